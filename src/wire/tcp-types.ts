@@ -31,7 +31,10 @@ export const TCPOPT = {
 } as const;
 
 export type TcpOption =
-  /** End of option list. `trailing` holds the bytes after it when any is non-zero. */
+  /**
+   * End of option list. `trailing` holds the bytes after it, if any (padding, usually zeros), so
+   * that a parsed option area re-emits byte-identical.
+   */
   | { kind: "eol"; trailing?: Uint8Array }
   | { kind: "nop" }
   | { kind: "mss"; mss: number }

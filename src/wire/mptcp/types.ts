@@ -44,6 +44,20 @@ export const MPC_FLAG = {
   H: 0x01,
 } as const;
 
+/** DSS flag bits, the fourth byte of the option (RFC 8684 §3.3). */
+export const DSS_FLAG = {
+  /** A: Data ACK present. */
+  A: 0x01,
+  /** a: Data ACK is 8 octets. */
+  a: 0x02,
+  /** M: mapping (DSN, SSN, data-level length, checksum) present. */
+  M: 0x04,
+  /** m: DSN is 8 octets. */
+  m: 0x08,
+  /** F: DATA_FIN. */
+  F: 0x10,
+} as const;
+
 /** MP_TCPRST flag bits (RFC 8684 §3.6): the low nibble of the third byte. */
 export const TCPRST_FLAG = { U: 0x8, V: 0x4, W: 0x2, T: 0x1 } as const;
 
@@ -141,7 +155,8 @@ export interface Dss {
 /**
  * ADD_ADDR (RFC 8684 §3.4.1; v0 RFC 6824 §3.4.1). v1: `echo` (E flag), HMAC present exactly when
  * `hmac` is set (normally when not an echo). v0: `ipVersion` (4 or 6) is the low nibble and there
- * is never an HMAC. Length: 8/20 (v4/v6) + 2 with a port + 8 with an HMAC.
+ * is never an HMAC. Length: 8/20 (v4/v6) + 2 with a port + 8 with an HMAC. On the wire a nibble of 4
+ * or 6 means v0, so a v1 option cannot have `reserved` 2 or 3 without `echo` (the codec refuses it).
  */
 export interface AddAddr {
   subtype: "ADD_ADDR";
