@@ -12,3 +12,4 @@ export * from "./tcp-options.js";
 export * from "./mptcp/types.js";
 export * from "./mptcp/option.js";
 export * from "./mptcp/dss-checksum.js";
+export * from "./pcap/index.js";
