@@ -2,3 +2,4 @@
  * mptcp-ts: the package entry. Re-exports the public API layer by layer.
  */
 export * from "./wire/index.js";
+export * from "./crypto/index.js";

@@ -2,7 +2,43 @@
  * The `mptcp` command: parses the sub-command and its flags and runs it. Every failure a user can
  * cause becomes a one-line message on stderr and exit code 2, never a stack trace.
  */
+import { Command, CommanderError } from "commander";
+import { CliError } from "./errors.js";
+import { runDump } from "./dump.js";
+
+function program(): Command {
+  const cmd = new Command("mptcp")
+    .description("Multipath TCP in user space: tools for captures, simulation and real networks")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+
+  cmd
+    .command("dump")
+    .description("print every TCP segment of a capture (pcap or pcapng) with all TCP and MPTCP options")
+    .argument("<capture>", "capture file (pcap or pcapng)")
+    .option("--json", "one JSON object per segment (JSON lines)")
+    .action(async (capture: string, opts: { json?: boolean }) => {
+      await runDump(capture, { json: opts.json === true });
+    });
+
+  return cmd;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`mptcp: no command yet (${argv.join(" ")})\n`);
-  return 2;
+  try {
+    await program().parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help text).
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`mptcp: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
 }

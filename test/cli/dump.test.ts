@@ -1,0 +1,102 @@
+/**
+ * `mptcp dump` as a user runs it: output shape, the public JSON field names, and one-line errors
+ * with exit code 2.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, repoRoot, sharedCapture } from "../util/paths.js";
+import { CLI_SCRIPT, runCli } from "../support/cli.js";
+import { NO_TSHARK, tsharkAvailable } from "../support/tshark.js";
+
+const SUBTYPES = new Set(["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR", "REMOVE_ADDR", "MP_PRIO", "MP_FAIL", "MP_FASTCLOSE", "MP_TCPRST", "MP_EXPERIMENTAL"]);
+
+function assertOneLineError(res: ReturnType<typeof runCli>, pattern: RegExp): void {
+  assert.equal(res.status, 2, `exit code 2, stderr: ${res.stderr}`);
+  const lines = res.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line: ${res.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(res.stderr, /\n\s+at /, "no stack trace");
+}
+
+describe("mptcp dump", () => {
+  test("prints one line per TCP segment, with MPTCP options and all their fields", { skip: tsharkAvailable() ? false : NO_TSHARK }, () => {
+    const file = fixture("kernel-mpc-join.pcap");
+    const res = runCli(["dump", file]);
+    assert.equal(res.status, 0, res.stderr);
+    const lines = res.stdout.trimEnd().split("\n");
+    const tcpFrames = spawnSync("tshark", ["-r", file, "-Y", "tcp", "-T", "fields", "-e", "frame.number"], { encoding: "utf8" });
+    assert.equal(lines.length, tcpFrames.stdout.trimEnd().split("\n").length, "one line per TCP segment (counted by tshark)");
+    assert.match(lines[0]!, /^\d+\.\d{6} 10\.0\.1\.2\.\d+ > 10\.0\.1\.1\.\d+: \[S\] seq \d+ ack 0 win \d+ len 0 <mss 1460, sackOK, TS val \d+ ecr 0, nop, wscale \d+, MP_CAPABLE version=1 flags=H>$/);
+    assert.ok(lines.some((l) => /MP_JOIN form=syn backup=false addrId=\d+ token=\d+ nonce=\d+/.test(l)));
+    assert.ok(lines.some((l) => /DSS flags=AMm fin=false dataAck=\d+ dsn=\d+ ssn=\d+ dataLen=\d+/.test(l)));
+    assert.ok(lines.some((l) => /ADD_ADDR version=1 echo=false addrId=\d+ addr=10\.0\.2\.1 hmac=[0-9a-f]{16}/.test(l)));
+  });
+
+  test("--json prints one object per segment with the documented fields", () => {
+    const res = runCli(["dump", "--json", fixture("kernel-fastclose.pcap")]);
+    assert.equal(res.status, 0, res.stderr);
+    const records = res.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(records.length > 10);
+    const seen = new Set<string>();
+    for (const r of records) {
+      assert.equal(typeof r.t, "number");
+      for (const k of ["src", "dst", "flags"]) assert.equal(typeof r[k], "string", k);
+      for (const k of ["sport", "dport", "seq", "ack", "len"]) assert.equal(typeof r[k], "number", k);
+      assert.match(r.flags as string, /^S?A?F?R?P?U?E?C?$/);
+      for (const m of r.mptcp as Array<Record<string, unknown>>) {
+        assert.ok(SUBTYPES.has(m.subtype as string), String(m.subtype));
+        seen.add(m.subtype as string);
+        for (const k of ["sendKey", "recvKey", "key"]) if (k in m) assert.match(m[k] as string, /^\d+$/, `${k} is a decimal string`);
+        if (m.subtype === "DSS" && "dsn" in m) assert.equal(typeof m.dsn, (m.flags as { m: boolean }).m ? "string" : "number");
+      }
+    }
+    assert.ok(records.every((r, i) => i === 0 || (r.t as number) >= (records[i - 1]!.t as number)), "time runs forward");
+    for (const s of ["MP_CAPABLE", "MP_JOIN", "DSS", "MP_FASTCLOSE", "MP_TCPRST"]) assert.ok(seen.has(s), `${s} present`);
+  });
+
+  test("reads pcapng with Linux cooked headers (the public v0 capture)", () => {
+    const res = runCli(["dump", "--json", sharedCapture("pymptcpanalyzer-client_2.v0.pcap")]);
+    assert.equal(res.status, 0, res.stderr);
+    const first = JSON.parse(res.stdout.split("\n")[0]!) as { mptcp: Array<{ subtype: string; version: number }> };
+    assert.deepEqual(first.mptcp.map((m) => [m.subtype, m.version]), [["MP_CAPABLE", 0]]);
+  });
+
+  test("a missing file is a one-line error, exit code 2", () => {
+    assertOneLineError(runCli(["dump", join(repoRoot, "no-such-file.pcap")]), /^mptcp: .*no-such-file\.pcap/);
+  });
+
+  test("a file that is not a capture is a one-line error, exit code 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mptcp-dump-"));
+    try {
+      const text = join(dir, "notes.txt");
+      writeFileSync(text, "this is not a capture\n".repeat(10));
+      assertOneLineError(runCli(["dump", text]), /^mptcp: .*notes\.txt/);
+      const cut = join(dir, "cut.pcap");
+      const whole = spawnSync("cat", [fixture("kernel-mpc-join.pcap")], { encoding: "buffer" }).stdout;
+      writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6) + 3));
+      const res = runCli(["dump", cut]);
+      assert.equal(res.status, 2);
+      assert.ok(res.stdout.split("\n").length > 2, "the segments before the damage are printed");
+      assert.match(res.stderr.trim(), /^mptcp: .*cut\.pcap.*truncated/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a directory, a bad flag and a missing argument are one-line errors, exit code 2", () => {
+    assertOneLineError(runCli(["dump", repoRoot]), /^mptcp: /);
+    assertOneLineError(runCli(["dump", "--bogus", fixture("kernel-mpc-join.pcap")]), /unknown option/);
+    assertOneLineError(runCli(["dump"]), /missing required argument/);
+  });
+
+  test("a reader that goes away early (| head) is not an error", () => {
+    const res = spawnSync("sh", ["-c", `"${process.execPath}" --input-type=module -e '${CLI_SCRIPT}' dump ${sharedCapture("iperf-mptcp-0-0.v0.pcap")} | head -2`], { encoding: "utf8" });
+    assert.equal(res.status, 0);
+    assert.equal(res.stdout.trimEnd().split("\n").length, 2);
+    assert.equal(res.stderr, "");
+  });
+});
