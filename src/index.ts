@@ -3,3 +3,4 @@
  */
 export * from "./wire/index.js";
 export * from "./crypto/index.js";
+export { readCapture, openPcapWriter, CaptureFileError, type PcapFileWriter } from "./io/capture-file.js";
