@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
+import { runSim } from "./sim.js";
 
 function program(): Command {
   const cmd = new Command("mptcp")
@@ -20,6 +21,19 @@ function program(): Command {
     .option("--json", "one JSON object per segment (JSON lines)")
     .action(async (capture: string, opts: { json?: boolean }) => {
       await runDump(capture, { json: opts.json === true });
+    });
+
+  cmd
+    .command("sim")
+    .description("run a simulated network scenario (a YAML/JSON file or a built-in) and report each flow")
+    .argument("[scenario]", "scenario file, or the name of a built-in (see --list)")
+    .option("--seed <n>", "seed of every random stream (default: the scenario's)")
+    .option("--json", "print one JSON object with the results")
+    .option("--pcap <dir>", "write a pcap per host interface into <dir>")
+    .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
+    .option("--list", "list the built-in scenarios")
+    .action((scenario: string | undefined, opts: { seed?: string; json?: boolean; pcap?: string; bytes?: string; list?: boolean }) => {
+      runSim(scenario, opts);
     });
 
   return cmd;

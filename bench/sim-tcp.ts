@@ -1,0 +1,91 @@
+/**
+ * The simulator with real protocol work: the built-in TCP scenarios at full size, each run once
+ * after a short warm-up. Prints, side by side:
+ *
+ * - events per wall second and simulated seconds per wall second (tcp-clean: a 100 Mbit/s
+ *   transfer; target at least 1,000,000 events/s on one core);
+ * - tcp-clean goodput (application bytes from SYN to the last byte) over the link rate
+ *   (target at least 93%);
+ * - tcp-lossy goodput over the Mathis et al. estimate MSS/RTT·1.22/sqrt(p) (target ±30%);
+ * - tcp-longfat goodput after slow start (from 2 s, 20 RTTs, to the end) over the link rate.
+ *
+ * Run: node dist/bench/sim-tcp.js [--quick]   (--quick: a tenth of the bytes)
+ */
+import { pathToFileURL } from "node:url";
+import { builtinScenario } from "../src/sim/scenario/builtins.js";
+import { runScenario } from "../src/sim/scenario/runner.js";
+import type { RunOptions, ScenarioResult } from "../src/sim/scenario/runner.js";
+
+interface Timed {
+  result: ScenarioResult;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+function timed(name: string, opts: RunOptions = {}): Timed {
+  const scenario = builtinScenario(name)!;
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const result = runScenario(scenario, opts);
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { result, wallSeconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function main(): void {
+  const quick = process.argv.includes("--quick");
+  const scale = (bytes: number): RunOptions => (quick ? { bytes: Math.round(bytes / 10) } : {});
+  timed("tcp-clean", { bytes: 2_000_000 }); // warm up the JIT
+
+  const clean = timed("tcp-clean", scale(200_000_000));
+  const c = clean.result;
+  const cf = c.flows[0]!;
+  console.log(
+    `tcp-clean: ${c.events} events in ${clean.wallSeconds.toFixed(2)} s wall (${clean.cpuSeconds.toFixed(2)} s CPU): ` +
+      `${(c.events / clean.wallSeconds / 1e6).toFixed(3)} M events/s wall, ${(c.events / clean.cpuSeconds / 1e6).toFixed(3)} M events/s CPU; ` +
+      `${(c.simulatedSeconds / clean.wallSeconds).toFixed(2)} simulated s per wall s`,
+  );
+  console.log(
+    `tcp-clean: ${cf.bytesDelivered} B in ${cf.completionSeconds} s, goodput ${cf.goodputMbps} Mbit/s = ${pct(cf.goodputMbps! / 100)} of 100 Mbit/s ` +
+      `(target >= 93%), integrity ${cf.integrity}, ${cf.sender!.retransmissions} retransmissions`,
+  );
+
+  const lossy = timed("tcp-lossy", scale(20_000_000));
+  const lf = lossy.result.flows[0]!;
+  const link = lossy.result.links.find((l) => l.name === "path")!;
+  const p = link.droppedLoss / (link.offered - link.droppedQueue);
+  const mss = lf.sender!.mss - 12; // payload per segment: timestamps take 12 option bytes
+  const rtt = 0.04;
+  const mathis = ((mss * 8) / rtt) * (1.22 / Math.sqrt(p)) / 1e6;
+  const mathisNominal = ((mss * 8) / rtt) * (1.22 / Math.sqrt(0.01)) / 1e6;
+  console.log(
+    `tcp-lossy: goodput ${lf.goodputMbps} Mbit/s; Mathis MSS/RTT·1.22/sqrt(p) with MSS ${mss} B, RTT 40 ms: ${mathis.toFixed(3)} Mbit/s at the measured ` +
+      `p = ${pct(p)} (ratio ${(lf.goodputMbps! / mathis).toFixed(2)}), ${mathisNominal.toFixed(3)} Mbit/s at p = 1% (ratio ${(lf.goodputMbps! / mathisNominal).toFixed(2)}); ` +
+      `target ratio 0.7-1.3; integrity ${lf.integrity}`,
+  );
+
+  const longfat = timed("tcp-longfat", { ...scale(200_000_000), sampleEveryUs: 100_000 });
+  const gf = longfat.result.flows[0]!;
+  const samples = gf.samples!;
+  const from = samples.find(([t]) => t >= 2)!;
+  const after = ((gf.bytesDelivered - from[1]) * 8) / (gf.completionSeconds! - from[0]) / 1e6;
+  const maxPayload = (100 * (gf.sender!.mss - 12)) / (gf.sender!.mss + 40);
+  console.log(
+    `tcp-longfat: goodput ${gf.goodputMbps} Mbit/s overall; after slow start (from ${from[0]} s) ${after.toFixed(2)} Mbit/s = ${pct(after / 100)} of the link, ` +
+      `${pct(after / maxPayload)} of the ${maxPayload.toFixed(1)} Mbit/s of payload it can carry; integrity ${gf.integrity}, ` +
+      `${gf.sender!.retransmissions} retransmissions, ${(longfat.result.simulatedSeconds / longfat.wallSeconds).toFixed(2)} simulated s per wall s`,
+  );
+
+  for (const name of ["tcp-bufferbloat", "tcp-reorder", "tcp-flap"]) {
+    const r = timed(name, scale(builtinScenario(name)!.flows[0]!.bytes));
+    const f = r.result.flows[0]!;
+    console.log(
+      `${name}: goodput ${f.goodputMbps} Mbit/s in ${f.completionSeconds} s, srtt ${f.sender!.srttMs} ms, ${f.sender!.retransmissions} retransmissions, ` +
+        `${f.sender!.timeouts} timeouts, integrity ${f.integrity}; ${(r.result.events / r.wallSeconds / 1e6).toFixed(3)} M events/s`,
+    );
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -1,0 +1,406 @@
+/**
+ * Receive side of the data sequence mapping, one instance per subflow (RFC 8684 §3.3.1).
+ *
+ * A DSS mapping binds a range of subflow bytes (relative SSN, length) to a range of data-level
+ * bytes (DSN). Mappings need not ride on the segment that carries their bytes' first byte in
+ * order of arrival: the segment carrying a mapping can be lost and its bytes arrive on later
+ * segments, and a segment may run past the end of one mapping into the next, whose DSS arrives
+ * with the following segment. So this table keeps:
+ *
+ * - the mappings announced and not yet fully received, sorted by subflow offset;
+ * - subflow bytes that arrived before any mapping covering them ("unmapped", held for a while:
+ *   §3.3.1 allows holding them, bounded, and says a subflow whose mapping does not arrive within
+ *   a receive window of data SHOULD be reset);
+ * - the infinite mapping, once the peer fell back (§3.7), after which every later subflow byte
+ *   maps linearly.
+ *
+ * When checksums are in use (§3.3.1, negotiated with flag A, §3.1), a mapping's bytes are held
+ * until all of them arrived, in whatever order and segmentation, and are released only if the
+ * DSS checksum over the whole mapping is right; otherwise the failure is reported so the
+ * connection can send MP_FAIL or reset the subflow (§3.7). Without checksums, mapped bytes are
+ * released as they arrive and the data-level reassembly puts them in order.
+ *
+ * Subflow positions are stream offsets as the TCP hook gives them (0 is the first byte after the
+ * SYN, relative SSN 1); DSNs are relative to the peer's IDSN (`dsn.ts`).
+ */
+import { RangeSet } from "../tcp/range-set.js";
+import { checksumAdd, checksumAddU16, checksumFinish } from "../wire/checksum.js";
+import { dssPseudoHeaderSum } from "../wire/mptcp/dss-checksum.js";
+import type { Dss } from "../wire/mptcp/types.js";
+import type { DsnSpace } from "./dsn.js";
+
+/** A finite mapping, in stack units. */
+export interface Mapping {
+  /** Relative DSN of the first mapped byte. */
+  dsn: number;
+  /** Subflow stream offset of the first mapped byte (relative SSN minus one). */
+  offset: number;
+  /** Subflow bytes mapped: the data-level length, less one when it includes a DATA_FIN. */
+  length: number;
+  /** The data-level range ends with a DATA_FIN, at DSN `dsn + length` (§3.3.3). */
+  dataFin: boolean;
+  /** The DSS checksum from the option, present exactly when checksums are in use. */
+  checksum?: number;
+}
+
+/** What the mapping part of one DSS option says. */
+export type MappingAnnouncement =
+  | { kind: "map"; mapping: Mapping }
+  /** Data-level length 0 (§3.3.1, §3.7): subflow byte `offset + k` is DSN `dsn + k` from now on. */
+  | { kind: "infinite"; dsn: number; offset: number }
+  /**
+   * A DATA_FIN mapping no subflow byte (§3.3.3: sent on a segment without data, with SSN 0 and
+   * data-level length 1). `checksum` as in `Mapping`.
+   */
+  | { kind: "data-fin"; dsn: number; checksum?: number };
+
+/** Bytes of the data-level stream released by a subflow. `data` may be a view of the packet. */
+export interface DataChunk {
+  dsn: number;
+  data: Uint8Array;
+}
+
+/**
+ * Conditions that end the segment's processing; the connection reacts (names of the Linux
+ * MPTcpExt counters in brackets).
+ */
+export type MappingError =
+  /**
+   * A mapping that differs from one already in force overlaps its subflow bytes, or overlaps
+   * only part of the bytes an earlier mapping delivered (`existing` is then gone) [DSSNotMatching].
+   * §3.3.1: a mapping MUST NOT change once declared, so a middlebox altered the stream; §3.7:
+   * fall back to TCP if still possible (initial subflow, nothing verified yet), else reset the
+   * subflow with MP_TCPRST "MPTCP-specific error" (Linux `MPTCP_RST_EMPTCP`).
+   */
+  | { kind: "dss-not-matching"; mapping: Mapping; existing?: Mapping }
+  /**
+   * The mapping carried by a segment starts after the segment's data, which therefore has none
+   * [DSSNoMatchTCP]. Handled like `dss-not-matching`.
+   */
+  | { kind: "dss-no-match-tcp"; mapping: Mapping; offset: number }
+  /**
+   * A checksum present although checksums are not in use, or missing although they are: §3.3
+   * says the receiver MUST close the subflow with a RST.
+   */
+  | { kind: "checksum-presence"; present: boolean }
+  /**
+   * The DSS checksum of a complete mapping is wrong [DataCsumErr]; its bytes are discarded.
+   * §3.7: if no checksum was ever right on this (initial) subflow, fall back to TCP at once;
+   * otherwise send MP_FAIL with `dsn` (the start of the failed mapping, as Linux does), then
+   * either fall back with the infinite mapping (only subflow, nothing out of order) or reset this
+   * subflow (Linux: MP_TCPRST "middlebox interference").
+   */
+  | { kind: "checksum"; dsn: number; mapping?: Mapping }
+  /**
+   * More unmapped subflow bytes than allowed are waiting for a mapping: §3.3.1, the subflow
+   * SHOULD be treated as broken and reset, and the unmapped data discarded.
+   */
+  | { kind: "unmapped-overflow"; bytes: number }
+  /** More pending mappings than allowed (RFC 7430: bound the state a peer can make us hold). */
+  | { kind: "too-many-mappings" };
+
+export interface SegmentResult {
+  /** Newly mapped bytes, for the data-level reassembly. */
+  chunks: DataChunk[];
+  /**
+   * New bytes of this segment held because no mapping covers them: data without a mapping. On
+   * the initial subflow before any mapping this means the peer's options are being stripped,
+   * and the connection falls back to TCP (§3.7; Linux DssFallback).
+   */
+  unmapped: number;
+  /** DSN of a DATA_FIN the peer has now signalled (its mapping is complete). */
+  dataFin?: number;
+  /** This segment carried the infinite mapping (§3.7) [InfiniteMapRx]. */
+  infinite?: boolean;
+  error?: MappingError;
+}
+
+export interface ReceiveMappingOptions {
+  /** Whether DSS checksums are in use on the connection (§3.1, flag A from either side). */
+  checksums: boolean;
+  /** The peer's data sequence space, for the checksum pseudo-header's 64-bit DSN. */
+  space: DsnSpace;
+  /** Most unmapped bytes held; §3.3.1 suggests one receive window. */
+  maxUnmappedBytes: number;
+  /** Most mappings pending at once. */
+  maxMappings?: number;
+}
+
+/** Default cap on pending mappings: a window of 64 KiB mappings fills it 256 times over. */
+export const DEFAULT_MAX_MAPPINGS = 1024;
+
+/**
+ * The subflow stream offset for a relative SSN from the wire (32 bits), taken as the offset
+ * closest to `near` (the segment's own offset): relative SSNs wrap after 4 GiB on one subflow.
+ */
+export function ssnToOffset(ssn: number, near: number): number {
+  const TWO_32 = 2 ** 32;
+  let delta = ((ssn - 1 - near) % TWO_32 + TWO_32) % TWO_32;
+  if (delta >= 2 ** 31) delta -= TWO_32;
+  return near + delta;
+}
+
+/** The relative SSN carried on the wire for a subflow stream offset. */
+export function offsetToSsn(offset: number): number {
+  return (offset + 1) % 2 ** 32;
+}
+
+/**
+ * Reads the mapping of a parsed DSS option. `expectedDsn` is the data-level RCV.NXT (a 32-bit DSN
+ * is expanded against it, §3.3.1) and `nearOffset` the segment's subflow offset. Returns
+ * undefined when the option has no mapping, or a 64-bit DSN so far away it cannot be exact.
+ */
+export function readMapping(dss: Dss, space: DsnSpace, expectedDsn: number, nearOffset: number): MappingAnnouncement | undefined {
+  if (dss.dsn === undefined || dss.ssn === undefined || dss.dataLen === undefined) return undefined;
+  const dsn = space.fromWire(dss.dsn, dss.dsn64 ? 64 : 32, expectedDsn);
+  if (dsn === undefined) return undefined;
+  const checksum = dss.checksum;
+  if (dss.dataLen === 0) return { kind: "infinite", dsn, offset: ssnToOffset(dss.ssn, nearOffset) };
+  // §3.3.3: the DATA_FIN takes the last DSN of the data-level length but no subflow byte.
+  const length = dss.fin ? dss.dataLen - 1 : dss.dataLen;
+  if (length === 0) return checksum === undefined ? { kind: "data-fin", dsn } : { kind: "data-fin", dsn, checksum };
+  const mapping: Mapping = { dsn, offset: ssnToOffset(dss.ssn, nearOffset), length, dataFin: dss.fin };
+  if (checksum !== undefined) mapping.checksum = checksum;
+  return { kind: "map", mapping };
+}
+
+/** Whether two announcements of a mapping are the same mapping (§3.3.1: re-announcing is fine). */
+export function sameMapping(a: Mapping, b: Mapping): boolean {
+  return a.dsn === b.dsn && a.offset === b.offset && a.length === b.length && a.dataFin === b.dataFin && a.checksum === b.checksum;
+}
+
+interface Piece {
+  offset: number;
+  data: Uint8Array;
+}
+
+interface Pending {
+  mapping: Mapping;
+  /** Subflow offsets received so far. */
+  got: RangeSet;
+  /** With checksums: the bytes, held (as copies) until the mapping is complete. */
+  pieces: Piece[];
+}
+
+export class ReceiveMappings {
+  private readonly pending: Pending[] = [];
+  private readonly unmapped = new RangeSet();
+  /** Subflow offsets already released (or discarded after a failed checksum): duplicates. */
+  private readonly done = new RangeSet();
+  private unmappedPieces: Piece[] = [];
+  private infiniteAt: { dsn: number; offset: number } | undefined;
+  private csumSeen = false;
+  private readonly maxMappings: number;
+
+  constructor(private readonly opts: ReceiveMappingOptions) {
+    this.maxMappings = opts.maxMappings ?? DEFAULT_MAX_MAPPINGS;
+  }
+
+  /** Subflow bytes held because no mapping covers them yet. */
+  get unmappedBytes(): number {
+    return this.unmapped.size;
+  }
+
+  /** Mappings announced and not yet fully received. */
+  get pendingMappings(): readonly Mapping[] {
+    return this.pending.map((p) => p.mapping);
+  }
+
+  /** The infinite mapping in force, if the peer sent one. */
+  get infinite(): { dsn: number; offset: number } | undefined {
+    return this.infiniteAt;
+  }
+
+  /**
+   * A mapping's checksum has been right on this subflow (Linux `valid_csum_seen`): from then on a
+   * checksum failure is answered with MP_FAIL rather than a silent fallback (§3.7).
+   */
+  get validChecksumSeen(): boolean {
+    return this.csumSeen;
+  }
+
+  /** Bytes held in total (unmapped, and mapped but awaiting their checksum). */
+  get heldBytes(): number {
+    let n = this.unmapped.size;
+    if (this.opts.checksums) for (const p of this.pending) n += p.got.size;
+    return n;
+  }
+
+  /** Forgets everything held (after a reset or a fallback to plain TCP). */
+  clear(): void {
+    this.pending.length = 0;
+    this.unmapped.clear();
+    this.unmappedPieces = [];
+    this.infiniteAt = undefined;
+    this.done.clear();
+    this.csumSeen = false;
+  }
+
+  /**
+   * Processes one incoming segment: its in-window payload at subflow `offset` and the mapping
+   * its DSS option announced, if any (`readMapping`). Payload views are copied if held.
+   */
+  onSegment(offset: number, payload: Uint8Array, announced?: MappingAnnouncement): SegmentResult {
+    const out: SegmentResult = { chunks: [], unmapped: 0 };
+    if (announced !== undefined && !this.announce(offset, payload.length, announced, out)) return out;
+    if (payload.length > 0) this.place(offset, payload, out);
+    return out;
+  }
+
+  private announce(offset: number, len: number, a: MappingAnnouncement, out: SegmentResult): boolean {
+    if (a.kind === "infinite") {
+      // §3.7: checksums and mappings end here; held data at or after the point maps linearly.
+      this.infiniteAt = { dsn: a.dsn, offset: a.offset };
+      out.infinite = true;
+      this.releaseUnmapped(out);
+      return true;
+    }
+    if (!this.checkPresence(a.kind === "map" ? a.mapping.checksum : a.checksum, out)) return false;
+    if (a.kind === "data-fin") {
+      if (a.checksum !== undefined) {
+        // §3.3.3 with §3.3.1: the checksum of a bare DATA_FIN covers the pseudo-header only.
+        const acc = checksumAddU16(dssPseudoHeaderSum(this.opts.space.toWire64(a.dsn), 0, 1), a.checksum);
+        if (checksumFinish(acc) !== 0) {
+          out.error = { kind: "checksum", dsn: a.dsn };
+          return false;
+        }
+      }
+      out.dataFin = a.dsn;
+      return true;
+    }
+    const m = a.mapping;
+    const end = m.offset + m.length;
+    // A mapping wholly before `offset` (the segment's in-window data, or RCV.NXT for a segment
+    // without data) maps bytes already received, e.g. on a retransmission: nothing to do.
+    if (end <= offset || this.done.covers(m.offset, end)) return true;
+    if (this.done.coveredIn(m.offset, end) > 0) {
+      out.error = { kind: "dss-not-matching", mapping: m };
+      return false;
+    }
+    if (len > 0 && m.offset > offset) {
+      out.error = { kind: "dss-no-match-tcp", mapping: m, offset };
+      return false;
+    }
+    let i = 0;
+    while (i < this.pending.length && this.pending[i]!.mapping.offset + this.pending[i]!.mapping.length <= m.offset) i++;
+    const next = this.pending[i];
+    if (next !== undefined && next.mapping.offset < end) {
+      if (sameMapping(next.mapping, m)) return true;
+      out.error = { kind: "dss-not-matching", mapping: m, existing: next.mapping };
+      return false;
+    }
+    if (this.pending.length >= this.maxMappings) {
+      out.error = { kind: "too-many-mappings" };
+      return false;
+    }
+    this.pending.splice(i, 0, { mapping: m, got: new RangeSet(), pieces: [] });
+    this.releaseUnmapped(out);
+    return out.error === undefined;
+  }
+
+  private checkPresence(checksum: number | undefined, out: SegmentResult): boolean {
+    const present = checksum !== undefined;
+    if (present === this.opts.checksums) return true;
+    out.error = { kind: "checksum-presence", present };
+    return false;
+  }
+
+  /** Hands held unmapped bytes to the mappings that now cover them. */
+  private releaseUnmapped(out: SegmentResult): void {
+    if (this.unmappedPieces.length === 0) return;
+    const pieces = this.unmappedPieces;
+    this.unmappedPieces = [];
+    this.unmapped.clear();
+    // Bytes still unmapped after this are not the segment's own: they do not count in `unmapped`.
+    const own = out.unmapped;
+    for (const p of pieces) {
+      this.place(p.offset, p.data, out);
+      if (out.error !== undefined) break;
+    }
+    out.unmapped = own;
+  }
+
+  /** Routes new subflow bytes to mappings, or holds them. */
+  private place(offset: number, data: Uint8Array, out: SegmentResult): void {
+    for (const [s, e] of this.done.gaps(offset, offset + data.length)) {
+      this.placeNew(s, data.subarray(s - offset, e - offset), out);
+    }
+  }
+
+  /** Routes subflow bytes `[offset, offset + data.length)`, none of them done, to mappings. */
+  private placeNew(offset: number, data: Uint8Array, out: SegmentResult): void {
+    let pos = offset;
+    const end = offset + data.length;
+    let i = 0;
+    while (pos < end && out.error === undefined) {
+      while (i < this.pending.length && this.pending[i]!.mapping.offset + this.pending[i]!.mapping.length <= pos) i++;
+      const p = this.pending[i];
+      if (p !== undefined && p.mapping.offset <= pos) {
+        const stop = Math.min(end, p.mapping.offset + p.mapping.length);
+        this.fill(p, pos, data.subarray(pos - offset, stop - offset), out);
+        if (p.got.covers(p.mapping.offset, p.mapping.offset + p.mapping.length)) {
+          this.pending.splice(i, 1);
+          this.complete(p, out);
+        }
+        pos = stop;
+        continue;
+      }
+      // No mapping here: up to the next mapping's start, the bytes are unmapped or, past an
+      // infinite mapping point, mapped linearly.
+      const stop = p === undefined ? end : Math.min(end, p.mapping.offset);
+      this.unmappedOrInfinite(pos, data.subarray(pos - offset, stop - offset), out);
+      pos = stop;
+    }
+  }
+
+  private fill(p: Pending, offset: number, data: Uint8Array, out: SegmentResult): void {
+    for (const [s, e] of p.got.gaps(offset, offset + data.length)) {
+      const part = data.subarray(s - offset, e - offset);
+      if (this.opts.checksums) p.pieces.push({ offset: s, data: part.slice() });
+      else out.chunks.push({ dsn: p.mapping.dsn + (s - p.mapping.offset), data: part });
+    }
+    p.got.add(offset, offset + data.length);
+  }
+
+  private complete(p: Pending, out: SegmentResult): void {
+    const m = p.mapping;
+    this.done.add(m.offset, m.offset + m.length);
+    if (this.opts.checksums) {
+      p.pieces.sort((a, b) => a.offset - b.offset);
+      const wireDataLen = m.length + (m.dataFin ? 1 : 0);
+      let acc = checksumAddU16(dssPseudoHeaderSum(this.opts.space.toWire64(m.dsn), offsetToSsn(m.offset), wireDataLen), m.checksum ?? 0);
+      for (const piece of p.pieces) acc = checksumAdd(acc, piece.data);
+      if (checksumFinish(acc) !== 0) {
+        out.error = { kind: "checksum", dsn: m.dsn, mapping: m };
+        return;
+      }
+      this.csumSeen = true;
+      for (const piece of p.pieces) out.chunks.push({ dsn: m.dsn + (piece.offset - m.offset), data: piece.data });
+    }
+    if (m.dataFin) out.dataFin = m.dsn + m.length;
+  }
+
+  private unmappedOrInfinite(offset: number, data: Uint8Array, out: SegmentResult): void {
+    const inf = this.infiniteAt;
+    let d = data;
+    const o = offset;
+    if (inf !== undefined && o + d.length > inf.offset) {
+      const cut = Math.max(0, inf.offset - o);
+      out.chunks.push({ dsn: inf.dsn + (o + cut - inf.offset), data: d.subarray(cut) });
+      this.done.add(o + cut, o + d.length);
+      d = d.subarray(0, cut);
+    }
+    if (d.length === 0) return;
+    for (const [s, e] of this.unmapped.gaps(o, o + d.length)) {
+      this.unmappedPieces.push({ offset: s, data: d.subarray(s - o, e - o).slice() });
+      out.unmapped += e - s;
+    }
+    this.unmapped.add(o, o + d.length);
+    const held = this.unmapped.size;
+    if (held > this.opts.maxUnmappedBytes) {
+      out.error = { kind: "unmapped-overflow", bytes: held };
+      this.unmapped.clear();
+      this.unmappedPieces = [];
+    }
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Send side of the data sequence mapping, one table per subflow (RFC 8684 §3.3.1, §3.3.6).
+ *
+ * When the scheduler gives a subflow a chunk of the data-level stream, the chunk is appended to
+ * that subflow's byte stream and the binding (subflow offset → DSN, length) is recorded here. The
+ * TCP hook then asks, per outgoing segment, which mapping covers the segment's first byte:
+ * `reserve` caps the payload at the mapping's end (one DSS mapping per segment) and `options`
+ * attaches that mapping. A subflow-level retransmission carries the same mapping again (§3.3.1: a
+ * mapping MUST NOT change once declared), even if TCP cuts the range differently.
+ *
+ * An entry stays until its subflow bytes are acknowledged on the subflow (TCP may still
+ * retransmit them) and its DSN range is data-acknowledged (the connection may still reinject it
+ * on another subflow if this one fails, §3.3.6).
+ *
+ * A DATA_FIN sent alone (`dataFinDss`) maps no subflow byte and is not recorded here: until it is
+ * data-acknowledged the connection resends it on any subflow from its data-level timer.
+ */
+import { dssChecksum } from "../wire/mptcp/dss-checksum.js";
+import type { Dss } from "../wire/mptcp/types.js";
+import type { DsnSpace, DsnWidth } from "./dsn.js";
+import { offsetToSsn } from "./mapping.js";
+
+/** One mapping as sent. */
+export interface SentMapping {
+  /** Subflow stream offset of the first byte. */
+  offset: number;
+  /** Relative DSN of the first byte. */
+  dsn: number;
+  /** Subflow bytes mapped (the data-level length, less one for a DATA_FIN). */
+  length: number;
+  /** The mapping also carries the DATA_FIN, at DSN `dsn + length` (§3.3.3). */
+  dataFin: boolean;
+  /** The DSS checksum over the whole mapping, when checksums are in use. */
+  checksum?: number;
+}
+
+export interface SendMappingOptions {
+  /** Whether DSS checksums are in use on the connection. */
+  checksums: boolean;
+  /** Our data sequence space (the DSNs we send). */
+  space: DsnSpace;
+  /** Subflow stream offset of the first mapping: 0 unless data was sent before (MP_CAPABLE data). */
+  startOffset?: number;
+}
+
+export class SendMappings {
+  private readonly entries: SentMapping[] = [];
+  private end: number;
+  private subflowAcked: number;
+  private dataAcked = 0;
+
+  constructor(private readonly opts: SendMappingOptions) {
+    this.end = opts.startOffset ?? 0;
+    this.subflowAcked = this.end;
+  }
+
+  /** Subflow stream offset where the next appended chunk goes. */
+  get nextOffset(): number {
+    return this.end;
+  }
+
+  /** Mappings still remembered, in subflow order. */
+  get mappings(): readonly SentMapping[] {
+    return this.entries;
+  }
+
+  /**
+   * Records that `data` (data-level bytes from `dsn`) is appended to the subflow's stream, with a
+   * DATA_FIN after it if `dataFin`. Computes the DSS checksum over the data now, while it is at
+   * hand (§3.3.1: the checksum covers the whole mapping however TCP segments it). `data` must
+   * not be empty, nor longer than a DSS data-level length can say.
+   */
+  append(dsn: number, data: Uint8Array, dataFin = false): SentMapping {
+    const dataLen = data.length + (dataFin ? 1 : 0);
+    if (data.length === 0 || dataLen > 0xffff) throw new RangeError(`a mapping maps 1 to 65535 bytes, not ${data.length}`);
+    const m: SentMapping = { offset: this.end, dsn, length: data.length, dataFin };
+    if (this.opts.checksums) m.checksum = dssChecksum(this.opts.space.toWire64(dsn), offsetToSsn(m.offset), dataLen, data);
+    this.entries.push(m);
+    this.end += data.length;
+    return m;
+  }
+
+  /** The mapping covering subflow stream offset `offset`, if remembered. */
+  at(offset: number): SentMapping | undefined {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = this.entries[mid]!;
+      if (e.offset + e.length <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const e = this.entries[lo];
+    return e !== undefined && e.offset <= offset ? e : undefined;
+  }
+
+  /** How many payload bytes a segment starting at `offset` may carry: up to its mapping's end. */
+  payloadLimit(offset: number): number {
+    const m = this.at(offset);
+    return m === undefined ? 0 : m.offset + m.length - offset;
+  }
+
+  /** The subflow acknowledged everything below `offset`. */
+  onSubflowAck(offset: number): void {
+    this.subflowAcked = Math.max(this.subflowAcked, offset);
+    this.prune();
+  }
+
+  /** The connection's data-level SND.UNA advanced to `dsn`. */
+  onDataAck(dsn: number): void {
+    this.dataAcked = Math.max(this.dataAcked, dsn);
+    this.prune();
+  }
+
+  /**
+   * The data-level ranges `[start, end)` sent on this subflow and not yet data-acknowledged: what
+   * to reinject on another subflow when this one fails or stalls (§3.3.6). A DATA_FIN sent here
+   * is counted as the DSN after the data.
+   */
+  unacked(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const e of this.entries) {
+      const end = e.dsn + e.length + (e.dataFin ? 1 : 0);
+      if (end > this.dataAcked) out.push([Math.max(e.dsn, this.dataAcked), end]);
+    }
+    return out;
+  }
+
+  private prune(): void {
+    let n = 0;
+    while (n < this.entries.length) {
+      const e = this.entries[n]!;
+      if (e.offset + e.length > this.subflowAcked || e.dsn + e.length + (e.dataFin ? 1 : 0) > this.dataAcked) break;
+      n++;
+    }
+    if (n > 0) this.entries.splice(0, n);
+  }
+}
+
+/** The mapping part of a DSS option for `m` (a 64-bit DSN, as Linux sends). */
+export function mappingDss(m: SentMapping, space: DsnSpace): Dss {
+  const dss: Dss = {
+    subtype: "DSS",
+    fin: m.dataFin,
+    dataAck64: false,
+    dsn64: true,
+    dsn: space.toWire64(m.dsn),
+    ssn: offsetToSsn(m.offset),
+    dataLen: m.length + (m.dataFin ? 1 : 0),
+  };
+  if (m.checksum !== undefined) dss.checksum = m.checksum;
+  return dss;
+}
+
+/**
+ * A DSS carrying only a DATA_FIN at `dsn` (§3.3.3: on a segment without data the mapping has
+ * SSN 0 and data-level length 1). With checksums the checksum covers the pseudo-header alone.
+ */
+export function dataFinDss(dsn: number, space: DsnSpace, checksums: boolean): Dss {
+  const wire = space.toWire64(dsn);
+  const dss: Dss = { subtype: "DSS", fin: true, dataAck64: false, dsn64: true, dsn: wire, ssn: 0, dataLen: 1 };
+  if (checksums) dss.checksum = dssChecksum(wire, 0, 1, new Uint8Array(0));
+  return dss;
+}
+
+/**
+ * Adds a Data ACK to a DSS option (or makes a DSS with only a Data ACK): `ack` is the
+ * data-level RCV.NXT in the peer's space, sent with `width` bits (`DataAckWidth`).
+ */
+export function withDataAck(dss: Dss | undefined, ack: number, peer: DsnSpace, width: DsnWidth): Dss {
+  const base: Dss = dss ?? { subtype: "DSS", fin: false, dataAck64: false, dsn64: false };
+  return { ...base, dataAck64: width === 64, dataAck: peer.toWire(ack, width) };
+}

@@ -1,0 +1,460 @@
+/**
+ * Scenario files (YAML or JSON, docs/scenarios.md) into a validated `Scenario`. Every error names
+ * the field path and what was expected, e.g. `links[2].rate: expected a rate like "10Mbit", got
+ * "fast"`; unknown fields are errors too, so a typo does not silently fall back to a default.
+ */
+import { parse as parseYaml } from "yaml";
+import { parseAddress } from "../../wire/address.js";
+import type { IpAddress } from "../../wire/address.js";
+import type { Jitter, LinkConfig } from "../link.js";
+import type { LossModel } from "../loss.js";
+import { parseCidr } from "../router.js";
+import type {
+  Endpoint, EventAction, EventSpec, FlowSpec, HostSpec, LinkDirection, LinkSpec, RouterSpec, Scenario, ScenarioTcp,
+} from "./model.js";
+import { parseDuration, parseProbability, parseQueue, parseRate, parseSize } from "./units.js";
+import type { QueueLimit } from "./units.js";
+
+export class ScenarioError extends Error {
+  override readonly name = "ScenarioError";
+  constructor(
+    /** Where in the file: `links[2].rate`, or empty for the document itself. */
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(path === "" ? reason : `${path}: ${reason}`);
+  }
+}
+
+/** Parses YAML (a superset of JSON) text and validates it. */
+export function parseScenarioText(text: string, fallbackName = "scenario"): Scenario {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: false });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    throw new ScenarioError("", `not valid YAML or JSON: ${msg}`);
+  }
+  return validateScenario(raw, fallbackName);
+}
+
+const DEFAULT_DURATION = 600_000_000;
+const DEFAULT_PORT = 5001;
+
+/** Validates a parsed document (or a built-in written as an object). */
+export function validateScenario(raw: unknown, fallbackName = "scenario"): Scenario {
+  const doc = Fields.of(raw, "");
+  const name = doc.optional("name", str) ?? fallbackName;
+  const description = doc.optional("description", str) ?? "";
+  const seed = doc.optional("seed", seedValue) ?? 1;
+  const duration = doc.optional("duration", positiveDuration) ?? DEFAULT_DURATION;
+
+  const hosts = doc.list("hosts", hostSpec, true);
+  const routers = doc.list("routers", routerSpec, false);
+  const nodes = new Map<string, { kind: "host" | "router"; interfaces: number | undefined }>();
+  const declare = (n: string, kind: "host" | "router", at: string, interfaces: number | undefined): void => {
+    if (nodes.has(n)) throw new ScenarioError(`${at}.name`, `duplicate node name "${n}"`);
+    nodes.set(n, { kind, interfaces });
+  };
+  hosts.forEach((h, i) => declare(h.name, "host", `hosts[${i}]`, h.interfaces.length));
+  routers.forEach((r, i) => declare(r.name, "router", `routers[${i}]`, undefined));
+
+  const links = doc.list("links", (f) => linkSpec(f, nodes), false);
+  const used = new Set<string>();
+  const linkNames = new Set<string>();
+  links.forEach((l, i) => {
+    // Each interface sends on one link: the `from` end, and the `to` end of a duplex link.
+    const senders: ["from" | "to", Endpoint][] = l.reverse === undefined ? [["from", l.from]] : [["from", l.from], ["to", l.to]];
+    for (const [end, e] of senders) {
+      const key = `${e.node}.${e.iface}`;
+      if (used.has(key)) throw new ScenarioError(`links[${i}].${end}`, `interface ${key} already has a link`);
+      used.add(key);
+    }
+    if (linkNames.has(l.name)) throw new ScenarioError(`links[${i}].name`, `duplicate link name "${l.name}"`);
+    linkNames.add(l.name);
+  });
+
+  const hostByName = new Map(hosts.map((h) => [h.name, h]));
+  const flows = doc.list("flows", (f, i) => flowSpec(f, i, hostByName), true);
+  const flowNames = new Set<string>();
+  flows.forEach((f, i) => {
+    if (flowNames.has(f.name)) throw new ScenarioError(`flows[${i}].name`, `duplicate flow name "${f.name}"`);
+    flowNames.add(f.name);
+  });
+  const events = doc.list("events", (f) => eventSpec(f, links), false);
+  doc.done();
+  return { name, description, seed, duration, hosts, routers, links, flows, events };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Sections
+// -------------------------------------------------------------------------------------------------
+
+function hostSpec(f: Fields): HostSpec {
+  const name = f.required("name", nodeName);
+  let interfaces: HostSpec["interfaces"];
+  if (f.has("addresses")) {
+    if (f.has("interfaces")) throw f.error("addresses", "give either addresses (one interface) or interfaces, not both");
+    interfaces = [{ addresses: f.required("addresses", addressList) }];
+    const mtu = f.optional("mtu", mtuValue);
+    if (mtu !== undefined) interfaces[0]!.mtu = mtu;
+  } else {
+    interfaces = f.list("interfaces", (i) => {
+      const iface: HostSpec["interfaces"][number] = { addresses: i.required("addresses", addressList) };
+      const mtu = i.optional("mtu", mtuValue);
+      if (mtu !== undefined) iface.mtu = mtu;
+      i.done();
+      return iface;
+    }, true);
+    if (interfaces.length === 0) throw f.error("interfaces", "expected at least one interface");
+  }
+  const routes = f.optional("routes", (v, path) => routeTable(v, path, interfaces.length)) ?? {};
+  const tcp = f.optional("tcp", (v, path) => tcpSpec(Fields.of(v, path))) ?? {};
+  f.done();
+  return {
+    name,
+    interfaces,
+    routes: Object.entries(routes).map(([cidr, iface]) => {
+      const r = parseCidr(cidr, iface);
+      return { prefix: r.prefix, prefixLength: r.prefixLength, iface };
+    }),
+    tcp,
+  };
+}
+
+function tcpSpec(f: Fields): ScenarioTcp {
+  const t: ScenarioTcp = {};
+  const cc = f.optional("congestion", str);
+  if (cc !== undefined) {
+    if (cc !== "cubic" && cc !== "reno") throw f.error("congestion", `expected cubic or reno, got "${cc}"`);
+    t.congestion = cc;
+  }
+  const set = <K extends keyof ScenarioTcp>(key: K, field: string, parse: Parser<NonNullable<ScenarioTcp[K]>>): void => {
+    const v = f.optional(field, parse);
+    if (v !== undefined) t[key] = v as ScenarioTcp[K];
+  };
+  set("sendBufferSize", "sendBuffer", positiveSize);
+  set("recvBufferSize", "recvBuffer", positiveSize);
+  set("sack", "sack", bool);
+  set("timestamps", "timestamps", bool);
+  set("windowScaling", "windowScaling", bool);
+  set("nagle", "nagle", bool);
+  set("initialCwnd", "initialCwnd", positiveInt);
+  set("minRto", "minRto", positiveDuration);
+  set("delayedAck", "delayedAck", duration);
+  set("msl", "msl", duration);
+  f.done();
+  return t;
+}
+
+function routerSpec(f: Fields): RouterSpec {
+  const name = f.required("name", nodeName);
+  const routes = f.required("routes", (v, path) => routeTable(v, path, undefined));
+  f.done();
+  return { name, routes };
+}
+
+function routeTable(v: unknown, path: string, interfaces: number | undefined): Record<string, number> {
+  const f = Fields.of(v, path);
+  const out: Record<string, number> = {};
+  for (const key of f.keys()) {
+    let ok: boolean;
+    try {
+      const r = parseCidr(key);
+      ok = r.prefixLength <= r.prefix.length * 8;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ScenarioError(join(path, key), `expected a prefix like "10.0.0.0/24" or "2001:db8::/32"`);
+    const iface = f.required(key, nonNegativeInt);
+    if (interfaces !== undefined && iface >= interfaces) throw f.error(key, `interface ${iface} does not exist (the host has ${interfaces})`);
+    out[key] = iface;
+  }
+  return out;
+}
+
+function linkSpec(f: Fields, nodes: Map<string, { kind: string; interfaces: number | undefined }>): LinkSpec {
+  const endpoint = (field: string): Endpoint => {
+    const e = f.required(field, endpointValue);
+    const node = nodes.get(e.node);
+    if (node === undefined) throw f.error(field, `no host or router named "${e.node}"`);
+    if (node.interfaces !== undefined && e.iface >= node.interfaces) {
+      throw f.error(field, `host "${e.node}" has no interface ${e.iface} (it has ${node.interfaces})`);
+    }
+    return e;
+  };
+  const from = endpoint("from");
+  const to = endpoint("to");
+  const name = f.optional("name", str) ?? `${from.node}.${from.iface}-${to.node}.${to.iface}`;
+  const duplex = f.optional("duplex", bool) ?? true;
+  const forward = linkConfig(f, undefined);
+  let reverse: LinkConfig | undefined;
+  if (f.has("reverse")) {
+    if (!duplex) throw f.error("reverse", "a one-way link (duplex: false) has no reverse direction");
+    reverse = f.required("reverse", (v, path) => {
+      const r = Fields.of(v, path);
+      const cfg = linkConfig(r, forward);
+      r.done();
+      return cfg;
+    });
+  } else if (duplex) {
+    reverse = { ...forward };
+  }
+  f.done();
+  return { name, from, to, forward, reverse };
+}
+
+/** The link parameters of `f`, defaulting to `base` (the forward direction for `reverse:`). */
+function linkConfig(f: Fields, base: LinkConfig | undefined): LinkConfig {
+  const cfg: LinkConfig = base === undefined ? {} : { ...base };
+  const rate = f.optional("rate", rateValue);
+  if (rate !== undefined) cfg.rateBps = rate;
+  const delay = f.optional("delay", duration);
+  if (delay !== undefined) cfg.delayUs = delay;
+  const loss = f.optional("loss", lossValue);
+  if (loss !== undefined) cfg.loss = loss;
+  const jitter = f.optional("jitter", duration);
+  const reorder = f.optional("reorder", bool);
+  if (jitter !== undefined || reorder !== undefined) {
+    const j: Jitter = { maxUs: jitter ?? cfg.jitter?.maxUs ?? 0 };
+    if (reorder ?? cfg.jitter?.reorder) j.reorder = true;
+    cfg.jitter = j;
+  }
+  const whenDown = f.optional("whenDown", str);
+  if (whenDown !== undefined) {
+    if (whenDown !== "drop-queue" && whenDown !== "keep-queue") throw f.error("whenDown", `expected drop-queue or keep-queue, got "${whenDown}"`);
+    cfg.whenDown = whenDown;
+  }
+  const queue = f.optional("queue", queueValue);
+  if (queue !== undefined) {
+    delete cfg.queueLimitBytes;
+    delete cfg.queueLimitPackets;
+    if ("packets" in queue) cfg.queueLimitPackets = queue.packets;
+    else if ("bytes" in queue) cfg.queueLimitBytes = queue.bytes;
+    else {
+      if (cfg.rateBps === undefined) throw f.error("queue", "a queue given as a time needs the link's rate");
+      cfg.queueLimitBytes = Math.round((queue.time * cfg.rateBps) / 8e6);
+    }
+  }
+  return cfg;
+}
+
+function flowSpec(f: Fields, index: number, hosts: Map<string, HostSpec>): FlowSpec {
+  const name = f.optional("name", str) ?? `flow-${index}`;
+  const host = (field: string): HostSpec => {
+    const n = f.required(field, str);
+    const h = hosts.get(n);
+    if (h === undefined) throw f.error(field, `no host named "${n}"`);
+    return h;
+  };
+  const from = host("from");
+  const to = host("to");
+  if (from === to) throw f.error("to", "a flow needs two different hosts");
+  let address = f.optional("address", addressValue);
+  const own = to.interfaces.flatMap((i) => i.addresses);
+  if (address !== undefined) {
+    const a = address;
+    if (!own.some((x) => x.length === a.length && x.every((b, j) => b === a[j]))) {
+      throw f.error("address", `not an address of host "${to.name}"`);
+    }
+  } else {
+    const families = new Set(from.interfaces.flatMap((i) => i.addresses.map((a) => a.length)));
+    address = own.find((a) => families.has(a.length));
+    if (address === undefined) throw f.error("to", `host "${to.name}" has no address of a family "${from.name}" has`);
+  }
+  const port = f.optional("port", portValue) ?? DEFAULT_PORT;
+  const bytes = f.required("bytes", size);
+  const start = f.optional("start", duration) ?? 0;
+  f.done();
+  return { name, from: from.name, to: to.name, address, port, bytes, start };
+}
+
+function eventSpec(f: Fields, links: LinkSpec[]): EventSpec {
+  const at = f.required("at", duration);
+  const linkName = f.required("link", str);
+  const link = links.find((l) => l.name === linkName);
+  if (link === undefined) throw f.error("link", `no link named "${linkName}"`);
+  const direction = (f.optional("direction", str) ?? "both") as LinkDirection;
+  if (direction !== "both" && direction !== "forward" && direction !== "reverse") {
+    throw f.error("direction", `expected forward, reverse or both, got "${String(direction)}"`);
+  }
+  if (direction === "reverse" && link.reverse === undefined) throw f.error("direction", `link "${linkName}" is one-way`);
+  const action = f.required("action", str);
+  let ev: EventAction;
+  switch (action) {
+    case "down":
+    case "blackhole": {
+      const forTime = f.optional("for", positiveDuration);
+      ev = forTime === undefined ? { action } : { action, for: forTime };
+      break;
+    }
+    case "up":
+      ev = { action };
+      break;
+    case "rate":
+      ev = { action, rateBps: f.required("rate", rateValue) };
+      break;
+    case "delay":
+      ev = { action, delayUs: f.required("delay", duration) };
+      break;
+    case "loss":
+      ev = { action, loss: f.required("loss", lossValue) };
+      break;
+    default:
+      throw f.error("action", `expected down, up, rate, delay, loss or blackhole, got "${action}"`);
+  }
+  f.done();
+  return { ...ev, at, link: linkName, direction };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Field readers: each returns the value or throws a ScenarioError naming the path
+// -------------------------------------------------------------------------------------------------
+
+type Parser<T> = (v: unknown, path: string) => T;
+
+function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+function expected(what: string): (v: unknown, path: string) => never {
+  return (v, path) => {
+    throw new ScenarioError(path, `expected ${what}, got ${describe(v)}`);
+  };
+}
+
+/** An object being read: remembers which keys were used, so `done()` can reject the others. */
+class Fields {
+  private readonly seen = new Set<string>();
+
+  private constructor(readonly path: string, private readonly obj: Record<string, unknown>) {}
+
+  static of(v: unknown, path: string): Fields {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) expected("an object")(v, path);
+    return new Fields(path, v as Record<string, unknown>);
+  }
+
+  keys(): string[] {
+    const k = Object.keys(this.obj);
+    k.forEach((x) => this.seen.add(x));
+    return k;
+  }
+
+  has(key: string): boolean {
+    return this.obj[key] !== undefined && this.obj[key] !== null;
+  }
+
+  error(key: string, reason: string): ScenarioError {
+    return new ScenarioError(join(this.path, key), reason);
+  }
+
+  required<T>(key: string, parse: Parser<T>): T {
+    this.seen.add(key);
+    if (!this.has(key)) throw this.error(key, "required");
+    return parse(this.obj[key], join(this.path, key));
+  }
+
+  optional<T>(key: string, parse: Parser<T>): T | undefined {
+    this.seen.add(key);
+    return this.has(key) ? parse(this.obj[key], join(this.path, key)) : undefined;
+  }
+
+  list<T>(key: string, item: (f: Fields, index: number) => T, required: boolean): T[] {
+    this.seen.add(key);
+    if (!this.has(key)) {
+      if (required) throw this.error(key, "required");
+      return [];
+    }
+    const v = this.obj[key];
+    const path = join(this.path, key);
+    if (!Array.isArray(v)) expected("a list")(v, path);
+    return (v as unknown[]).map((x, i) => item(Fields.of(x, `${path}[${i}]`), i));
+  }
+
+  /** Rejects the fields nobody asked for. */
+  done(): void {
+    for (const k of Object.keys(this.obj)) {
+      if (!this.seen.has(k)) throw this.error(k, "unknown field");
+    }
+  }
+}
+
+const str: Parser<string> = (v, path) => (typeof v === "string" && v !== "" ? v : expected("a non-empty string")(v, path));
+
+const bool: Parser<boolean> = (v, path) => (typeof v === "boolean" ? v : expected("true or false")(v, path));
+
+const nodeName: Parser<string> = (v, path) => {
+  const s = str(v, path);
+  return /^[A-Za-z0-9_-]+$/.test(s) ? s : expected("a name of letters, digits, - and _")(v, path);
+};
+
+const positiveInt: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : expected("a positive integer")(v, path));
+
+const nonNegativeInt: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : expected("a non-negative integer")(v, path));
+
+const seedValue: Parser<number | string> = (v, path) =>
+  (Number.isSafeInteger(v) && (v as number) >= 0) || (typeof v === "string" && v !== "") ? (v as number | string) : expected("a non-negative integer or a string")(v, path);
+
+const portValue: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? (v as number) : expected("a port in 1-65535")(v, path));
+
+const mtuValue: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 576 && (v as number) <= 65535 ? (v as number) : expected("an MTU in 576-65535")(v, path));
+
+const rateValue: Parser<number> = (v, path) => parseRate(v) ?? expected('a rate like "10Mbit"')(v, path);
+
+const duration: Parser<number> = (v, path) => parseDuration(v) ?? expected('a duration like "20ms"')(v, path);
+
+const positiveDuration: Parser<number> = (v, path) => {
+  const d = duration(v, path);
+  return d > 0 ? d : expected('a positive duration like "2s"')(v, path);
+};
+
+const size: Parser<number> = (v, path) => parseSize(v) ?? expected('a size like "64KB"')(v, path);
+
+const positiveSize: Parser<number> = (v, path) => {
+  const s = size(v, path);
+  return s > 0 ? s : expected('a positive size like "4MB"')(v, path);
+};
+
+const queueValue: Parser<QueueLimit> = (v, path) => parseQueue(v) ?? expected('a queue size like "64KB", "100 packets" or "50ms"')(v, path);
+
+const probability: Parser<number> = (v, path) => parseProbability(v) ?? expected('a probability like "1%" or 0.01')(v, path);
+
+const addressValue: Parser<IpAddress> = (v, path) => (typeof v === "string" ? parseAddress(v) : undefined) ?? expected("an IPv4 or IPv6 address")(v, path);
+
+const addressList: Parser<IpAddress[]> = (v, path) => {
+  const items = Array.isArray(v) ? v : [v];
+  if (items.length === 0) expected("at least one address")(v, path);
+  return items.map((x, i) => addressValue(x, Array.isArray(v) ? `${path}[${i}]` : path));
+};
+
+const endpointValue: Parser<Endpoint> = (v, path) => {
+  const m = typeof v === "string" ? /^([A-Za-z0-9_-]+)(?:\.(\d+))?$/.exec(v) : null;
+  if (m === null) return expected('a node or node.interface, like "r.1"')(v, path);
+  return { node: m[1]!, iface: m[2] === undefined ? 0 : Number(m[2]) };
+};
+
+const lossValue: Parser<LossModel> = (v, path) => {
+  if (typeof v !== "object" || v === null) return { kind: "bernoulli", p: probability(v, path) };
+  const f = Fields.of(v, path);
+  const model = f.required("model", str);
+  let loss: LossModel;
+  if (model === "bernoulli") loss = { kind: "bernoulli", p: f.required("p", probability) };
+  else if (model === "gilbert-elliott") {
+    const ge: LossModel = { kind: "gilbert-elliott", p: f.required("p", probability), r: f.required("r", probability) };
+    const h = f.optional("h", probability);
+    const k = f.optional("k", probability);
+    if (h !== undefined) ge.h = h;
+    if (k !== undefined) ge.k = k;
+    loss = ge;
+  } else throw f.error("model", `expected bernoulli or gilbert-elliott, got "${model}"`);
+  f.done();
+  return loss;
+};

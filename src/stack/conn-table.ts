@@ -1,0 +1,75 @@
+/**
+ * The demultiplexing table: established (and synchronizing) connections by 4-tuple.
+ *
+ * Buckets are keyed by the port pair, a single integer (local port · 2^16 + remote port), and
+ * chained through the connections themselves, so a lookup allocates nothing and compares
+ * addresses only among connections sharing both ports (several local addresses, or one server
+ * port reached from the same client port of different hosts).
+ */
+import type { IpAddress } from "../wire/address.js";
+
+export interface TableEntry {
+  readonly local: IpAddress;
+  readonly localPort: number;
+  readonly remote: IpAddress;
+  readonly remotePort: number;
+  /** The next entry of the same bucket. Owned by the table. */
+  nextInBucket: this | undefined;
+}
+
+export class ConnectionTable<T extends TableEntry> {
+  private readonly buckets = new Map<number, T>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  find(local: IpAddress, localPort: number, remote: IpAddress, remotePort: number): T | undefined {
+    for (let e = this.buckets.get(portKey(localPort, remotePort)); e !== undefined; e = e.nextInBucket) {
+      if (sameAddress(e.local, local) && sameAddress(e.remote, remote)) return e;
+    }
+    return undefined;
+  }
+
+  /** Adds `entry`; the caller has checked that its 4-tuple is free. */
+  add(entry: T): void {
+    const key = portKey(entry.localPort, entry.remotePort);
+    entry.nextInBucket = this.buckets.get(key);
+    this.buckets.set(key, entry);
+    this.count++;
+  }
+
+  remove(entry: T): boolean {
+    const key = portKey(entry.localPort, entry.remotePort);
+    let prev: T | undefined;
+    for (let e = this.buckets.get(key); e !== undefined; prev = e, e = e.nextInBucket) {
+      if (e !== entry) continue;
+      if (prev !== undefined) prev.nextInBucket = e.nextInBucket;
+      else if (e.nextInBucket !== undefined) this.buckets.set(key, e.nextInBucket);
+      else this.buckets.delete(key);
+      entry.nextInBucket = undefined;
+      this.count--;
+      return true;
+    }
+    return false;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const head of this.buckets.values()) {
+      for (let e: T | undefined = head; e !== undefined; e = e.nextInBucket) yield e;
+    }
+  }
+}
+
+function portKey(localPort: number, remotePort: number): number {
+  return localPort * 0x10000 + remotePort;
+}
+
+/** Byte equality of two addresses (of either family). */
+export function sameAddress(a: IpAddress, b: IpAddress): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

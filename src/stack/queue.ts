@@ -1,0 +1,45 @@
+/**
+ * A FIFO queue on a growable ring buffer: O(1) push and shift without the O(n) `Array.shift`
+ * of a long array. Used for the Host's ready list and event queue.
+ */
+export class Queue<T> {
+  private buf: (T | undefined)[] = new Array<T | undefined>(8);
+  private head = 0;
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(item: T): void {
+    if (this.count === this.buf.length) this.grow();
+    this.buf[(this.head + this.count) & (this.buf.length - 1)] = item;
+    this.count++;
+  }
+
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.buf[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.buf[this.head];
+    this.buf[this.head] = undefined;
+    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.count--;
+    return item;
+  }
+
+  /** Items in order, without removing them. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.count; i++) yield this.buf[(this.head + i) & (this.buf.length - 1)]!;
+  }
+
+  private grow(): void {
+    const old = this.buf;
+    const next = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
+    this.buf = next;
+    this.head = 0;
+  }
+}

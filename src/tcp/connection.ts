@@ -1,0 +1,878 @@
+/**
+ * One TCP connection (RFC 9293) as a sans-I/O state machine over segment reprs (DESIGN.md §2).
+ *
+ * Three kinds of input drive it:
+ * - a segment for this connection arrived: `handleSegment(seg, now)`;
+ * - time passed: `handleTimeout(now)` at (or after) the time `pollTimeout()` names;
+ * - the application called `send`, `recv`, `shutdown`, `close` or `abort`.
+ *
+ * After any input, call `pollTransmit(now)` until it returns undefined and send each segment,
+ * `pollEvent()` until undefined, and re-read `pollTimeout()`. The connection never reads a clock
+ * or draws random numbers: times are integer microseconds passed in, the ISN (RFC 6528) and the
+ * timestamp offset come from the caller. IP addresses, checksums and demultiplexing belong to the
+ * Host; this class sees only ports.
+ *
+ * This file holds the application interface, the timers and the input state machine: each input
+ * function follows the steps of RFC 9293 §3.10.7 in order, with the RFC section on each branch,
+ * in the spirit of smoltcp's socket/tcp.rs. The state lives in tcb.ts and the output path in
+ * output.ts; buffers, RTT, congestion control, the SACK scoreboard and options have their own
+ * files.
+ */
+import type { TcpRepr } from "../wire/tcp-types.js";
+import { TCP_FLAG } from "../wire/tcp-types.js";
+import type { TcpConfig } from "./config.js";
+import type { CongestionController } from "./congestion/controller.js";
+import type { TcpEvent } from "./events.js";
+import type { IncomingVerdict } from "./hook.js";
+import { findSack, findTimestamps, readSynOffer } from "./options.js";
+import type { SynOffer } from "./options.js";
+import { DUP_THRESH } from "./scoreboard.js";
+import { seqSub } from "./seq.js";
+import type { TcpState } from "./state.js";
+import { canReceiveData, canSendData } from "./state.js";
+import type { TcpOpenOptions, TcpStats } from "./tcb.js";
+import { TcpOutput } from "./output.js";
+import { segmentAcceptable } from "./acceptability.js";
+
+export type { TcpOpenOptions, TcpStats } from "./tcb.js";
+
+/** Smallest send MSS we accept from a peer: 40 bytes of options still leave 24 of data. */
+const MIN_SEND_MSS = 64;
+
+/** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
+const PAWS_IDLE_LIMIT = 24 * 24 * 3600 * 1_000_000;
+
+const EMPTY = new Uint8Array(0);
+
+export class TcpConnection extends TcpOutput {
+  private constructor(
+    cfg: TcpConfig,
+    localPort: number,
+    remotePort: number,
+    state: TcpState,
+    now: number,
+    opts: TcpOpenOptions,
+    isnFor: ((syn: TcpRepr) => number) | undefined,
+  ) {
+    super(cfg, localPort, remotePort, state, now, opts, isnFor);
+  }
+
+  /**
+   * Active open (RFC 9293 §3.10.1): a connection in SYN-SENT whose SYN is the first thing
+   * `pollTransmit` returns. `isn` comes from the caller (RFC 6528).
+   */
+  static connect(
+    cfg: TcpConfig,
+    localPort: number,
+    remotePort: number,
+    isn: number,
+    now: number,
+    opts: TcpOpenOptions = {},
+  ): TcpConnection {
+    const c = new TcpConnection(cfg, localPort, remotePort, "SYN-SENT", now, opts, undefined);
+    c.issValue = isn >>> 0;
+    c.synPending = true;
+    return c;
+  }
+
+  /**
+   * Passive open (RFC 9293 §3.10.1): a connection in LISTEN that becomes SYN-RECEIVED on the
+   * first SYN, drawing its ISN from `isnFor(syn)`. A Host that owns listen queues uses `accept`.
+   */
+  static listen(
+    cfg: TcpConfig,
+    localPort: number,
+    isnFor: (syn: TcpRepr) => number,
+    now: number,
+    opts: TcpOpenOptions = {},
+  ): TcpConnection {
+    return new TcpConnection(cfg, localPort, 0, "LISTEN", now, opts, isnFor);
+  }
+
+  /** The passive side built from a received SYN: SYN-RECEIVED with the SYN-ACK queued. */
+  static accept(
+    cfg: TcpConfig,
+    syn: TcpRepr,
+    isn: number,
+    now: number,
+    opts: TcpOpenOptions = {},
+  ): TcpConnection {
+    const c = TcpConnection.listen(cfg, syn.dstPort, () => isn, now, opts);
+    c.handleSegment(syn, now);
+    return c;
+  }
+
+  get state(): TcpState {
+    return this.st;
+  }
+
+  get remotePort(): number {
+    return this.remotePortValue;
+  }
+
+  /** Our initial sequence number. */
+  get iss(): number {
+    return this.issValue;
+  }
+
+  /** The peer's initial sequence number (meaningful once its SYN arrived). */
+  get irs(): number {
+    return this.irsValue;
+  }
+
+  /** Bytes `send` can take now. */
+  get sendCapacity(): number {
+    return this.finQueued ? 0 : this.sendBuf.free;
+  }
+
+  /** Bytes written but not yet acknowledged. */
+  get sendQueued(): number {
+    return this.sendBuf.length;
+  }
+
+  /** Bytes that `recv` would return. */
+  get recvAvailable(): number {
+    return this.recvQueue.length;
+  }
+
+  /** The congestion controller (for coupled controllers and statistics). */
+  get congestion(): CongestionController {
+    return this.cc;
+  }
+
+  stats(): TcpStats {
+    return {
+      state: this.st,
+      ...this.counters,
+      srtt: this.rtt.srtt,
+      rttvar: this.rtt.rttvar,
+      rto: this.rtt.rto,
+      cwnd: this.cc.window(),
+      ssthresh: this.cc.ssthresh(),
+      sndWnd: this.sndWnd,
+      rcvWnd: Math.max(0, this.rcvAdvRight - this.rcvNxt),
+      mss: this.sendMss,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Application calls (RFC 9293 §3.10.2 - §3.10.5)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Queues data (RFC 9293 §3.10.2 SEND) and returns how many bytes were taken, limited by the
+   * send buffer. A "writable" event follows when space frees after a short write. Data may be
+   * queued before the handshake completes; nothing is taken after `shutdown`.
+   */
+  send(data: Uint8Array): number {
+    const open = canSendData(this.st) || this.st === "SYN-SENT" || this.st === "SYN-RECEIVED";
+    if (this.finQueued || !open) return 0;
+    const n = this.sendBuf.write(data);
+    if (n < data.length) this.wantWritable = true;
+    return n;
+  }
+
+  /** Takes up to `max` received bytes in order (RFC 9293 §3.10.3 RECEIVE), or undefined if none. */
+  recv(max = Infinity): Uint8Array | undefined {
+    if (this.recvQueue.length === 0 || max <= 0) return undefined;
+    const out = this.recvQueue.read(max);
+    this.maybeWindowUpdate();
+    return out;
+  }
+
+  /**
+   * Half-close (RFC 9293 §3.10.4 CLOSE as a "no more sends"): a FIN is queued after the data.
+   * ESTABLISHED goes to FIN-WAIT-1 and CLOSE-WAIT to LAST-ACK; in SYN-SENT and SYN-RECEIVED the
+   * FIN waits for ESTABLISHED (RFC 9293 §3.10.4 "queue for processing after entering
+   * ESTABLISHED").
+   */
+  shutdown(): void {
+    if (this.finQueued) return;
+    switch (this.st) {
+      case "SYN-SENT":
+      case "SYN-RECEIVED":
+        this.finQueued = true;
+        return;
+      case "ESTABLISHED":
+        this.finQueued = true;
+        this.st = "FIN-WAIT-1";
+        return;
+      case "CLOSE-WAIT":
+        this.finQueued = true;
+        this.st = "LAST-ACK";
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Full close: no more sends and no more receives. Unread data, or data arriving later, makes
+   * the connection reset instead (RFC 9293 §3.10.4 and RFC 2525 §2.17: data would be lost). In
+   * LISTEN and SYN-SENT the connection is simply deleted.
+   */
+  close(): void {
+    if (this.st === "LISTEN" || this.st === "SYN-SENT") {
+      this.enterClosed(undefined);
+      return;
+    }
+    if (this.recvQueue.length > 0) {
+      this.abort();
+      return;
+    }
+    this.appClosed = true;
+    this.shutdown();
+  }
+
+  /** RFC 9293 §3.10.5 ABORT: a RST where the peer knows us, then CLOSED. */
+  abort(): void {
+    switch (this.st) {
+      case "SYN-RECEIVED":
+      case "ESTABLISHED":
+      case "FIN-WAIT-1":
+      case "FIN-WAIT-2":
+      case "CLOSE-WAIT":
+        this.pendingRst = { seq: this.sndSeq(this.sndMax), ack: 0, flags: TCP_FLAG.RST };
+        break;
+      default:
+        break;
+    }
+    if (this.st !== "CLOSED") this.enterClosed(undefined);
+  }
+
+  /** Asks for an ACK to be sent now (a higher layer has new options to carry on it). */
+  requestAck(): void {
+    if (this.st !== "CLOSED" && this.st !== "LISTEN" && this.st !== "SYN-SENT") this.ackNow = true;
+  }
+
+  pollEvent(): TcpEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** The earliest time `handleTimeout` must be called, or undefined when no timer runs. */
+  pollTimeout(): number | undefined {
+    return this.timers.next();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers
+  // ---------------------------------------------------------------------------------------------
+
+  /** Runs every timer due at `now`. Calling it early or twice is harmless. */
+  handleTimeout(now: number): void {
+    this.clock = now;
+    if (this.timers.expired("timeWait", now)) {
+      // RFC 9293 §3.10.8: "If the time-wait timeout expires on a connection, delete the TCB".
+      this.timers.clear("timeWait");
+      this.enterClosed(undefined);
+      return;
+    }
+    if (this.timers.expired("retransmit", now)) this.onRetransmitTimeout(now);
+    if (this.timers.expired("persist", now)) {
+      // RFC 9293 §3.8.6.1: probe the zero window, backing off like the RTO.
+      this.probePending = true;
+      this.persistBackoff++;
+      this.timers.set("persist", now + this.persistInterval());
+    }
+    if (this.timers.expired("delayedAck", now)) {
+      this.timers.clear("delayedAck");
+      this.ackNow = true;
+    }
+    if (this.timers.expired("keepalive", now)) this.onKeepaliveTimeout(now);
+  }
+
+  private onRetransmitTimeout(now: number): void {
+    this.timers.clear("retransmit");
+    if (this.st === "SYN-SENT" || this.st === "SYN-RECEIVED") {
+      // RFC 6298 §5.5 applied to the SYN; RFC 9293 §3.8.3 R2 for SYNs (Linux tcp_syn_retries).
+      if (++this.retries > this.cfg.synRetries) {
+        this.timedOut();
+        return;
+      }
+      this.rtt.backoff();
+      this.timed = undefined;
+      this.synPending = true;
+      this.counters.timeouts++;
+      return;
+    }
+    if (this.sndUna >= this.sndMax) return;
+    // A peer that shrank its window to zero but still answers is not dead: retransmissions then
+    // act as window probes and do not count toward the limit (RFC 9293 §3.8.6.1; Linux does
+    // the same in tcp_retransmit_timer).
+    const probing = this.sndWnd === 0 && now - this.lastHeard <= this.cfg.maxRto;
+    if (!probing && ++this.retries > this.cfg.maxRetries) {
+      this.timedOut();
+      return;
+    }
+    this.counters.timeouts++;
+    // RFC 5681 §3.1 eq. 4 and the loss window; ssthresh is reduced once per timed-out segment.
+    if (this.retries <= 1) {
+      this.cc.onCongestionEvent(now, this.sentTimeOfUna(now), true, this.sndMax - this.sndUna);
+    }
+    // RFC 6298 §5.5 back off, §5.4 retransmit the earliest unacknowledged segment (and, going
+    // back N, the rest as the window allows).
+    this.rtt.backoff();
+    this.timed = undefined;
+    this.inRecovery = false;
+    this.inflation = 0;
+    this.dupAcks = 0;
+    this.retransmitHead = false;
+    // RFC 6582 §3.2 step 4 / RFC 6675 §5.1: no new fast recovery until this data is acknowledged.
+    this.recoverPoint = this.sndMax;
+    // RFC 2018 §8: after a timeout the SACK information is not trusted (the peer may renege).
+    this.board.clear();
+    this.sndNxt = this.sndUna;
+    this.timers.set("retransmit", now + this.rtt.rto);
+  }
+
+  private onKeepaliveTimeout(now: number): void {
+    const ka = this.cfg.keepalive;
+    if (ka === undefined || !(this.st === "ESTABLISHED" || this.st === "CLOSE-WAIT")) {
+      this.timers.clear("keepalive");
+      return;
+    }
+    if (this.keepaliveProbes >= ka.count) {
+      this.timedOut();
+      return;
+    }
+    this.keepaliveProbes++;
+    this.keepalivePending = true;
+    this.timers.set("keepalive", now + ka.interval);
+  }
+
+  private timedOut(): void {
+    this.events.push({ type: "timed-out" });
+    this.enterClosed(undefined);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Segment arrival (RFC 9293 §3.10.7)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Processes one segment addressed to this connection (the Host demultiplexed it). The payload
+   * view is kept, not copied, until the application reads it: the caller must not reuse its
+   * bytes.
+   */
+  handleSegment(seg: TcpRepr, now: number): void {
+    this.clock = now;
+    if (this.st === "CLOSED") return;
+    if (seg.dstPort !== this.localPort) return;
+    if (this.st !== "LISTEN" && seg.srcPort !== this.remotePortValue) return;
+    this.counters.segmentsReceived++;
+    this.lastHeard = now;
+    if (this.cfg.keepalive !== undefined && (this.st === "ESTABLISHED" || this.st === "CLOSE-WAIT")) {
+      this.keepaliveProbes = 0;
+      this.timers.set("keepalive", now + this.cfg.keepalive.idle);
+    }
+    switch (this.st) {
+      case "LISTEN":
+        this.onListen(seg, now);
+        return;
+      case "SYN-SENT":
+        this.onSynSent(seg, now);
+        return;
+      default:
+        this.onSynchronized(seg, now);
+    }
+  }
+
+  /** RFC 9293 §3.10.7.2. */
+  private onListen(seg: TcpRepr, now: number): void {
+    const f = seg.flags;
+    // "First, check for a RST": ignore it.
+    if (f & TCP_FLAG.RST) return;
+    // "Second, check for an ACK": nothing was sent, so any ACK is bad: <SEQ=SEG.ACK><CTL=RST>.
+    if (f & TCP_FLAG.ACK) {
+      this.pendingRst = { seq: seg.ack, ack: 0, flags: TCP_FLAG.RST, port: seg.srcPort };
+      return;
+    }
+    // "Third, check for a SYN".
+    if ((f & TCP_FLAG.SYN) === 0) return;
+    this.remotePortValue = seg.srcPort;
+    this.irsValue = seg.seq >>> 0;
+    this.rcvNxt = 1;
+    this.negotiate(readSynOffer(seg.options), now);
+    const verdict = this.offerToHook(seg, 1, EMPTY);
+    if (verdict === "drop") return;
+    if (verdict === "reset") {
+      this.pendingRst = { seq: 0, ack: this.rcvSeq(1), flags: TCP_FLAG.RST | TCP_FLAG.ACK };
+      this.enterClosed(undefined);
+      return;
+    }
+    this.issValue = this.isnFor!(seg) >>> 0;
+    // The window of a SYN is never scaled (RFC 7323 §2.2).
+    this.setSendWindow(seg.window, 0, 0);
+    this.st = "SYN-RECEIVED";
+    this.synPending = true;
+    // Data on a SYN is not accepted (no TCP Fast Open): it is not acknowledged and the peer
+    // sends it again after the handshake.
+  }
+
+  /** RFC 9293 §3.10.7.3. */
+  private onSynSent(seg: TcpRepr, now: number): void {
+    const f = seg.flags;
+    let ackOk = false;
+    // "First, check the ACK bit": acceptable if SND.UNA < SEG.ACK =< SND.NXT.
+    if (f & TCP_FLAG.ACK) {
+      const a = this.ackOffset(seg.ack);
+      if (a <= this.sndUna || a > this.sndMax) {
+        if ((f & TCP_FLAG.RST) === 0) this.pendingRst = { seq: seg.ack, ack: 0, flags: TCP_FLAG.RST };
+        return;
+      }
+      ackOk = true;
+    }
+    // "Second, check the RST bit": only with an acceptable ACK (RFC 5961 §3.2 for SYN-SENT).
+    if (f & TCP_FLAG.RST) {
+      if (ackOk) this.enterClosed("reset");
+      return;
+    }
+    // "Fourth, check the SYN bit".
+    if ((f & TCP_FLAG.SYN) === 0) return;
+    this.irsValue = seg.seq >>> 0;
+    this.rcvNxt = 1;
+    this.negotiate(readSynOffer(seg.options), now);
+    const verdict = this.offerToHook(seg, 1, EMPTY);
+    if (verdict === "drop") return;
+    if (verdict === "reset") {
+      this.pendingRst = ackOk
+        ? { seq: seg.ack, ack: 0, flags: TCP_FLAG.RST }
+        : { seq: 0, ack: this.rcvSeq(1), flags: TCP_FLAG.RST | TCP_FLAG.ACK };
+      this.enterClosed(undefined);
+      return;
+    }
+    this.setSendWindow(seg.window, 0, ackOk ? this.ackOffset(seg.ack) : 0);
+    if (ackOk) {
+      // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED".
+      this.ackSyn(seg, now);
+      this.ackNow = true;
+      this.established();
+      // "If there are other controls or text in the segment, then continue processing at the
+      // sixth step": data carried on the SYN-ACK.
+      this.processText(seg, 1, now);
+      return;
+    }
+    // Simultaneous open (RFC 9293 §3.5 Figure 8): SYN-RECEIVED, SYN-ACK with the same ISS.
+    this.st = "SYN-RECEIVED";
+    this.synPending = true;
+    this.timers.clear("retransmit");
+    this.retries = 0;
+  }
+
+  /** RFC 9293 §3.10.7.4, SYN-RECEIVED and the synchronized states. */
+  private onSynchronized(seg: TcpRepr, now: number): void {
+    const f = seg.flags;
+    const syn = (f & TCP_FLAG.SYN) !== 0;
+    const fin = (f & TCP_FLAG.FIN) !== 0;
+    const rst = (f & TCP_FLAG.RST) !== 0;
+    const start = this.rcvOffset(seg.seq);
+    const segLen = seg.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
+
+    // A retransmitted SYN while our SYN-ACK is outstanding: send the SYN-ACK again.
+    if (this.st === "SYN-RECEIVED" && syn && (f & TCP_FLAG.ACK) === 0 && !rst && start === 0) {
+      this.synPending = true;
+      return;
+    }
+
+    // RFC 7323 §5.3 R1: PAWS. RFC 7323 §3.2: a non-RST segment without timestamps is dropped
+    // once they were negotiated.
+    if (this.tsOk && !rst) {
+      const ts = findTimestamps(seg.options);
+      if (ts === undefined) return;
+      if (seqSub(ts.tsVal, this.tsRecent) < 0 && now - this.tsRecentAt <= PAWS_IDLE_LIMIT) {
+        this.ackNow = true;
+        return;
+      }
+    }
+
+    // First: the acceptability test (RFC 9293 §3.10.7.4 table).
+    const wnd = Math.max(0, this.rcvAdvRight - this.rcvNxt);
+    const end = start + segLen;
+    let acceptable = segmentAcceptable(start, segLen, this.rcvNxt, wnd);
+    // "special allowance should be made to accept valid ACKs, URGs, and RSTs" when RCV.WND is 0.
+    if (!acceptable && wnd === 0 && start === this.rcvNxt) acceptable = true;
+    if (!acceptable) {
+      if (rst) return;
+      // RFC 2883 §4: report a duplicate segment in a D-SACK block.
+      if (this.sackOk && seg.payload.length > 0 && end <= this.rcvNxt) {
+        const ds = start + (syn ? 1 : 0);
+        this.reasm.noteDuplicate(ds, ds + seg.payload.length);
+      }
+      // TIME-WAIT: a retransmitted FIN restarts the 2 MSL timeout (RFC 9293 §3.10.7.4 eighth).
+      if (this.st === "TIME-WAIT" && fin) this.timers.set("timeWait", now + 2 * this.cfg.msl);
+      this.ackNow = true;
+      return;
+    }
+
+    // Second: RST (RFC 5961 §3.2): exact match resets, in-window gets a challenge ACK.
+    if (rst) {
+      if (start !== this.rcvNxt) {
+        this.challengeAck(now);
+        return;
+      }
+      switch (this.st) {
+        case "SYN-RECEIVED":
+        case "ESTABLISHED":
+        case "FIN-WAIT-1":
+        case "FIN-WAIT-2":
+        case "CLOSE-WAIT":
+          this.enterClosed("reset");
+          return;
+        default:
+          // CLOSING, LAST-ACK, TIME-WAIT: "enter the CLOSED state, delete the TCB, and return".
+          this.enterClosed(undefined);
+          return;
+      }
+    }
+
+    // Fourth: SYN in a synchronized state (RFC 5961 §4.2: challenge ACK, drop).
+    if (syn) {
+      this.challengeAck(now);
+      return;
+    }
+
+    // Fifth: "if the ACK bit is off, drop the segment and return".
+    if ((f & TCP_FLAG.ACK) === 0) return;
+    const ack = this.ackOffset(seg.ack);
+    // RFC 5961 §5.2: acceptable ACKs are in [SND.UNA - MAX.SND.WND, SND.NXT].
+    if (ack > this.sndMax || ack < this.sndUna - this.maxSndWnd) {
+      if (this.st === "SYN-RECEIVED") this.pendingRst = { seq: seg.ack, ack: 0, flags: TCP_FLAG.RST };
+      else this.ackNow = true;
+      return;
+    }
+
+    // RFC 7323 §4.3: TS.Recent follows the segment the next ACK acknowledges.
+    if (this.tsOk) {
+      const ts = findTimestamps(seg.options)!;
+      if (seqSub(ts.tsVal, this.tsRecent) >= 0 && start <= this.lastAckSent) {
+        this.tsRecent = ts.tsVal;
+        this.tsRecentAt = now;
+      }
+    }
+
+    // The in-window part of the payload, for the hook and for the seventh step.
+    const dataStart = start;
+    const lo = Math.max(dataStart, this.rcvNxt);
+    const hi = Math.min(dataStart + seg.payload.length, this.rcvAdvRight);
+    const receiving = canReceiveData(this.st) || this.st === "SYN-RECEIVED";
+    const piece = receiving && hi > lo ? seg.payload.subarray(lo - dataStart, hi - dataStart) : EMPTY;
+    const verdict = this.offerToHook(seg, piece.length > 0 ? lo : this.rcvNxt, piece);
+    if (verdict === "drop") return;
+    if (verdict === "reset") {
+      this.abort();
+      return;
+    }
+
+    if (this.st === "SYN-RECEIVED") {
+      // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue processing".
+      if (ack <= this.sndUna) {
+        this.pendingRst = { seq: seg.ack, ack: 0, flags: TCP_FLAG.RST };
+        return;
+      }
+      this.ackSyn(seg, now);
+      this.setSendWindow(seg.window * 2 ** this.sndShift, start, ack);
+      this.established();
+    }
+
+    this.processAck(seg, ack, start, now);
+    if ((this.st as TcpState) === "CLOSED") return;
+
+    // Sixth: URG is not supported (RFC 6093 §5: new applications should not use it); the
+    // urgent data is delivered in-band.
+
+    // Seventh: segment text.
+    if (canReceiveData(this.st) && seg.payload.length > 0) {
+      // RFC 2883 §4: the part below RCV.NXT is a duplicate.
+      if (this.sackOk && dataStart < lo) {
+        this.reasm.noteDuplicate(dataStart, Math.min(lo, dataStart + seg.payload.length));
+      }
+      if (this.appClosed && hi > lo) {
+        // The application will never read this: reset (RFC 2525 §2.17, Linux TCPAbortOnData).
+        this.abort();
+        return;
+      }
+      this.acceptData(lo, hi, piece, verdict === "consume");
+      // Part of the segment lay beyond the window: tell the peer where the window ends.
+      if (dataStart + seg.payload.length > hi) this.ackNow = true;
+    } else if (seg.payload.length > 0) {
+      this.ackNow = true;
+    }
+
+    // Eighth: FIN.
+    if (fin) {
+      const finAt = dataStart + seg.payload.length;
+      if (finAt <= this.rcvAdvRight && canReceiveData(this.st)) this.peerFin = finAt;
+      else this.ackNow = true;
+    }
+    this.consumeFin(now);
+  }
+
+  /** Our SYN was acknowledged: the handshake RTT sample and the negotiated MSS. */
+  private ackSyn(seg: TcpRepr, now: number): void {
+    this.sndUna = 1;
+    if (this.sndNxt < 1) this.sndNxt = 1;
+    this.timers.clear("retransmit");
+    const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
+    if (ts !== undefined && ts.tsEcr !== 0) this.rtt.sample(this.tsSample(ts.tsEcr, now));
+    else if (this.timed !== undefined) this.rtt.sample(now - this.timed.at);
+    if (this.retries > 0) this.rtt.afterSynTimeout();
+    this.timed = undefined;
+    this.retries = 0;
+  }
+
+  private established(): void {
+    this.st = "ESTABLISHED";
+    this.events.push({ type: "connected" });
+    if (this.finQueued) this.st = "FIN-WAIT-1";
+    if (this.cfg.keepalive !== undefined) this.timers.set("keepalive", this.clock + this.cfg.keepalive.idle);
+  }
+
+  /** RFC 9293 §3.10.7.4 fifth step for ESTABLISHED and later states. */
+  private processAck(seg: TcpRepr, ack: number, start: number, now: number): void {
+    const sackBlocks = this.sackOk ? findSack(seg.options) : undefined;
+    let newlySacked = 0;
+    if (sackBlocks !== undefined) {
+      const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
+      newlySacked = this.board.update(blocks, Math.max(ack, this.sndUna), this.sndMax);
+    }
+    const windowBefore = this.sndWnd;
+    const flightBefore = this.sndMax - this.sndUna;
+
+    if (ack > this.sndUna) {
+      this.onNewAck(seg, ack, flightBefore, now);
+    } else if (ack === this.sndUna && flightBefore > 0) {
+      // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, or RFC 6675 §2 DupAck (new SACK information).
+      const f = seg.flags;
+      const classic =
+        seg.payload.length === 0 &&
+        (f & (TCP_FLAG.SYN | TCP_FLAG.FIN)) === 0 &&
+        seg.window * 2 ** this.sndShift === windowBefore;
+      if (this.sackOk ? newlySacked > 0 : classic) this.onDupAck(now);
+    }
+
+    // RFC 9293 §3.10.7.4: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
+    // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
+    if (ack >= this.sndUna && (this.sndWl1 < start || (this.sndWl1 === start && this.sndWl2 <= ack))) {
+      this.setSendWindow(seg.window * 2 ** this.sndShift, start, ack);
+      // A closed window dropped whatever we sent into it (probes after a timeout): send again
+      // from SND.UNA now that it opened, as BSD does.
+      if (windowBefore === 0 && this.sndWnd > 0 && !this.inRecovery) this.sndNxt = this.sndUna;
+    }
+
+    const finAcked = this.finQueued && this.sndUna === this.finOffset() + 1;
+    switch (this.st) {
+      case "FIN-WAIT-1":
+        if (finAcked) this.st = "FIN-WAIT-2";
+        break;
+      case "CLOSING":
+        if (finAcked) this.enterTimeWait(now);
+        break;
+      case "LAST-ACK":
+        if (finAcked) this.enterClosed(undefined);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onNewAck(seg: TcpRepr, ack: number, flightBefore: number, now: number): void {
+    const acked = ack - this.sndUna;
+    // RTT sample: RFC 7323 §4.3 (timestamps) or RFC 6298 §3 (Karn: never a retransmission).
+    const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
+    if (ts !== undefined && ts.tsEcr !== 0) {
+      this.rtt.sample(this.tsSample(ts.tsEcr, now));
+    } else if (this.timed !== undefined && ack >= this.timed.end) {
+      this.rtt.sample(now - this.timed.at);
+      this.timed = undefined;
+    }
+    this.sndUna = ack;
+    if (this.sndNxt < ack) this.sndNxt = ack;
+    this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
+    this.board.advance(ack);
+    this.sent.ack(ack);
+    this.retries = 0;
+
+    if (this.inRecovery) {
+      if (ack >= this.recoverPoint) {
+        // RFC 6582 §3.2 step 6 / RFC 6675 §5: full acknowledgment ends recovery with
+        // cwnd = ssthresh (the controller already holds it).
+        this.inRecovery = false;
+        this.inflation = 0;
+        this.dupAcks = 0;
+      } else if (!this.sackOk) {
+        // RFC 6582 §3.2 step 5: partial ACK. Retransmit the next unacknowledged segment, deflate
+        // by the amount acknowledged, add back one SMSS if at least one SMSS was acknowledged.
+        this.retransmitHead = true;
+        this.inflation -= acked;
+        if (acked >= this.dataMss()) this.inflation += this.dataMss();
+      }
+    } else {
+      this.dupAcks = 0;
+      const cwnd = this.cc.window();
+      const slowStart = cwnd < this.cc.ssthresh();
+      const cwndLimited = flightBefore + this.dataMss() >= cwnd || (slowStart && 2 * flightBefore >= cwnd);
+      this.cc.onAck(now, acked, this.rttSnapshot(), flightBefore, !cwndLimited);
+    }
+
+    // RFC 6298 §5.2 / §5.3.
+    if (this.sndUna >= this.sndMax) this.timers.clear("retransmit");
+    else this.timers.set("retransmit", now + this.rtt.rto);
+
+    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
+      this.wantWritable = false;
+      this.events.push({ type: "writable" });
+    }
+  }
+
+  private onDupAck(now: number): void {
+    this.dupAcks++;
+    if (this.inRecovery) {
+      // RFC 6582 §3.2 step 4: each further duplicate inflates cwnd by one SMSS. (With SACK the
+      // pipe estimate does this job, RFC 6675 §5.)
+      if (!this.sackOk) this.inflation += this.dataMss();
+      return;
+    }
+    const lostHead = this.sackOk && this.board.isLost(this.sndUna, this.sndUna, this.dataMss());
+    if (this.dupAcks < DUP_THRESH && !lostHead) return;
+    // RFC 6582 §3.2 step 2 ("ack - 1 > recover") / RFC 6675 §5 ("HighACK >= RecoveryPoint").
+    if (this.sackOk ? this.sndUna < this.recoverPoint : this.sndUna <= this.recoverPoint) return;
+    // RFC 5681 §3.2 steps 2-4 / RFC 6675 §5 steps 4.1-4.3.
+    this.inRecovery = true;
+    this.recoverPoint = this.sndMax;
+    this.counters.fastRetransmits++;
+    this.cc.onCongestionEvent(now, this.sentTimeOfUna(now), false, this.sndMax - this.sndUna);
+    this.retransmitHead = true;
+    this.board.highRxt = this.sndUna;
+    this.inflation = this.sackOk ? 0 : DUP_THRESH * this.dataMss();
+  }
+
+  /** The seventh step for in-window data `[lo, hi)` (receive offsets). */
+  private acceptData(lo: number, hi: number, piece: Uint8Array, consumed: boolean): void {
+    if (hi <= lo) {
+      // Entirely old or beyond the window: acknowledge so the peer learns where we are.
+      this.ackNow = true;
+      return;
+    }
+    this.rcvMss = Math.max(this.rcvMss, hi - lo);
+    if (lo > this.rcvNxt) {
+      // Out of order: hold it and acknowledge at once (RFC 5681 §4.2, RFC 9293 §3.10.7.4).
+      const r = this.reasm.insert(lo, hi - lo, consumed ? undefined : piece);
+      if (r.duplicate && this.sackOk) this.reasm.noteDuplicate(lo, hi);
+      this.ackNow = true;
+      return;
+    }
+    const hadHoles = !this.reasm.isEmpty;
+    const before = this.rcvNxt;
+    this.deliver(piece, consumed);
+    this.rcvNxt = hi;
+    if (hadHoles) {
+      for (const p of this.reasm.pop(this.rcvNxt)) {
+        if (p.data !== undefined) this.deliver(p.data, false);
+        this.rcvNxt = p.end;
+      }
+      this.counters.bytesReceived += this.rcvNxt - before;
+      // RFC 5681 §4.2: a segment that fills (part of) a gap is acknowledged immediately.
+      this.ackNow = true;
+      return;
+    }
+    this.counters.bytesReceived += hi - before;
+    // RFC 5681 §4.2 / RFC 9293 §3.8.6.3: ACK at least every second full-sized segment.
+    if (hi - lo >= this.rcvMss) this.unackedSegments++;
+    if (this.unackedSegments >= this.cfg.ackEvery) this.ackNow = true;
+    else this.timers.setIfIdle("delayedAck", this.clock + this.cfg.delayedAck);
+  }
+
+  private deliver(data: Uint8Array, consumed: boolean): void {
+    if (consumed || data.length === 0) return;
+    if (this.recvQueue.length === 0) this.events.push({ type: "readable" });
+    this.recvQueue.push(data);
+  }
+
+  /** The eighth step: the FIN is processed once everything before it arrived. */
+  private consumeFin(now: number): void {
+    if (this.peerFin === undefined || this.rcvNxt !== this.peerFin) return;
+    this.peerFin = undefined;
+    this.rcvNxt++;
+    this.ackNow = true;
+    this.events.push({ type: "peer-closed" });
+    switch (this.st) {
+      case "SYN-RECEIVED":
+      case "ESTABLISHED":
+        this.st = "CLOSE-WAIT";
+        break;
+      case "FIN-WAIT-1":
+        // Our FIN not yet acknowledged (it would have moved us to FIN-WAIT-2): CLOSING.
+        this.st = "CLOSING";
+        break;
+      case "FIN-WAIT-2":
+        this.enterTimeWait(now);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Text on a SYN-ACK (RFC 9293 §3.10.7.3 "continue processing at the sixth step"). */
+  private processText(seg: TcpRepr, dataStart: number, now: number): void {
+    if (seg.payload.length > 0) {
+      const hi = Math.min(dataStart + seg.payload.length, this.rcvAdvRight);
+      if (hi > dataStart) this.acceptData(dataStart, hi, seg.payload.subarray(0, hi - dataStart), false);
+    }
+    if (seg.flags & TCP_FLAG.FIN) {
+      this.peerFin = dataStart + seg.payload.length;
+      this.consumeFin(now);
+    }
+  }
+
+  private enterTimeWait(now: number): void {
+    this.st = "TIME-WAIT";
+    this.timers.clearAll();
+    this.timers.set("timeWait", now + 2 * this.cfg.msl);
+  }
+
+  private challengeAck(now: number): void {
+    // RFC 5961 §7: a per-second budget of challenge ACKs.
+    if (now - this.challengeWindow >= 1_000_000) {
+      this.challengeWindow = now;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= this.cfg.challengeAckLimit) return;
+    this.challengeCount++;
+    this.counters.challengeAcks++;
+    this.ackNow = true;
+  }
+
+  private offerToHook(seg: TcpRepr, offset: number, payload: Uint8Array): IncomingVerdict {
+    if (this.hook === undefined) return "accept";
+    return this.hook.incoming({ seg, state: this.st, offset: offset - 1, payload });
+  }
+
+  /** Applies the options of the peer's SYN or SYN-ACK. */
+  private negotiate(offer: SynOffer, now: number): void {
+    // Active side: only what we offered and the peer echoed. Passive side: what the peer
+    // offered and we allow (RFC 7323 §2.2, §3.2; RFC 2018 §2).
+    const weOfferedTs = this.cfg.timestamps;
+    this.tsOk = weOfferedTs && offer.timestamps !== undefined;
+    if (this.tsOk) {
+      this.tsRecent = offer.timestamps!.tsVal;
+      this.tsRecentAt = now;
+    }
+    this.sackOk = this.cfg.sack && offer.sackPermitted;
+    this.wsOk = this.cfg.windowScaling && offer.wscale !== undefined;
+    if (this.wsOk) {
+      // RFC 7323 §2.3: a shift above 14 is used as 14.
+      this.sndShift = Math.min(offer.wscale!, 14);
+      this.rcvShift = this.ourShift;
+    } else {
+      this.sndShift = 0;
+      this.rcvShift = 0;
+    }
+    this.peerMss = offer.mss ?? this.cfg.defaultPeerMss;
+    // A tiny or zero MSS would leave no room for data beside 40 bytes of options: clamp it
+    // (Linux clamps to TCP_MIN_SND_MSS for the same reason).
+    this.sendMss = Math.max(MIN_SEND_MSS, Math.min(this.cfg.mss, this.peerMss));
+    this.cc.setMss(this.dataMss());
+    this.rcvAdvRight = 1 + Math.min(this.freeSpace(), 0xffff);
+    this.lastAckSent = 1;
+  }
+}

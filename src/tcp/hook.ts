@@ -1,0 +1,96 @@
+/**
+ * The narrow interface through which a higher layer (MPTCP, RFC 8684) rides on a TCP connection
+ * (DESIGN.md §1: tcp/ knows nothing of MPTCP except through this hook).
+ *
+ * Outgoing segments, two phases per segment:
+ *
+ * 1. `reserve` is asked BEFORE the payload size is chosen. It is told what kind of segment is
+ *    being built, where its payload would start and how much payload and option space there is,
+ *    and answers how many option bytes it needs (padding NOPs included) and, optionally, a
+ *    smaller payload limit (MPTCP: a segment must not cross the end of a DSS mapping, RFC 8684
+ *    §3.3.1). TCP then sizes the payload as MSS minus all option bytes (RFC 9293 §3.7.1).
+ * 2. `options` is called once the segment is fixed, with the exact subflow sequence range and
+ *    payload it carries (MPTCP attaches the matching DSS mapping, and its checksum over the
+ *    payload). The options returned must fit in the bytes reserved.
+ *
+ * Incoming segments: `incoming` sees every segment that passed the RFC 9293 §3.10.7 checks
+ * (acceptability, PAWS, RST, SYN) before its ACK is processed and before its data is queued,
+ * including the SYN, SYN-ACK and third ACK (MP_CAPABLE, MP_JOIN). It may let TCP queue the data
+ * (`accept`), take the payload itself while TCP still acknowledges it (`consume`: MPTCP moves
+ * subflow data into its data-level reassembly), discard the segment (`drop`), or have the
+ * connection reset (`reset`, e.g. a bad MP_JOIN HMAC, RFC 8684 §3.2).
+ *
+ * The hook is called synchronously from `handleSegment` and `pollTransmit`; `reserve` may be
+ * called for a segment that is then not sent (Nagle, window), so it must not change state.
+ * `incoming` may see the same bytes more than once (retransmissions, overlapping segments): a
+ * consuming hook deduplicates by offset. A hook that needs an ACK sent (a new Data ACK, an
+ * ADD_ADDR, the MP_JOIN third ACK again) calls `TcpConnection.requestAck()`.
+ */
+import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
+import type { TcpState } from "./state.js";
+
+/** What an outgoing segment is for. */
+export type SegmentKind = "syn" | "syn-ack" | "data" | "ack" | "fin" | "probe" | "rst";
+
+export interface ReserveContext {
+  kind: SegmentKind;
+  state: TcpState;
+  /**
+   * Stream offset of the first payload byte: 0 is the first byte after the SYN, so MPTCP's
+   * relative subflow sequence number is `offset + 1`.
+   */
+  offset: number;
+  /** Payload bytes TCP could put in the segment before the hook's options are counted. */
+  maxPayload: number;
+  /** Option bytes still free (of the 40-byte TCP option area). */
+  optionSpace: number;
+  /** True when the payload range was sent before. */
+  retransmission: boolean;
+}
+
+export interface Reservation {
+  /** Option bytes the hook will add, padding included; at most `optionSpace`. */
+  bytes: number;
+  /** Upper bound on the payload of this segment (a mapping boundary). */
+  maxPayload?: number;
+}
+
+export interface OutgoingContext {
+  kind: SegmentKind;
+  state: TcpState;
+  /** Wire sequence number of the segment. */
+  seq: number;
+  /** Stream offset of the first payload byte (see `ReserveContext.offset`). */
+  offset: number;
+  /** The payload the segment carries (its length is the exact range). */
+  payload: Uint8Array;
+  syn: boolean;
+  fin: boolean;
+  retransmission: boolean;
+}
+
+export interface IncomingContext {
+  seg: TcpRepr;
+  state: TcpState;
+  /**
+   * Stream offset of `payload[0]`, after trimming what lies before RCV.NXT or beyond the
+   * window. 0 is the first byte after the peer's SYN.
+   */
+  offset: number;
+  /** The in-window part of the payload. */
+  payload: Uint8Array;
+}
+
+export type IncomingVerdict = "accept" | "consume" | "drop" | "reset";
+
+export interface TcpHook {
+  reserve(ctx: ReserveContext): Reservation;
+  options(ctx: OutgoingContext): TcpOption[];
+  incoming(ctx: IncomingContext): IncomingVerdict;
+  /**
+   * Free receive space the higher layer wants advertised, in bytes, when smaller than the
+   * subflow's own (RFC 8684 §3.3.5: one receive window shared by all subflows). The window
+   * never shrinks below what was already advertised; call `requestAck()` when it grows.
+   */
+  receiveSpace?(): number;
+}

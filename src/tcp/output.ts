@@ -1,0 +1,436 @@
+/**
+ * The output half of a connection: which segment to send next and how it is built (options,
+ * payload size, the hook's two phases), RFC 9293 §3.7 and §3.8, RFC 5681, RFC 6582, RFC 6675.
+ */
+import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
+import { TCP_FLAG } from "../wire/tcp-types.js";
+import { tcpOptionsLength } from "../wire/tcp-options.js";
+import type { SegmentKind } from "./hook.js";
+import { MAX_OPTION_BYTES, TS_OPTION_BYTES, padded, sackOptionBytes, synOptions } from "./options.js";
+import { canTransmit } from "./state.js";
+import { Tcb } from "./tcb.js";
+
+const EMPTY = new Uint8Array(0);
+
+/** A hook that asks for more option space than is free breaks the contract (hook.ts). */
+function checkReservation(bytes: number, free: number): void {
+  if (bytes > free) throw new RangeError(`hook reserved ${bytes} option bytes, ${free} free`);
+}
+
+/** A segment being built. */
+interface SegmentPlan {
+  kind: SegmentKind;
+  /** Send offset of the first sequence number the segment occupies. */
+  start: number;
+  /** Payload length. */
+  len: number;
+  syn: boolean;
+  fin: boolean;
+  retransmission: boolean;
+}
+
+/** Our own options for one segment and the payload that fits beside them. */
+interface OptionPlan {
+  maxPayload: number;
+  ownOptions: TcpOption[];
+  hookBytes: number;
+}
+
+export class TcpOutput extends Tcb {
+  /**
+   * The next segment to send, or undefined. Call it after every input until it returns
+   * undefined. Order: a pending RST, the SYN or SYN-ACK, retransmissions and new data (with
+   * the FIN), a window or keepalive probe, then a bare ACK when one is owed.
+   */
+  pollTransmit(now: number): TcpRepr | undefined {
+    this.clock = now;
+    if (this.pendingRst !== undefined) {
+      const r = this.pendingRst;
+      this.pendingRst = undefined;
+      return this.emitRst(r.seq, r.ack, r.flags, r.port ?? this.remotePortValue);
+    }
+    switch (this.st) {
+      case "CLOSED":
+      case "LISTEN":
+        return undefined;
+      case "SYN-SENT":
+        return this.synPending ? this.emitSyn(now) : undefined;
+      case "SYN-RECEIVED":
+        if (this.synPending) return this.emitSyn(now);
+        break;
+      default: {
+        const seg = this.transmitData(now);
+        if (seg !== undefined) return seg;
+      }
+    }
+    if (this.probePending) {
+      this.probePending = false;
+      const seg = this.transmitData(now, true);
+      if (seg !== undefined) return seg;
+      // RFC 9293 §3.8.6.1 zero-window probe. Like Linux, an already acknowledged sequence
+      // number with no data: the peer must answer with an ACK carrying its window.
+      return this.emitControl("probe", this.sndUna - 1);
+    }
+    if (this.keepalivePending) {
+      this.keepalivePending = false;
+      // RFC 9293 §3.8.4: SEG.SEQ = SND.NXT - 1, no data.
+      return this.emitControl("probe", this.sndMax - 1);
+    }
+    if (this.ackNow) return this.emitControl("ack", this.sndMax);
+    return undefined;
+  }
+
+  protected emitSyn(now: number): TcpRepr {
+    this.synPending = false;
+    const synAck = this.st === "SYN-RECEIVED";
+    const retransmission = this.sndMax > 0;
+    // A SYN offers what the configuration allows; a SYN-ACK only answers what the SYN offered
+    // (RFC 7323 §2.2, §3.2; RFC 2018 §2).
+    const ts = (synAck ? this.tsOk : this.cfg.timestamps) ? this.tsPair(now) : undefined;
+    const sack = synAck ? this.sackOk : this.cfg.sack;
+    const ws = (synAck ? this.wsOk : this.cfg.windowScaling) ? this.ourShift : undefined;
+    const options = synOptions(this.cfg.mss, ws, sack, ts);
+    const kind = synAck ? "syn-ack" : "syn";
+    const plan: SegmentPlan = { kind, start: 0, len: 0, syn: true, fin: false, retransmission };
+    const hookOpts = this.hookOptions(plan, MAX_OPTION_BYTES - tcpOptionsLength(options), EMPTY);
+    const window = Math.min(this.freeSpace(), 0xffff);
+    if (synAck) {
+      this.rcvAdvRight = this.rcvNxt + window;
+      this.lastAckSent = this.rcvNxt;
+      this.ackNow = false;
+    }
+    const seg = this.repr(
+      this.issValue,
+      synAck ? this.rcvSeq(this.rcvNxt) : 0,
+      TCP_FLAG.SYN | (synAck ? TCP_FLAG.ACK : 0),
+      window,
+      options.concat(hookOpts),
+      EMPTY,
+    );
+    if (retransmission) this.counters.retransmissions++;
+    else this.timed = { end: 1, at: now };
+    this.sndNxt = 1;
+    this.sndMax = Math.max(this.sndMax, 1);
+    this.timers.setIfIdle("retransmit", now + this.rtt.rto);
+    return seg;
+  }
+
+  /**
+   * Picks and builds the next data-bearing segment: NewReno/SACK retransmissions first
+   * (RFC 6582, RFC 6675 NextSeg), then going back N after a timeout, then new data and the FIN.
+   * `force` overrides Nagle and sender-side SWS avoidance (a persist-timer probe).
+   */
+  protected transmitData(now: number, force = false): TcpRepr | undefined {
+    if (!canTransmit(this.st)) return undefined;
+    const dataEnd = 1 + this.sendBuf.end;
+    const seqEnd = this.finQueued ? dataEnd + 1 : dataEnd;
+
+    // Fast retransmit (RFC 5681 §3.2 step 2, RFC 6582 step 5, RFC 6675 §5 step 4.3): the first
+    // unacknowledged segment, regardless of the window.
+    if (this.retransmitHead) {
+      this.retransmitHead = false;
+      if (this.sndUna < this.sndMax) {
+        const start = this.sackOk ? this.board.sacked.nextUncovered(this.sndUna) : this.sndUna;
+        if (start < this.sndMax) {
+          const seg = this.buildRange(now, start, this.sndMax, seqEnd, false);
+          if (this.sackOk) this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
+          return seg;
+        }
+      }
+    }
+
+    // RFC 6675 §5 step (C): while cwnd - pipe >= 1 SMSS, send NextSeg().
+    if (this.inRecovery && this.sackOk) {
+      const pipe = this.board.pipe(this.sndUna, this.sndMax, this.dataMss());
+      if (this.cc.window() - pipe < this.dataMss()) return undefined;
+      const hole = this.board.nextLost(this.sndUna, this.dataMss());
+      if (hole !== undefined) {
+        const seg = this.buildRange(now, hole[0], hole[1], seqEnd, false);
+        this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
+        return seg;
+      }
+      // Rule 2: new data, within the receiver's window.
+      if (this.sndNxt < this.sndMax) this.sndNxt = this.sndMax;
+      return this.sendNew(now, dataEnd, seqEnd, this.sndUna + this.sndWnd, force);
+    }
+
+    const wndEdge = this.sndUna + Math.min(this.sndWnd, this.effectiveCwnd());
+    // Going back N after a timeout (RFC 6298 §5.4 and RFC 5681 §3.1), skipping SACKed data.
+    if (this.sndNxt < this.sndMax) {
+      const start = this.board.sacked.nextUncovered(this.sndNxt);
+      if (start < this.sndMax) {
+        // The first unacknowledged segment goes out even beyond the window (at least one octet
+        // or the FIN), so that a timeout still probes a closed window (RFC 9293 §3.8.6.1).
+        const head = start === this.sndUna;
+        if (start >= wndEdge && !head && !force) return undefined;
+        const edge = head ? Math.max(wndEdge, start + 1) : wndEdge;
+        const limit = force ? this.sndMax : Math.min(this.sndMax, edge);
+        return this.buildRange(now, start, limit, seqEnd, true);
+      }
+      this.sndNxt = this.sndMax;
+    }
+    return this.sendNew(now, dataEnd, seqEnd, wndEdge, force);
+  }
+
+  /** New data (and the FIN) from SND.MAX, within `wndEdge`, with Nagle and SWS avoidance. */
+  protected sendNew(
+    now: number,
+    dataEnd: number,
+    seqEnd: number,
+    wndEdge: number,
+    force: boolean,
+  ): TcpRepr | undefined {
+    const start = this.sndMax;
+    if (start >= seqEnd) return undefined;
+    const finOnly = this.finQueued && start === dataEnd;
+    const avail = dataEnd - start;
+    const room = wndEdge - start;
+    if (!finOnly && room <= 0) {
+      this.armPersist(now);
+      return undefined;
+    }
+    const plan = this.planPayload("data", start, false);
+    const maxLen = Math.min(plan.maxPayload, avail, Math.max(room, 0));
+    const carriesFin = this.finQueued && start + maxLen === dataEnd;
+    if (!force && !carriesFin && maxLen < plan.maxPayload) {
+      const inFlight = this.sndMax > this.sndUna;
+      if (maxLen < avail) {
+        // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a window-limited runt waits unless it is
+        // at least half the largest window the peer offered.
+        if (maxLen < this.maxSndWnd / 2) {
+          if (!inFlight) this.armPersist(now);
+          return undefined;
+        }
+      } else if (this.cfg.nagle && inFlight) {
+        // Nagle (RFC 9293 §3.7.4): one small segment outstanding at a time.
+        return undefined;
+      }
+    }
+    if (maxLen === 0 && !finOnly) return undefined;
+    return this.finishRange(now, plan, start, maxLen, carriesFin || finOnly, false, true);
+  }
+
+  protected armPersist(now: number): void {
+    if (this.sndMax === this.sndUna && !this.timers.isRunning("retransmit")) {
+      this.timers.setIfIdle("persist", now + this.persistInterval());
+    }
+  }
+
+  protected persistInterval(): number {
+    return Math.min(this.cfg.maxRto, Math.max(this.cfg.minRto, this.rtt.rto) * 2 ** this.persistBackoff);
+  }
+
+  /** End offset of the last segment built (retransmission bookkeeping). */
+  protected lastPlanEnd = 0;
+
+  /**
+   * Builds the segment starting at `start` (a send offset, at least 1), up to `limit` and one
+   * effective MSS, with the FIN when it reaches the end of the data.
+   */
+  protected buildRange(now: number, start: number, limit: number, seqEnd: number, advance: boolean): TcpRepr {
+    const dataEnd = this.finQueued ? seqEnd - 1 : seqEnd;
+    // A retransmission stops at the next SACKed block (RFC 6675 §5: do not resend SACKed data).
+    const gap = this.board.sacked.gaps(start, limit)[0];
+    const end = gap !== undefined && gap[0] === start ? gap[1] : limit;
+    const plan = this.planPayload("data", start, true);
+    const len = Math.max(0, Math.min(plan.maxPayload, Math.min(end, dataEnd) - start));
+    const fin = this.finQueued && start + len === dataEnd && end > dataEnd;
+    return this.finishRange(now, plan, start, len, fin, true, advance);
+  }
+
+  protected finishRange(
+    now: number,
+    plan: OptionPlan,
+    start: number,
+    len: number,
+    fin: boolean,
+    retransmission: boolean,
+    advance: boolean,
+  ): TcpRepr {
+    const kind: SegmentKind = len === 0 && fin ? "fin" : "data";
+    const payload = len > 0 ? this.sendBuf.read(start - 1, len) : EMPTY;
+    const end = start + len + (fin ? 1 : 0);
+    const isRetx = retransmission || start < this.sndMax;
+    const segPlan: SegmentPlan = { kind, start, len, syn: false, fin, retransmission: isRetx };
+    const options = plan.ownOptions.concat(this.hookOutgoing(segPlan, plan.hookBytes, payload));
+    let flags = TCP_FLAG.ACK;
+    if (fin) flags |= TCP_FLAG.FIN;
+    // PSH on the segment that empties the send queue (RFC 9293 §3.9.1 "push").
+    if (len > 0 && start + len === 1 + this.sendBuf.end) flags |= TCP_FLAG.PSH;
+    const seg = this.segment(start, flags, options, payload);
+    this.afterAck();
+    this.lastPlanEnd = end;
+
+    if (isRetx) {
+      this.counters.retransmissions++;
+      this.counters.retransmittedBytes += len;
+      // Karn: a retransmission invalidates the timed segment.
+      if (this.timed !== undefined && start < this.timed.end) this.timed = undefined;
+    } else {
+      this.counters.bytesSent += len;
+      if (!this.tsOk && this.timed === undefined) this.timed = { end, at: now };
+      this.sent.push(end, now);
+    }
+    if (advance || (start <= this.sndNxt && end > this.sndNxt)) this.sndNxt = end;
+    if (end > this.sndMax) this.sndMax = end;
+    this.cc.onSent(now, len, this.sndMax - this.sndUna);
+    // RFC 6298 §5.1.
+    this.timers.clear("persist");
+    this.timers.setIfIdle("retransmit", now + this.rtt.rto);
+    return seg;
+  }
+
+  /** A segment without payload: a bare ACK or a probe at send offset `at`. */
+  protected emitControl(kind: SegmentKind, at: number): TcpRepr {
+    const plan = this.planPayload(kind, at, false);
+    const segPlan: SegmentPlan = { kind, start: at, len: 0, syn: false, fin: false, retransmission: false };
+    const options = plan.ownOptions.concat(this.hookOutgoing(segPlan, plan.hookBytes, EMPTY));
+    const seg = this.segment(at, TCP_FLAG.ACK, options, EMPTY);
+    this.afterAck();
+    return seg;
+  }
+
+  /** A RST (RFC 9293 §3.10.7), which a hook may stamp (MPTCP: MP_TCPRST, MP_FASTCLOSE). */
+  protected emitRst(seq: number, ack: number, flags: number, dstPort: number): TcpRepr {
+    const plan: SegmentPlan = {
+      kind: "rst",
+      start: this.sndMax,
+      len: 0,
+      syn: false,
+      fin: false,
+      retransmission: false,
+    };
+    const options = this.hookOptions(plan, MAX_OPTION_BYTES, EMPTY);
+    const seg = this.repr(seq, ack, flags, 0, options, EMPTY);
+    seg.dstPort = dstPort;
+    return seg;
+  }
+
+  /**
+   * Phase one of building a segment: our own options (timestamps, SACK blocks), the hook's
+   * reservation, and from them the payload that fits in one MSS (RFC 9293 §3.7.1: the sender
+   * reduces the data length by the options it sends).
+   */
+  protected planPayload(kind: SegmentKind, start: number, retransmission: boolean): OptionPlan {
+    const own: TcpOption[] = [];
+    let used = 0;
+    if (this.tsOk) {
+      own.push({ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", ...this.tsPair(this.clock) });
+      used += TS_OPTION_BYTES;
+    }
+    let hookBytes = 0;
+    let hookLimit = Infinity;
+    if (this.hook !== undefined) {
+      const res = this.hook.reserve({
+        kind,
+        state: this.st,
+        offset: start - 1,
+        maxPayload: Math.max(0, this.sendMss - padded(used)),
+        optionSpace: MAX_OPTION_BYTES - used,
+        retransmission,
+      });
+      checkReservation(res.bytes, MAX_OPTION_BYTES - used);
+      hookBytes = res.bytes;
+      if (res.maxPayload !== undefined) hookLimit = res.maxPayload;
+    }
+    if (this.sackOk && (!this.reasm.isEmpty || this.reasm.hasDsack)) {
+      const free = MAX_OPTION_BYTES - used - hookBytes;
+      const fit = Math.min(4, Math.floor((free - 4) / 8));
+      if (fit > 0) {
+        const blocks = this.reasm.sackBlocks(fit);
+        if (blocks.length > 0) {
+          const wire = blocks.map(([s, e]): [number, number] => [this.rcvSeq(s), this.rcvSeq(e)]);
+          own.push({ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: wire });
+          used += sackOptionBytes(blocks.length);
+        }
+      }
+    }
+    const maxPayload = Math.max(0, Math.min(hookLimit, this.sendMss - padded(used + hookBytes)));
+    return { maxPayload, ownOptions: own, hookBytes };
+  }
+
+  /** Both hook phases at once, for segments without payload (SYN, SYN-ACK, RST). */
+  protected hookOptions(plan: SegmentPlan, space: number, payload: Uint8Array): TcpOption[] {
+    if (this.hook === undefined) return [];
+    const res = this.hook.reserve({
+      kind: plan.kind,
+      state: this.st,
+      offset: Math.max(0, plan.start - 1),
+      maxPayload: 0,
+      optionSpace: space,
+      retransmission: plan.retransmission,
+    });
+    checkReservation(res.bytes, space);
+    return this.hookOutgoing(plan, res.bytes, payload);
+  }
+
+  /** Phase two: the hook's options for the segment as built. */
+  protected hookOutgoing(plan: SegmentPlan, reserved: number, payload: Uint8Array): TcpOption[] {
+    if (this.hook === undefined || reserved === 0) return [];
+    const opts = this.hook.options({
+      kind: plan.kind,
+      state: this.st,
+      seq: this.sndSeq(plan.start),
+      offset: plan.syn ? 0 : plan.start - 1,
+      payload,
+      syn: plan.syn,
+      fin: plan.fin,
+      retransmission: plan.retransmission,
+    });
+    const n = tcpOptionsLength(opts);
+    if (n > reserved) throw new RangeError(`hook options take ${n} bytes, ${reserved} reserved`);
+    return opts;
+  }
+
+  /** A segment at send offset `at` carrying our current ACK and window. */
+  protected segment(at: number, flags: number, options: TcpOption[], payload: Uint8Array): TcpRepr {
+    return this.repr(this.sndSeq(at), this.rcvSeq(this.rcvNxt), flags, this.windowField(), options, payload);
+  }
+
+  protected repr(
+    seq: number,
+    ack: number,
+    flags: number,
+    window: number,
+    options: TcpOption[],
+    payload: Uint8Array,
+  ): TcpRepr {
+    this.counters.segmentsSent++;
+    return {
+      srcPort: this.localPort,
+      dstPort: this.remotePortValue,
+      seq: seq >>> 0,
+      ack: ack >>> 0,
+      flags,
+      window,
+      checksum: 0,
+      urgentPointer: 0,
+      options,
+      payload,
+    };
+  }
+
+  /** Bookkeeping for any segment that carries our current ACK. */
+  protected afterAck(): void {
+    this.ackNow = false;
+    this.unackedSegments = 0;
+    this.timers.clear("delayedAck");
+    this.lastAckSent = this.rcvNxt;
+    this.reasm.clearDsack();
+  }
+
+  /**
+   * The window field of a non-SYN segment (RFC 7323 §2.3: scaled down by our shift). The right
+   * edge never moves left (RFC 9293 §3.8.6.2.2), and it only moves right by at least
+   * min(RCV.BUFF / 2, MSS) (receiver-side SWS avoidance).
+   */
+  protected windowField(): number {
+    let right = this.rcvNxt + this.freeSpace();
+    const sws = Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss);
+    if (right < this.rcvAdvRight + sws) right = this.rcvAdvRight;
+    const unit = 2 ** this.rcvShift;
+    const field = Math.min(0xffff, Math.ceil((right - this.rcvNxt) / unit));
+    this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + field * unit);
+    return field;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * In-order received bytes waiting for the application: the payload views of the segments as
+ * they arrived (no copy on arrival), read out in order. A read that fits in the first view
+ * returns a sub-view; only a read spanning several views copies.
+ */
+export class RecvQueue {
+  private views: Uint8Array[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  /** Bytes waiting. */
+  get length(): number {
+    return this.bytes;
+  }
+
+  push(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.views.push(data);
+    this.bytes += data.length;
+  }
+
+  /** Takes up to `max` bytes (at least one is waiting). */
+  read(max: number): Uint8Array {
+    const first = this.views[this.head]!;
+    const n = Math.min(max, this.bytes);
+    let out: Uint8Array;
+    if (n <= first.length) {
+      out = first.subarray(0, n);
+      this.consume(n);
+    } else {
+      out = new Uint8Array(n);
+      let done = 0;
+      while (done < n) {
+        const v = this.views[this.head]!;
+        const take = Math.min(n - done, v.length);
+        out.set(v.subarray(0, take), done);
+        done += take;
+        this.consume(take);
+      }
+    }
+    return out;
+  }
+
+  /** Drops `n` bytes from the front of the first view. */
+  private consume(n: number): void {
+    const v = this.views[this.head]!;
+    this.bytes -= n;
+    if (n < v.length) {
+      this.views[this.head] = v.subarray(n);
+      return;
+    }
+    this.views[this.head++] = EMPTY;
+    if (this.head === this.views.length) {
+      this.views.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.views.length) {
+      this.views = this.views.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);

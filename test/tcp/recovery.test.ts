@@ -1,0 +1,252 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import type { TcpRepr } from "../../src/wire/tcp-types.js";
+import { F, IRS, ISS, bytes, drain, established, events, expectSent, ours, peer, plainConfig } from "./util.js";
+
+const MSS = 1460;
+const DATA = bytes(40 * MSS);
+/** Wire sequence number of the start of our i-th full segment. */
+const s = (i: number) => ISS + 1 + i * MSS;
+/** Our i-th full segment, as sent. */
+const seg = (i: number): TcpRepr => ours({ seq: s(i), payload: DATA.subarray(i * MSS, (i + 1) * MSS) });
+const dupack = (blocks?: Array<[number, number]>) =>
+  peer({ ack: ISS + 1, options: blocks === undefined ? [] : [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks }] });
+const seqs = (segs: TcpRepr[]) => segs.map((x) => (x.seq - ISS - 1) / MSS);
+
+/** A Reno connection with 10 full segments in flight and 30 more queued. */
+function sending(sack = false) {
+  const c = established(plainConfig({ sack }), {}, sack ? [{ kind: "mss", mss: 1460 }, { kind: "sack-permitted" }] : undefined);
+  c.send(DATA);
+  assert.deepEqual(drain(c, 0), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg));
+  return c;
+}
+
+describe("retransmission timeout (RFC 6298)", () => {
+  test("the segment is retransmitted at the RTO and the timer backs off", () => {
+    const c = established();
+    c.send(bytes(100));
+    drain(c, 0);
+    assert.equal(c.pollTimeout(), 200_000);
+    c.handleTimeout(200_000);
+    expectSent(c, 200_000, ours({ flags: F.ACK | F.PSH, payload: bytes(100) }));
+    assert.equal(c.pollTimeout(), 600_000);
+    c.handleTimeout(600_000);
+    expectSent(c, 600_000, ours({ flags: F.ACK | F.PSH, payload: bytes(100) }));
+    assert.equal(c.pollTimeout(), 1_400_000);
+    const st = c.stats();
+    assert.equal(st.timeouts, 2);
+    assert.equal(st.retransmissions, 2);
+    // RFC 5681 §3.1: ssthresh = max(FlightSize / 2, 2 * SMSS), cwnd = loss window.
+    assert.equal(st.ssthresh, 2 * MSS);
+    assert.equal(st.cwnd, MSS);
+  });
+
+  test("handleTimeout before the deadline does nothing", () => {
+    const c = established();
+    c.send(bytes(100));
+    drain(c, 0);
+    c.handleTimeout(199_999);
+    expectSent(c, 199_999);
+  });
+
+  test("Karn: the ACK of a retransmitted segment gives no sample and keeps the backoff", () => {
+    const c = established();
+    c.send(bytes(100));
+    drain(c, 0);
+    c.handleTimeout(200_000);
+    drain(c, 200_000);
+    c.handleSegment(peer({ ack: ISS + 101 }), 250_000);
+    assert.equal(c.stats().srtt, 1);
+    assert.equal(c.stats().rto, 400_000);
+    assert.equal(c.pollTimeout(), undefined);
+    // The next clean exchange gives a sample and recomputes the RTO (RFC 6298 §5.7).
+    c.send(bytes(10));
+    drain(c, 300_000);
+    c.handleSegment(peer({ ack: ISS + 111 }), 400_000);
+    assert.equal(c.stats().srtt, 12_501);
+    assert.equal(c.stats().rttvar, 25_001);
+    assert.equal(c.stats().rto, 200_000);
+  });
+
+  test("with timestamps, the ACK of a retransmission does give a sample (RFC 7323 §4)", () => {
+    const cfg = plainConfig({ timestamps: true });
+    const c = established(cfg, {}, [{ kind: "mss", mss: 1460 }, { kind: "timestamps", tsVal: 1, tsEcr: 0 }]);
+    c.send(bytes(100));
+    drain(c, 10_000);
+    c.handleTimeout(210_000);
+    const [rtx] = drain(c, 210_000);
+    assert.deepEqual(rtx!.options, [{ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", tsVal: 210, tsEcr: 1 }]);
+    c.handleSegment(peer({ ack: ISS + 101, options: [{ kind: "timestamps", tsVal: 2, tsEcr: 210 }] }), 260_000);
+    assert.equal(c.stats().srtt, 6_251);
+  });
+
+  test("too many retransmissions time the connection out (RFC 9293 §3.8.3 R2)", () => {
+    const c = established(plainConfig({ maxRetries: 2 }));
+    c.send(bytes(100));
+    drain(c, 0);
+    c.handleTimeout(200_000);
+    drain(c, 200_000);
+    c.handleTimeout(600_000);
+    drain(c, 600_000);
+    c.handleTimeout(1_400_000);
+    assert.equal(c.state, "CLOSED");
+    assert.deepEqual(events(c), [{ type: "timed-out" }, { type: "closed" }]);
+    expectSent(c, 1_400_000);
+  });
+
+  test("after a timeout the window restarts at one segment and goes back N", () => {
+    const c = sending();
+    c.handleTimeout(200_000);
+    assert.deepEqual(drain(c, 200_000), [seg(0)]);
+    c.handleSegment(peer({ ack: s(1) }), 250_000);
+    // Slow start from one segment: two more (RFC 5681 §3.1).
+    assert.deepEqual(seqs(drain(c, 250_000)), [1, 2]);
+    // The peer had everything up to segment 6: going back N resumes after it.
+    c.handleSegment(peer({ ack: s(6) }), 260_000);
+    assert.deepEqual(seqs(drain(c, 260_000)), [6, 7, 8, 9]);
+  });
+});
+
+describe("fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582, RFC 3042)", () => {
+  test("the first two duplicate ACKs each release one new segment (limited transmit)", () => {
+    const c = sending();
+    c.handleSegment(dupack(), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(10)]);
+    c.handleSegment(dupack(), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(11)]);
+    assert.equal(c.stats().fastRetransmits, 0);
+  });
+
+  test("the third duplicate ACK retransmits the first unacknowledged segment", () => {
+    const c = sending();
+    for (let i = 0; i < 3; i++) c.handleSegment(dupack(), 1000);
+    // Limited transmit and the retransmission, in the order they were allowed.
+    const out = drain(c, 1000);
+    assert.deepEqual(out[0], seg(0));
+    const st = c.stats();
+    assert.equal(st.fastRetransmits, 1);
+    assert.equal(st.ssthresh, 5 * MSS);
+    assert.equal(st.cwnd, 5 * MSS);
+  });
+
+  test("fast retransmit, inflation by further duplicates, then new data", () => {
+    const c = sending();
+    for (let i = 0; i < 2; i++) {
+      c.handleSegment(dupack(), 1000);
+      drain(c, 1000);
+    }
+    c.handleSegment(dupack(), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(0)]);
+    // FlightSize 12 segments: ssthresh 6, cwnd 6 + 3 = 9 segments.
+    assert.equal(c.stats().ssthresh, 6 * MSS);
+    for (let i = 4; i <= 6; i++) {
+      c.handleSegment(dupack(), 1000);
+      expectSent(c, 1000);
+    }
+    c.handleSegment(dupack(), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(12)]);
+  });
+
+  test("a partial ACK retransmits the next hole at once and a full ACK ends recovery", () => {
+    const c = sending();
+    for (let i = 0; i < 3; i++) {
+      c.handleSegment(dupack(), 1000);
+      drain(c, 1000);
+    }
+    // Segment 5 was lost too: the retransmission of 0 brings an ACK up to 5 only.
+    c.handleSegment(peer({ ack: s(5) }), 2000);
+    assert.deepEqual(drain(c, 2000), [seg(5)]);
+    c.handleSegment(peer({ ack: s(12) }), 3000);
+    // cwnd = ssthresh = 6 segments, nothing in flight.
+    assert.deepEqual(seqs(drain(c, 3000)), [12, 13, 14, 15, 16, 17]);
+    assert.equal(c.stats().cwnd, 6 * MSS);
+    assert.equal(c.stats().fastRetransmits, 1);
+  });
+
+  test("duplicate ACKs that change the window or carry data are not counted", () => {
+    const c = sending();
+    c.handleSegment(peer({ ack: ISS + 1, window: 50_000 }), 0);
+    c.handleSegment(peer({ ack: ISS + 1, window: 40_000 }), 0);
+    c.handleSegment(peer({ ack: ISS + 1, payload: bytes(1) }), 0);
+    c.handleSegment(peer({ seq: IRS + 2, ack: ISS + 1, payload: bytes(1) }), 0);
+    assert.equal(c.stats().fastRetransmits, 0);
+  });
+
+  test("no second fast retransmit for duplicates of data sent before a timeout (RFC 6582 §3.2 step 2)", () => {
+    const c = sending();
+    c.handleTimeout(200_000);
+    drain(c, 200_000);
+    for (let i = 0; i < 5; i++) c.handleSegment(dupack(), 210_000);
+    assert.equal(c.stats().fastRetransmits, 0);
+  });
+
+  test("a timeout during recovery ends it and restarts from one segment", () => {
+    const c = sending();
+    for (let i = 0; i < 3; i++) {
+      c.handleSegment(dupack(), 1000);
+      drain(c, 1000);
+    }
+    assert.equal(c.pollTimeout(), 200_000);
+    c.handleTimeout(200_000);
+    assert.deepEqual(drain(c, 200_000), [seg(0)]);
+    assert.equal(c.stats().cwnd, MSS);
+  });
+});
+
+describe("SACK loss recovery (RFC 6675)", () => {
+  const b = (from: number, to: number): [number, number] => [s(from), s(to)];
+
+  test("SACKed duplicates enter recovery and the pipe gates new data", () => {
+    const c = sending(true);
+    c.handleSegment(dupack([b(1, 2)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(10)]);
+    c.handleSegment(dupack([b(1, 3)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(11)]);
+    c.handleSegment(dupack([b(1, 4)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(0)]);
+    assert.equal(c.stats().ssthresh, 6 * MSS);
+    // pipe = 8 not-lost un-SACKed + 1 retransmitted segments, cwnd 6: each SACK frees one.
+    for (const to of [5, 6, 7]) {
+      c.handleSegment(dupack([b(1, to)]), 1000);
+      expectSent(c, 1000);
+    }
+    c.handleSegment(dupack([b(1, 8)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(12)]);
+    // A cumulative ACK past the recovery point ends recovery.
+    c.handleSegment(peer({ ack: s(12) }), 2000);
+    assert.equal(c.stats().cwnd, 6 * MSS);
+  });
+
+  test("a second hole is retransmitted once enough is SACKed above it (NextSeg rule 1)", () => {
+    const c = sending(true);
+    c.handleSegment(dupack([b(1, 2)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(10)]);
+    c.handleSegment(dupack([b(3, 4), b(1, 2)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(11)]);
+    c.handleSegment(dupack([b(3, 5), b(1, 2)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(0)]);
+    for (const to of [6, 7]) {
+      c.handleSegment(dupack([b(3, to), b(1, 2)]), 1000);
+      expectSent(c, 1000);
+    }
+    c.handleSegment(dupack([b(3, 8), b(1, 2)]), 1000);
+    assert.deepEqual(drain(c, 1000), [seg(2)]);
+  });
+
+  test("SACK blocks outside the outstanding data are ignored", () => {
+    const c = sending(true);
+    for (let i = 0; i < 5; i++) c.handleSegment(dupack([[s(50), s(51)]]), 1000);
+    assert.equal(c.stats().fastRetransmits, 0);
+  });
+
+  test("a timeout forgets SACK information (RFC 2018 §8)", () => {
+    const c = sending(true);
+    c.handleSegment(dupack([b(1, 2)]), 1000);
+    drain(c, 1000);
+    c.handleTimeout(200_000);
+    assert.deepEqual(drain(c, 200_000), [seg(0)]);
+    c.handleSegment(peer({ ack: s(1) }), 210_000);
+    // Segment 1 was SACKed before the timeout but is sent again.
+    assert.deepEqual(seqs(drain(c, 210_000)), [1, 2]);
+  });
+});
