@@ -117,6 +117,31 @@ describe("internet checksum", () => {
   });
 });
 
+describe("word-at-a-time path", () => {
+  test("property: any view (any buffer offset, length up to 3000) sums as the byte-wise reference", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 3000 }), fc.nat(7), fc.nat(7), fc.nat(5), (bytes, lead, from, cut) => {
+        // Place the bytes at every alignment of the underlying buffer, and sum sub-ranges.
+        const backing = new Uint8Array(bytes.length + 8);
+        backing.set(bytes, lead);
+        const view = backing.subarray(lead, lead + bytes.length);
+        const start = Math.min(from, view.length);
+        const end = Math.max(start, view.length - cut);
+        assert.equal(checksumFinish(checksumAdd(0, view, start, end)), reference(view.subarray(start, end)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test("70000 bytes of 0xff at an odd and an even buffer offset", () => {
+    for (const lead of [0, 1, 2, 3]) {
+      const backing = new Uint8Array(70004).fill(0xff);
+      const view = backing.subarray(lead, lead + 70000);
+      assert.equal(checksumFinish(checksumAdd(0, view)), reference(view));
+    }
+  });
+});
+
 describe("pseudo-headers", () => {
   test("IPv4 (RFC 9293 §3.1): a captured SYN verifies", () => {
     const seg = SYN_V4.subarray(20);
