@@ -4,3 +4,6 @@
 export * from "./wire/index.js";
 export * from "./crypto/index.js";
 export { readCapture, openPcapWriter, CaptureFileError, type PcapFileWriter } from "./io/capture-file.js";
+export * from "./io/driver.js";
+export { openTun, TunDriver, parseTunPath } from "./io/tun.js";
+export { openUdp, UdpDriver, parseUdpPath } from "./io/udp.js";
