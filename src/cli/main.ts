@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
+import { runAnalyze } from "./analyze.js";
 import { runSim } from "./sim.js";
 
 function program(): Command {
@@ -34,6 +35,24 @@ function program(): Command {
     .option("--list", "list the built-in scenarios")
     .action((scenario: string | undefined, opts: { seed?: string; json?: boolean; pcap?: string; bytes?: string; list?: boolean }) => {
       runSim(scenario, opts);
+    });
+
+  cmd
+    .command("analyze")
+    .description("MPTCP connections, subflows, statistics and anomalies of a capture (or of a client-side and a server-side capture)")
+    .argument("<capture>", "capture file (pcap or pcapng); with two, the client side first")
+    .argument("[server-capture]", "a capture of the same traffic taken at the server")
+    .option("--json", "the report as JSON")
+    .option("--csv <dir>", "write the tables and time series as CSV files into <dir>")
+    .option("--report <file>", "write a self-contained HTML report with plots")
+    .option("--bin <seconds>", "goodput bin width in seconds (default: automatic, at most 500 bins)", parseFloat)
+    .action(async (capture: string, server: string | undefined, opts: { json?: boolean; csv?: string; report?: string; bin?: number }) => {
+      await runAnalyze(server === undefined ? [capture] : [capture, server], {
+        json: opts.json === true,
+        ...(opts.csv !== undefined ? { csv: opts.csv } : {}),
+        ...(opts.report !== undefined ? { report: opts.report } : {}),
+        ...(opts.bin !== undefined ? { bin: opts.bin } : {}),
+      });
     });
 
   return cmd;

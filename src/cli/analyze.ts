@@ -1,0 +1,72 @@
+/**
+ * `mptcp analyze <capture> [server-capture] [--json] [--csv DIR] [--report FILE.html]`: MPTCP
+ * connections, subflows, statistics and anomalies of a capture, or of two captures of the same
+ * traffic taken at the client and at the server (client side first).
+ */
+import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { analyzeCaptures } from "../analyze/analyze.js";
+import { SegmentCsv, writeReportCsv } from "../analyze/csv.js";
+import { reportHtml } from "../analyze/html.js";
+import { reportText } from "../analyze/text.js";
+import { CaptureFileError } from "../io/capture-file.js";
+import { CliError } from "./errors.js";
+import { LineWriter } from "./output.js";
+
+export interface AnalyzeCliOptions {
+  json: boolean;
+  csv?: string;
+  report?: string;
+  /** Goodput bin width, seconds. */
+  bin?: number;
+}
+
+function fsError(what: string, err: unknown): CliError {
+  const e = err as NodeJS.ErrnoException;
+  return new CliError(`${what}: ${e.code ?? ""} ${e.message ?? String(err)}`.replace(/\s+/g, " ").trim());
+}
+
+export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<void> {
+  if (opts.bin !== undefined && !(opts.bin > 0)) throw new CliError(`--bin must be a positive number of seconds`);
+  let segCsv: SegmentCsv | undefined;
+  if (opts.csv !== undefined) {
+    try {
+      segCsv = new SegmentCsv(opts.csv);
+    } catch (err) {
+      throw fsError(`cannot write CSV files in ${opts.csv}`, err);
+    }
+  }
+  let report;
+  try {
+    report = await analyzeCaptures(captures, {
+      ...(opts.bin !== undefined ? { binSeconds: opts.bin } : {}),
+      ...(segCsv !== undefined ? { onSegment: segCsv.onSegment } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CaptureFileError) throw new CliError(err.message);
+    throw err;
+  } finally {
+    segCsv?.close();
+  }
+  if (opts.csv !== undefined) {
+    try {
+      writeReportCsv(opts.csv, report);
+    } catch (err) {
+      throw fsError(`cannot write CSV files in ${opts.csv}`, err);
+    }
+  }
+  if (opts.report !== undefined) {
+    try {
+      writeFileSync(opts.report, reportHtml(report, captures.map((c) => basename(c)).join(" + ")));
+    } catch (err) {
+      throw fsError(`cannot write ${opts.report}`, err);
+    }
+  }
+  for (const c of report.captures) if (c.warning !== undefined) process.stderr.write(`mptcp: warning: ${c.warning} (analyzed the ${c.frames} frames before it)\n`);
+  const out = new LineWriter();
+  if (opts.json) {
+    const { series: _series, ...rest } = report;
+    await out.line(JSON.stringify(rest, null, 2));
+  } else await out.line(reportText(report).trimEnd());
+  await out.flush();
+}

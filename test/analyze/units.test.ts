@@ -1,0 +1,206 @@
+/**
+ * The analyzer's building blocks: widening of wrapped numbers, the carried-by range map (against
+ * a byte-by-byte model), data-level reordering, bounded series, mappings.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { unwrap32, dsnOffset64 } from "../../src/analyze/seq.js";
+import { RangeMask } from "../../src/analyze/range-mask.js";
+import { DataReorder } from "../../src/analyze/reorder.js";
+import { DelayHistogram, MinMaxSeries, TimeBins } from "../../src/analyze/series.js";
+import { MappingTable, type MappedPiece } from "../../src/analyze/mapping.js";
+import { ConnDir } from "../../src/analyze/connection.js";
+
+describe("unwrap32", () => {
+  test("follows a counter across 2^32", () => {
+    assert.equal(unwrap32(10, 4294967290), 4294967306);
+    assert.equal(unwrap32(4294967290, 4294967306), 4294967290);
+    assert.equal(unwrap32(5, 0), 5);
+    assert.equal(unwrap32(4294967295, 0), -1);
+  });
+
+  test("is exact for any value within 2^31 of the reference", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: -(2 ** 31) + 1, max: 2 ** 31 - 1 }), (ref, delta) => {
+      const v = ref + delta;
+      assert.equal(unwrap32(((v % 2 ** 32) + 2 ** 32) % 2 ** 32, ref), v);
+    }));
+  });
+
+  test("dsnOffset64 wraps modulo 2^64 and goes negative just below the base", () => {
+    assert.equal(dsnOffset64(5n, 2n ** 64n - 3n), 8);
+    assert.equal(dsnOffset64(10n, 11n), -1);
+  });
+});
+
+describe("ConnDir: 32-bit DSNs and Data ACKs expanded against the last one (RFC 8684 §3.3.1)", () => {
+  test("across the wrap of the low 32 bits", () => {
+    const d = new ConnDir();
+    d.base = 0x1_ffff_ff00n; // IDSN with its low 32 bits 256 below the wrap
+    assert.equal(d.relDsn(0x1_ffff_ff01n, true), 1);
+    assert.equal(d.relDsn(0xffff_ff80n, false), 128);
+    assert.equal(d.relDsn(0x0000_0100n, false), 512);
+    assert.equal(d.relDsn(0x2_0000_0100n, true), 512);
+    assert.equal(d.relAck(0x0000_0200n, false), 768);
+  });
+});
+
+/** Byte-by-byte model of RangeMask. */
+class ByteModel {
+  readonly owners = new Map<number, number>();
+  cover(start: number, end: number, bit: number): { fresh: number; byOthers: number; bySelf: number } {
+    const r = { fresh: 0, byOthers: 0, bySelf: 0 };
+    for (let i = start; i < end; i++) {
+      const m = this.owners.get(i);
+      if (m === undefined) r.fresh++;
+      else if (m & ~bit) r.byOthers++;
+      else r.bySelf++;
+      this.owners.set(i, (m ?? 0) | bit);
+    }
+    return r;
+  }
+}
+
+describe("RangeMask", () => {
+  test("agrees with a byte model, and stays sorted, disjoint and coalesced", () => {
+    const op = fc.record({ start: fc.integer({ min: 0, max: 200 }), len: fc.integer({ min: 1, max: 40 }), sub: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      const mask = new RangeMask();
+      const model = new ByteModel();
+      for (const { start, len, sub } of ops) {
+        assert.deepEqual(mask.cover(start, start + len, 1 << sub), model.cover(start, start + len, 1 << sub));
+      }
+      const e = mask.entries();
+      for (let i = 0; i < e.length; i++) {
+        const [s, end, m] = e[i]!;
+        assert.ok(s < end);
+        for (let b = s; b < end; b++) assert.equal(model.owners.get(b), m);
+        if (i > 0) {
+          assert.ok(e[i - 1]![1] <= s);
+          assert.ok(e[i - 1]![1] < s || e[i - 1]![2] !== m, "adjacent ranges with one mask are merged");
+        }
+      }
+    }));
+  });
+
+  test("appending in order keeps one range per subflow run", () => {
+    const mask = new RangeMask();
+    for (let i = 0; i < 1000; i++) mask.cover(i * 100, i * 100 + 100, 1);
+    assert.equal(mask.rangeCount, 1);
+  });
+
+  test("pruned bytes count as seen by others", () => {
+    const mask = new RangeMask();
+    mask.cover(0, 100, 1);
+    mask.prune(50);
+    assert.deepEqual(mask.entries(), [[50, 100, 1]]);
+    assert.deepEqual(mask.cover(40, 60, 1), { fresh: 0, byOthers: 10, bySelf: 10 });
+  });
+});
+
+describe("DataReorder", () => {
+  test("data beyond a hole waits until the hole is filled", () => {
+    const r = new DataReorder(1);
+    r.arrive(1, 101, 1.0);
+    r.arrive(201, 301, 1.1);
+    r.arrive(301, 401, 1.2);
+    r.arrive(101, 201, 1.5);
+    assert.equal(r.next, 401);
+    assert.equal(r.delays.total, 400);
+    assert.equal(r.delays.delayedWeight, 200);
+    assert.ok(Math.abs(r.delays.mean - (0.4 * 100 + 0.3 * 100) / 400) < 1e-9);
+    assert.ok(Math.abs(r.delays.max - 0.4) < 1e-9);
+  });
+
+  test("a Data ACK beyond a hole: the capture missed the data, the waiting data was delivered", () => {
+    const r = new DataReorder(1);
+    r.arrive(1, 101, 1.0);
+    r.arrive(201, 301, 1.1);
+    r.arrive(401, 402, 1.15, false); // the DATA_FIN's sequence number
+    r.acked(301, 1.3);
+    assert.equal(r.next, 301);
+    assert.equal(r.gapsSkipped, 1);
+    assert.equal(r.gapBytes, 100);
+    assert.equal(r.delays.total, 200);
+    assert.ok(Math.abs(r.delays.max - 0.2) < 1e-9);
+    r.arrive(301, 401, 1.4);
+    assert.equal(r.next, 402);
+    assert.equal(r.delays.total, 300, "the DATA_FIN is not a byte");
+  });
+
+  test("duplicates and overlaps count once", () => {
+    const r = new DataReorder(1);
+    r.arrive(51, 101, 1.0);
+    r.arrive(51, 101, 1.1);
+    r.arrive(1, 76, 1.2);
+    assert.equal(r.next, 101);
+    assert.equal(r.delays.total, 100);
+  });
+});
+
+describe("series", () => {
+  test("MinMaxSeries stays bounded and keeps the extremes", () => {
+    const s = new MinMaxSeries(0, 100);
+    for (let i = 0; i < 100000; i++) s.add(i * 0.001, i === 54321 ? 1e9 : i === 12345 ? -5 : i % 7);
+    const pts = s.points();
+    assert.ok(pts.length <= 200, `${pts.length} points`);
+    assert.ok(pts.some(([t, v]) => v === 1e9 && Math.abs(t - 54.321) < 1e-9));
+    assert.ok(pts.some(([, v]) => v === -5));
+    for (let i = 1; i < pts.length; i++) assert.ok(pts[i - 1]![0] <= pts[i]![0]);
+  });
+
+  test("TimeBins: fixed width, or automatic widening that keeps the sum", () => {
+    const fixed = new TimeBins(10, 0.5);
+    fixed.add(10.1, 5);
+    fixed.add(11.2, 7);
+    assert.deepEqual(fixed.bins(), [[10, 5], [10.5, 0], [11, 7]]);
+    const auto = new TimeBins(0, 0.001, 50);
+    for (let i = 0; i < 1000; i++) auto.add(i * 0.01, 1);
+    const bins = auto.bins();
+    assert.ok(bins.length <= 50);
+    assert.equal(bins.reduce((n, [, v]) => n + v, 0), 1000);
+  });
+
+  test("DelayHistogram: mean and max exact, quantiles to the bin, one value exact", () => {
+    const h = new DelayHistogram(50);
+    for (let i = 0; i < 10; i++) h.add(0.005, 1);
+    assert.equal(h.quantile(0.5), 0.005);
+    h.add(0.1, 10);
+    assert.ok(Math.abs(h.mean - (0.05 + 1) / 20) < 1e-12);
+    assert.equal(h.max, 0.1);
+    const q = h.quantile(0.95);
+    assert.ok(q > 0.095 && q <= 0.1, String(q));
+  });
+});
+
+describe("MappingTable", () => {
+  const pieces: MappedPiece[] = [];
+
+  test("maps a segment across two mappings and reports unmapped bytes", () => {
+    const t = new MappingTable();
+    t.add({ ssn: 1, len: 100, dsn: 1001, fin: false, frame: 1 });
+    t.add({ ssn: 101, len: 50, dsn: 5001, fin: false, frame: 2 });
+    assert.equal(t.map(51, 150, pieces), 50);
+    assert.deepEqual(pieces, [
+      { offset: 0, length: 50, dsn: 1051 },
+      { offset: 50, length: 50, dsn: 5001 },
+    ]);
+  });
+
+  test("a mapping that disagrees with an earlier one is a conflict; a repeat is not", () => {
+    const t = new MappingTable();
+    assert.equal(t.add({ ssn: 1, len: 100, dsn: 1, fin: false, frame: 1 }), undefined);
+    assert.equal(t.add({ ssn: 1, len: 100, dsn: 1, fin: false, frame: 2 }), undefined);
+    assert.equal(t.add({ ssn: 51, len: 100, dsn: 51, fin: false, frame: 3 }), undefined);
+    const c = t.add({ ssn: 1, len: 100, dsn: 7, fin: false, frame: 4 });
+    assert.equal(c?.existing.frame, 1);
+  });
+
+  test("the infinite mapping maps everything after it", () => {
+    const t = new MappingTable();
+    t.add({ ssn: 1, len: 10, dsn: 1, fin: false, frame: 1 });
+    t.add({ ssn: 11, len: 0, dsn: 11, fin: false, frame: 2 });
+    assert.equal(t.map(5, 100, pieces), 0);
+    assert.deepEqual(pieces, [{ offset: 0, length: 6, dsn: 5 }, { offset: 6, length: 94, dsn: 11 }]);
+  });
+});
