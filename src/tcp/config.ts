@@ -68,8 +68,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   defaultPeerMss: 536,
   // 4 MiB each, about Linux's autotuning ceilings (tcp_wmem 4 MiB, tcp_rmem 6 MiB): enough for
   // 100 Mbit/s at 300 ms. Memory is only taken as data is queued, not up front.
-  sendBufferSize: 1024 * 1024,
-  recvBufferSize: 1024 * 1024,
+  sendBufferSize: 4 * 1024 * 1024,
+  recvBufferSize: 4 * 1024 * 1024,
   windowScaling: true,
   timestamps: true,
   sack: true,

@@ -14,9 +14,15 @@
  *
  * This file holds the application interface, the timers and the input state machine: each input
  * function follows the steps of RFC 9293 §3.10.7 in order, with the RFC section on each branch,
- * in the spirit of smoltcp's socket/tcp.rs. The state lives in tcb.ts and the output path in
- * output.ts; buffers, RTT, congestion control, the SACK scoreboard and options have their own
- * files.
+ * in the spirit of smoltcp's socket/tcp.rs. The state lives in tcb.ts, the output path in
+ * output.ts and the sender's loss recovery in recovery.ts; buffers, RTT, congestion control,
+ * the SACK scoreboard and options have their own files.
+ *
+ * Loss recovery: RFC 6298 timeouts (Karn, backoff), RFC 5681 fast retransmit with RFC 3042
+ * limited transmit, RFC 6582 NewReno without SACK, RFC 6675 with SACK (DupThresh adapting to
+ * observed reordering), and the Eifel algorithm (RFC 3522 detection by timestamps, RFC 4015
+ * response) to undo spurious fast retransmits and timeouts. RACK-TLP (RFC 8985) is not
+ * implemented.
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
@@ -26,12 +32,11 @@ import type { TcpEvent } from "./events.js";
 import type { IncomingVerdict } from "./hook.js";
 import { findSack, findTimestamps, readSynOffer } from "./options.js";
 import type { SynOffer } from "./options.js";
-import { DUP_THRESH } from "./scoreboard.js";
 import { seqSub } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { canReceiveData, canSendData } from "./state.js";
 import type { TcpOpenOptions, TcpStats } from "./tcb.js";
-import { TcpOutput } from "./output.js";
+import { TcpRecovery } from "./recovery.js";
 import { segmentAcceptable } from "./acceptability.js";
 
 export type { TcpOpenOptions, TcpStats } from "./tcb.js";
@@ -44,7 +49,7 @@ const PAWS_IDLE_LIMIT = 24 * 24 * 3600 * 1_000_000;
 
 const EMPTY = new Uint8Array(0);
 
-export class TcpConnection extends TcpOutput {
+export class TcpConnection extends TcpRecovery {
   private constructor(
     cfg: TcpConfig,
     localPort: number,
@@ -152,6 +157,7 @@ export class TcpConnection extends TcpOutput {
       sndWnd: this.sndWnd,
       rcvWnd: Math.max(0, this.rcvAdvRight - this.rcvNxt),
       mss: this.sendMss,
+      reordering: this.board.dupThresh,
     };
   }
 
@@ -281,50 +287,6 @@ export class TcpConnection extends TcpOutput {
     if (this.timers.expired("keepalive", now)) this.onKeepaliveTimeout(now);
   }
 
-  private onRetransmitTimeout(now: number): void {
-    this.timers.clear("retransmit");
-    if (this.st === "SYN-SENT" || this.st === "SYN-RECEIVED") {
-      // RFC 6298 §5.5 applied to the SYN; RFC 9293 §3.8.3 R2 for SYNs (Linux tcp_syn_retries).
-      if (++this.retries > this.cfg.synRetries) {
-        this.timedOut();
-        return;
-      }
-      this.rtt.backoff();
-      this.timed = undefined;
-      this.synPending = true;
-      this.counters.timeouts++;
-      return;
-    }
-    if (this.sndUna >= this.sndMax) return;
-    // A peer that shrank its window to zero but still answers is not dead: retransmissions then
-    // act as window probes and do not count toward the limit (RFC 9293 §3.8.6.1; Linux does
-    // the same in tcp_retransmit_timer).
-    const probing = this.sndWnd === 0 && now - this.lastHeard <= this.cfg.maxRto;
-    if (!probing && ++this.retries > this.cfg.maxRetries) {
-      this.timedOut();
-      return;
-    }
-    this.counters.timeouts++;
-    // RFC 5681 §3.1 eq. 4 and the loss window; ssthresh is reduced once per timed-out segment.
-    if (this.retries <= 1) {
-      this.cc.onCongestionEvent(now, this.sentTimeOfUna(now), true, this.sndMax - this.sndUna);
-    }
-    // RFC 6298 §5.5 back off, §5.4 retransmit the earliest unacknowledged segment (and, going
-    // back N, the rest as the window allows).
-    this.rtt.backoff();
-    this.timed = undefined;
-    this.inRecovery = false;
-    this.inflation = 0;
-    this.dupAcks = 0;
-    this.retransmitHead = false;
-    // RFC 6582 §3.2 step 4 / RFC 6675 §5.1: no new fast recovery until this data is acknowledged.
-    this.recoverPoint = this.sndMax;
-    // RFC 2018 §8: after a timeout the SACK information is not trusted (the peer may renege).
-    this.board.clear();
-    this.sndNxt = this.sndUna;
-    this.timers.set("retransmit", now + this.rtt.rto);
-  }
-
   private onKeepaliveTimeout(now: number): void {
     const ka = this.cfg.keepalive;
     if (ka === undefined || !(this.st === "ESTABLISHED" || this.st === "CLOSE-WAIT")) {
@@ -338,11 +300,6 @@ export class TcpConnection extends TcpOutput {
     this.keepaliveProbes++;
     this.keepalivePending = true;
     this.timers.set("keepalive", now + ka.interval);
-  }
-
-  private timedOut(): void {
-    this.events.push({ type: "timed-out" });
-    this.enterClosed(undefined);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -630,6 +587,7 @@ export class TcpConnection extends TcpOutput {
   /** RFC 9293 §3.10.7.4 fifth step for ESTABLISHED and later states. */
   private processAck(seg: TcpRepr, ack: number, start: number, now: number): void {
     const sackBlocks = this.sackOk ? findSack(seg.options) : undefined;
+    const fackBefore = this.board.sacked.max;
     let newlySacked = 0;
     if (sackBlocks !== undefined) {
       const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
@@ -639,7 +597,7 @@ export class TcpConnection extends TcpOutput {
     const flightBefore = this.sndMax - this.sndUna;
 
     if (ack > this.sndUna) {
-      this.onNewAck(seg, ack, flightBefore, now);
+      this.onNewAck(seg, ack, flightBefore, fackBefore, now);
     } else if (ack === this.sndUna && flightBefore > 0) {
       // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, or RFC 6675 §2 DupAck (new SACK information).
       const f = seg.flags;
@@ -673,77 +631,6 @@ export class TcpConnection extends TcpOutput {
       default:
         break;
     }
-  }
-
-  private onNewAck(seg: TcpRepr, ack: number, flightBefore: number, now: number): void {
-    const acked = ack - this.sndUna;
-    // RTT sample: RFC 7323 §4.3 (timestamps) or RFC 6298 §3 (Karn: never a retransmission).
-    const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
-    if (ts !== undefined && ts.tsEcr !== 0) {
-      this.rtt.sample(this.tsSample(ts.tsEcr, now));
-    } else if (this.timed !== undefined && ack >= this.timed.end) {
-      this.rtt.sample(now - this.timed.at);
-      this.timed = undefined;
-    }
-    this.sndUna = ack;
-    if (this.sndNxt < ack) this.sndNxt = ack;
-    this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
-    this.board.advance(ack);
-    this.sent.ack(ack);
-    this.retries = 0;
-
-    if (this.inRecovery) {
-      if (ack >= this.recoverPoint) {
-        // RFC 6582 §3.2 step 6 / RFC 6675 §5: full acknowledgment ends recovery with
-        // cwnd = ssthresh (the controller already holds it).
-        this.inRecovery = false;
-        this.inflation = 0;
-        this.dupAcks = 0;
-      } else if (!this.sackOk) {
-        // RFC 6582 §3.2 step 5: partial ACK. Retransmit the next unacknowledged segment, deflate
-        // by the amount acknowledged, add back one SMSS if at least one SMSS was acknowledged.
-        this.retransmitHead = true;
-        this.inflation -= acked;
-        if (acked >= this.dataMss()) this.inflation += this.dataMss();
-      }
-    } else {
-      this.dupAcks = 0;
-      const cwnd = this.cc.window();
-      const slowStart = cwnd < this.cc.ssthresh();
-      const cwndLimited = flightBefore + this.dataMss() >= cwnd || (slowStart && 2 * flightBefore >= cwnd);
-      this.cc.onAck(now, acked, this.rttSnapshot(), flightBefore, !cwndLimited);
-    }
-
-    // RFC 6298 §5.2 / §5.3.
-    if (this.sndUna >= this.sndMax) this.timers.clear("retransmit");
-    else this.timers.set("retransmit", now + this.rtt.rto);
-
-    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
-      this.wantWritable = false;
-      this.events.push({ type: "writable" });
-    }
-  }
-
-  private onDupAck(now: number): void {
-    this.dupAcks++;
-    if (this.inRecovery) {
-      // RFC 6582 §3.2 step 4: each further duplicate inflates cwnd by one SMSS. (With SACK the
-      // pipe estimate does this job, RFC 6675 §5.)
-      if (!this.sackOk) this.inflation += this.dataMss();
-      return;
-    }
-    const lostHead = this.sackOk && this.board.isLost(this.sndUna, this.sndUna, this.dataMss());
-    if (this.dupAcks < DUP_THRESH && !lostHead) return;
-    // RFC 6582 §3.2 step 2 ("ack - 1 > recover") / RFC 6675 §5 ("HighACK >= RecoveryPoint").
-    if (this.sackOk ? this.sndUna < this.recoverPoint : this.sndUna <= this.recoverPoint) return;
-    // RFC 5681 §3.2 steps 2-4 / RFC 6675 §5 steps 4.1-4.3.
-    this.inRecovery = true;
-    this.recoverPoint = this.sndMax;
-    this.counters.fastRetransmits++;
-    this.cc.onCongestionEvent(now, this.sentTimeOfUna(now), false, this.sndMax - this.sndUna);
-    this.retransmitHead = true;
-    this.board.highRxt = this.sndUna;
-    this.inflation = this.sackOk ? 0 : DUP_THRESH * this.dataMss();
   }
 
   /** The seventh step for in-window data `[lo, hi)` (receive offsets). */
@@ -875,4 +762,5 @@ export class TcpConnection extends TcpOutput {
     this.rcvAdvRight = 1 + Math.min(this.freeSpace(), 0xffff);
     this.lastAckSent = 1;
   }
+
 }

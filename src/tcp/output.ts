@@ -264,6 +264,8 @@ export class TcpOutput extends Tcb {
     if (isRetx) {
       this.counters.retransmissions++;
       this.counters.retransmittedBytes += len;
+      this.board.retransmitted.add(start, end);
+      if (this.tsOk && this.undo === "armed") this.undo = { head: start, tsVal: this.tsPair(now).tsVal };
       // Karn: a retransmission invalidates the timed segment.
       if (this.timed !== undefined && start < this.timed.end) this.timed = undefined;
     } else {

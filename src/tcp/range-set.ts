@@ -69,6 +69,28 @@ export class RangeSet {
     return end - start - covered;
   }
 
+  /** Removes `[start, end)`, splitting a range that straddles either end. */
+  remove(start: number, end: number): void {
+    if (end <= start) return;
+    const i = this.firstEndingAfter(start);
+    let j = i;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    while (j < this.starts.length && this.starts[j]! < end) {
+      if (this.starts[j]! < start) {
+        starts.push(this.starts[j]!);
+        ends.push(start);
+      }
+      if (this.ends[j]! > end) {
+        starts.push(end);
+        ends.push(this.ends[j]!);
+      }
+      j++;
+    }
+    this.starts.splice(i, j - i, ...starts);
+    this.ends.splice(i, j - i, ...ends);
+  }
+
   /** Removes everything below `point`. */
   removeBelow(point: number): void {
     let i = 0;

@@ -1,17 +1,32 @@
 /**
- * The sender's SACK scoreboard and the RFC 6675 §4 helpers: IsLost, SetPipe and NextSeg rule 1.
- * Positions are send-side stream offsets (0 = the SYN), never wrapping sequence numbers.
+ * The sender's SACK scoreboard and the RFC 6675 §4 helpers: IsLost, SetPipe and NextSeg rule 1,
+ * with a DupThresh that adapts to the reordering the path shows.
+ *
+ * Reordering: octets that the cumulative ACK covers for the first time, that were never
+ * retransmitted, and that lie below an octet the peer had already SACKed, arrived after it: they
+ * were late, not lost. Their distance below that highest SACKed octet is the path's reordering
+ * depth, and DupThresh is raised past it so that the same reordering no longer looks like loss
+ * (RFC 4653 §3 motivates this; Linux's tcp_check_sack_reordering is the model). A SACK block
+ * alone proves nothing: a receiver reports only its three or four most recent blocks, so a block
+ * heard late may have arrived long ago. Positions are send-side stream offsets (0 = the SYN),
+ * never wrapping sequence numbers.
  */
 import { RangeSet } from "./range-set.js";
 
 /** RFC 6675 §2: DupThresh. */
 export const DUP_THRESH = 3;
+/** Upper bound on the adapted DupThresh, in segments (Linux tcp_max_reordering). */
+export const MAX_REORDERING = 300;
 
 export class Scoreboard {
   /** Octets the peer reported in SACK blocks, above SND.UNA. */
   readonly sacked = new RangeSet();
+  /** Octets retransmitted and not yet cumulatively acknowledged. */
+  readonly retransmitted = new RangeSet();
   /** RFC 6675 HighRxt: one past the highest octet retransmitted in this recovery. */
   highRxt = 0;
+  /** RFC 6675 DupThresh, in segments; raised by observed reordering. */
+  dupThresh = DUP_THRESH;
 
   /**
    * Records SACK blocks (RFC 6675 §4 Update()), ignoring blocks outside `(sndUna, sndMax]` and
@@ -26,15 +41,48 @@ export class Scoreboard {
     return added;
   }
 
+  /**
+   * A cumulative ACK moved SND.UNA from `from` to `to`; `fack` is the highest SACKed octet
+   * before that ACK's own SACK blocks were applied. Checks the new octets for reordering.
+   */
+  acknowledged(from: number, to: number, fack: number | undefined, smss: number): void {
+    for (const [gs, ge] of this.sacked.gaps(from, to)) this.observe(gs, ge, fack, smss);
+  }
+
+  /**
+   * Whether the receiver dropped data it had SACKed: the cumulative ACK stops at the start of a
+   * SACKed block, which a receiver still holding that block would have acknowledged (RFC 2018
+   * §8 allows reneging; the test is Linux's tcp_check_sack_reneging).
+   */
+  reneged(sndUna: number): boolean {
+    return this.sacked.contains(sndUna);
+  }
+
   /** Forgets everything below the cumulative ACK. */
   advance(sndUna: number): void {
     this.sacked.removeBelow(sndUna);
+    this.retransmitted.removeBelow(sndUna);
     if (this.highRxt < sndUna) this.highRxt = sndUna;
   }
 
+  /** Forgets the SACK and retransmission state (reneging); DupThresh is kept. */
   clear(): void {
     this.sacked.clear();
+    this.retransmitted.clear();
     this.highRxt = 0;
+  }
+
+  /** `[start, end)` was delivered for the first time while `fack` was the highest SACKed octet. */
+  private observe(start: number, end: number, fack: number | undefined, smss: number): void {
+    if (fack === undefined || start >= fack) return;
+    if (this.retransmitted.coveredIn(start, end) > 0) return;
+    this.reorderedBy(fack - start, smss);
+  }
+
+  /** An octet arrived `distance` octets behind a later one: DupThresh goes past that depth. */
+  reorderedBy(distance: number, smss: number): void {
+    const depth = Math.ceil(distance / smss);
+    this.dupThresh = Math.min(MAX_REORDERING, Math.max(this.dupThresh, depth + 1));
   }
 
   /**
@@ -50,7 +98,7 @@ export class Scoreboard {
       const [s, e] = this.sacked.at(i)!;
       bytes += e - s;
       blocks++;
-      if (blocks >= DUP_THRESH || bytes > (DUP_THRESH - 1) * smss) return Math.max(s, sndUna);
+      if (blocks >= this.dupThresh || bytes > (this.dupThresh - 1) * smss) return Math.max(s, sndUna);
     }
     return sndUna;
   }

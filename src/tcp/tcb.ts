@@ -6,9 +6,10 @@
  * side likewise from IRS), exact up to 2^53, so ordinary comparisons are correct; wire sequence
  * numbers are derived at the edge (DESIGN.md §3).
  *
- * The connection is three classes in a chain, one job each: `Tcb` (state), `TcpOutput`
- * (output.ts: what to send) and `TcpConnection` (connection.ts: the application interface,
- * timers and the RFC 9293 §3.10.7 input state machine).
+ * The connection is four classes in a chain, one job each: `Tcb` (state), `TcpOutput`
+ * (output.ts: what to send), `TcpRecovery` (recovery.ts: what ACKs and timeouts do to the
+ * sender) and `TcpConnection` (connection.ts: the application interface, timers and the
+ * RFC 9293 §3.10.7 input state machine).
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
 import type { TcpConfig } from "./config.js";
@@ -20,7 +21,7 @@ import { TS_OPTION_BYTES } from "./options.js";
 import { Reassembly } from "./reassembly.js";
 import { RecvQueue } from "./recv-queue.js";
 import { RttEstimator } from "./rtt.js";
-import { DUP_THRESH, Scoreboard } from "./scoreboard.js";
+import { Scoreboard } from "./scoreboard.js";
 import { SendBuffer } from "./send-buffer.js";
 import { SentLog } from "./sent-log.js";
 import { seqAdd, seqSub } from "./seq.js";
@@ -59,6 +60,10 @@ export interface TcpStats {
   sndWnd: number;
   rcvWnd: number;
   mss: number;
+  /** Congestion responses undone as spurious (RFC 3522 / RFC 4015). */
+  spuriousRecoveries: number;
+  /** DupThresh in segments: 3, or more once the path showed reordering. */
+  reordering: number;
 }
 
 export class Tcb {
@@ -123,6 +128,11 @@ export class Tcb {
   /** RFC 6582 cwnd inflation and deflation during NewReno fast recovery. */
   protected inflation = 0;
   protected retransmitHead = false;
+  /**
+   * Eifel detection state (RFC 3522): "armed" when a loss episode began and its first
+   * retransmission is still to go out, then that retransmission's send offset and TSval.
+   */
+  protected undo: { head: number; tsVal: number } | "armed" | undefined;
   /** The segment timed for RTT when timestamps are off (RFC 6298 §3, Karn). */
   protected timed: { end: number; at: number } | undefined;
   protected readonly sent = new SentLog();
@@ -157,6 +167,7 @@ export class Tcb {
     fastRetransmits: 0,
     timeouts: 0,
     challengeAcks: 0,
+    spuriousRecoveries: 0,
   };
 
   protected constructor(
@@ -235,7 +246,8 @@ export class Tcb {
     const cwnd = this.cc.window();
     if (this.inRecovery) return Math.max(this.dataMss(), cwnd + this.inflation);
     // RFC 3042: the first two duplicate ACKs each allow one new segment.
-    if (this.dupAcks > 0 && this.dupAcks < DUP_THRESH) return cwnd + this.dupAcks * this.dataMss();
+    // While DupThresh is raised by reordering, every duplicate below it does (RFC 4653 §3.1).
+    if (this.dupAcks > 0 && this.dupAcks < this.board.dupThresh) return cwnd + this.dupAcks * this.dataMss();
     return cwnd;
   }
 

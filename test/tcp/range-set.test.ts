@@ -41,16 +41,34 @@ describe("RangeSet", () => {
     assert.ok(r.isEmpty);
   });
 
+  test("remove splits straddling ranges", () => {
+    const r = new RangeSet();
+    r.add(10, 20);
+    r.add(30, 40);
+    r.remove(15, 35);
+    assert.deepEqual(r.toArray(), [[10, 15], [35, 40]]);
+    r.remove(0, 12);
+    assert.deepEqual(r.toArray(), [[12, 15], [35, 40]]);
+    r.remove(36, 38);
+    assert.deepEqual(r.toArray(), [[12, 15], [35, 36], [38, 40]]);
+    r.remove(50, 60);
+    r.remove(5, 5);
+    assert.equal(r.size, 6);
+  });
+
   test("behaves like a set of integers", () => {
-    const op = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 12 }), fc.boolean());
+    const op = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 12 }), fc.constantFrom("add", "trim", "remove"));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
         const r = new RangeSet();
         const model = new Set<number>();
         for (const [start, len, trim] of ops) {
-          if (trim) {
+          if (trim === "trim") {
             r.removeBelow(start);
             for (const x of [...model]) if (x < start) model.delete(x);
+          } else if (trim === "remove") {
+            r.remove(start, start + len);
+            for (let x = start; x < start + len; x++) model.delete(x);
           } else {
             let fresh = 0;
             for (let x = start; x < start + len; x++) {

@@ -239,14 +239,25 @@ describe("SACK loss recovery (RFC 6675)", () => {
     assert.equal(c.stats().fastRetransmits, 0);
   });
 
-  test("a timeout forgets SACK information (RFC 2018 §8)", () => {
+  test("after a timeout, going back N skips what was SACKed (RFC 6675 §5.1, Errata 1610)", () => {
     const c = sending(true);
-    c.handleSegment(dupack([b(1, 2)]), 1000);
+    c.handleSegment(dupack([b(2, 4)]), 1000);
     drain(c, 1000);
     c.handleTimeout(200_000);
     assert.deepEqual(drain(c, 200_000), [seg(0)]);
-    c.handleSegment(peer({ ack: s(1) }), 210_000);
-    // Segment 1 was SACKed before the timeout but is sent again.
-    assert.deepEqual(seqs(drain(c, 210_000)), [1, 2]);
+    c.handleSegment(peer({ ack: s(1), options: [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: [b(2, 4)] }] }), 210_000);
+    // A window of two segments from 1: segment 1 goes again, segment 2 is held by the peer.
+    assert.deepEqual(seqs(drain(c, 210_000)), [1]);
+    c.handleSegment(peer({ ack: s(4) }), 220_000);
+    assert.deepEqual(seqs(drain(c, 220_000)), [4, 5, 6, 7]);
+  });
+
+  test("a cumulative ACK stopping at a SACKed block means reneging: the SACK state is dropped", () => {
+    const c = sending(true);
+    c.handleSegment(dupack([b(1, 3)]), 1000);
+    drain(c, 1000);
+    c.handleSegment(peer({ ack: s(1) }), 2000);
+    c.handleTimeout(2000 + 200_000);
+    assert.deepEqual(drain(c, 202_000), [seg(1)]);
   });
 });

@@ -56,4 +56,46 @@ describe("SACK scoreboard (RFC 6675 §4)", () => {
     b.clear();
     assert.ok(b.sacked.isEmpty);
   });
+
+  test("late original octets below the highest SACK raise DupThresh past the reordering depth", () => {
+    const b = new Scoreboard();
+    b.update([[300, 400]], 0, 1000);
+    assert.equal(b.dupThresh, 3);
+    // [0, 300) arrives late: three segments below the highest SACKed octet.
+    b.acknowledged(0, 300, b.sacked.max, M);
+    assert.equal(b.dupThresh, 5);
+    // A block heard late below the highest SACK proves nothing (it may be old news).
+    b.update([[900, 1000]], 300, 1000);
+    b.update([[400, 500]], 300, 1000);
+    assert.equal(b.dupThresh, 5);
+  });
+
+  test("retransmitted octets are not taken for reordering", () => {
+    const b = new Scoreboard();
+    b.update([[300, 400]], 0, 1000);
+    b.retransmitted.add(0, 100);
+    b.acknowledged(0, 100, b.sacked.max, M);
+    assert.equal(b.dupThresh, 3);
+    // An ACK whose own SACK block is the only one above is not reordering either.
+    b.acknowledged(100, 200, undefined, M);
+    assert.equal(b.dupThresh, 3);
+    b.clear();
+    assert.ok(b.retransmitted.isEmpty);
+  });
+
+  test("an ACK stopping at the start of a SACKed block means the receiver reneged", () => {
+    const b = new Scoreboard();
+    b.update([[300, 400]], 0, 1000);
+    assert.ok(!b.reneged(200));
+    assert.ok(b.reneged(300));
+  });
+
+  test("a raised DupThresh needs more SACKed data before a hole counts as lost", () => {
+    const b = new Scoreboard();
+    b.dupThresh = 5;
+    b.update([[100, 400]], 0, 1000);
+    assert.ok(!b.isLost(0, 0, M));
+    b.update([[400, 600]], 0, 1000);
+    assert.ok(b.isLost(0, 0, M));
+  });
 });
