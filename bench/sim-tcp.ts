@@ -3,7 +3,9 @@
  * after a short warm-up. Prints, side by side:
  *
  * - events per wall second and simulated seconds per wall second (tcp-clean: a 100 Mbit/s
- *   transfer; target at least 1,000,000 events/s on one core);
+ *   transfer; target at least 1,000,000 events/s on one core), and how much of that time the
+ *   traffic apps' payload work alone takes (generating the bytes and hashing them at both ends,
+ *   measured on its own over the same byte count), the part no stack or simulator change removes;
  * - tcp-clean goodput (application bytes from SYN to the last byte) over the link rate
  *   (target at least 93%);
  * - tcp-lossy goodput over the Mathis et al. estimate MSS/RTT·1.22/sqrt(p) (target ±30%);
@@ -11,7 +13,10 @@
  *
  * Run: node dist/bench/sim-tcp.js [--quick]   (--quick: a tenth of the bytes)
  */
+import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { Rng } from "../src/sim/rng.js";
+import { PayloadStream } from "../src/sim/scenario/apps.js";
 import { builtinScenario } from "../src/sim/scenario/builtins.js";
 import { runScenario } from "../src/sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../src/sim/scenario/runner.js";
@@ -34,6 +39,24 @@ function timed(name: string, opts: RunOptions = {}): Timed {
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/** CPU seconds to generate `bytes` of payload and hash them twice, as the traffic apps do. */
+function payloadWork(bytes: number): number {
+  const cpu = process.cpuUsage();
+  const stream = new PayloadStream(Rng.seeded(1));
+  const sent = createHash("sha256");
+  const read = createHash("sha256");
+  for (let done = 0; done < bytes; ) {
+    const chunk = stream.next(Math.min(256 * 1024, bytes - done));
+    sent.update(chunk);
+    read.update(chunk);
+    done += chunk.length;
+  }
+  sent.digest();
+  read.digest();
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1e6;
+}
+
 function main(): void {
   const quick = process.argv.includes("--quick");
   const scale = (bytes: number): RunOptions => (quick ? { bytes: Math.round(bytes / 10) } : {});
@@ -46,6 +69,13 @@ function main(): void {
     `tcp-clean: ${c.events} events in ${clean.wallSeconds.toFixed(2)} s wall (${clean.cpuSeconds.toFixed(2)} s CPU): ` +
       `${(c.events / clean.wallSeconds / 1e6).toFixed(3)} M events/s wall, ${(c.events / clean.cpuSeconds / 1e6).toFixed(3)} M events/s CPU; ` +
       `${(c.simulatedSeconds / clean.wallSeconds).toFixed(2)} simulated s per wall s`,
+  );
+  const payloadCpu = payloadWork(cf.bytesDelivered);
+  const segments = c.links.find((l) => l.name === "path")!.delivered;
+  console.log(
+    `tcp-clean: ${(c.events / segments).toFixed(2)} events per data segment delivered, ${((clean.cpuSeconds * 1e6) / c.events).toFixed(2)} µs CPU per event; ` +
+      `payload generation and hashing alone ${payloadCpu.toFixed(2)} s CPU (${pct(payloadCpu / clean.cpuSeconds)}); ` +
+      `without it ${(c.events / (clean.cpuSeconds - payloadCpu) / 1e6).toFixed(3)} M events/s CPU`,
   );
   console.log(
     `tcp-clean: ${cf.bytesDelivered} B in ${cf.completionSeconds} s, goodput ${cf.goodputMbps} Mbit/s = ${pct(cf.goodputMbps! / 100)} of 100 Mbit/s ` +

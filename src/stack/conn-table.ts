@@ -32,6 +32,17 @@ export class ConnectionTable<T extends TableEntry> {
     return undefined;
   }
 
+  /**
+   * `find` with the addresses read in place: the local one at `buf[localAt]`, the remote one at
+   * `buf[remoteAt]`, each `addressLength` bytes (a received datagram's header, uncut).
+   */
+  findIn(buf: Uint8Array, localAt: number, remoteAt: number, addressLength: number, localPort: number, remotePort: number): T | undefined {
+    for (let e = this.buckets.get(portKey(localPort, remotePort)); e !== undefined; e = e.nextInBucket) {
+      if (addressAt(e.local, buf, localAt, addressLength) && addressAt(e.remote, buf, remoteAt, addressLength)) return e;
+    }
+    return undefined;
+  }
+
   /** Adds `entry`; the caller has checked that its 4-tuple is free. */
   add(entry: T): void {
     const key = portKey(entry.localPort, entry.remotePort);
@@ -71,5 +82,12 @@ export function sameAddress(a: IpAddress, b: IpAddress): boolean {
   const n = a.length;
   if (n !== b.length) return false;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when `a` is the `length` bytes at `buf[at]`. */
+function addressAt(a: IpAddress, buf: Uint8Array, at: number, length: number): boolean {
+  if (a.length !== length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== buf[at + i]) return false;
   return true;
 }

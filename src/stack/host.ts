@@ -19,6 +19,7 @@
  * connections. The MPTCP layer will plug in through `config.tcpHook` (src/tcp/hook.ts).
  */
 import { randomU32 } from "../crypto/random.js";
+import { readU32 } from "../wire/bytes.js";
 import type { TcpConfig } from "../tcp/config.js";
 import { tcpConfig } from "../tcp/config.js";
 import { TcpConnection } from "../tcp/connection.js";
@@ -28,7 +29,8 @@ import { formatAddress } from "../wire/address.js";
 import { isParseError } from "../wire/error.js";
 import { IPPROTO_TCP, emitIpHeaderInto, ipHeaderLength, parseIpPacket } from "../wire/ip.js";
 import type { IpHeader } from "../wire/ip.js";
-import { emitTcpInto, parseTcp, tcpHeaderLength } from "../wire/tcp.js";
+import { Ipv4Packet } from "../wire/ipv4.js";
+import { emitTcpInto, parseTcp, parseTcpIn, tcpHeaderLength } from "../wire/tcp.js";
 import type { TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { HostConfig, HostRoute } from "./config.js";
@@ -81,6 +83,9 @@ interface Interface {
 }
 
 const NO_PACKET = new Uint8Array(0);
+/** Offsets of the source and destination addresses in an IPv4 header (RFC 791 §3.1). */
+const IPV4_SRC = 12;
+const IPV4_DST = 16;
 
 export class Host implements ConnectionOwner, ListenerOwner {
   readonly counters: HostCounters = newHostCounters();
@@ -235,6 +240,10 @@ export class Host implements ConnectionOwner, ListenerOwner {
     const c = this.counters;
     c.ipIn++;
     c.ipInBytes += packet.length;
+    if (packet.length > 0 && packet[0]! >>> 4 === 4) {
+      this.receiveIpv4(packet, now);
+      return;
+    }
     const ip = parseIpPacket(packet, { verifyChecksum: true });
     if (isParseError(ip)) {
       if (ip.reason === "bad-checksum") c.dropIpChecksum++;
@@ -260,24 +269,65 @@ export class Host implements ConnectionOwner, ListenerOwner {
       else c.dropTcpMalformed++;
       return;
     }
-    this.segmentArrived(ip.dst, ip.src, seg, now);
+    const conn = this.table.find(ip.dst, seg.dstPort, ip.src, seg.srcPort);
+    if (conn !== undefined) this.connectionArrived(conn, seg, now);
+    else this.nothingArrived(ip.dst, ip.src, seg, now);
   }
 
-  private segmentArrived(local: IpAddress, remote: IpAddress, seg: TcpRepr, now: number): void {
-    const conn = this.table.find(local, seg.dstPort, remote, seg.srcPort);
-    if (conn !== undefined) {
-      const l = conn.listener;
-      if (l !== undefined && !conn.announced && l.acceptQueue.length >= l.backlog && isHandshakeAck(seg) && conn.state === "SYN-RECEIVED") {
-        // Accept queue full: leave the connection in SYN-RECEIVED, as Linux does without
-        // tcp_abort_on_overflow; the peer's retransmission or data retries the handshake.
-        this.counters.dropAcceptOverflow++;
-        return;
-      }
-      this.counters.tcpIn++;
-      conn.tcp.handleSegment(seg, now);
-      this.afterInput(conn);
+  /**
+   * `receive` of an IPv4 datagram, with the same checks in the same order, read in place through
+   * the checked view: nothing is allocated per datagram but the TCP repr, and the addresses are
+   * cut out of the datagram only for a segment no connection takes.
+   */
+  private receiveIpv4(packet: Uint8Array, now: number): void {
+    const c = this.counters;
+    const ip = Ipv4Packet.check(packet);
+    if (isParseError(ip)) {
+      c.dropIpMalformed++;
       return;
     }
+    if (!ip.verifyChecksum()) {
+      c.dropIpChecksum++;
+      return;
+    }
+    if (ip.isFragment) {
+      c.dropFragment++;
+      return;
+    }
+    if (ip.protocol !== IPPROTO_TCP) {
+      c.dropNotTcp++;
+      return;
+    }
+    if (!this.owners.has(readU32(packet, IPV4_DST))) {
+      c.dropNotLocal++;
+      return;
+    }
+    const seg = parseTcpIn(packet, ip.headerLength, ip.totalLength, ip.pseudoHeaderSum());
+    if (isParseError(seg)) {
+      if (seg.reason === "bad-checksum") c.dropTcpChecksum++;
+      else c.dropTcpMalformed++;
+      return;
+    }
+    const conn = this.table.findIn(packet, IPV4_DST, IPV4_SRC, 4, seg.dstPort, seg.srcPort);
+    if (conn !== undefined) this.connectionArrived(conn, seg, now);
+    else this.nothingArrived(ip.dst, ip.src, seg, now);
+  }
+
+  private connectionArrived(conn: Connection, seg: TcpRepr, now: number): void {
+    const l = conn.listener;
+    if (l !== undefined && !conn.announced && l.acceptQueue.length >= l.backlog && isHandshakeAck(seg) && conn.state === "SYN-RECEIVED") {
+      // Accept queue full: leave the connection in SYN-RECEIVED, as Linux does without
+      // tcp_abort_on_overflow; the peer's retransmission or data retries the handshake.
+      this.counters.dropAcceptOverflow++;
+      return;
+    }
+    this.counters.tcpIn++;
+    conn.tcp.handleSegment(seg, now);
+    this.afterInput(conn);
+  }
+
+  /** A segment for no connection: a listener's, or answered with a RST. */
+  private nothingArrived(local: IpAddress, remote: IpAddress, seg: TcpRepr, now: number): void {
     const listener = this.listeners.get(seg.dstPort);
     if (listener !== undefined && (listener.address === undefined || sameAddress(listener.address, local))) {
       this.listenArrived(listener, local, remote, seg, now);
@@ -357,6 +407,7 @@ export class Host implements ConnectionOwner, ListenerOwner {
    * early or twice is harmless. Then drain `pollTransmit` and `pollEvent`.
    */
   handleTimeout(now: number): void {
+    this.refreshDeadlines();
     const due = this.due;
     for (let c = this.timers.popDue(now); c !== undefined; c = this.timers.popDue(now)) due.push(c);
     for (let i = 0; i < due.length; i++) {
@@ -372,7 +423,7 @@ export class Host implements ConnectionOwner, ListenerOwner {
    * Read it after draining `pollTransmit` (sending may start a retransmission timer).
    */
   pollTimeout(): number | undefined {
-    if (this.ready.length > 0) for (const c of this.ready) this.updateDeadline(c);
+    this.refreshDeadlines();
     return this.timers.peek()?.deadline;
   }
 
@@ -425,14 +476,24 @@ export class Host implements ConnectionOwner, ListenerOwner {
     return this.out;
   }
 
-  /** After any input to `conn`: its events, its place in the ready list, its timer. */
+  /**
+   * After any input to `conn`: its events, and its place in the ready list. Its timer is re-read
+   * when it leaves that list, or before the deadline heap is next consulted (`refreshDeadlines`),
+   * not after every input: a segment received and then read by the application is two inputs,
+   * and each deadline read walks the connection's timers and moves it in the heap.
+   */
   private afterInput(conn: Connection): void {
     this.drainEvents(conn);
     if (!conn.ready) {
       conn.ready = true;
       this.ready.push(conn);
     }
-    this.updateDeadline(conn);
+  }
+
+  /** Brings the deadlines of connections in the ready list (changed by inputs) up to date. */
+  private refreshDeadlines(): void {
+    const ready = this.ready;
+    for (let i = 0; i < ready.length; i++) this.updateDeadline(ready.at(i)!);
   }
 
   private updateDeadline(conn: Connection): void {
@@ -519,9 +580,12 @@ export class Host implements ConnectionOwner, ListenerOwner {
   }
 }
 
-/** A map key for an address: the number for IPv4, a 16-character string for IPv6. */
+/**
+ * A map key for an address: the number for IPv4 (as `readU32` reads it from a header), a
+ * 16-character string for IPv6.
+ */
 function addressKey(a: IpAddress): number | string {
-  if (a.length === 4) return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  if (a.length === 4) return readU32(a, 0);
   return String.fromCharCode(...a);
 }
 

@@ -30,6 +30,11 @@ export class Queue<T> {
     return item;
   }
 
+  /** The item `i` places from the front (0: the next `shift`), or undefined past the end. */
+  at(i: number): T | undefined {
+    return i >= 0 && i < this.count ? this.buf[(this.head + i) & (this.buf.length - 1)] : undefined;
+  }
+
   /** Items in order, without removing them. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.count; i++) yield this.buf[(this.head + i) & (this.buf.length - 1)]!;

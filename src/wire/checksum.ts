@@ -21,6 +21,30 @@ const WORDS_MIN_LEN = 64;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
+ * Word views of the two buffers last summed. Datagrams are carved from shared slabs, so calls
+ * mostly sum a buffer seen just before: two, when a pair of hosts exchange data and ACKs, each
+ * sender's slab verified by the other end. A typed-array view per call (an object of about a
+ * hundred bytes, two per segment sent and received) cost more than its loop saved on small
+ * packets. The views hold on to those two buffers until others are summed.
+ */
+let recentBuffer: ArrayBufferLike | undefined;
+let recentView: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+let olderBuffer: ArrayBufferLike | undefined;
+let olderView: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/** A word view of all of `buffer`, at least `words` long (it is, unless the buffer shrank). */
+function wordsOf(buffer: ArrayBufferLike, words: number): Uint32Array<ArrayBufferLike> {
+  // A resizable buffer may have shrunk since its view was made: then make a new one.
+  if (buffer === recentBuffer && words <= recentView.length) return recentView;
+  if (buffer === olderBuffer && words <= olderView.length) return olderView;
+  olderBuffer = recentBuffer;
+  olderView = recentView;
+  recentBuffer = buffer;
+  recentView = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+  return recentView;
+}
+
+/**
  * Adds `bytes[start, end)` to the running sum `acc` and returns the new accumulator.
  *
  * The bytes are added as if they directly followed everything summed before, so pieces of any
@@ -48,11 +72,12 @@ export function checksumAdd(
       i += 2;
     }
     const words = (end - i) >>> 2;
-    const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    let k = (bytes.byteOffset + i) >>> 2;
+    const last = k + words;
+    const u32 = wordsOf(bytes.buffer, last);
     let wide = 0;
-    let k = 0;
-    for (; k + 4 <= words; k += 4) wide += u32[k]! + u32[k + 1]! + u32[k + 2]! + u32[k + 3]!;
-    for (; k < words; k++) wide += u32[k]!;
+    for (; k + 4 <= last; k += 4) wide += u32[k]! + u32[k + 1]! + u32[k + 2]! + u32[k + 3]!;
+    for (; k < last; k++) wide += u32[k]!;
     const w = fold(wide);
     sum += LITTLE_ENDIAN ? ((w & 0xff) << 8) | (w >>> 8) : w;
     i += words << 2;

@@ -4,7 +4,8 @@
  */
 import { readU16, writeU16 } from "./bytes.js";
 import type { IpAddress } from "./address.js";
-import { internetChecksum } from "./checksum.js";
+import { checksumAdd, checksumAddU16, internetChecksum } from "./checksum.js";
+import type { ChecksumAccumulator } from "./checksum.js";
 import { ParseError, truncated } from "./error.js";
 
 const LAYER = "ipv4";
@@ -77,6 +78,16 @@ export class Ipv4Packet {
   get payload(): Uint8Array { return this.buffer.subarray(this.headerLength, this.totalLength); }
   /** RFC 791 §3.1: the header checksum makes the header (options included) sum to zero. */
   verifyChecksum(): boolean { return internetChecksum(this.buffer, 0, this.headerLength) === 0; }
+
+  /**
+   * The sum of the upper-layer pseudo-header (RFC 9293 §3.1: source, destination, zero,
+   * protocol, and the payload length), read in place, to start the payload's checksum from.
+   */
+  pseudoHeaderSum(): ChecksumAccumulator {
+    const b = this.buffer;
+    const addresses = checksumAdd(0, b, 12, 20);
+    return checksumAddU16(checksumAddU16(addresses, b[9]!), readU16(b, 2) - (b[0]! & 0x0f) * 4);
+  }
 }
 
 /**
@@ -183,8 +194,12 @@ export function emitIpv4HeaderInto(buf: Uint8Array, off: number, hdr: Ipv4Header
   buf[off + 9] = hdr.protocol;
   buf[off + 10] = 0;
   buf[off + 11] = 0;
-  buf.set(hdr.src, off + 12);
-  buf.set(hdr.dst, off + 16);
+  // Four bytes each: a loop is cheaper than two `set` calls.
+  const src = hdr.src, dst = hdr.dst;
+  for (let i = 0; i < 4; i++) {
+    buf[off + 12 + i] = src[i]!;
+    buf[off + 16 + i] = dst[i]!;
+  }
   const opts = hdr.options;
   if (opts) {
     buf.set(opts, off + IPV4_MIN_HEADER_LEN);

@@ -23,15 +23,31 @@ const LEN_TIMESTAMPS = 10;
 const SACK_MAX_BLOCKS = 4;
 
 export function parseTcpOptions(area: Uint8Array): TcpOption[] {
+  return parseTcpOptionsIn(area, 0, area.length);
+}
+
+/**
+ * `parseTcpOptions` of the option area `buf[start, end)`, read in place: views are cut only for
+ * what a repr keeps as bytes (MPTCP options are parsed from one, unknown and malformed options and
+ * trailing padding are held as one), not for the common options of every segment.
+ */
+export function parseTcpOptionsIn(buf: Uint8Array, start: number, end: number): TcpOption[] {
+  // The option area of nearly every segment once timestamps are on: NOP, NOP, timestamps (the
+  // layout of RFC 7323 Appendix A). Built at its exact size, as the general loop would build it.
+  if (
+    end - start === 2 + LEN_TIMESTAMPS && buf[start] === TCPOPT.NOP && buf[start + 1] === TCPOPT.NOP &&
+    buf[start + 2] === TCPOPT.TIMESTAMPS && buf[start + 3] === LEN_TIMESTAMPS
+  ) {
+    return [{ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", tsVal: readU32(buf, start + 4), tsEcr: readU32(buf, start + 8) }];
+  }
   const out: TcpOption[] = [];
-  const end = area.length;
-  let i = 0;
+  let i = start;
   while (i < end) {
-    const type = area[i]!;
+    const type = buf[i]!;
     if (type === TCPOPT.EOL) {
       // RFC 9293 §3.2: the end of the list; what follows is padding. Any bytes after it are kept
       // so the area re-emits byte-identical (a sender may pad with junk, a middlebox may hide data).
-      out.push(i + 1 < end ? { kind: "eol", trailing: area.subarray(i + 1) } : { kind: "eol" });
+      out.push(i + 1 < end ? { kind: "eol", trailing: buf.subarray(i + 1, end) } : { kind: "eol" });
       return out;
     }
     if (type === TCPOPT.NOP) {
@@ -40,56 +56,56 @@ export function parseTcpOptions(area: Uint8Array): TcpOption[] {
       continue;
     }
     if (i + 1 >= end) {
-      out.push(malformed(type, area.subarray(i), truncated(LAYER, "length", 2, end - i)));
+      out.push(malformed(type, buf.subarray(i, end), truncated(LAYER, "length", 2, end - i)));
       return out;
     }
-    const len = area[i + 1]!;
+    const len = buf[i + 1]!;
     if (len < 2) {
       // The length counts kind and length bytes; below 2 the next option cannot be found.
-      out.push(malformed(type, area.subarray(i), new ParseError(LAYER, "length", "bad-length", `kind ${type} length ${len}`)));
+      out.push(malformed(type, buf.subarray(i, end), new ParseError(LAYER, "length", "bad-length", `kind ${type} length ${len}`)));
       return out;
     }
     if (i + len > end) {
-      out.push(malformed(type, area.subarray(i), truncated(LAYER, `kind ${type}`, len, end - i)));
+      out.push(malformed(type, buf.subarray(i, end), truncated(LAYER, `kind ${type}`, len, end - i)));
       return out;
     }
-    out.push(parseOne(type, area.subarray(i, i + len)));
+    out.push(parseOne(type, buf, i, len));
     i += len;
   }
   return out;
 }
 
-/** One option whose length byte fits the area: `b` runs from its kind byte to its end. */
-function parseOne(type: number, b: Uint8Array): TcpOption {
-  const len = b.length;
+/** One option whose length byte fits the area: `len` bytes at `buf[at]`, from its kind byte. */
+function parseOne(type: number, buf: Uint8Array, at: number, len: number): TcpOption {
   switch (type) {
     case TCPOPT.MSS:
-      if (len !== LEN_MSS) return badLength(type, b, "mss");
-      return { kind: "mss", mss: readU16(b, 2) };
+      if (len !== LEN_MSS) return badLength(type, buf, at, len, "mss");
+      return { kind: "mss", mss: readU16(buf, at + 2) };
     case TCPOPT.WSCALE:
       // Shifts above 14 are kept as sent; the TCP layer clamps them (RFC 7323 §2.3).
-      if (len !== LEN_WSCALE) return badLength(type, b, "window scale");
-      return { kind: "wscale", shift: b[2]! };
+      if (len !== LEN_WSCALE) return badLength(type, buf, at, len, "window scale");
+      return { kind: "wscale", shift: buf[at + 2]! };
     case TCPOPT.SACK_PERMITTED:
-      if (len !== LEN_SACK_PERMITTED) return badLength(type, b, "sack-permitted");
+      if (len !== LEN_SACK_PERMITTED) return badLength(type, buf, at, len, "sack-permitted");
       return { kind: "sack-permitted" };
     case TCPOPT.SACK: {
       const n = (len - 2) >>> 3;
-      if ((len - 2) % 8 !== 0 || n < 1 || n > SACK_MAX_BLOCKS) return badLength(type, b, "sack");
+      if ((len - 2) % 8 !== 0 || n < 1 || n > SACK_MAX_BLOCKS) return badLength(type, buf, at, len, "sack");
       const blocks: Array<[number, number]> = [];
-      for (let k = 0; k < n; k++) blocks.push([readU32(b, 2 + 8 * k), readU32(b, 6 + 8 * k)]);
+      for (let k = 0; k < n; k++) blocks.push([readU32(buf, at + 2 + 8 * k), readU32(buf, at + 6 + 8 * k)]);
       return { kind: "sack", blocks };
     }
     case TCPOPT.TIMESTAMPS:
-      if (len !== LEN_TIMESTAMPS) return badLength(type, b, "timestamps");
-      return { kind: "timestamps", tsVal: readU32(b, 2), tsEcr: readU32(b, 6) };
+      if (len !== LEN_TIMESTAMPS) return badLength(type, buf, at, len, "timestamps");
+      return { kind: "timestamps", tsVal: readU32(buf, at + 2), tsEcr: readU32(buf, at + 6) };
     case TCPOPT.MPTCP: {
+      const b = buf.subarray(at, at + len);
       const option = parseMptcpOption(b);
       if (isParseError(option)) return malformed(type, b, option);
       return { kind: "mptcp", option };
     }
     default:
-      return { kind: "unknown", type, data: b.subarray(2) };
+      return { kind: "unknown", type, data: buf.subarray(at + 2, at + len) };
   }
 }
 
@@ -97,8 +113,8 @@ function malformed(type: number, bytes: Uint8Array, error: ParseError): TcpOptio
   return { kind: "malformed", type, bytes, error };
 }
 
-function badLength(type: number, b: Uint8Array, name: string): TcpOption {
-  return malformed(type, b, new ParseError(LAYER, `${name} length`, "bad-length", `length ${b.length}`));
+function badLength(type: number, buf: Uint8Array, at: number, len: number, name: string): TcpOption {
+  return malformed(type, buf.subarray(at, at + len), new ParseError(LAYER, `${name} length`, "bad-length", `length ${len}`));
 }
 
 /** Bytes `emitTcpOptions` writes for `opts`, without padding. */

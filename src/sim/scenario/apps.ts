@@ -18,8 +18,16 @@ export interface App {
   onEvent(type: ConnectionEventType, conn: Connection, now: number): void;
 }
 
-const CHUNK = 64 * 1024;
+/**
+ * Bytes generated, and hashed, per call. Each `update` has a fixed cost besides its per-byte work
+ * (a call into C++, and for the cipher a fresh output buffer): on Node 20, SHA-256 a segment at a
+ * time runs at 90% of its speed by large chunks, and the AES-CTR keystream 256 KiB at a time is
+ * 1.4x as fast as 64 KiB at a time. So both ends work by the chunk, not by the write or segment.
+ */
+const CHUNK = 256 * 1024;
 const ZEROS = new Uint8Array(CHUNK);
+/** What the sink collects before hashing: enough to make the per-call cost negligible. */
+const STAGE = 64 * 1024;
 
 /**
  * A reproducible stream of pseudo-random bytes: the AES-128-CTR keystream under a key and IV
@@ -36,7 +44,7 @@ export class PayloadStream {
     this.cipher = createCipheriv("aes-128-ctr", key, iv);
   }
 
-  /** The next `n` bytes (at most 64 KiB). */
+  /** The next `n` bytes (at most 256 KiB). */
   next(n: number): Uint8Array {
     const b = this.cipher.update(ZEROS.subarray(0, n));
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -47,7 +55,10 @@ export class BulkSender implements App {
   /** Bytes the connection accepted. */
   bytesSent = 0;
   private readonly hash: Hash = createHash("sha256");
-  private pending: Uint8Array | undefined;
+  /** The chunk being written, its bytes the connection took, and how many of those are hashed. */
+  private chunk: Uint8Array | undefined;
+  private written = 0;
+  private hashed = 0;
   private digestHex: string | undefined;
 
   constructor(
@@ -57,7 +68,10 @@ export class BulkSender implements App {
 
   /** SHA-256 of every byte written so far (final once all were). */
   digest(): string {
-    this.digestHex ??= this.hash.digest("hex");
+    if (this.digestHex === undefined) {
+      this.hashWritten();
+      this.digestHex = this.hash.digest("hex");
+    }
     return this.digestHex;
   }
 
@@ -79,20 +93,31 @@ export class BulkSender implements App {
   /** Writes until the connection takes no more or everything was written, then half-closes. */
   pump(conn: Connection): void {
     while (this.bytesSent < this.total) {
-      const chunk = this.pending ?? this.stream.next(Math.min(CHUNK, this.total - this.bytesSent));
-      const n = conn.write(chunk);
-      if (n > 0) this.hash.update(chunk.subarray(0, n));
-      this.bytesSent += n;
-      if (n < chunk.length) {
-        this.pending = chunk.subarray(n);
-        return;
+      let chunk = this.chunk;
+      if (chunk === undefined) {
+        chunk = this.chunk = this.stream.next(Math.min(CHUNK, this.total - this.bytesSent));
+        this.written = 0;
+        this.hashed = 0;
       }
-      this.pending = undefined;
+      const n = conn.write(this.written === 0 ? chunk : chunk.subarray(this.written));
+      this.written += n;
+      this.bytesSent += n;
+      if (this.written < chunk.length) return;
+      // A chunk is hashed once it is all written (most writes take only part of one).
+      this.hashWritten();
+      this.chunk = undefined;
     }
     if (this.digestHex === undefined) {
       this.digest();
       conn.shutdown();
     }
+  }
+
+  private hashWritten(): void {
+    const chunk = this.chunk;
+    if (chunk === undefined || this.hashed === this.written) return;
+    this.hash.update(this.hashed === 0 && this.written === chunk.length ? chunk : chunk.subarray(this.hashed, this.written));
+    this.hashed = this.written;
   }
 }
 
@@ -105,10 +130,16 @@ export class Sink implements App {
   /** Why it ended early: "reset" or "timed-out". */
   failure: string | undefined;
   private readonly hash: Hash = createHash("sha256");
+  /** Bytes read but not yet hashed: reads come a segment at a time, hashing goes by the chunk. */
+  private staged: Uint8Array | undefined;
+  private stagedLength = 0;
   private digestHex: string | undefined;
 
   digest(): string {
-    this.digestHex ??= this.hash.digest("hex");
+    if (this.digestHex === undefined) {
+      this.flush();
+      this.digestHex = this.hash.digest("hex");
+    }
     return this.digestHex;
   }
 
@@ -136,8 +167,21 @@ export class Sink implements App {
 
   private drain(conn: Connection): void {
     for (let d = conn.read(); d !== undefined; d = conn.read()) {
-      this.hash.update(d);
-      this.bytesDelivered += d.length;
+      const n = d.length;
+      this.bytesDelivered += n;
+      if (this.stagedLength + n > STAGE) this.flush();
+      if (n >= STAGE) this.hash.update(d);
+      else {
+        const staged = (this.staged ??= new Uint8Array(STAGE));
+        staged.set(d, this.stagedLength);
+        this.stagedLength += n;
+      }
     }
+  }
+
+  private flush(): void {
+    if (this.stagedLength === 0) return;
+    this.hash.update(this.staged!.subarray(0, this.stagedLength));
+    this.stagedLength = 0;
   }
 }
