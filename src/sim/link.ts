@@ -28,7 +28,7 @@ import type { EventHandler, EventQueue } from "./event-queue.js";
 import { createLossProcess, validateLossModel, type LossModel, type LossProcess } from "./loss.js";
 import type { Rng } from "./rng.js";
 import type { CaptureWriter } from "./tap.js";
-import { Fifo } from "./fifo.js";
+import { Queue } from "../util/queue.js";
 
 export interface Jitter {
   /** Extra delay per packet, uniform in [0, maxUs] integer µs. */
@@ -113,7 +113,7 @@ export class Link implements EventHandler {
   private reorder = false;
   private up: boolean;
 
-  private readonly queue = new Fifo<Uint8Array>();
+  private readonly queue = new Queue<Uint8Array>();
   private queuedBytes = 0;
   private current: Uint8Array | undefined; // being serialised
   private lastTxEnd = -1;

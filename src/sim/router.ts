@@ -11,7 +11,7 @@
 import { parseAddress, formatAddress, type IpAddress } from "../wire/address.js";
 import { readU32 } from "../wire/bytes.js";
 import type { SimNode, Transmit } from "./node.js";
-import { Fifo } from "./fifo.js";
+import { Queue } from "../util/queue.js";
 
 export interface Route {
   /** The network address (4 or 16 bytes); bits beyond `prefixLength` are ignored. */
@@ -34,8 +34,8 @@ export class Router implements SimNode {
   // Routes sorted by prefix length, longest first, so the first match is the longest.
   private readonly v4: { net: number; mask: number; prefixLength: number; iface: number }[] = [];
   private readonly v6: Route[] = [];
-  private readonly outPackets = new Fifo<Uint8Array>();
-  private readonly outIfaces = new Fifo<number>();
+  private readonly outPackets = new Queue<Uint8Array>();
+  private readonly outIfaces = new Queue<number>();
   private readonly transmit: Transmit = { packet: new Uint8Array(0), iface: 0 };
 
   /** `routes` as CIDR text (`10.1.0.0/16`, `2001:db8::/32`, `0.0.0.0/0`) mapped to interfaces. */

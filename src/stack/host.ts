@@ -46,7 +46,7 @@ import { IsnGenerator } from "./isn.js";
 import { PacketSlab } from "./packet-slab.js";
 import { Listener } from "./listener.js";
 import type { ListenerOwner } from "./listener.js";
-import { Queue } from "./queue.js";
+import { Queue } from "../util/queue.js";
 
 /** A datagram leaving the Host (the simulator's `Transmit`). */
 export interface HostTransmit {

@@ -10,7 +10,7 @@
  */
 import type { IpAddress } from "../wire/address.js";
 import type { Connection } from "./connection.js";
-import { Queue } from "./queue.js";
+import { Queue } from "../util/queue.js";
 
 /** What a listener needs of its Host. */
 export interface ListenerOwner {

@@ -5,7 +5,7 @@
  * path. Crossing is instantaneous (queues and delays belong to the links); only a box that holds
  * datagrams (coalescing) gives the node a timer. A node with no boxes is a wire.
  */
-import { Fifo } from "../fifo.js";
+import { Queue } from "../../util/queue.js";
 import type { SimNode, Transmit } from "../node.js";
 import type { Direction, Emit, Middlebox } from "./middlebox.js";
 
@@ -17,8 +17,8 @@ export interface MiddleboxNodeCounters {
 export class MiddleboxNode implements SimNode {
   readonly counters: MiddleboxNodeCounters = { badInterface: 0 };
   readonly boxes: readonly Middlebox[];
-  private readonly outPackets = new Fifo<Uint8Array>();
-  private readonly outIfaces = new Fifo<number>();
+  private readonly outPackets = new Queue<Uint8Array>();
+  private readonly outIfaces = new Queue<number>();
   private readonly transmit: Transmit = { packet: new Uint8Array(0), iface: 0 };
   /** `emitters[i]` takes what box i emits and hands it to the next box in its direction. */
   private readonly emitters: Emit[];

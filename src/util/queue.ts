@@ -1,6 +1,7 @@
 /**
  * A FIFO queue on a growable ring buffer: O(1) push and shift without the O(n) `Array.shift`
- * of a long array. Used for the Host's ready list and event queue.
+ * of a long array. Capacity is a power of two so wrapping is a mask. Used for link queues and
+ * router output in the simulator, and for the Host's ready list and event queue.
  */
 export class Queue<T> {
   private buf: (T | undefined)[] = new Array<T | undefined>(8);
@@ -24,7 +25,7 @@ export class Queue<T> {
   shift(): T | undefined {
     if (this.count === 0) return undefined;
     const item = this.buf[this.head];
-    this.buf[this.head] = undefined;
+    this.buf[this.head] = undefined; // let the item (often a packet) be collected
     this.head = (this.head + 1) & (this.buf.length - 1);
     this.count--;
     return item;
@@ -38,6 +39,12 @@ export class Queue<T> {
   /** Items in order, without removing them. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.count; i++) yield this.buf[(this.head + i) & (this.buf.length - 1)]!;
+  }
+
+  clear(): void {
+    this.buf.fill(undefined);
+    this.head = 0;
+    this.count = 0;
   }
 
   private grow(): void {

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Queue } from "../../src/stack/queue.js";
+import { Queue } from "../../src/util/queue.js";
 
 describe("Queue", () => {
   test("push, shift and at agree with an array through growth and wrap-around", () => {
@@ -23,5 +23,16 @@ describe("Queue", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  test("clear empties it and it keeps working", () => {
+    const q = new Queue<string>();
+    for (let i = 0; i < 40; i++) q.push(`x${i}`);
+    q.shift();
+    q.clear();
+    assert.equal(q.length, 0);
+    assert.equal(q.shift(), undefined);
+    q.push("y");
+    assert.equal(q.shift(), "y");
   });
 });
