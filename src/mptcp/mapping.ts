@@ -190,6 +190,7 @@ export class ReceiveMappings {
   private unmappedPieces: Piece[] = [];
   private infiniteAt: { dsn: number; offset: number } | undefined;
   private csumSeen = false;
+  private failed: DataChunk[] = [];
   private readonly maxMappings: number;
 
   constructor(private readonly opts: ReceiveMappingOptions) {
@@ -224,6 +225,30 @@ export class ReceiveMappings {
     let n = this.unmapped.size;
     if (this.opts.checksums) for (const p of this.pending) n += p.got.size;
     return n;
+  }
+
+  /**
+   * The bytes of the mapping whose checksum failed last, as they arrived. After MP_FAIL on the
+   * only subflow they are delivered as they are (§3.7; Linux does the same): the middlebox that
+   * changed them is kept in the path, and the connection continues as TCP.
+   */
+  get failedData(): readonly DataChunk[] {
+    return this.failed;
+  }
+
+  /**
+   * Everything held, for a fallback to plain TCP on the only subflow (§3.7), then forgets it: the
+   * bytes of incomplete mappings at their DSNs (unverified), and unmapped bytes at offset +
+   * `delta` (the stream is linear from the last mapping on).
+   */
+  takeHeld(delta: number): DataChunk[] {
+    const out: DataChunk[] = [];
+    for (const p of this.pending) {
+      for (const piece of p.pieces) out.push({ dsn: p.mapping.dsn + (piece.offset - p.mapping.offset), data: piece.data });
+    }
+    for (const piece of this.unmappedPieces) out.push({ dsn: piece.offset + delta, data: piece.data });
+    this.clear();
+    return out;
   }
 
   /** Forgets everything held (after a reset or a fallback to plain TCP). */
@@ -372,6 +397,7 @@ export class ReceiveMappings {
       for (const piece of p.pieces) acc = checksumAdd(acc, piece.data);
       if (checksumFinish(acc) !== 0) {
         out.error = { kind: "checksum", dsn: m.dsn, mapping: m };
+        this.failed = p.pieces.map((piece) => ({ dsn: m.dsn + (piece.offset - m.offset), data: piece.data }));
         return;
       }
       this.csumSeen = true;

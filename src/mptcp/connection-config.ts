@@ -1,0 +1,62 @@
+/**
+ * The shapes an MptcpConnection is built from: its mode, its configuration, what it needs of its
+ * owner (the MptcpHost), and the constants of its data path.
+ */
+import type { Connection } from "../stack/connection.js";
+import type { MptcpConnection } from "./connection.js";
+import type { MptcpCounters } from "./counters.js";
+import type { MptcpEvent } from "./events.js";
+
+/** What a connection is doing. */
+export type MptcpMode =
+  /** The MP_CAPABLE handshake has not decided yet. */
+  | "handshake"
+  /** MPTCP with DSS mappings. */
+  | "mptcp"
+  /** Plain TCP after a fallback (RFC 8684 §3.7), or from the start. */
+  | "fallback";
+
+export interface MptcpConnectionConfig {
+  /** Ask for DSS checksums (flag A, RFC 8684 §3.1). */
+  checksums: boolean;
+  /** Data-level receive buffer: the shared receive window (§3.3.4). */
+  recvBufferSize: number;
+  /** Data-level send buffer: written and not yet data-acknowledged. */
+  sendBufferSize: number;
+  /** Whether the subflow's TCP offers window scaling (to read the peer's scaled windows). */
+  windowScaling: boolean;
+}
+
+/** What a connection needs of its MptcpHost. */
+export interface MptcpConnectionOwner {
+  readonly counters: MptcpCounters;
+  /** Queues an application event (the host holds back those of connections not yet accepted). */
+  emit(event: MptcpEvent): void;
+  /** The connection has work for `service` (data to pump, an ACK to request, a timer). */
+  changed(conn: MptcpConnection): void;
+  /** The subflow got something to send outside an input of the Host. */
+  touchSubflow(subflow: Connection): void;
+  /** The connection is gone: release its token. */
+  released(conn: MptcpConnection): void;
+}
+
+/**
+ * Largest chunk mapped at once. A DSS data-level length has 16 bits (§3.3), and one more DSN may
+ * go to a DATA_FIN riding on the mapping.
+ */
+export const MAX_MAPPING_BYTES = 65_000;
+
+/**
+ * Room the data-level reassembly keeps beyond the window it offers. TCP rounds the window it
+ * advertises up to its scale unit (RFC 7323 §2.3, at most 2^14 bytes) and accepts what the peer
+ * sends into the rounded window; those bytes are acknowledged at the subflow level, so the
+ * connection must take them too.
+ */
+export const WINDOW_SLACK = 1 << 14;
+
+/** Smallest window room worth a new mapping while data is in flight (about one segment). */
+export const DATA_SWS_BYTES = 1400;
+
+/** First timeout of a DATA_FIN sent on its own (no data to ride on), doubled per retry. */
+export const DATA_FIN_RTO = 200_000;
+export const DATA_FIN_RTO_MAX = 60_000_000;

@@ -1,0 +1,807 @@
+/**
+ * One MPTCP connection (RFC 8684) as the application sees it, and the data-level state behind it:
+ * keys and IDSNs, the send queue and the reassembly in DSN space, the Data ACK, the shared receive
+ * window, DATA_FIN and the fallback to plain TCP (DESIGN.md §5). It rides on its subflow through
+ * the TCP hook (src/tcp/hook.ts): the hook supplies MP_CAPABLE and DSS options for outgoing
+ * segments and consumes the MPTCP options and payload of incoming ones.
+ *
+ * This version runs on one subflow, the initial one: the MP_CAPABLE handshake (§3.1), DSS mappings
+ * and Data ACKs (§3.3), DATA_FIN (§3.3.3), MP_FASTCLOSE on abort (§3.5), MP_TCPRST (§3.6), and
+ * fallback to TCP (§3.7), including MP_FAIL and the infinite mapping after a DSS checksum failure.
+ * Joins, path managers and schedulers come on top of the same structure.
+ *
+ * Inputs come from the MptcpHost that owns the connection: the hook calls made by the subflow's
+ * TCP, the subflow's events (`onSubflowEvent`), timers (`onTimer`), and the application calls
+ * below. After an application call, poll the MptcpHost (`pollTransmit` until undefined).
+ *
+ * How data moves. Sending: `write` puts bytes in the data-level queue (DSNs from 1); `pump` moves
+ * chunks of it into the subflow's TCP send buffer, each chunk one mapping recorded in
+ * `SendMappings`, so TCP's own retransmissions carry the same mapping again. Receiving: every
+ * segment's payload is taken by the hook ("consume"), mapped to DSNs by `ReceiveMappings` and put
+ * in order by `DataReassembly`, which the application reads. After a fallback the same paths are
+ * used with the identity mapping (subflow offset k is DSN k + 1), so the application never sees
+ * the difference.
+ */
+import type { KeyMaterial } from "../crypto/keys.js";
+import { keyDerive } from "../crypto/keys.js";
+import type { Connection } from "../stack/connection.js";
+import type { ConnectionEventType } from "../stack/events.js";
+import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
+import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
+import { TCP_FLAG } from "../wire/tcp-types.js";
+import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
+import { TCPRST_REASON } from "../wire/mptcp/types.js";
+import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLength, wantsChecksums } from "./capable.js";
+import type { SegmentMptcp } from "./capable.js";
+import type { MptcpCounterName } from "./counters.js";
+import { DataAckWidth, DsnSpace } from "./dsn.js";
+import type { MptcpConnectionEventType } from "./events.js";
+import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
+import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
+import { DataReassembly } from "./reassembly.js";
+import { SendMappings, dataFinDss, mappingDss, withDataAck } from "./send-mapping.js";
+import { DataSendQueue } from "./send-queue.js";
+import type { MptcpConnectionConfig, MptcpConnectionOwner, MptcpMode } from "./connection-config.js";
+import { DATA_FIN_RTO, DATA_FIN_RTO_MAX, DATA_SWS_BYTES, MAX_MAPPING_BYTES, WINDOW_SLACK } from "./connection-config.js";
+
+export type { MptcpConnectionConfig, MptcpConnectionOwner, MptcpMode } from "./connection-config.js";
+export { MAX_MAPPING_BYTES } from "./connection-config.js";
+
+export class MptcpConnection {
+  readonly role: "client" | "server";
+  /** The host-unique number of the connection (for logs and maps). */
+  readonly id: number;
+  /** Our key, token and IDSN; undefined for a connection that never offered MPTCP. */
+  readonly localKey: KeyMaterial | undefined;
+  private remote: KeyMaterial | undefined;
+  private modeValue: MptcpMode;
+  private reason: string | undefined;
+  private csum = false;
+
+  /** @internal The hook the subflow's TCP calls. */
+  readonly hook: TcpHook;
+  private sub: Connection | undefined;
+
+  private readonly sendQueue: DataSendQueue;
+  private readonly reasm: DataReassembly;
+  private readonly ackWidth = new DataAckWidth();
+  private localSpace: DsnSpace | undefined;
+  private peerSpace: DsnSpace | undefined;
+  private txMap: SendMappings | undefined;
+  private rxMap: ReceiveMappings | undefined;
+  /** The peer's window shift (RFC 7323), to read windows relative to the Data ACK (§3.3.4). */
+  private sndShift = 0;
+  /** Bytes written into the subflow's TCP stream. */
+  private written = 0;
+
+  /** Client: the third ACK carried MP_CAPABLE with both keys; data may follow. */
+  private thirdAckSent = false;
+  /** Client: a DSS from the server arrived, so it has our keys (§3.1); no more MP_CAPABLE. */
+  private fullyEstablished = false;
+  /** DSN minus subflow offset of the peer's latest mapping: the identity after a fallback. */
+  private rxDelta = 1;
+  /** The peer offered MP_CAPABLE on its SYN (server). */
+  private peerOffered = false;
+
+  /** DSN of our DATA_FIN when it goes alone on ACKs (§3.3.3), until data-acknowledged. */
+  private bareDataFin: number | undefined;
+  private dataFinTimeout: number | undefined;
+  private dataFinBackoff = 0;
+  /** MP_TCPRST reason for the RST we are about to send (§3.6). */
+  private rstReason: number | undefined;
+  /** The application aborted: the RST carries MP_FASTCLOSE (§3.5). */
+  private fastClose = false;
+  /** Receiver: a DSS checksum failed; MP_FAIL with this DSN until the infinite mapping (§3.7). */
+  private mpFailDsn: number | undefined;
+  /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
+  private infinitePending = false;
+
+  private ackWanted = false;
+  private wantWritable = false;
+  private readSinceUpdate = 0;
+  private peerClosedSent = false;
+  private closedSent = false;
+  private established = false;
+  private shutdownDone = false;
+  private announcedValue: boolean;
+
+  /** @internal Use MptcpHost.connect and MptcpListener.accept. */
+  constructor(
+    private readonly owner: MptcpConnectionOwner,
+    id: number,
+    role: "client" | "server",
+    private readonly cfg: MptcpConnectionConfig,
+    localKey: KeyMaterial | undefined,
+    /** Why a connection without a key is plain TCP from the start. */
+    plainReason?: string,
+  ) {
+    this.id = id;
+    this.role = role;
+    this.localKey = localKey;
+    this.modeValue = localKey === undefined ? "fallback" : "handshake";
+    this.reason = localKey === undefined ? plainReason : undefined;
+    this.announcedValue = role === "client";
+    this.sendQueue = new DataSendQueue({ capacity: cfg.sendBufferSize, initialWindow: 0 });
+    this.reasm = new DataReassembly({ capacity: cfg.recvBufferSize + WINDOW_SLACK });
+    if (localKey === undefined) {
+      this.sendQueue.onWindow(1, Number.MAX_SAFE_INTEGER / 2);
+      if (this.announcedValue && plainReason !== undefined) owner.emit({ type: "fallback", connection: this, reason: plainReason });
+    }
+    this.hook = {
+      reserve: (ctx) => this.reserve(ctx),
+      options: (ctx) => this.options(ctx),
+      incoming: (ctx) => this.incoming(ctx),
+      // §3.3.4: the window of every subflow is the connection's receive window.
+      receiveSpace: () => Math.max(0, this.reasm.window() - WINDOW_SLACK),
+    };
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Application interface
+  // -----------------------------------------------------------------------------------------------
+
+  get mode(): MptcpMode {
+    return this.modeValue;
+  }
+
+  /** Why the connection fell back to TCP, if it did. */
+  get fallbackReason(): string | undefined {
+    return this.reason;
+  }
+
+  /** DSS checksums are in use (§3.1: either side set flag A). */
+  get checksums(): boolean {
+    return this.csum;
+  }
+
+  /** The peer's key, once known. */
+  get remoteKey(): KeyMaterial | undefined {
+    return this.remote;
+  }
+
+  /** The initial subflow (the Host's TCP connection). */
+  get subflow(): Connection | undefined {
+    return this.sub;
+  }
+
+  /** Bytes `write` would take now. */
+  get writable(): number {
+    return this.sendQueue.writable;
+  }
+
+  /** Bytes `read` would return now. */
+  get readable(): number {
+    return this.reasm.readable;
+  }
+
+  /** The data-level SND.UNA and RCV.NXT (relative DSNs), for tests and statistics. */
+  get dataLevel(): { sndUna: number; sndNxt: number; rcvNxt: number } {
+    return { sndUna: this.sendQueue.sndUna, sndNxt: this.sendQueue.sndNxt, rcvNxt: this.reasm.rcvNxt };
+  }
+
+  /**
+   * Queues `data` and returns how many bytes were taken; offer the rest again after "writable".
+   * Data written before the handshake completes is sent after it.
+   */
+  write(data: Uint8Array): number {
+    const n = this.sendQueue.write(data);
+    if (n < data.length) this.wantWritable = true;
+    if (n > 0) this.owner.changed(this);
+    return n;
+  }
+
+  /** Takes up to `max` in-order bytes, or undefined when none is buffered. */
+  read(max?: number): Uint8Array | undefined {
+    const out = this.reasm.read(max);
+    if (out === undefined) return undefined;
+    // The shared window reopens as the application reads: tell the peer once it is worth it
+    // (receiver-side SWS avoidance, RFC 9293 §3.8.6.2.2, at the data level).
+    this.readSinceUpdate += out.length;
+    if (this.readSinceUpdate >= this.cfg.recvBufferSize / 4) {
+      this.readSinceUpdate = 0;
+      this.ackWanted = true;
+      this.owner.changed(this);
+    }
+    return out;
+  }
+
+  /** No more writes: a DATA_FIN follows the data (§3.3.3); reading continues. */
+  shutdown(): void {
+    if (this.sendQueue.dataFinDsn !== undefined) return;
+    this.sendQueue.close();
+    this.owner.changed(this);
+  }
+
+  /** No more writes nor reads wanted: a DATA_FIN follows the data; the connection then closes. */
+  close(): void {
+    this.shutdown();
+  }
+
+  /** Resets the connection at once: a RST with MP_FASTCLOSE (RFC 8684 §3.5) on the subflow. */
+  abort(): void {
+    if (this.closedSent) return;
+    this.fastClose = this.modeValue === "mptcp";
+    this.sub?.abort();
+    this.finish("closed");
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // MptcpHost interface
+  // -----------------------------------------------------------------------------------------------
+
+  /** @internal Whether the application may see this connection's events. */
+  get announced(): boolean {
+    return this.announcedValue;
+  }
+
+  /** @internal The subflow carrying the connection. */
+  attach(subflow: Connection): void {
+    this.sub = subflow;
+  }
+
+  /** @internal A passive connection was handed to the application. */
+  announce(): void {
+    this.announcedValue = true;
+    if (this.reason !== undefined) this.owner.emit({ type: "fallback", connection: this, reason: this.reason });
+    if (this.reasm.readable > 0) this.emit("readable");
+    if (this.reasm.finReceived) this.emitPeerClosed();
+  }
+
+  /** @internal The earliest time `onTimer` must run, if any. */
+  get timeout(): number | undefined {
+    return this.dataFinTimeout;
+  }
+
+  /** @internal A timer of this connection expired. */
+  onTimer(now: number): void {
+    if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
+    this.dataFinTimeout = undefined;
+    if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
+    // §3.3.3: the DATA_FIN is retransmitted until data-acknowledged.
+    this.ackWanted = true;
+    this.dataFinBackoff++;
+    this.armDataFin(now);
+  }
+
+  /** @internal Something happened on the subflow (the Host's event for it). */
+  onSubflowEvent(type: ConnectionEventType): void {
+    switch (type) {
+      case "connected":
+        if (this.role === "client") this.emit("connected");
+        break;
+      case "peer-closed":
+        // Plain TCP: the FIN is the end of the stream. With MPTCP only a DATA_FIN is (§3.3.3).
+        if (this.modeValue === "fallback") {
+          this.reasm.onDataFin(this.reasm.rcvNxt);
+          this.emitPeerClosed();
+        }
+        break;
+      case "reset":
+      case "timed-out":
+        this.finish(type);
+        break;
+      case "closed":
+        // A subflow we reset for a protocol error (rstReason set) takes the connection with it.
+        this.finish(this.rstReason !== undefined ? "reset" : "closed");
+        break;
+      default:
+        break;
+    }
+    this.owner.changed(this);
+  }
+
+  /**
+   * @internal Moves queued data into the subflow, requests the ACKs wanted, checks for the end of
+   * the connection. Returns whether the subflow was given something to send.
+   */
+  service(now: number): boolean {
+    const sub = this.sub;
+    if (sub === undefined || this.closedSent) return false;
+    let acted = false;
+    if (this.modeValue === "fallback") this.fallbackAcks(sub);
+    else if (this.txMap !== undefined) this.txMap.onSubflowAck(this.written - sub.tcp.sendQueued);
+    if (this.canSend(sub)) acted = this.pump(sub, now);
+    if (this.ackWanted && sub.state !== "CLOSED") {
+      this.ackWanted = false;
+      sub.tcp.requestAck();
+      this.owner.touchSubflow(sub);
+      acted = true;
+    }
+    if (this.wantWritable && this.sendQueue.writable > 0) {
+      this.wantWritable = false;
+      this.emit("writable");
+    }
+    this.checkClosed(sub);
+    return acted;
+  }
+
+  private canSend(sub: Connection): boolean {
+    const st = sub.state;
+    if (st !== "ESTABLISHED" && st !== "CLOSE-WAIT") return false;
+    if (this.modeValue === "handshake") return false;
+    // The third ACK goes alone first, as Linux sends it, then the data with MP_CAPABLE.
+    return !(this.modeValue === "mptcp" && this.role === "client" && !this.thirdAckSent);
+  }
+
+  private pump(sub: Connection, now: number): boolean {
+    let acted = false;
+    for (;;) {
+      const room = sub.tcp.sendCapacity;
+      if (room <= 0) break;
+      if (this.windowLimitedRunt()) break;
+      const chunk = this.sendQueue.next(Math.min(room, MAX_MAPPING_BYTES));
+      if (chunk === undefined) break;
+      if (chunk.data.length === 0) {
+        // A DATA_FIN with no data left to ride on (after a fallback, the FIN below is it).
+        if (this.modeValue === "mptcp") {
+          this.bareDataFin = chunk.dsn;
+          this.ackWanted = true;
+          this.armDataFin(now);
+        }
+        break;
+      }
+      this.txMap?.append(chunk.dsn, chunk.data, chunk.dataFin);
+      sub.write(chunk.data);
+      this.written += chunk.data.length;
+      acted = true;
+    }
+    // Plain TCP: the FIN follows the data once the DATA_FIN has been handed out, whether before
+    // or after the fallback.
+    const fin = this.sendQueue.dataFinDsn;
+    if (this.modeValue === "fallback" && !this.shutdownDone && fin !== undefined && this.sendQueue.sndNxt > fin) {
+      this.shutdownDone = true;
+      sub.shutdown();
+      acted = true;
+    }
+    return acted;
+  }
+
+  /**
+   * Sender-side SWS avoidance at the data level (RFC 9293 §3.8.6.2.1 applied to §3.3.5): while
+   * data is in flight, a window with room for less than a segment's worth of the data waiting is
+   * not filled with a tiny mapping; the next Data ACK opens it further.
+   */
+  private windowLimitedRunt(): boolean {
+    const q = this.sendQueue;
+    if (this.modeValue !== "mptcp" || q.inFlight === 0 || q.pendingReinjection.length > 0) return false;
+    const room = q.sendWindowEdge - q.sndNxt;
+    const unsent = q.buffered - q.inFlight;
+    return room < Math.min(unsent, DATA_SWS_BYTES);
+  }
+
+  private armDataFin(now: number): void {
+    this.dataFinTimeout = now + Math.min(DATA_FIN_RTO_MAX, DATA_FIN_RTO * 2 ** this.dataFinBackoff);
+  }
+
+  /** Plain TCP: what the subflow acknowledged is data-acknowledged. */
+  private fallbackAcks(sub: Connection): void {
+    const acked = this.written - sub.tcp.sendQueued;
+    this.sendQueue.onDataAck(Math.min(this.sendQueue.sndNxt, 1 + acked));
+  }
+
+  /** The end of the connection (§3.3.3): both DATA_FINs acknowledged, or the plain TCP close. */
+  private checkClosed(sub: Connection): void {
+    if (this.modeValue === "mptcp") {
+      if (!this.sendQueue.finAcked || !this.reasm.finReceived) return;
+      // Both directions are closed at the data level: close the subflow, whose FIN carries the
+      // last Data ACK again.
+      this.dataFinTimeout = undefined;
+      sub.close();
+      this.owner.touchSubflow(sub);
+      this.finish("closed");
+      return;
+    }
+    if (this.modeValue === "fallback" && this.shutdownDone && this.reasm.finReceived) {
+      const st = sub.state;
+      if (st === "TIME-WAIT" || st === "CLOSED") this.finish("closed");
+    }
+  }
+
+  private finish(type: "closed" | "reset" | "timed-out"): void {
+    if (this.closedSent) return;
+    if (type !== "closed") this.emit(type);
+    this.closedSent = true;
+    this.dataFinTimeout = undefined;
+    if (this.established) {
+      this.established = false;
+      this.count("MPCurrEstab", -1);
+    }
+    this.emit("closed");
+    this.owner.released(this);
+  }
+
+  private emit(type: MptcpConnectionEventType): void {
+    if (this.announcedValue) this.owner.emit({ type, connection: this });
+  }
+
+  private emitPeerClosed(): void {
+    if (this.peerClosedSent) return;
+    this.peerClosedSent = true;
+    this.emit("peer-closed");
+  }
+
+  private count(name: MptcpCounterName, by = 1): void {
+    this.owner.counters[name] += by;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Handshake (RFC 8684 §3.1)
+  // -----------------------------------------------------------------------------------------------
+
+  /** @internal Server: the SYN offered MP_CAPABLE (validated by the host). */
+  acceptOffer(mpc: MpCapable): void {
+    this.peerOffered = true;
+    this.csum = this.cfg.checksums || wantsChecksums(mpc);
+    this.count("MPCapableSYNRX");
+  }
+
+  /** Both keys known: the connection is MPTCP from now on. */
+  private enterMptcp(remoteKey: bigint): void {
+    const local = this.localKey!;
+    this.remote = keyDerive(remoteKey, MPTCP_VERSION);
+    this.localSpace = new DsnSpace(local.idsn);
+    this.peerSpace = new DsnSpace(this.remote.idsn);
+    this.txMap = new SendMappings({ checksums: this.csum, space: this.localSpace });
+    // §3.3.1 allows holding a window of unmapped data while its mapping is on the way.
+    this.rxMap = new ReceiveMappings({ checksums: this.csum, space: this.peerSpace, maxUnmappedBytes: this.cfg.recvBufferSize });
+    this.modeValue = "mptcp";
+    this.established = true;
+    this.count("MPCurrEstab");
+  }
+
+  /** §3.7: continue as plain TCP. Nothing was mapped otherwise than linearly on one subflow. */
+  private fallBack(reason: string, counter?: MptcpCounterName): void {
+    if (this.modeValue === "fallback") return;
+    if (counter !== undefined) this.count(counter);
+    if (this.established) {
+      this.established = false;
+      this.count("MPCurrEstab", -1);
+    }
+    this.modeValue = "fallback";
+    this.reason = reason;
+    // What the subflow holds for want of a mapping or a complete checksum is linear data now.
+    for (const c of this.rxMap?.takeHeld(this.rxDelta) ?? []) this.deliver(c.dsn, c.data);
+    this.txMap = undefined;
+    this.rxMap = undefined;
+    this.mpFailDsn = undefined;
+    this.infinitePending = false;
+    this.bareDataFin = undefined;
+    this.dataFinTimeout = undefined;
+    // The subflow's own flow control is the only one now.
+    this.sendQueue.onWindow(this.sendQueue.sndUna, Number.MAX_SAFE_INTEGER / 2);
+    this.owner.released(this);
+    if (this.announcedValue) this.owner.emit({ type: "fallback", connection: this, reason });
+    this.owner.changed(this);
+  }
+
+  /** The peer's window shift, from its SYN or SYN/ACK (RFC 7323 §2.2). */
+  private learnShift(seg: TcpRepr): void {
+    if (!this.cfg.windowScaling) return;
+    for (const o of seg.options) if (o.kind === "wscale") this.sndShift = Math.min(o.shift, 14);
+  }
+
+  /** Client: the SYN/ACK (§3.1). */
+  private onSynAck(seg: TcpRepr, opts: SegmentMptcp): void {
+    if (this.modeValue !== "handshake") return;
+    const mpc = opts.capable;
+    if (mpc === undefined || !acceptableCapable(mpc, false) || mpc.sendKey === undefined) {
+      // No MP_CAPABLE, a v0 one, or flag B: the server does not speak our MPTCP (§3.1, §3.7).
+      this.fallBack(mpc === undefined ? "SYN/ACK without MP_CAPABLE" : "unacceptable MP_CAPABLE on the SYN/ACK", "MPCapableFallbackSYNACK");
+      return;
+    }
+    this.count("MPCapableSYNACKRX");
+    this.csum = this.cfg.checksums || wantsChecksums(mpc);
+    this.learnShift(seg);
+    this.enterMptcp(mpc.sendKey);
+    // The window of a SYN/ACK is never scaled (RFC 7323 §2.2).
+    this.sendQueue.onWindow(1, seg.window);
+  }
+
+  /**
+   * Server: the segment that completes the handshake, the third ACK or the client's first data
+   * when the third ACK was lost, must carry MP_CAPABLE with both keys (§3.1).
+   */
+  private onHandshakeAck(seg: TcpRepr, opts: SegmentMptcp): "ok" | "reset" {
+    if (this.modeValue !== "handshake") return "ok";
+    const mpc = opts.capable;
+    if (mpc === undefined || mpc.sendKey === undefined || mpc.recvKey === undefined || !acceptableCapable(mpc, false)) {
+      this.fallBack("handshake ACK without MP_CAPABLE", "MPCapableFallbackACK");
+      return "ok";
+    }
+    // The echo of our key proves the client saw our SYN/ACK.
+    if (mpc.recvKey !== this.localKey!.key) {
+      this.rstReason = TCPRST_REASON.MPTCP_SPECIFIC;
+      return "reset";
+    }
+    this.count("MPCapableACKRX");
+    this.enterMptcp(mpc.sendKey);
+    this.sendQueue.onWindow(1, seg.window * 2 ** this.sndShift);
+    return "ok";
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The hook: outgoing segments
+  // -----------------------------------------------------------------------------------------------
+
+  private reserve(ctx: ReserveContext): Reservation {
+    if (ctx.kind === "rst") return { bytes: this.rstOptions().reduce((n, o) => n + paddedLength(o), 0) };
+    const plan = this.plan(ctx.kind, ctx.offset);
+    if (plan === undefined) return { bytes: 0 };
+    const res: Reservation = { bytes: plan.options.reduce((n, o) => n + paddedLength(o), 0) };
+    if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
+    return res;
+  }
+
+  private options(ctx: OutgoingContext): TcpOption[] {
+    if (ctx.kind === "rst") {
+      const opts = this.rstOptions();
+      for (const o of opts) this.count(o.subtype === "MP_FASTCLOSE" ? "MPFastcloseTx" : "MPRstTx");
+      return opts.flatMap(padOption);
+    }
+    const plan = this.plan(ctx.kind, ctx.offset);
+    if (plan === undefined) return [];
+    for (const o of plan.options) {
+      if (o.subtype === "MP_CAPABLE") {
+        if (ctx.kind === "syn" && !ctx.retransmission) this.count("MPCapableSYNTX");
+        if (this.role === "client" && o.recvKey !== undefined && ctx.payload.length === 0) {
+          this.thirdAckSent = true;
+          this.owner.changed(this);
+        }
+      } else if (o.subtype === "MP_FAIL") {
+        this.count("MPFailTx");
+      } else if (o.subtype === "DSS" && o.dataLen === 0) {
+        // §3.7: the infinite mapping is out; from here on this side sends plain TCP.
+        this.count("InfiniteMapTx");
+        this.fallBack("MP_FAIL from the peer: infinite mapping sent");
+      }
+    }
+    return plan.options.flatMap(padOption);
+  }
+
+  /**
+   * The options of a RST: MP_FASTCLOSE with the peer's key when the application aborted an MPTCP
+   * connection (§3.5), and MP_TCPRST with the reason (§3.6), as Linux sends them.
+   */
+  private rstOptions(): MptcpOption[] {
+    const out: MptcpOption[] = [];
+    if (this.fastClose && this.remote !== undefined) out.push({ subtype: "MP_FASTCLOSE", key: this.remote.key });
+    if (this.rstReason !== undefined || out.length > 0) out.push({ subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED });
+    return out;
+  }
+
+  /** The MPTCP options of the segment of `kind` at subflow offset `offset`, and its payload limit. */
+  private plan(kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
+    const local = this.localKey;
+    if (local === undefined) return undefined;
+    switch (kind) {
+      case "syn":
+        return this.modeValue === "handshake" ? { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.cfg.checksums) }] } : undefined;
+      case "syn-ack":
+        if (this.modeValue !== "handshake" || !this.peerOffered) return undefined;
+        return { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.csum), sendKey: local.key }] };
+      default:
+        break;
+    }
+    if (this.modeValue !== "mptcp") return undefined;
+    const tx = this.txMap!;
+    const mapped = kind === "data" ? tx.at(offset) : undefined;
+    if (this.role === "client" && !this.fullyEstablished && offset === 0 && this.bareDataFin === undefined) {
+      // §3.1: until the server shows it has our key (a DSS), the segment at relative SSN 1 carries
+      // MP_CAPABLE with both keys; with data, also the data-level length (DSN IDSN+1 implied).
+      // A DATA_FIN needs a DSS (Linux too leaves MP_CAPABLE off once one is pending).
+      const mpc: MpCapable = { subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.csum), sendKey: local.key, recvKey: this.remote!.key };
+      if (mapped === undefined) return { options: [mpc] };
+      mpc.dataLen = mapped.length + (mapped.dataFin ? 1 : 0);
+      if (mapped.checksum !== undefined) mpc.checksum = mapped.checksum;
+      return { options: [mpc], maxPayload: tx.payloadLimit(offset) };
+    }
+    let dss: Dss | undefined;
+    let maxPayload: number | undefined;
+    if (this.infinitePending && (kind === "data" || kind === "ack")) {
+      // §3.7: the peer sent MP_FAIL on our only subflow: the infinite mapping (data-level length
+      // 0) from this segment's first byte, whose DSN is its offset + 1 on this linear subflow.
+      dss = { subtype: "DSS", fin: false, dataAck64: false, dsn64: true, dsn: this.localSpace!.toWire64(offset + 1), ssn: offsetToSsn(offset), dataLen: 0 };
+      if (this.csum) dss.checksum = 0;
+    } else if (mapped !== undefined) {
+      dss = mappingDss(mapped, this.localSpace!);
+      maxPayload = tx.payloadLimit(offset);
+    } else if (kind === "data") {
+      // No mapping for these bytes (cannot happen: every byte written is mapped); send nothing.
+      maxPayload = 0;
+    } else if (this.bareDataFin !== undefined && !this.sendQueue.finAcked) {
+      dss = dataFinDss(this.bareDataFin, this.localSpace!, this.csum);
+    }
+    const options: MptcpOption[] = [withDataAck(dss, this.reasm.rcvNxt, this.peerSpace!, this.ackWidth.width)];
+    // §3.7: MP_FAIL until the peer's infinite mapping arrives; on segments without a mapping, where
+    // it fits beside the Data ACK.
+    if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
+    return maxPayload === undefined ? { options } : { options, maxPayload };
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The hook: incoming segments
+  // -----------------------------------------------------------------------------------------------
+
+  private incoming(ctx: IncomingContext): IncomingVerdict {
+    const seg = ctx.seg;
+    const opts = mptcpOptionsOf(seg.options);
+    switch (ctx.state) {
+      case "LISTEN":
+        this.learnShift(seg);
+        return "accept";
+      case "SYN-SENT":
+        if (seg.flags & TCP_FLAG.SYN) this.onSynAck(seg, opts);
+        return "accept";
+      case "SYN-RECEIVED":
+        if (this.localKey !== undefined && this.onHandshakeAck(seg, opts) === "reset") return "reset";
+        break;
+      default:
+        break;
+    }
+    if (this.modeValue === "handshake") return "accept";
+    // The segment may acknowledge subflow data, freeing send-buffer space to pump into.
+    this.owner.changed(this);
+    if (this.modeValue === "fallback") return this.incomingPlain(ctx);
+    return this.incomingMptcp(ctx, opts);
+  }
+
+  /** Plain TCP: the stream continues linearly from the last mapping (offset k is DSN k + 1). */
+  private incomingPlain(ctx: IncomingContext): IncomingVerdict {
+    if (ctx.payload.length === 0) return "accept";
+    this.deliver(ctx.offset + this.rxDelta, ctx.payload);
+    return "consume";
+  }
+
+  private incomingMptcp(ctx: IncomingContext, opts: SegmentMptcp): IncomingVerdict {
+    const seg = ctx.seg;
+    const dss = opts.dss;
+    if (dss !== undefined) this.fullyEstablished = true;
+    if (!opts.any && (ctx.payload.length > 0 || this.acksData(seg)) && this.canFallBack()) {
+      // §3.7: data, or the acknowledgment of ours, without any MPTCP option: a middlebox strips
+      // them (or the peer fell back), and on the only subflow the stream is still linear, so
+      // continue as TCP.
+      if (this.role === "client" && !this.fullyEstablished) this.fallBack("data acknowledged without MPTCP options", "MPCapableDataFallback");
+      else this.fallBack("MPTCP options missing after the handshake", "DssFallback");
+      return this.incomingPlain(ctx);
+    }
+    if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
+    if (opts.fail !== undefined && !this.infinitePending) {
+      // §3.7: the peer found a DSS checksum failure on our only subflow: answer with the infinite
+      // mapping on the next segment, then continue as TCP.
+      this.count("MPFailRx");
+      this.infinitePending = true;
+      this.ackWanted = true;
+    }
+
+    let announced: MappingAnnouncement | undefined;
+    const mpc = opts.capable;
+    if (this.role === "server" && mpc?.dataLen !== undefined && mpc.dataLen > 0) {
+      // §3.1: the MP_CAPABLE of the client's first data maps it: DSN IDSN+1, SSN 1.
+      const mapping = { dsn: 1, offset: 0, length: mpc.dataLen, dataFin: false, ...(mpc.checksum !== undefined ? { checksum: mpc.checksum } : {}) };
+      announced = { kind: "map", mapping };
+      this.ackWidth.onPeerMapping(true);
+    } else if (dss !== undefined) {
+      announced = readMapping(dss, this.peerSpace!, this.reasm.rcvNxt, ctx.offset);
+      if (announced !== undefined && announced.kind !== "infinite") this.ackWidth.onPeerMapping(dss.dsn64);
+    }
+    if (announced?.kind === "map") this.rxDelta = announced.mapping.dsn - announced.mapping.offset;
+    if (announced?.kind === "infinite") this.count("InfiniteMapRx");
+    if (announced === undefined && ctx.payload.length === 0) return "accept";
+
+    return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload, announced));
+  }
+
+  /** What the receive mappings made of a segment. */
+  private received(ctx: IncomingContext, res: SegmentResult): IncomingVerdict {
+    if (res.error !== undefined) {
+      if (res.error.kind !== "checksum" || res.error.mapping === undefined) return this.mappingError(res.error);
+      this.checksumFailed(res.error.dsn);
+      // The segment's bytes after the failed mapping, if any, are still to be placed.
+      return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload));
+    }
+    for (const c of res.chunks) this.deliver(c.dsn, c.data);
+    if (res.infinite === true) {
+      // §3.7: the peer's infinite mapping (its answer to our MP_FAIL, or its own decision): the
+      // rest of the stream is plain TCP, linear from the mapping's point.
+      const inf = this.rxMap!.infinite!;
+      this.rxDelta = inf.dsn - inf.offset;
+      this.fallBack("infinite mapping received");
+      return this.incomingPlain(ctx);
+    }
+    if (res.unmapped > 0 && this.canFallBack()) {
+      // §3.7: data without a mapping on the only subflow (Linux DssFallback).
+      this.fallBack("data without a DSS mapping", "DssFallback");
+      return this.incomingPlain(ctx);
+    }
+    if (res.dataFin !== undefined) this.onDataFin(res.dataFin);
+    return ctx.payload.length > 0 ? "consume" : "accept";
+  }
+
+  /**
+   * A complete mapping failed its DSS checksum (§3.7). On the only subflow the connection
+   * survives: its bytes are delivered as they arrived (a middlebox changed them and stays in the
+   * path; Linux does the same), MP_FAIL asks the peer for the infinite mapping, and both ends
+   * continue as TCP.
+   */
+  private checksumFailed(dsn: number): void {
+    this.count("DataCsumErr");
+    for (const c of this.rxMap!.failedData) this.deliver(c.dsn, c.data);
+    this.mpFailDsn ??= dsn;
+    this.ackWanted = true;
+    this.owner.changed(this);
+  }
+
+  /**
+   * Whether the connection may still fall back to TCP (§3.7, Linux `subflow_can_fallback`): on
+   * the only subflow, unless a DSS checksum has already been verified, or once MP_FAIL was sent
+   * (the peer's infinite mapping may have been lost: what follows is plain data).
+   */
+  private canFallBack(): boolean {
+    if (this.mpFailDsn !== undefined) return true;
+    return !(this.csum && this.rxMap!.validChecksumSeen);
+  }
+
+  /** Whether `seg` acknowledges subflow data we sent (beyond the SYN). */
+  private acksData(seg: TcpRepr): boolean {
+    const sub = this.sub;
+    if (sub === undefined || (seg.flags & TCP_FLAG.ACK) === 0) return false;
+    const acked = (seg.ack - sub.tcp.iss - 1) >>> 0;
+    return acked > 0 && acked < 2 ** 31;
+  }
+
+  /** §3.3.2: a Data ACK, cumulative; with it the window the segment offers (§3.3.4). */
+  private onDataAck(dss: Dss, seg: TcpRepr): void {
+    const ack = this.localSpace!.fromWire(dss.dataAck!, dss.dataAck64 ? 64 : 32, this.sendQueue.sndUna);
+    if (ack === undefined) return;
+    const verdict = this.sendQueue.onDataAck(ack);
+    if (verdict === "beyond" || verdict === "stale") return;
+    this.sendQueue.onWindow(ack, seg.window * 2 ** this.sndShift);
+    if (verdict === "advanced") this.txMap!.onDataAck(ack);
+    this.owner.changed(this);
+  }
+
+  private onDataFin(dsn: number): void {
+    const verdict = this.reasm.onDataFin(dsn);
+    if (verdict === "ok" || verdict === "duplicate") this.ackWanted = true;
+    if (this.reasm.finReceived) this.emitPeerClosed();
+    this.owner.changed(this);
+  }
+
+  private deliver(dsn: number, data: Uint8Array): void {
+    const before = this.reasm.readable;
+    const r = this.reasm.insert(dsn, data);
+    if (r.duplicate > 0) this.count("DuplicateData");
+    if (r.outOfWindow > 0) this.count("NoDSSInWindow");
+    if (r.queuedOutOfOrder > 0) this.count("OFOQueue");
+    if (before === 0 && this.reasm.readable > 0) this.emit("readable");
+    if (this.reasm.finReceived) this.emitPeerClosed();
+  }
+
+  /**
+   * A mapping the subflow cannot honour. With one subflow and no MP_FAIL support yet, the subflow
+   * is reset with MP_TCPRST (§3.6), which ends the connection.
+   */
+  private mappingError(err: MappingError): IncomingVerdict {
+    let reason: number = TCPRST_REASON.MPTCP_SPECIFIC;
+    switch (err.kind) {
+      case "dss-not-matching":
+        this.count("DSSNotMatching");
+        break;
+      case "dss-no-match-tcp":
+        this.count("DSSNoMatchTCP");
+        break;
+      case "checksum":
+        this.count("DataCsumErr");
+        reason = TCPRST_REASON.MIDDLEBOX_INTERFERENCE;
+        break;
+      case "unmapped-overflow":
+      case "too-many-mappings":
+        reason = TCPRST_REASON.LACK_OF_RESOURCES;
+        break;
+      default:
+        break;
+    }
+    this.rstReason = reason;
+    return "reset";
+  }
+}

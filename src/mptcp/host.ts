@@ -1,0 +1,329 @@
+/**
+ * An MPTCP host: the sans-I/O `Host` (src/stack/) with MPTCP riding on its TCP connections
+ * (DESIGN.md §1, §5). The same three inputs drive it as a Host (DESIGN.md §2):
+ * - a datagram arrived: `receive(packet, iface, now)`;
+ * - time passed: `handleTimeout(now)` at (or after) `pollTimeout()`;
+ * - the application called `connect`, `listen`, `MptcpListener.accept` or an `MptcpConnection`
+ *   method.
+ * After any input, drain `pollTransmit(now)` until undefined, drain `pollEvent()`, and re-read
+ * `pollTimeout()`. Its method shapes are the simulator's `SimNode`.
+ *
+ * Each TCP connection of the Host is a subflow: the Host asks `tcpHook` for a hook when it creates
+ * one, and the hook belongs to the `MptcpConnection` the subflow carries. The application sees
+ * only MPTCP connections and their events; the Host's own events are about subflows and are
+ * handled here. Keys come from the injected random source through a per-host token table, so
+ * tokens are unique on the host (RFC 8684 §3.1).
+ */
+import { generateUniqueKey } from "../crypto/keys.js";
+import type { HookContext, HostConfig } from "../stack/config.js";
+import type { Connection } from "../stack/connection.js";
+import type { ConnectOptions, HostTransmit, ListenOptions } from "../stack/host.js";
+import { Host } from "../stack/host.js";
+import type { Listener } from "../stack/listener.js";
+import { tcpConfig } from "../tcp/config.js";
+import type { TcpHook } from "../tcp/hook.js";
+import type { IpAddress } from "../wire/address.js";
+import { MPTCP_VERSION, acceptableCapable, mptcpOptionsOf } from "./capable.js";
+import type { MptcpConnectionConfig, MptcpConnectionOwner } from "./connection.js";
+import { MptcpConnection } from "./connection.js";
+import type { MptcpCounters } from "./counters.js";
+import { newMptcpCounters } from "./counters.js";
+import type { MptcpEvent } from "./events.js";
+import { TokenTable } from "./tokens.js";
+
+export interface MptcpOptions {
+  /** Offer and accept MPTCP (default true); false makes every connection plain TCP. */
+  enabled?: boolean;
+  /** Ask for DSS checksums (flag A; Linux `net.mptcp.checksum_enabled`, default false). */
+  checksums?: boolean;
+  /** Data-level receive buffer per connection (default: the TCP receive buffer size). */
+  recvBufferSize?: number;
+  /** Data-level send buffer per connection (default: the TCP send buffer size). */
+  sendBufferSize?: number;
+  /** Most MPTCP connections (tokens) at once (RFC 7430); default unlimited. */
+  maxConnections?: number;
+}
+
+export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
+  mptcp?: MptcpOptions;
+}
+
+/** A listening port of an MptcpHost. */
+export class MptcpListener {
+  /** @internal Connections waiting for `accept`. */
+  readonly queue: MptcpConnection[] = [];
+
+  constructor(
+    /** @internal The Host's listener. */
+    readonly listener: Listener,
+  ) {}
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  /** The oldest connection whose handshake completed, or undefined. Call after "incoming". */
+  accept(): MptcpConnection | undefined {
+    return this.queue.shift();
+  }
+
+  /** Stops listening; connections not yet accepted are reset. */
+  close(): void {
+    for (const c of this.queue.splice(0)) c.abort();
+    this.listener.close();
+  }
+}
+
+function tupleKey(local: IpAddress, localPort: number, remote: IpAddress, remotePort: number): string {
+  return `${local.join(".")}|${localPort}|${remote.join(".")}|${remotePort}`;
+}
+
+export class MptcpHost implements MptcpConnectionOwner {
+  /** The TCP/IP stack underneath (subflows, their counters). */
+  readonly host: Host;
+  /** MPTcpExt counters of this host (src/mptcp/counters.ts). */
+  readonly counters: MptcpCounters = newMptcpCounters();
+
+  private readonly enabled: boolean;
+  private readonly connCfg: MptcpConnectionConfig;
+  private readonly random: HostConfig["random"];
+  private readonly tokens: TokenTable<MptcpConnection>;
+  private readonly maxConnections: number;
+  private readonly bySubflow = new Map<Connection, MptcpConnection>();
+  private readonly listeners = new Map<Listener, MptcpListener>();
+  /** Passive connections whose subflow the Host has not shown us yet. */
+  private readonly unattached = new Map<string, MptcpConnection>();
+  private readonly dirty = new Set<MptcpConnection>();
+  private readonly timed = new Set<MptcpConnection>();
+  private readonly events: MptcpEvent[] = [];
+  private eventHead = 0;
+  private nextId = 1;
+  private now = 0;
+
+  constructor(config: MptcpHostConfig) {
+    const m = config.mptcp ?? {};
+    const tcp = tcpConfig(config.tcp ?? {});
+    this.enabled = m.enabled ?? true;
+    this.random = config.random;
+    this.maxConnections = m.maxConnections ?? Number.POSITIVE_INFINITY;
+    this.tokens = new TokenTable(this.maxConnections);
+    this.connCfg = {
+      checksums: m.checksums ?? false,
+      recvBufferSize: m.recvBufferSize ?? tcp.recvBufferSize,
+      sendBufferSize: m.sendBufferSize ?? tcp.sendBufferSize,
+      windowScaling: tcp.windowScaling,
+    };
+    this.host = new Host({ ...config, tcpHook: (ctx) => this.hookFor(ctx) });
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Application calls
+  // -----------------------------------------------------------------------------------------------
+
+  /**
+   * Active open: an MP_CAPABLE SYN to `remote:remotePort` (plain TCP when MPTCP is disabled or no
+   * token could be allocated). "connected" follows the handshake, "fallback" if the peer does not
+   * do MPTCP. Throws HostError as `Host.connect` does.
+   */
+  connect(remote: IpAddress, remotePort: number, now: number, opts: ConnectOptions = {}): MptcpConnection {
+    this.now = now;
+    let conn: MptcpConnection | undefined;
+    this.pendingActive = (c) => (conn = c);
+    let sub: Connection;
+    try {
+      sub = this.host.connect(remote, remotePort, now, opts);
+    } finally {
+      this.pendingActive = undefined;
+    }
+    conn!.attach(sub);
+    this.bySubflow.set(sub, conn!);
+    return conn!;
+  }
+
+  /** Passive open on `port`; connections are announced with "incoming". */
+  listen(port: number, opts: ListenOptions = {}): MptcpListener {
+    const l = new MptcpListener(this.host.listen(port, opts));
+    this.listeners.set(l.listener, l);
+    return l;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Inputs and outputs (DESIGN.md §2)
+  // -----------------------------------------------------------------------------------------------
+
+  /** A datagram arrived on interface `iface`. Then drain `pollTransmit` and `pollEvent`. */
+  receive(packet: Uint8Array, iface: number, now: number): void {
+    this.now = now;
+    this.host.receive(packet, iface, now);
+    this.service(now);
+  }
+
+  /** Time reached `now`: the Host's timers and the connections' own (DATA_FIN retransmission). */
+  handleTimeout(now: number): void {
+    this.now = now;
+    this.host.handleTimeout(now);
+    for (const c of [...this.timed]) {
+      const t = c.timeout;
+      if (t === undefined) this.timed.delete(c);
+      else if (t <= now) {
+        c.onTimer(now);
+        this.dirty.add(c);
+      }
+    }
+    this.service(now);
+  }
+
+  /** The next datagram to send, or undefined. Call repeatedly after every input. */
+  pollTransmit(now: number): HostTransmit | undefined {
+    this.now = now;
+    this.service(now);
+    for (;;) {
+      const t = this.host.pollTransmit(now);
+      if (t !== undefined) return t;
+      if (!this.service(now)) return undefined;
+    }
+  }
+
+  /** The earliest time `handleTimeout` must be called, or undefined. */
+  pollTimeout(): number | undefined {
+    let t = this.host.pollTimeout();
+    for (const c of this.timed) {
+      const ct = c.timeout;
+      if (ct === undefined) this.timed.delete(c);
+      else if (t === undefined || ct < t) t = ct;
+    }
+    return t;
+  }
+
+  /** The next application event, or undefined. Drain after every input. */
+  pollEvent(): MptcpEvent | undefined {
+    this.service(this.now);
+    if (this.eventHead >= this.events.length) return undefined;
+    const e = this.events[this.eventHead]!;
+    this.events[this.eventHead++] = undefined as unknown as MptcpEvent;
+    if (this.eventHead > 64 && this.eventHead * 2 > this.events.length) {
+      this.events.splice(0, this.eventHead);
+      this.eventHead = 0;
+    }
+    return e;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // MptcpConnectionOwner
+  // -----------------------------------------------------------------------------------------------
+
+  /** @internal */
+  emit(event: MptcpEvent): void {
+    this.events.push(event);
+  }
+
+  /** @internal */
+  changed(conn: MptcpConnection): void {
+    this.dirty.add(conn);
+  }
+
+  /** @internal */
+  touchSubflow(subflow: Connection): void {
+    this.host.touched(subflow);
+  }
+
+  /** @internal */
+  released(conn: MptcpConnection): void {
+    const k = conn.localKey;
+    if (k !== undefined && this.tokens.lookup(k.token) === conn) this.tokens.remove(k.token);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Internals
+  // -----------------------------------------------------------------------------------------------
+
+  private pendingActive: ((c: MptcpConnection) => void) | undefined;
+
+  /** `HostConfig.tcpHook`: every subflow gets the hook of its MPTCP connection. */
+  private hookFor(ctx: HookContext): TcpHook | undefined {
+    const id = this.nextId++;
+    let conn: MptcpConnection;
+    if (ctx.syn === undefined) {
+      conn = this.newConnection(id, "client", this.enabled);
+      this.pendingActive?.(conn);
+    } else {
+      const mpc = this.enabled ? mptcpOptionsOf(ctx.syn.options).capable : undefined;
+      const offered = mpc !== undefined && acceptableCapable(mpc, true);
+      const why = !this.enabled ? "MPTCP disabled" : mpc === undefined ? "SYN without MP_CAPABLE" : "unacceptable MP_CAPABLE on the SYN";
+      conn = offered ? this.newConnection(id, "server", true) : new MptcpConnection(this, id, "server", this.connCfg, undefined, why);
+      if (offered && conn.localKey !== undefined) conn.acceptOffer(mpc);
+      this.unattached.set(tupleKey(ctx.local, ctx.localPort, ctx.remote, ctx.remotePort), conn);
+    }
+    return conn.hook;
+  }
+
+  private newConnection(id: number, role: "client" | "server", mptcp: boolean): MptcpConnection {
+    if (!mptcp) return new MptcpConnection(this, id, role, this.connCfg, undefined, "MPTCP disabled");
+    // §3.1: a key whose token no other connection of this host uses, reserved at once.
+    const key = this.tokens.size < this.maxConnections ? generateUniqueKey(this.random, MPTCP_VERSION, (t) => this.tokens.has(t)) : undefined;
+    if (key === undefined) {
+      this.counters.MPFallbackTokenInit++;
+      return new MptcpConnection(this, id, role, this.connCfg, undefined, "no token available");
+    }
+    const conn = new MptcpConnection(this, id, role, this.connCfg, key);
+    this.tokens.register(key.token, conn);
+    return conn;
+  }
+
+  /**
+   * Hands the Host's events to the connections, attaches new passive subflows, and lets dirty
+   * connections move data. Returns whether a subflow got something new to send.
+   */
+  private service(now: number): boolean {
+    if (this.unattached.size > 0) this.attachPassive();
+    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
+      if (e.type === "incoming") {
+        const l = this.listeners.get(e.listener);
+        for (let sub = e.listener.accept(); sub !== undefined; sub = e.listener.accept()) {
+          const conn = this.bySubflow.get(sub);
+          if (conn === undefined || l === undefined || conn.mode === "handshake") {
+            sub.abort();
+            continue;
+          }
+          l.queue.push(conn);
+          this.emit({ type: "incoming", listener: l });
+          // What happened before the application could see it follows "incoming".
+          conn.announce();
+          this.dirty.add(conn);
+        }
+        continue;
+      }
+      const conn = this.bySubflow.get(e.connection);
+      if (conn === undefined) continue;
+      conn.onSubflowEvent(e.type);
+      if (e.type === "closed") this.bySubflow.delete(e.connection);
+    }
+    let acted = false;
+    while (this.dirty.size > 0) {
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      for (const c of batch) {
+        if (c.service(now)) acted = true;
+        if (c.timeout !== undefined) this.timed.add(c);
+      }
+      if (!acted) break;
+    }
+    return acted;
+  }
+
+  /** Finds the subflows the Host created for passive connections (by 4-tuple). */
+  private attachPassive(): void {
+    for (const sub of this.host.connections()) {
+      const key = tupleKey(sub.local, sub.localPort, sub.remote, sub.remotePort);
+      const conn = this.unattached.get(key);
+      if (conn === undefined) continue;
+      this.unattached.delete(key);
+      conn.attach(sub);
+      this.bySubflow.set(sub, conn);
+      this.dirty.add(conn);
+    }
+    // Hooks whose SYN the Host then refused never got a subflow.
+    for (const conn of this.unattached.values()) this.released(conn);
+    this.unattached.clear();
+  }
+}

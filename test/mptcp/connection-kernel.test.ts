@@ -1,0 +1,253 @@
+/**
+ * Interop with the Linux kernel's MPTCP (DESIGN.md §8): an MptcpHost on a TUN device, driven in
+ * real time, against a Python socket of protocol IPPROTO_MPTCP (262) on the kernel side of the
+ * link. Checks that the kernel speaks MPTCP with us (MP_CAPABLE answered, no fallback), that data
+ * crosses intact both ways, and that both DATA_FINs are acknowledged (the connection closes).
+ * Runs as root with /dev/net/tun and MPTCP enabled; otherwise skipped with the reason.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { openTun } from "../../src/io/tun.js";
+import type { TunDriver } from "../../src/io/tun.js";
+import type { MptcpConnection } from "../../src/mptcp/connection.js";
+import type { MptcpEvent } from "../../src/mptcp/events.js";
+import { MptcpHost } from "../../src/mptcp/host.js";
+import { parseAddress } from "../../src/wire/address.js";
+import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink, until } from "../io/util.js";
+
+function skipReason(): string | false {
+  const tun = tunSkipReason();
+  if (tun) return tun;
+  try {
+    if (readFileSync("/proc/sys/net/mptcp/enabled", "utf8").trim() !== "1") return "net.mptcp.enabled is 0";
+  } catch {
+    return "the kernel has no MPTCP";
+  }
+  return false;
+}
+
+const skip = skipReason();
+if (skip) console.log(`# kernel MPTCP tests skipped: ${skip}`);
+
+const made: string[] = [];
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null) c.kill();
+  for (const device of made) deleteDevice(device);
+});
+
+const LENGTH = 500_000;
+
+/** The bytes each side sends: the kernel's peer computes the same in Python. */
+function pattern(length: number, mul: number, add: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * mul + add) & 0xff;
+  return out;
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/**
+ * The kernel side: an MPTCP socket that reads until the peer's DATA_FIN, then sends LENGTH
+ * bytes of (i*7+3) mod 256 and closes; prints its port first, then the count and SHA-256 of what
+ * it read. As a client (`connect` given) it connects instead of listening.
+ */
+const PEER_SCRIPT = `
+import hashlib, socket, sys
+mode, addr, port, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+if mode == 'listen':
+    s = socket.socket(fam, socket.SOCK_STREAM, 262)
+    s.bind((addr, 0)); s.listen(1)
+    print(s.getsockname()[1], flush=True)
+    c, _ = s.accept()
+else:
+    c = socket.socket(fam, socket.SOCK_STREAM, 262)
+    c.connect((addr, port))
+    print(0, flush=True)
+h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+c.sendall(bytes((i * 7 + 3) & 255 for i in range(length)))
+c.shutdown(socket.SHUT_WR)
+while c.recv(65536): pass
+c.close()
+print(n, h.hexdigest(), flush=True)
+`;
+
+interface KernelPeer {
+  port: Promise<number>;
+  result: Promise<{ received: number; sha256: string }>;
+}
+
+function kernelPeer(mode: "listen" | "connect", addr: string, port = 0): KernelPeer {
+  const child = spawn("python3", ["-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH)], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffered = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    for (const w of waiters.splice(0)) w();
+  });
+  const line = (i: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (lines.length > i) resolve(lines[i]!);
+        else if (child.exitCode !== null) reject(new Error(`python exited with ${child.exitCode}`));
+        else waiters.push(check);
+      };
+      child.once("exit", check);
+      check();
+    });
+  return {
+    port: line(0).then(Number),
+    result: line(1).then((l) => {
+      const [n, hash] = l.split(" ");
+      return { received: Number(n), sha256: hash! };
+    }),
+  };
+}
+
+/** Drives an MptcpHost with real time over a driver (what runtime/ will do, DESIGN.md §7). */
+class RealTimeLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly t0 = performance.now();
+
+  constructor(
+    readonly host: MptcpHost,
+    private readonly driver: TunDriver,
+    private readonly onEvent: (e: MptcpEvent) => void,
+  ) {
+    driver.onPackets((packets) => {
+      const now = this.now();
+      for (const p of packets) host.receive(p, 0, now);
+      this.flush();
+    });
+  }
+
+  now(): number {
+    return Math.floor((performance.now() - this.t0) * 1000);
+  }
+
+  flush(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    for (;;) {
+      for (let t = this.host.pollTransmit(now); t !== undefined; t = this.host.pollTransmit(now)) this.driver.send(t.packet);
+      let any = false;
+      for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
+        any = true;
+        this.onEvent(e);
+      }
+      if (!any) break;
+    }
+    clearTimeout(this.timer);
+    const deadline = this.host.pollTimeout();
+    if (deadline === undefined) return;
+    this.timer = setTimeout(() => {
+      this.host.handleTimeout(Math.max(deadline, this.now()));
+      this.flush();
+    }, Math.max(0, Math.ceil((deadline - this.now()) / 1000)));
+    // TIME-WAIT and the like must not keep the test process alive.
+    this.timer.unref();
+  }
+
+  /** No more timers nor output (segments still arriving are ignored). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/** Our side of a transfer: sends `data`, then shuts down; reads everything. */
+class App {
+  private sent = 0;
+  readonly chunks: Uint8Array[] = [];
+  events: string[] = [];
+  closed = false;
+  conn: MptcpConnection | undefined;
+
+  constructor(private readonly data: Uint8Array) {}
+
+  onEvent(e: MptcpEvent): void {
+    if (e.type === "incoming") {
+      this.conn = e.listener.accept();
+      this.push();
+      return;
+    }
+    this.events.push(e.type === "fallback" ? `fallback:${e.reason}` : e.type);
+    if (e.type === "connected" || e.type === "writable") this.push();
+    if (e.type === "readable") for (let b = this.conn!.read(); b !== undefined; b = this.conn!.read()) this.chunks.push(b.slice());
+    if (e.type === "closed") this.closed = true;
+  }
+
+  push(): void {
+    const c = this.conn!;
+    while (this.sent < this.data.length) {
+      const n = c.write(this.data.subarray(this.sent));
+      if (n === 0) return;
+      this.sent += n;
+    }
+    c.shutdown();
+  }
+}
+
+const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) };
+
+describe("interop with Linux MPTCP", { skip, timeout: 60_000 }, () => {
+  for (const [family, checksums] of [[4, false], [4, true], [6, false]] as const) {
+    for (const role of ["client", "server"] as const) {
+      test(`IPv${family}${checksums ? ", DSS checksums" : ""}: our ${role} and a kernel ${role === "client" ? "server" : "client"} exchange ${LENGTH} bytes each way`, async () => {
+        const link = uniqueLink();
+        made.push(link.device);
+        const driver = await openTun({ device: link.device });
+        try {
+          const addrs = family === 4 ? link.v4 : link.v6;
+          configureKernelSide(link.device, family === 4 ? addrs.kernel : undefined, family === 6 ? addrs.kernel : undefined);
+          const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(addrs.stack)!], mtu: driver.mtu }], random, mptcp: { checksums } });
+          const mine = pattern(LENGTH, 13, 5);
+          const app = new App(mine);
+          const loop = new RealTimeLoop(host, driver, (e) => app.onEvent(e));
+          let peer: KernelPeer;
+          if (role === "client") {
+            peer = kernelPeer("listen", addrs.kernel);
+            app.conn = host.connect(parseAddress(addrs.kernel)!, await peer.port, loop.now());
+          } else {
+            const l = host.listen(5201);
+            assert.equal(l.port, 5201);
+            peer = kernelPeer("connect", addrs.stack, 5201);
+          }
+          loop.flush();
+          await until(() => app.closed, "the connection to close", 20_000);
+          loop.stop();
+          const result = await peer.result;
+          const conn = app.conn!;
+          assert.equal(conn.mode, "mptcp", `kernel fell back: ${conn.fallbackReason}`);
+          assert.equal(conn.checksums, checksums);
+          assert.equal(result.received, LENGTH);
+          assert.equal(result.sha256, sha256(mine));
+          assert.equal(sha256(Buffer.concat(app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+          assert.deepEqual(app.events.filter((t) => t !== "readable" && t !== "writable"), role === "client" ? ["connected", "peer-closed", "closed"] : ["peer-closed", "closed"]);
+          assert.equal(host.counters.DataCsumErr, 0);
+          assert.equal(host.counters.DSSNotMatching, 0);
+          assert.equal(host.counters[role === "client" ? "MPCapableSYNACKRX" : "MPCapableACKRX"], 1);
+        } finally {
+          await driver.close();
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,382 @@
+/**
+ * Two MptcpHosts through the simulator (DESIGN.md §8, quinn-style pair tests): a bidirectional
+ * bulk transfer over a lossy link, checked by hash at both ends, with the capture decoded by tshark
+ * and by our own `mptcp analyze`.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { analyzeCaptures } from "../../src/analyze/analyze.js";
+import type { MptcpConnection } from "../../src/mptcp/connection.js";
+import type { MptcpEvent } from "../../src/mptcp/events.js";
+import { MptcpHost } from "../../src/mptcp/host.js";
+import type { MptcpOptions } from "../../src/mptcp/host.js";
+import type { LinkConfig } from "../../src/sim/link.js";
+import type { Middlebox } from "../../src/sim/middlebox/middlebox.js";
+import { MiddleboxNode } from "../../src/sim/middlebox/node.js";
+import { OptionStripper } from "../../src/sim/middlebox/strip.js";
+import { Alg } from "../../src/sim/middlebox/alg.js";
+import type { SimNode, Transmit } from "../../src/sim/node.js";
+import { Simulator } from "../../src/sim/simulator.js";
+import { pcapTap } from "../../src/sim/tap.js";
+import { parseAddress } from "../../src/wire/address.js";
+
+const CLIENT = parseAddress("10.0.0.1")!;
+const SERVER = parseAddress("10.0.0.2")!;
+const CLIENT6 = parseAddress("fd00::1")!;
+const SERVER6 = parseAddress("fd00::2")!;
+
+/** Deterministic bytes (xorshift32), different per seed. */
+function payload(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** One side's application: sends `data`, then shuts down; reads everything. */
+class BulkApp {
+  private sent = 0;
+  private readonly chunks: Uint8Array[] = [];
+  received = 0;
+  peerClosed = false;
+  closed = false;
+  fallback: string | undefined;
+  readonly log: string[] = [];
+
+  /** Reads only when `drain` is called from outside (a slow reader), not on "readable". */
+  lazy = false;
+
+  constructor(readonly data: Uint8Array) {}
+
+  drain(conn: MptcpConnection): void {
+    for (let b = conn.read(); b !== undefined; b = conn.read()) {
+      this.chunks.push(b.slice());
+      this.received += b.length;
+    }
+  }
+
+  onEvent(e: MptcpEvent, conn: MptcpConnection): void {
+    this.log.push(e.type);
+    switch (e.type) {
+      case "connected":
+      case "writable":
+        this.push(conn);
+        break;
+      case "readable":
+        if (!this.lazy) this.drain(conn);
+        break;
+      case "peer-closed":
+        this.peerClosed = true;
+        break;
+      case "closed":
+        this.closed = true;
+        break;
+      case "fallback":
+        this.fallback = e.reason;
+        break;
+      default:
+        break;
+    }
+  }
+
+  push(conn: MptcpConnection): void {
+    while (this.sent < this.data.length) {
+      const n = conn.write(this.data.subarray(this.sent));
+      if (n === 0) return;
+      this.sent += n;
+    }
+    conn.shutdown();
+  }
+
+  get bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** An MptcpHost as a simulator node whose events go to the apps right after each input. */
+class Node implements SimNode {
+  readonly apps = new Map<MptcpConnection, BulkApp>();
+  onIncoming: ((c: MptcpConnection) => void) | undefined;
+
+  constructor(readonly host: MptcpHost) {}
+
+  receive(packet: Uint8Array, iface: number, now: number): void {
+    this.host.receive(packet, iface, now);
+    this.dispatch();
+  }
+
+  handleTimeout(now: number): void {
+    this.host.handleTimeout(now);
+    this.dispatch();
+  }
+
+  pollTransmit(now: number): Transmit | undefined {
+    const t = this.host.pollTransmit(now);
+    if (t !== undefined) return t;
+    // Events raised while sending (writable, closed) may make the apps write more.
+    if (!this.dispatch()) return undefined;
+    return this.host.pollTransmit(now);
+  }
+
+  pollTimeout(): number | undefined {
+    return this.host.pollTimeout();
+  }
+
+  dispatch(): boolean {
+    let any = false;
+    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
+      any = true;
+      if (e.type === "incoming") {
+        for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
+        continue;
+      }
+      this.apps.get(e.connection)?.onEvent(e, e.connection);
+    }
+    return any;
+  }
+}
+
+interface TransferResult {
+  client: BulkApp;
+  server: BulkApp;
+  pcap: Uint8Array;
+  clientHost: MptcpHost;
+  serverHost: MptcpHost;
+  clientConn: MptcpConnection;
+  /** Virtual time when both ends had closed. */
+  elapsedUs: number;
+}
+
+interface TransferOptions {
+  bytes: number;
+  seed: number;
+  link: LinkConfig;
+  client?: MptcpOptions;
+  server?: MptcpOptions;
+  /** Middleboxes on the path (client side first), behind the lossy link. */
+  boxes?: Middlebox[];
+  /** What the client sends (default: `bytes` pseudo-random bytes). */
+  clientData?: Uint8Array;
+  /** The server application reads only this often (µs), not on "readable". */
+  serverReadEveryUs?: number;
+  /** Over IPv6. */
+  ipv6?: boolean;
+}
+
+function transfer(opts: TransferOptions): TransferResult {
+  const sim = new Simulator({ seed: opts.seed });
+  const [clientAddr, serverAddr] = opts.ipv6 === true ? [CLIENT6, SERVER6] : [CLIENT, SERVER];
+  const clientHost = new MptcpHost({ interfaces: [{ addresses: [clientAddr] }], random: sim.rng.fork("client"), mptcp: opts.client ?? {} });
+  const serverHost = new MptcpHost({ interfaces: [{ addresses: [serverAddr] }], random: sim.rng.fork("server"), mptcp: opts.server ?? {} });
+  const c = new Node(clientHost);
+  const s = new Node(serverHost);
+  const ch = sim.addNode("client", c);
+  const sh = sim.addNode("server", s);
+  if (opts.boxes === undefined) sim.addDuplexLink(ch, 0, sh, 0, opts.link);
+  else {
+    const mb = sim.addNode("mbox", new MiddleboxNode(opts.boxes));
+    sim.addDuplexLink(ch, 0, mb, 0, opts.link);
+    sim.addDuplexLink(mb, 1, sh, 0, { rateBps: opts.link.rateBps ?? 0, delayUs: 1000 });
+  }
+  const pcap: Uint8Array[] = [];
+  sim.tapInterface(ch, 0, pcapTap((chunk) => pcap.push(chunk.slice())));
+
+  const client = new BulkApp(opts.clientData ?? payload(opts.bytes, opts.seed * 2 + 1));
+  const server = new BulkApp(payload(opts.bytes, opts.seed * 2 + 2));
+  serverHost.listen(5201);
+  let serverConn: MptcpConnection | undefined;
+  s.onIncoming = (conn) => {
+    serverConn = conn;
+    s.apps.set(conn, server);
+    server.push(conn);
+  };
+  const every = opts.serverReadEveryUs;
+  if (every !== undefined) {
+    server.lazy = true;
+    const tick = (now: number): void => {
+      if (serverConn !== undefined) server.drain(serverConn);
+      // An application call outside an input: poll the node (DESIGN.md §2).
+      sim.wake(sh);
+      if (!server.closed) sim.at(now + every, tick);
+    };
+    sim.at(every, tick);
+  }
+  const clientConn = clientHost.connect(serverAddr, 5201, 0);
+  c.apps.set(clientConn, client);
+  client.push(clientConn);
+  sim.wake(ch);
+  const done = sim.runUntilDone(() => client.closed && server.closed, 30_000_000);
+  assert.ok(done, "both ends closed before the time limit");
+  // What a slow reader has not read yet is still there after the close.
+  if (serverConn !== undefined) server.drain(serverConn);
+  return { client, server, pcap: Buffer.concat(pcap), clientHost, serverHost, clientConn, elapsedUs: sim.now };
+}
+
+const LOSSY: LinkConfig = { rateBps: 50_000_000, delayUs: 5_000, queueLimitPackets: 300, loss: { kind: "bernoulli", p: 0.01 } };
+
+function tshark(args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync("tshark", args, { encoding: "utf8" });
+  if (r.error !== undefined) return { ok: false, out: String(r.error) };
+  return { ok: r.status === 0, out: r.stdout };
+}
+
+const haveTshark = spawnSync("tshark", ["--version"]).status === 0;
+
+describe("MPTCP transfer through the simulator", () => {
+  for (const checksums of [false, true]) {
+    test(`2 MB each way over 1% loss, ${checksums ? "with" : "without"} DSS checksums: intact, decoded cleanly by tshark and mptcp analyze`, async () => {
+      const bytes = 2 * 1024 * 1024;
+      const r = transfer({ bytes, seed: checksums ? 7 : 3, link: LOSSY, client: { checksums } });
+      assert.equal(r.client.fallback, undefined);
+      assert.equal(r.clientConn.mode, "mptcp");
+      assert.equal(r.clientConn.checksums, checksums);
+      assert.equal(r.client.received, bytes);
+      assert.equal(r.server.received, bytes);
+      assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+      assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+      assert.ok(r.client.peerClosed && r.server.peerClosed);
+      assert.deepEqual(r.client.log.filter((t) => t !== "readable" && t !== "writable"), ["connected", "peer-closed", "closed"]);
+      for (const h of [r.clientHost, r.serverHost]) {
+        assert.equal(h.counters.DataCsumErr, 0);
+        assert.equal(h.counters.DSSNotMatching, 0);
+        assert.equal(h.counters.MPCurrEstab, 0, "closed connections are no longer counted");
+      }
+      assert.equal(r.clientHost.counters.MPCapableSYNACKRX, 1);
+      assert.equal(r.serverHost.counters.MPCapableACKRX, 1);
+
+      const dir = mkdtempSync(join(tmpdir(), "mptcp-sim-"));
+      try {
+        const file = join(dir, "transfer.pcap");
+        writeFileSync(file, r.pcap);
+        const report = await analyzeCaptures([file]);
+        assert.equal(report.connections.length, 1);
+        const conn = report.connections[0]!;
+        assert.equal(conn.version, 1);
+        assert.equal(conn.fallback, false);
+        assert.equal(conn.checksums, checksums);
+        assert.deepEqual(conn.anomalies, []);
+        assert.deepEqual(conn.bytes, { c2s: bytes, s2c: bytes });
+        assert.deepEqual(conn.dataFin, { c2s: true, s2c: true });
+        if (checksums) assert.equal(conn.dssChecksums!.failed, 0);
+
+        if (haveTshark) {
+          const prefs = ["-o", "mptcp.analyze_mappings:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE"];
+          const bad = tshark(["-r", file, ...prefs, "-Y", "mptcp.connection.echoed_key_mismatch || _ws.malformed", "-T", "fields", "-e", "frame.number"]);
+          assert.ok(bad.ok);
+          assert.equal(bad.out.trim(), "");
+          const unmapped = tshark(["-r", file, ...prefs, "-Y", "mptcp.dss.missing_mapping && tcp.len > 0", "-T", "fields", "-e", "frame.number"]);
+          assert.ok(unmapped.ok);
+          assert.equal(unmapped.out.trim(), "");
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test("a peer with MPTCP disabled: the client falls back and the transfer is plain TCP", () => {
+    const bytes = 200_000;
+    const r = transfer({ bytes, seed: 5, link: { ...LOSSY, loss: { kind: "none" } }, server: { enabled: false } });
+    assert.equal(r.client.fallback, "SYN/ACK without MP_CAPABLE");
+    assert.equal(r.clientConn.mode, "fallback");
+    assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+    assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+    assert.equal(r.clientHost.counters.MPCapableFallbackSYNACK, 1);
+  });
+
+  test("a box stripping MPTCP options from SYNs: plain TCP on both ends", () => {
+    const bytes = 300_000;
+    const r = transfer({ bytes, seed: 11, link: LOSSY, boxes: [new OptionStripper({ segments: "syn" })] });
+    assert.equal(r.client.fallback, "SYN/ACK without MP_CAPABLE");
+    assert.equal(r.server.fallback, "SYN without MP_CAPABLE");
+    assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+    assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+    assert.equal(r.serverHost.counters.MPCapableSYNRX, 0);
+  });
+
+  for (const checksums of [false, true]) {
+    test(`a box stripping MPTCP options from data segments${checksums ? ", with checksums" : ""}: both ends fall back after the handshake`, () => {
+      const bytes = 300_000;
+      const r = transfer({ bytes, seed: 13, link: LOSSY, client: { checksums }, boxes: [new OptionStripper({ segments: "data" })] });
+      assert.equal(r.client.fallback, "data acknowledged without MPTCP options");
+      assert.equal(r.server.fallback, "MPTCP options missing after the handshake");
+      assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+      assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+      assert.equal(r.serverHost.counters.MPCapableACKRX, 1);
+      assert.equal(r.clientHost.counters.MPCapableDataFallback, 1);
+      assert.equal(r.serverHost.counters.DssFallback, 1);
+    });
+  }
+
+  describe("a box rewriting payload (an ALG, RFC 8041 §3.1)", () => {
+    const bytes = 100_000;
+    const data = payload(bytes, 99);
+    data.set(new TextEncoder().encode("ABCD"), 50_000);
+    const alg = (): Alg => new Alg({ find: "ABCD", replace: "WXYZ" });
+
+    test("with DSS checksums it is detected: MP_FAIL, infinite mapping, and the transfer ends as TCP (§3.7)", () => {
+      const r = transfer({ bytes, seed: 17, link: LOSSY, client: { checksums: true }, boxes: [alg()], clientData: data });
+      assert.equal(r.serverHost.counters.DataCsumErr, 1);
+      assert.ok(r.serverHost.counters.MPFailTx >= 1, "MP_FAIL on the ACKs until the infinite mapping");
+      assert.equal(r.clientHost.counters.MPFailRx, 1);
+      assert.equal(r.clientHost.counters.InfiniteMapTx, 1);
+      assert.equal(r.serverHost.counters.InfiniteMapRx, 1);
+      assert.equal(r.client.fallback, "MP_FAIL from the peer: infinite mapping sent");
+      assert.equal(r.server.fallback, "infinite mapping received");
+      // Everything arrives, with the box's change (which TCP alone would not have noticed either).
+      const expected = data.slice();
+      expected.set(new TextEncoder().encode("WXYZ"), 50_000);
+      assert.equal(sha256(r.server.bytes), sha256(expected));
+      assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+    });
+
+    test("without checksums it goes unnoticed (why §3.3.1 has them)", () => {
+      const r = transfer({ bytes, seed: 17, link: { ...LOSSY, loss: { kind: "none" } }, boxes: [alg()], clientData: data });
+      assert.equal(r.server.received, bytes);
+      assert.notEqual(sha256(r.server.bytes), sha256(data));
+      assert.equal(new TextDecoder().decode(r.server.bytes.subarray(50_000, 50_004)), "WXYZ");
+    });
+  });
+
+  test("a slow reader with a small buffer: the shared receive window holds the sender back (§3.3.4)", () => {
+    const bytes = 400_000;
+    const r = transfer({ bytes, seed: 19, link: LOSSY, server: { recvBufferSize: 16 * 1024 }, serverReadEveryUs: 20_000 });
+    assert.equal(r.server.received, bytes);
+    assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+    assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+    assert.equal(r.serverHost.counters.NoDSSInWindow, 0, "nothing arrived beyond the window offered");
+    // 16 KiB per 20 ms read: the transfer cannot take less than bytes / 16 KiB reads.
+    assert.ok(r.elapsedUs >= (bytes / (16 * 1024) - 1) * 20_000);
+  });
+
+  test("over IPv6", async () => {
+    const bytes = 300_000;
+    const r = transfer({ bytes, seed: 23, link: LOSSY, ipv6: true, client: { checksums: true } });
+    assert.equal(r.clientConn.mode, "mptcp");
+    assert.equal(sha256(r.client.bytes), sha256(r.server.data));
+    assert.equal(sha256(r.server.bytes), sha256(r.client.data));
+    const dir = mkdtempSync(join(tmpdir(), "mptcp-sim6-"));
+    try {
+      const file = join(dir, "v6.pcap");
+      writeFileSync(file, r.pcap);
+      const report = await analyzeCaptures([file]);
+      assert.equal(report.connections.length, 1);
+      assert.deepEqual(report.connections[0]!.anomalies, []);
+      assert.deepEqual(report.connections[0]!.bytes, { c2s: bytes, s2c: bytes });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
