@@ -18,7 +18,10 @@ import type { Listener } from "./listener.js";
 
 /** What a connection needs of its Host. */
 export interface ConnectionOwner {
-  /** The application changed `conn`: it may have something to send or a new timer. */
+  /**
+   * The application or the hook changed `conn`: it may have something to send or a new timer.
+   * Outside the stack, call `Connection.wake()` instead.
+   */
   touched(conn: Connection): void;
 }
 
@@ -92,7 +95,7 @@ export class Connection implements HeapItem, TableEntry {
   /**
    * Queues `data` for sending and returns how many bytes were taken (the send buffer's free
    * space); the rest must be offered again after a "writable" event. Data written before the
-   * handshake completes is sent after it.
+   * handshake completes is sent after it. The bytes are copied: the caller may reuse `data`.
    */
   write(data: Uint8Array): number {
     const n = this.tcp.send(data);
@@ -123,6 +126,26 @@ export class Connection implements HeapItem, TableEntry {
   /** Resets the connection at once (RFC 9293 §3.10.5). */
   abort(): void {
     this.tcp.abort();
+    this.owner.touched(this);
+  }
+
+  /**
+   * Sends an ACK soon, even with nothing else to send: the higher layer riding on the connection
+   * (its `TcpHook`) has options for a pure ACK (MPTCP: a DATA_ACK, a DATA_FIN, an ADD_ADDR).
+   * Nothing is sent before the handshake completes nor after the connection closed.
+   */
+  requestAck(): void {
+    this.tcp.requestAck();
+    this.owner.touched(this);
+  }
+
+  /**
+   * Tells the Host that this connection's state changed outside its own calls, so that the next
+   * `pollTransmit` asks it for segments and the next `pollTimeout` re-reads its timers: the
+   * higher layer (its `TcpHook`) would now reserve differently, for instance a DSS mapping is
+   * ready for data TCP was holding, or its receive space grew. Cheap and idempotent.
+   */
+  wake(): void {
     this.owner.touched(this);
   }
 

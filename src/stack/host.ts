@@ -186,6 +186,8 @@ export class Host implements ConnectionOwner, ListenerOwner {
     const hook = this.hookFor?.({ local: localCopy, localPort, remote: remoteCopy, remotePort });
     const tcp = TcpConnection.connect(this.tcpConfigFor(iface, local.length), localPort, remotePort, isn, now, {
       tsOffset: randomU32(this.random),
+      // Every segment is serialised as pollTransmit returns it (buildPacket).
+      transientPayloads: true,
       ...(hook !== undefined ? { hook } : {}),
     });
     const conn = new Connection(this, this.nextId++, tcp, localCopy, remoteCopy, iface, undefined);
@@ -221,7 +223,11 @@ export class Host implements ConnectionOwner, ListenerOwner {
     for (const c of [...this.table]) if (c.listener === listener) c.abort();
   }
 
-  /** @internal A Connection method was called. */
+  /**
+   * @internal A Connection method was called (`Connection.wake()` is the public form): the
+   * connection joins the ready list, so the next `pollTransmit` asks it for segments and its
+   * deadline is re-read. A removed (closed) connection is ignored.
+   */
   touched(conn: Connection): void {
     if (conn.removed) return;
     this.afterInput(conn);
@@ -371,6 +377,8 @@ export class Host implements ConnectionOwner, ListenerOwner {
     const hook = this.hookFor?.({ local: localCopy, localPort: seg.dstPort, remote: remoteCopy, remotePort: seg.srcPort, syn: seg });
     const tcp = TcpConnection.accept(this.tcpConfigFor(iface, local.length), seg, isn, now, {
       tsOffset: randomU32(this.random),
+      // Every segment is serialised as pollTransmit returns it (buildPacket).
+      transientPayloads: true,
       ...(hook !== undefined ? { hook } : {}),
     });
     // The hook dropped the SYN (the connection stayed in LISTEN): nothing to keep.

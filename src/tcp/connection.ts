@@ -168,7 +168,8 @@ export class TcpConnection extends TcpRecovery {
   /**
    * Queues data (RFC 9293 §3.10.2 SEND) and returns how many bytes were taken, limited by the
    * send buffer. A "writable" event follows when space frees after a short write. Data may be
-   * queued before the handshake completes; nothing is taken after `shutdown`.
+   * queued before the handshake completes; nothing is taken after `shutdown`. The bytes are
+   * copied: the caller may reuse `data`.
    */
   send(data: Uint8Array): number {
     const open = canSendData(this.st) || this.st === "SYN-SENT" || this.st === "SYN-RECEIVED";
@@ -381,7 +382,10 @@ export class TcpConnection extends TcpRecovery {
     }
     // "Second, check the RST bit": only with an acceptable ACK (RFC 5961 §3.2 for SYN-SENT).
     if (f & TCP_FLAG.RST) {
-      if (ackOk) this.enterClosed("reset");
+      if (!ackOk) return;
+      // The hook observes the RST (MP_TCPRST); its verdict cannot keep the connection (hook.ts).
+      this.offerToHook(seg, 1, EMPTY);
+      this.enterClosed("reset");
       return;
     }
     // "Fourth, check the SYN bit".
@@ -467,6 +471,9 @@ export class TcpConnection extends TcpRecovery {
         this.challengeAck(now);
         return;
       }
+      // The hook observes the RST (MP_TCPRST, MP_FASTCLOSE); its verdict cannot keep the
+      // connection (hook.ts).
+      this.offerToHook(seg, this.rcvNxt, EMPTY);
       switch (this.st) {
         case "SYN-RECEIVED":
         case "ESTABLISHED":
@@ -512,7 +519,8 @@ export class TcpConnection extends TcpRecovery {
     const lo = Math.max(dataStart, this.rcvNxt);
     const hi = Math.min(dataStart + seg.payload.length, this.rcvAdvRight);
     const receiving = canReceiveData(this.st) || this.st === "SYN-RECEIVED";
-    const piece = receiving && hi > lo ? seg.payload.subarray(lo - dataStart, hi - dataStart) : EMPTY;
+    const whole = lo === dataStart && hi === dataStart + seg.payload.length;
+    const piece = !receiving || hi <= lo ? EMPTY : whole ? seg.payload : seg.payload.subarray(lo - dataStart, hi - dataStart);
     const verdict = this.offerToHook(seg, piece.length > 0 ? lo : this.rcvNxt, piece);
     if (verdict === "drop") return;
     if (verdict === "reset") {
@@ -527,7 +535,7 @@ export class TcpConnection extends TcpRecovery {
         return;
       }
       this.ackSyn(seg, now);
-      this.setSendWindow(seg.window * 2 ** this.sndShift, start, ack);
+      this.setSendWindow(seg.window * this.sndScale, start, ack);
       this.established();
     }
 
@@ -604,14 +612,14 @@ export class TcpConnection extends TcpRecovery {
       const classic =
         seg.payload.length === 0 &&
         (f & (TCP_FLAG.SYN | TCP_FLAG.FIN)) === 0 &&
-        seg.window * 2 ** this.sndShift === windowBefore;
+        seg.window * this.sndScale === windowBefore;
       if (this.sackOk ? newlySacked > 0 : classic) this.onDupAck(now);
     }
 
     // RFC 9293 §3.10.7.4: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
     // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
     if (ack >= this.sndUna && (this.sndWl1 < start || (this.sndWl1 === start && this.sndWl2 <= ack))) {
-      this.setSendWindow(seg.window * 2 ** this.sndShift, start, ack);
+      this.setSendWindow(seg.window * this.sndScale, start, ack);
       // A closed window dropped whatever we sent into it (probes after a timeout): send again
       // from SND.UNA now that it opened, as BSD does.
       if (windowBefore === 0 && this.sndWnd > 0 && !this.inRecovery) this.sndNxt = this.sndUna;
@@ -729,9 +737,19 @@ export class TcpConnection extends TcpRecovery {
     this.ackNow = true;
   }
 
+  /** Offers a segment to the hook; `offset` is the receive offset of `payload[0]`. */
   private offerToHook(seg: TcpRepr, offset: number, payload: Uint8Array): IncomingVerdict {
     if (this.hook === undefined) return "accept";
-    return this.hook.incoming({ seg, state: this.st, offset: offset - 1, payload });
+    const f = seg.flags;
+    // RFC 7323 §2.2: the window of a SYN or SYN-ACK is never scaled.
+    const window = f & TCP_FLAG.SYN ? seg.window : seg.window * this.sndScale;
+    let ackOffset: number | undefined;
+    if ((f & (TCP_FLAG.ACK | TCP_FLAG.RST)) === TCP_FLAG.ACK) {
+      const ack = this.ackOffset(seg.ack);
+      // Send offset 1 is the first data byte; one past the data is our FIN.
+      if (ack >= 1) ackOffset = Math.min(ack, 1 + this.sendBuf.end) - 1;
+    }
+    return this.hook.incoming({ seg, state: this.st, offset: offset - 1, payload, window, ackOffset });
   }
 
   /** Applies the options of the peer's SYN or SYN-ACK. */
@@ -748,11 +766,11 @@ export class TcpConnection extends TcpRecovery {
     this.wsOk = this.cfg.windowScaling && offer.wscale !== undefined;
     if (this.wsOk) {
       // RFC 7323 §2.3: a shift above 14 is used as 14.
-      this.sndShift = Math.min(offer.wscale!, 14);
-      this.rcvShift = this.ourShift;
+      this.sndScale = 2 ** Math.min(offer.wscale!, 14);
+      this.rcvScale = 2 ** this.ourShift;
     } else {
-      this.sndShift = 0;
-      this.rcvShift = 0;
+      this.sndScale = 1;
+      this.rcvScale = 1;
     }
     this.peerMss = offer.mss ?? this.cfg.defaultPeerMss;
     // A tiny or zero MSS would leave no room for data beside 40 bytes of options: clamp it

@@ -20,11 +20,21 @@
  * subflow data into its data-level reassembly), discard the segment (`drop`), or have the
  * connection reset (`reset`, e.g. a bad MP_JOIN HMAC, RFC 8684 §3.2).
  *
+ * A RST is offered too, once it is known to take effect: in SYN-SENT with an acceptable ACK, in
+ * the other states when its sequence number is exactly RCV.NXT (RFC 5961 §3.2; an in-window RST
+ * only draws a challenge ACK and is not offered). MPTCP reads MP_TCPRST (RFC 8684 §3.6) and
+ * MP_FASTCLOSE (§3.5) there. The verdict on a RST is not consulted: the connection is reset
+ * whatever the hook answers, since a RST that passed these checks must tear the connection down
+ * (RFC 9293 §3.10.7.4 "second, check the RST bit") and a RST is never answered (RFC 9293
+ * §3.10.7.1). The hook only observes it; `drop` does not keep the connection open.
+ *
  * The hook is called synchronously from `handleSegment` and `pollTransmit`; `reserve` may be
  * called for a segment that is then not sent (Nagle, window), so it must not change state.
  * `incoming` may see the same bytes more than once (retransmissions, overlapping segments): a
  * consuming hook deduplicates by offset. A hook that needs an ACK sent (a new Data ACK, an
- * ADD_ADDR, the MP_JOIN third ACK again) calls `TcpConnection.requestAck()`.
+ * ADD_ADDR, the MP_JOIN third ACK again) calls `TcpConnection.requestAck()`; under a Host,
+ * `Connection.requestAck()`, and `Connection.wake()` when it would now reserve differently
+ * (a mapping became ready), so that the Host polls the connection again.
  */
 import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import type { TcpState } from "./state.js";
@@ -62,11 +72,25 @@ export interface OutgoingContext {
   seq: number;
   /** Stream offset of the first payload byte (see `ReserveContext.offset`). */
   offset: number;
-  /** The payload the segment carries (its length is the exact range). */
+  /**
+   * The payload the segment carries (its length is the exact range). A view into the send
+   * buffer: read it during the call (a DSS checksum), do not keep it, since acknowledged
+   * send-buffer memory may be reused (`TcpOpenOptions.transientPayloads`).
+   */
   payload: Uint8Array;
   syn: boolean;
   fin: boolean;
   retransmission: boolean;
+  /**
+   * The receive window this segment advertises, in bytes: its window field times the scale
+   * unit (RFC 7323 §2.3; unscaled on a SYN or SYN-ACK, §2.2; 0 on a RST). TCP rounds the free
+   * space DOWN to the scale unit (RFC 7323 §2.3: SEG.WND = RCV.WND >> Rcv.Wind.Shift), so this
+   * never exceeds what `TcpHook.receiveSpace` allowed when the segment was built, except that a
+   * right edge advertised earlier is kept (RFC 9293 §3.8.6.2.2: the window does not shrink).
+   * MPTCP's data-level window is relative to the Data ACK the segment carries (RFC 8684 §3.3.4):
+   * its right edge as advertised is that Data ACK plus this many bytes.
+   */
+  window: number;
 }
 
 export interface IncomingContext {
@@ -79,6 +103,20 @@ export interface IncomingContext {
   offset: number;
   /** The in-window part of the payload. */
   payload: Uint8Array;
+  /**
+   * The window the segment offers, in bytes: SEG.WND shifted by the peer's window scale
+   * (RFC 7323 §2.3), or unshifted on a SYN or SYN-ACK (§2.2).
+   */
+  window: number;
+  /**
+   * The acknowledgment as a stream offset: how many bytes of our stream SEG.ACK covers (SEG.ACK
+   * minus ISS minus 1; 0 acknowledges our SYN and nothing more). Our FIN is not counted: an
+   * acknowledged FIN gives the length of the stream. It may lie below what earlier segments
+   * acknowledged (an old ACK within the bounds of RFC 5961 §5.2). Undefined when the ACK bit is
+   * off, on a RST (RFC 9293 does not check a RST's ACK field), and when SEG.ACK does not cover
+   * our SYN (a bad third ACK that TCP answers with a RST).
+   */
+  ackOffset: number | undefined;
 }
 
 export type IncomingVerdict = "accept" | "consume" | "drop" | "reset";

@@ -11,6 +11,8 @@ import { canTransmit } from "./state.js";
 import { Tcb } from "./tcb.js";
 
 const EMPTY = new Uint8Array(0);
+/** One shared NOP for every option list we build (option objects are never mutated). */
+const NOP: TcpOption = Object.freeze({ kind: "nop" });
 
 /** A hook that asks for more option space than is free breaks the contract (hook.ts). */
 function checkReservation(bytes: number, free: number): void {
@@ -92,8 +94,9 @@ export class TcpOutput extends Tcb {
     const options = synOptions(this.cfg.mss, ws, sack, ts);
     const kind = synAck ? "syn-ack" : "syn";
     const plan: SegmentPlan = { kind, start: 0, len: 0, syn: true, fin: false, retransmission };
-    const hookOpts = this.hookOptions(plan, MAX_OPTION_BYTES - tcpOptionsLength(options), EMPTY);
+    // RFC 7323 §2.2: the window of a SYN or SYN-ACK is not scaled.
     const window = Math.min(this.freeSpace(), 0xffff);
+    const hookOpts = this.hookOptions(plan, MAX_OPTION_BYTES - tcpOptionsLength(options), window);
     if (synAck) {
       this.rcvAdvRight = this.rcvNxt + window;
       this.lastAckSent = this.rcvNxt;
@@ -104,7 +107,7 @@ export class TcpOutput extends Tcb {
       synAck ? this.rcvSeq(this.rcvNxt) : 0,
       TCP_FLAG.SYN | (synAck ? TCP_FLAG.ACK : 0),
       window,
-      options.concat(hookOpts),
+      withHookOptions(options, hookOpts),
       EMPTY,
     );
     if (retransmission) this.counters.retransmissions++;
@@ -251,13 +254,17 @@ export class TcpOutput extends Tcb {
     const payload = len > 0 ? this.sendBuf.read(start - 1, len) : EMPTY;
     const end = start + len + (fin ? 1 : 0);
     const isRetx = retransmission || start < this.sndMax;
-    const segPlan: SegmentPlan = { kind, start, len, syn: false, fin, retransmission: isRetx };
-    const options = plan.ownOptions.concat(this.hookOutgoing(segPlan, plan.hookBytes, payload));
+    const window = this.windowField();
+    let options = plan.ownOptions;
+    if (plan.hookBytes > 0) {
+      const segPlan: SegmentPlan = { kind, start, len, syn: false, fin, retransmission: isRetx };
+      options = withHookOptions(options, this.hookOutgoing(segPlan, plan.hookBytes, payload, window));
+    }
     let flags = TCP_FLAG.ACK;
     if (fin) flags |= TCP_FLAG.FIN;
     // PSH on the segment that empties the send queue (RFC 9293 §3.9.1 "push").
     if (len > 0 && start + len === 1 + this.sendBuf.end) flags |= TCP_FLAG.PSH;
-    const seg = this.segment(start, flags, options, payload);
+    const seg = this.segment(start, flags, window, options, payload);
     this.afterAck();
     this.lastPlanEnd = end;
 
@@ -265,7 +272,7 @@ export class TcpOutput extends Tcb {
       this.counters.retransmissions++;
       this.counters.retransmittedBytes += len;
       this.board.retransmitted.add(start, end);
-      if (this.tsOk && this.undo === "armed") this.undo = { head: start, tsVal: this.tsPair(now).tsVal };
+      if (this.tsOk && this.undo === "armed") this.undo = { head: start, tsVal: this.tsVal(now) };
       // Karn: a retransmission invalidates the timed segment.
       if (this.timed !== undefined && start < this.timed.end) this.timed = undefined;
     } else {
@@ -285,9 +292,13 @@ export class TcpOutput extends Tcb {
   /** A segment without payload: a bare ACK or a probe at send offset `at`. */
   protected emitControl(kind: SegmentKind, at: number): TcpRepr {
     const plan = this.planPayload(kind, at, false);
-    const segPlan: SegmentPlan = { kind, start: at, len: 0, syn: false, fin: false, retransmission: false };
-    const options = plan.ownOptions.concat(this.hookOutgoing(segPlan, plan.hookBytes, EMPTY));
-    const seg = this.segment(at, TCP_FLAG.ACK, options, EMPTY);
+    const window = this.windowField();
+    let options = plan.ownOptions;
+    if (plan.hookBytes > 0) {
+      const segPlan: SegmentPlan = { kind, start: at, len: 0, syn: false, fin: false, retransmission: false };
+      options = withHookOptions(options, this.hookOutgoing(segPlan, plan.hookBytes, EMPTY, window));
+    }
+    const seg = this.segment(at, TCP_FLAG.ACK, window, options, EMPTY);
     this.afterAck();
     return seg;
   }
@@ -302,7 +313,7 @@ export class TcpOutput extends Tcb {
       fin: false,
       retransmission: false,
     };
-    const options = this.hookOptions(plan, MAX_OPTION_BYTES, EMPTY);
+    const options = this.hookOptions(plan, MAX_OPTION_BYTES, 0);
     const seg = this.repr(seq, ack, flags, 0, options, EMPTY);
     seg.dstPort = dstPort;
     return seg;
@@ -314,12 +325,7 @@ export class TcpOutput extends Tcb {
    * reduces the data length by the options it sends).
    */
   protected planPayload(kind: SegmentKind, start: number, retransmission: boolean): OptionPlan {
-    const own: TcpOption[] = [];
-    let used = 0;
-    if (this.tsOk) {
-      own.push({ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", ...this.tsPair(this.clock) });
-      used += TS_OPTION_BYTES;
-    }
+    let used = this.tsOk ? TS_OPTION_BYTES : 0;
     let hookBytes = 0;
     let hookLimit = Infinity;
     if (this.hook !== undefined) {
@@ -335,6 +341,7 @@ export class TcpOutput extends Tcb {
       hookBytes = res.bytes;
       if (res.maxPayload !== undefined) hookLimit = res.maxPayload;
     }
+    let sack: TcpOption | undefined;
     if (this.sackOk && (!this.reasm.isEmpty || this.reasm.hasDsack)) {
       const free = MAX_OPTION_BYTES - used - hookBytes;
       const fit = Math.min(4, Math.floor((free - 4) / 8));
@@ -342,17 +349,25 @@ export class TcpOutput extends Tcb {
         const blocks = this.reasm.sackBlocks(fit);
         if (blocks.length > 0) {
           const wire = blocks.map(([s, e]): [number, number] => [this.rcvSeq(s), this.rcvSeq(e)]);
-          own.push({ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: wire });
+          sack = { kind: "sack", blocks: wire };
           used += sackOptionBytes(blocks.length);
         }
       }
+    }
+    // The option list is built at its final length: it becomes the segment's own.
+    let own: TcpOption[];
+    if (this.tsOk) {
+      const ts: TcpOption = { kind: "timestamps", tsVal: this.tsVal(this.clock), tsEcr: this.tsRecent };
+      own = sack === undefined ? [NOP, NOP, ts] : [NOP, NOP, ts, NOP, NOP, sack];
+    } else {
+      own = sack === undefined ? [] : [NOP, NOP, sack];
     }
     const maxPayload = Math.max(0, Math.min(hookLimit, this.sendMss - padded(used + hookBytes)));
     return { maxPayload, ownOptions: own, hookBytes };
   }
 
   /** Both hook phases at once, for segments without payload (SYN, SYN-ACK, RST). */
-  protected hookOptions(plan: SegmentPlan, space: number, payload: Uint8Array): TcpOption[] {
+  protected hookOptions(plan: SegmentPlan, space: number, window: number): TcpOption[] {
     if (this.hook === undefined) return [];
     const res = this.hook.reserve({
       kind: plan.kind,
@@ -363,11 +378,11 @@ export class TcpOutput extends Tcb {
       retransmission: plan.retransmission,
     });
     checkReservation(res.bytes, space);
-    return this.hookOutgoing(plan, res.bytes, payload);
+    return this.hookOutgoing(plan, res.bytes, EMPTY, window);
   }
 
-  /** Phase two: the hook's options for the segment as built. */
-  protected hookOutgoing(plan: SegmentPlan, reserved: number, payload: Uint8Array): TcpOption[] {
+  /** Phase two: the hook's options for the segment as built, advertising `window` bytes. */
+  protected hookOutgoing(plan: SegmentPlan, reserved: number, payload: Uint8Array, window: number): TcpOption[] {
     if (this.hook === undefined || reserved === 0) return [];
     const opts = this.hook.options({
       kind: plan.kind,
@@ -378,15 +393,16 @@ export class TcpOutput extends Tcb {
       syn: plan.syn,
       fin: plan.fin,
       retransmission: plan.retransmission,
+      window: plan.syn ? window : window * this.rcvScale,
     });
     const n = tcpOptionsLength(opts);
     if (n > reserved) throw new RangeError(`hook options take ${n} bytes, ${reserved} reserved`);
     return opts;
   }
 
-  /** A segment at send offset `at` carrying our current ACK and window. */
-  protected segment(at: number, flags: number, options: TcpOption[], payload: Uint8Array): TcpRepr {
-    return this.repr(this.sndSeq(at), this.rcvSeq(this.rcvNxt), flags, this.windowField(), options, payload);
+  /** A segment at send offset `at` carrying our current ACK and the window field `window`. */
+  protected segment(at: number, flags: number, window: number, options: TcpOption[], payload: Uint8Array): TcpRepr {
+    return this.repr(this.sndSeq(at), this.rcvSeq(this.rcvNxt), flags, window, options, payload);
   }
 
   protected repr(
@@ -422,17 +438,29 @@ export class TcpOutput extends Tcb {
   }
 
   /**
-   * The window field of a non-SYN segment (RFC 7323 §2.3: scaled down by our shift). The right
-   * edge never moves left (RFC 9293 §3.8.6.2.2), and it only moves right by at least
-   * min(RCV.BUFF / 2, MSS) (receiver-side SWS avoidance).
+   * The window field of a non-SYN segment. The right edge never moves left (RFC 9293
+   * §3.8.6.2.2), and it only moves right by at least min(RCV.BUFF / 2, MSS) (receiver-side SWS
+   * avoidance).
+   *
+   * The window is scaled down by our shift with the remainder dropped (RFC 7323 §2.3:
+   * SEG.WND = RCV.WND >> Rcv.Wind.Shift), never rounded up: a rounded-up window would offer up
+   * to a scale unit (2^14 bytes at most) beyond the free space, and beyond the shared receive
+   * window of an MPTCP connection (RFC 8684 §3.3.4), which is `freeSpace()` here. Dropping the
+   * remainder may show the peer a right edge below the one advertised before, by less than one
+   * unit; that edge still holds for the data we accept (`rcvAdvRight`, RFC 7323 §2.4).
    */
   protected windowField(): number {
     let right = this.rcvNxt + this.freeSpace();
     const sws = Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss);
     if (right < this.rcvAdvRight + sws) right = this.rcvAdvRight;
-    const unit = 2 ** this.rcvShift;
-    const field = Math.min(0xffff, Math.ceil((right - this.rcvNxt) / unit));
+    const unit = this.rcvScale;
+    const field = Math.min(0xffff, Math.floor((right - this.rcvNxt) / unit));
     this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + field * unit);
     return field;
   }
+}
+
+/** Our options followed by the hook's, without a copy when the hook added none. */
+function withHookOptions(own: TcpOption[], hook: TcpOption[]): TcpOption[] {
+  return hook.length === 0 ? own : own.concat(hook);
 }

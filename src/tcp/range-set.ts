@@ -24,14 +24,18 @@ export class RangeSet {
     return n;
   }
 
+  // Both read within bounds: `ends[-1]` of an empty set would be a named-property lookup, which
+  // V8 does not serve from the element fast path (`max` is read on every ACK).
+
   /** The lowest covered integer, if any. */
   get min(): number | undefined {
-    return this.starts[0];
+    return this.starts.length === 0 ? undefined : this.starts[0];
   }
 
   /** One past the highest covered integer, if any. */
   get max(): number | undefined {
-    return this.ends[this.ends.length - 1];
+    const n = this.ends.length;
+    return n === 0 ? undefined : this.ends[n - 1];
   }
 
   /** The `i`-th range in ascending order. */

@@ -24,7 +24,11 @@ export class RecvQueue {
     const first = this.views[this.head]!;
     const n = Math.min(max, this.bytes);
     let out: Uint8Array;
-    if (n <= first.length) {
+    if (n === first.length) {
+      // The common case (the application reads what arrived): the view itself, no new one.
+      out = first;
+      this.consume(n);
+    } else if (n < first.length) {
       out = first.subarray(0, n);
       this.consume(n);
     } else {

@@ -62,6 +62,8 @@ export class RttEstimator {
 
   /** The current RTO, backoff included. */
   get rto(): number {
+    // Read for every segment sent and ACK received: no power unless backed off.
+    if (this.backoffCount === 0) return this.baseRto;
     return Math.min(this.cfg.maxRto, this.baseRto * 2 ** this.backoffCount);
   }
 

@@ -3,12 +3,23 @@
  * chunks indexed by stream offset (DESIGN.md §3). Offsets count data bytes from 0 (the first
  * byte after the SYN); the connection maps them to sequence numbers.
  *
- * Writes are copied once into fixed-size chunks (the caller may reuse its buffer), so many small
- * writes do not make many small chunks. Reading a range that lies in one chunk returns a view,
- * without copying; only a segment that straddles two chunks is copied.
+ * Writes are copied once into chunks (the caller may reuse its buffer), so many small writes do
+ * not make many small chunks. Reading a range that lies in one chunk returns a view, without
+ * copying; only a segment that straddles two chunks is copied.
+ *
+ * Chunks start small and grow while the application keeps filling them: each chunk that fills up
+ * makes the next one twice as large, up to MAX_CHUNK. A bulk transfer then allocates a chunk per
+ * 256 KiB instead of per 16 KiB and copies a segment straddling two chunks 16 times less often,
+ * while a connection that writes little holds one small chunk, and an idle one nothing larger.
+ *
+ * Fresh chunks are the expensive part of a bulk transfer (zeroed off-heap memory, touched page
+ * by page, freed only by the GC). When the owner allows it (`reuse`, see `TcpOpenOptions`), the
+ * last chunk acknowledged is kept as a spare and written again instead of allocating the next.
+ * That is only correct when nobody reads a payload view after its bytes are acknowledged.
  */
 
-const CHUNK = 16 * 1024;
+const MIN_CHUNK = 16 * 1024;
+const MAX_CHUNK = 256 * 1024;
 
 interface Chunk {
   /** Offset of `buf[0]`. */
@@ -18,6 +29,9 @@ interface Chunk {
   len: number;
 }
 
+/** Stands in for a released chunk until the list is compacted, so its memory can go. */
+const RELEASED: Chunk = { start: 0, buf: new Uint8Array(0), len: 0 };
+
 export class SendBuffer {
   private chunks: Chunk[] = [];
   /** Index of the first live chunk (chunks before it are released lazily). */
@@ -25,8 +39,15 @@ export class SendBuffer {
   /** Offset of the first unacknowledged byte. */
   private startOffset = 0;
   private endOffset = 0;
+  /** Size of the next chunk to allocate. */
+  private chunkSize = MIN_CHUNK;
+  /** An acknowledged chunk to write into next (only with `reuse`). */
+  private spare: Uint8Array | undefined;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly reuse = false,
+  ) {}
 
   /** Offset of the oldest byte still held (everything before it was acknowledged). */
   get start(): number {
@@ -51,17 +72,18 @@ export class SendBuffer {
   write(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     let done = 0;
+    let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1] : undefined;
     while (done < n) {
-      let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1] : undefined;
       if (tail === undefined || tail.len === tail.buf.length) {
-        tail = { start: this.endOffset, buf: new Uint8Array(Math.min(CHUNK, this.capacity)), len: 0 };
+        tail = { start: this.endOffset, buf: this.newChunk(), len: 0 };
         this.chunks.push(tail);
       }
       const take = Math.min(n - done, tail.buf.length - tail.len);
-      tail.buf.set(data.subarray(done, done + take), tail.len);
+      tail.buf.set(take === data.length ? data : data.subarray(done, done + take), tail.len);
       tail.len += take;
       done += take;
       this.endOffset += take;
+      if (tail.len === tail.buf.length) this.chunkSize = Math.min(MAX_CHUNK, 2 * this.chunkSize);
     }
     return n;
   }
@@ -79,7 +101,8 @@ export class SendBuffer {
     let i = this.findChunk(offset);
     const first = this.chunks[i]!;
     const rel = offset - first.start;
-    if (rel + len <= first.len) return first.buf.subarray(rel, rel + len);
+    // The constructor rather than `subarray`, which goes through the species protocol (slower).
+    if (rel + len <= first.len) return new Uint8Array(first.buf.buffer, first.buf.byteOffset + rel, len);
     const out = new Uint8Array(len);
     let done = 0;
     let pos = offset;
@@ -100,15 +123,35 @@ export class SendBuffer {
     this.startOffset = Math.min(offset, this.endOffset);
     while (this.head < this.chunks.length) {
       const c = this.chunks[this.head]!;
-      // Keep a partly filled tail chunk: later writes still append to it.
+      if (c.start + c.len > this.startOffset) break;
+      // A partly filled tail chunk of the smallest size stays: later writes append to it.
       const isTail = this.head === this.chunks.length - 1;
-      if (c.start + c.len > this.startOffset || (isTail && c.len < c.buf.length)) break;
-      this.head++;
+      if (isTail && c.len < c.buf.length && c.buf.length === MIN_CHUNK) break;
+      if (this.reuse) this.spare = c.buf;
+      this.chunks[this.head++] = RELEASED;
     }
-    if (this.head > 32 && this.head * 2 > this.chunks.length) {
+    if (this.head === this.chunks.length) {
+      // Everything written was acknowledged: the burst is over, so start small again and hold
+      // nothing large while idle.
+      this.chunks.length = 0;
+      this.head = 0;
+      this.chunkSize = MIN_CHUNK;
+      this.spare = undefined;
+    } else if (this.head > 32 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** A chunk of the current size: the spare when it fits, else a new one. */
+  private newChunk(): Uint8Array {
+    const size = Math.min(this.chunkSize, this.capacity);
+    const spare = this.spare;
+    if (spare !== undefined && spare.length === size) {
+      this.spare = undefined;
+      return spare;
+    }
+    return new Uint8Array(size);
   }
 
   private findChunk(offset: number): number {

@@ -38,6 +38,13 @@ export interface TcpOpenOptions {
    * per-connection offset); from the injected random generator.
    */
   tsOffset?: number;
+  /**
+   * The caller is done with the payload of each segment `pollTransmit` returns before the peer
+   * can acknowledge it (the Host serialises every segment at once), so acknowledged send-buffer
+   * memory may be written again (send-buffer.ts). Off by default: payload views then stay valid,
+   * as a caller handing segments straight to another TcpConnection (the tests' pairs) needs.
+   */
+  transientPayloads?: boolean;
 }
 
 /** Per-connection statistics (issue "[tcp-sim]" item 2). */
@@ -86,7 +93,8 @@ export class Tcb {
   /** SND.WL1 (receive offset) and SND.WL2 (send offset) of the last window update. */
   protected sndWl1 = 0;
   protected sndWl2 = 0;
-  protected sndShift = 0;
+  /** 2^Snd.Wind.Shift (RFC 7323 §2.3): SND.WND = SEG.WND * sndScale. */
+  protected sndScale = 1;
   protected readonly sendBuf: SendBuffer;
   protected finQueued = false;
   protected wantWritable = false;
@@ -94,7 +102,8 @@ export class Tcb {
   // Receive sequence space, as offsets from IRS.
   protected irsValue = 0;
   protected rcvNxt = 0;
-  protected rcvShift = 0;
+  /** 2^Rcv.Wind.Shift (RFC 7323 §2.3): the unit of the window field we send. */
+  protected rcvScale = 1;
   /** Right edge of the window we last advertised (RFC 9293 §3.8.6.2.2: never moves left). */
   protected rcvAdvRight = 0;
   protected readonly recvQueue = new RecvQueue();
@@ -186,7 +195,7 @@ export class Tcb {
     this.hook = opts.hook;
     this.tsOffset = opts.tsOffset ?? 0;
     this.isnFor = isnFor;
-    this.sendBuf = new SendBuffer(cfg.sendBufferSize);
+    this.sendBuf = new SendBuffer(cfg.sendBufferSize, opts.transientPayloads ?? false);
     this.ourShift = cfg.windowScaling ? windowShiftFor(cfg.recvBufferSize) : 0;
     this.peerMss = cfg.defaultPeerMss;
     this.sendMss = Math.min(cfg.mss, cfg.defaultPeerMss);
@@ -271,7 +280,11 @@ export class Tcb {
 
   // Timestamps (RFC 7323 §3): a millisecond clock from `now`, offset per connection.
   protected tsPair(now: number): { tsVal: number; tsEcr: number } {
-    return { tsVal: (this.tsOffset + Math.floor(now / 1000)) >>> 0, tsEcr: this.tsOk ? this.tsRecent : 0 };
+    return { tsVal: this.tsVal(now), tsEcr: this.tsOk ? this.tsRecent : 0 };
+  }
+
+  protected tsVal(now: number): number {
+    return (this.tsOffset + Math.floor(now / 1000)) >>> 0;
   }
 
   /** RTT from an echoed TSval: between the true RTT and one clock tick more. */

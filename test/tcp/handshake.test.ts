@@ -287,11 +287,11 @@ describe("option negotiation (RFC 7323, RFC 2018)", () => {
     drain(c, 0);
     c.handleSegment(peer({ ack: ISS + 1, window: 1000 }), 0);
     assert.equal(c.stats().sndWnd, 4000);
-    // Our window field is scaled by 5: 1 MiB / 32.
+    // Our window field is scaled by 5, the remainder dropped (RFC 7323 §2.3): 1 MiB / 32.
     c.handleSegment(peer({ ack: ISS + 1, window: 1000, payload: new Uint8Array(10) }), 0);
     c.handleSegment(peer({ seq: IRS + 11, ack: ISS + 1, window: 1000, payload: new Uint8Array(10) }), 0);
     const [ack] = drain(c, 0);
-    assert.equal(ack!.window, Math.ceil(((1 << 20) - 20) / 32));
+    assert.equal(ack!.window, Math.floor(((1 << 20) - 20) / 32));
   });
 
   test("a window-scale shift above 14 is used as 14 (RFC 7323 §2.3)", () => {

@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { Timers } from "../../src/tcp/timers.js";
 import { F, IRS, ISS, bytes, drain, established, events, expectSent, ours, peer, plainConfig } from "./util.js";
 
@@ -16,6 +17,34 @@ describe("Timers", () => {
     assert.equal(t.next(), 500);
     t.clearAll();
     assert.equal(t.next(), undefined);
+  });
+
+  test("the cached earliest deadline follows any sequence of sets and clears", () => {
+    const names = ["retransmit", "delayedAck", "persist", "keepalive", "timeWait"] as const;
+    // [timer, deadline or undefined to clear, setIfIdle, read next() afterwards]
+    const op = fc.tuple(fc.constantFrom(...names), fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }), fc.boolean(), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const t = new Timers();
+        const model = new Map<string, number>();
+        for (const [name, at, ifIdle, check] of ops) {
+          if (at === undefined) {
+            t.clear(name);
+            model.delete(name);
+          } else if (ifIdle) {
+            t.setIfIdle(name, at);
+            if (!model.has(name)) model.set(name, at);
+          } else {
+            t.set(name, at);
+            model.set(name, at);
+          }
+          if (t.get(name) !== model.get(name)) return false;
+          if (check && t.next() !== earliest(model)) return false;
+        }
+        return t.next() === earliest(model);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -60,3 +89,7 @@ describe("delayed ACK timer", () => {
     assert.equal(c.pollTimeout(), 201_000);
   });
 });
+
+function earliest(deadlines: Map<string, number>): number | undefined {
+  return deadlines.size === 0 ? undefined : Math.min(...deadlines.values());
+}
