@@ -3,9 +3,11 @@
  * owner (the MptcpHost), and the constants of its data path.
  */
 import type { Connection } from "../stack/connection.js";
+import type { IpAddress } from "../wire/address.js";
 import type { MptcpConnection } from "./connection.js";
 import type { MptcpCounters } from "./counters.js";
 import type { MptcpEvent } from "./events.js";
+import type { JoinSubflow } from "./join.js";
 
 /** What a connection is doing. */
 export type MptcpMode =
@@ -25,6 +27,8 @@ export interface MptcpConnectionConfig {
   sendBufferSize: number;
   /** Whether the subflow's TCP offers window scaling (to read the peer's scaled windows). */
   windowScaling: boolean;
+  /** Subflows besides the initial one (Linux `ip mptcp limits set subflows N`, default 2). */
+  maxSubflows: number;
 }
 
 /** What a connection needs of its MptcpHost. */
@@ -38,7 +42,17 @@ export interface MptcpConnectionOwner {
   touchSubflow(subflow: Connection): void;
   /** The connection is gone: release its token. */
   released(conn: MptcpConnection): void;
+  /** A fresh 32-bit MP_JOIN nonce from the injected random source (§3.2). */
+  joinNonce(): number;
+  /**
+   * Opens the TCP connection of an MP_JOIN initiated by `conn`, with `join`'s hook on it. Throws
+   * HostError as `Host.connect` does.
+   */
+  connectJoin(conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Connection;
 }
+
+/** The subflow limit when none is configured (Linux's default `subflows 2`). */
+export const DEFAULT_MAX_SUBFLOWS = 2;
 
 /**
  * Largest chunk mapped at once. A DSS data-level length has 16 bits (§3.3), and one more DSN may

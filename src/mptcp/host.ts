@@ -23,7 +23,12 @@ import type { Listener } from "../stack/listener.js";
 import { tcpConfig } from "../tcp/config.js";
 import type { TcpHook } from "../tcp/hook.js";
 import type { IpAddress } from "../wire/address.js";
+import { randomU32 } from "../crypto/random.js";
+import { TCPRST_REASON } from "../wire/mptcp/types.js";
 import { MPTCP_VERSION, acceptableCapable, mptcpOptionsOf } from "./capable.js";
+import { DEFAULT_MAX_SUBFLOWS } from "./connection-config.js";
+import type { JoinSubflow } from "./join.js";
+import { joinOptionOf, refusingHook } from "./join.js";
 import type { MptcpConnectionConfig, MptcpConnectionOwner } from "./connection.js";
 import { MptcpConnection } from "./connection.js";
 import type { MptcpCounters } from "./counters.js";
@@ -42,6 +47,11 @@ export interface MptcpOptions {
   sendBufferSize?: number;
   /** Most MPTCP connections (tokens) at once (RFC 7430); default unlimited. */
   maxConnections?: number;
+  /**
+   * Subflows per connection besides the initial one, joins we open and joins we accept alike
+   * (Linux `ip mptcp limits set subflows N`; default 2).
+   */
+  subflows?: number;
 }
 
 export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
@@ -90,6 +100,11 @@ export class MptcpHost implements MptcpConnectionOwner {
   private readonly tokens: TokenTable<MptcpConnection>;
   private readonly maxConnections: number;
   private readonly bySubflow = new Map<Connection, MptcpConnection>();
+  /** Joined subflows by their TCP connection (§3.2). */
+  private readonly joins = new Map<Connection, JoinSubflow>();
+  /** Passive joins whose subflow the Host has not shown us yet. */
+  private readonly unattachedJoins = new Map<string, JoinSubflow>();
+  private pendingJoin: JoinSubflow | undefined;
   private readonly listeners = new Map<Listener, MptcpListener>();
   /** Passive connections whose subflow the Host has not shown us yet. */
   private readonly unattached = new Map<string, MptcpConnection>();
@@ -112,6 +127,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       recvBufferSize: m.recvBufferSize ?? tcp.recvBufferSize,
       sendBufferSize: m.sendBufferSize ?? tcp.sendBufferSize,
       windowScaling: tcp.windowScaling,
+      maxSubflows: m.subflows ?? DEFAULT_MAX_SUBFLOWS,
     };
     this.host = new Host({ ...config, tcpHook: (ctx) => this.hookFor(ctx) });
   }
@@ -228,6 +244,24 @@ export class MptcpHost implements MptcpConnectionOwner {
   }
 
   /** @internal */
+  joinNonce(): number {
+    return randomU32(this.random);
+  }
+
+  /** @internal */
+  connectJoin(_conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Connection {
+    this.pendingJoin = join;
+    let sub: Connection;
+    try {
+      sub = this.host.connect(remote, remotePort, this.now, { local });
+    } finally {
+      this.pendingJoin = undefined;
+    }
+    this.joins.set(sub, join);
+    return sub;
+  }
+
+  /** @internal */
   released(conn: MptcpConnection): void {
     const k = conn.localKey;
     if (k !== undefined && this.tokens.lookup(k.token) === conn) this.tokens.remove(k.token);
@@ -241,6 +275,9 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   /** `HostConfig.tcpHook`: every subflow gets the hook of its MPTCP connection. */
   private hookFor(ctx: HookContext): TcpHook | undefined {
+    if (ctx.syn === undefined && this.pendingJoin !== undefined) return this.pendingJoin.hook;
+    const join = ctx.syn !== undefined && this.enabled ? joinOptionOf(ctx.syn.options) : undefined;
+    if (join?.form === "syn") return this.joinHookFor(ctx, join);
     const id = this.nextId++;
     let conn: MptcpConnection;
     if (ctx.syn === undefined) {
@@ -255,6 +292,28 @@ export class MptcpHost implements MptcpConnectionOwner {
       this.unattached.set(tupleKey(ctx.local, ctx.localPort, ctx.remote, ctx.remotePort), conn);
     }
     return conn.hook;
+  }
+
+  /**
+   * An MP_JOIN SYN at one of our listeners (§3.2): the connection its token names answers it, or
+   * a RST with MP_TCPRST refuses it: "MPTCP-specific error" for an unknown token (Linux
+   * MPJoinNoTokenFound), "administratively prohibited" over the subflow limit.
+   */
+  private joinHookFor(ctx: HookContext, syn: Extract<ReturnType<typeof joinOptionOf>, { form: "syn" }>): TcpHook {
+    const count = (name: keyof MptcpCounters): void => {
+      this.counters[name]++;
+    };
+    count("MPJoinSynRx");
+    if (syn.backup) count("MPJoinSynBackupRx");
+    const conn = this.tokens.lookup(syn.token);
+    if (conn === undefined) {
+      count("MPJoinNoTokenFound");
+      return refusingHook(TCPRST_REASON.MPTCP_SPECIFIC, count);
+    }
+    const answer = conn.acceptJoin(syn, ctx.local);
+    if (typeof answer === "number") return refusingHook(answer, count);
+    this.unattachedJoins.set(tupleKey(ctx.local, ctx.localPort, ctx.remote, ctx.remotePort), answer);
+    return answer.hook;
   }
 
   private newConnection(id: number, role: "client" | "server", mptcp: boolean): MptcpConnection {
@@ -275,11 +334,13 @@ export class MptcpHost implements MptcpConnectionOwner {
    * connections move data. Returns whether a subflow got something new to send.
    */
   private service(now: number): boolean {
-    if (this.unattached.size > 0) this.attachPassive();
+    if (this.unattached.size > 0 || this.unattachedJoins.size > 0) this.attachPassive();
     for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
       if (e.type === "incoming") {
         const l = this.listeners.get(e.listener);
         for (let sub = e.listener.accept(); sub !== undefined; sub = e.listener.accept()) {
+          // A joined subflow belongs to its connection already; the application never sees it.
+          if (this.joins.has(sub)) continue;
           const conn = this.bySubflow.get(sub);
           if (conn === undefined || l === undefined || conn.mode === "handshake") {
             sub.abort();
@@ -291,6 +352,12 @@ export class MptcpHost implements MptcpConnectionOwner {
           conn.announce();
           this.dirty.add(conn);
         }
+        continue;
+      }
+      const join = this.joins.get(e.connection);
+      if (join !== undefined) {
+        join.onSubflowEvent(e.type);
+        if (e.type === "closed") this.joins.delete(e.connection);
         continue;
       }
       const conn = this.bySubflow.get(e.connection);
@@ -315,6 +382,13 @@ export class MptcpHost implements MptcpConnectionOwner {
   private attachPassive(): void {
     for (const sub of this.host.connections()) {
       const key = tupleKey(sub.local, sub.localPort, sub.remote, sub.remotePort);
+      const join = this.unattachedJoins.get(key);
+      if (join !== undefined) {
+        this.unattachedJoins.delete(key);
+        join.subflow = sub;
+        this.joins.set(sub, join);
+        continue;
+      }
       const conn = this.unattached.get(key);
       if (conn === undefined) continue;
       this.unattached.delete(key);
@@ -325,5 +399,7 @@ export class MptcpHost implements MptcpConnectionOwner {
     // Hooks whose SYN the Host then refused never got a subflow.
     for (const conn of this.unattached.values()) this.released(conn);
     this.unattached.clear();
+    for (const join of this.unattachedJoins.values()) join.close("failed");
+    this.unattachedJoins.clear();
   }
 }

@@ -1,0 +1,318 @@
+/**
+ * The joined subflows of one MPTCP connection (RFC 8684 §3.2) and their share of the data path:
+ * per subflow, the receive mappings (§3.3.1: a mapping is relative to its own subflow's sequence
+ * space), the send mappings, and the DSS each of its segments carries. Data ACKs, delivered data
+ * and DATA_FINs go to the connection, whose data level is common to all subflows (§3.3.2–3.3.3).
+ *
+ * Limits (RFC 7430, Linux `ip mptcp limits`): at most `maxSubflows` subflows besides the initial
+ * one, half-open joins included; one over that is refused with MP_TCPRST "administratively
+ * prohibited" (0x03, mptcp-facts.md §2) and counted as MPJoinRejected.
+ */
+import type { KeyMaterial } from "../crypto/keys.js";
+import type { Connection } from "../stack/connection.js";
+import type { ConnectionEventType } from "../stack/events.js";
+import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/hook.js";
+import type { TcpRepr } from "../wire/tcp-types.js";
+import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
+import { TCPRST_REASON } from "../wire/mptcp/types.js";
+import { mptcpOptionsOf } from "./capable.js";
+import type { MptcpCounterName } from "./counters.js";
+import type { DsnSpace } from "./dsn.js";
+import type { JoinedPath } from "./join.js";
+import { JoinSubflow } from "./join.js";
+import { ReceiveMappings, readMapping } from "./mapping.js";
+import { SendMappings, mappingDss } from "./send-mapping.js";
+import type { SchedulerPath } from "./sched/scheduler.js";
+
+/** What the joined subflows need of the connection's data level. */
+export interface DataLevel {
+  readonly localKey: KeyMaterial | undefined;
+  readonly remoteKey: KeyMaterial | undefined;
+  readonly localSpace: DsnSpace | undefined;
+  readonly peerSpace: DsnSpace | undefined;
+  readonly checksums: boolean;
+  readonly recvBufferSize: number;
+  readonly windowScaling: boolean;
+  count(name: MptcpCounterName): void;
+  changed(): void;
+  /** `dss` (or a bare DSS) with the connection's current Data ACK (§3.3.2). */
+  withDataAck(dss: Dss | undefined): Dss;
+  /** A Data ACK arrived on a subflow whose window shift is `shift` (§3.3.4). */
+  onDataAck(dss: Dss, seg: TcpRepr, shift: number): void;
+  /** The peer's mapping width, for the width of our Data ACKs. */
+  onPeerMapping(dsn64: boolean): void;
+  /** The data level's next expected DSN, to expand 32-bit DSNs (§3.3.1). */
+  readonly rcvNxt: number;
+  deliver(dsn: number, data: Uint8Array): void;
+  onDataFin(dsn: number): void;
+  /** A joined subflow became usable or went away. */
+  subflowChanged(join: JoinSubflow, up: boolean): void;
+  /** A segment arrived on `sub`: connection-level ACKs go back the way data comes. */
+  receivedOn(sub: Connection): void;
+  /** §3.3.6: DSN ranges sent on a failed subflow and not data-acknowledged, to send again. */
+  reinject(ranges: ReadonlyArray<readonly [number, number]>): void;
+}
+
+/** A usable subflow as the connection's pump sees it (src/mptcp/sched/). */
+export interface SendPath extends SchedulerPath {
+  readonly sub: Connection;
+  room: number;
+  /** Maps and writes one chunk into the subflow. */
+  write(dsn: number, data: Uint8Array, dataFin: boolean): void;
+}
+
+/**
+ * Option bytes a data segment of ours may carry beside its payload, before one was planned:
+ * timestamps (12, RFC 7323) and a DSS with a 64-bit Data ACK and a 64-bit mapping, padded (28).
+ */
+const DATA_SEGMENT_OPTIONS = 40;
+
+/**
+ * Bytes a subflow may be given now: twice its congestion window less what it holds
+ * unacknowledged (as Linux sizes a subflow's send buffer), so that data is not committed to a
+ * subflow long before it can send it and a later join, or a reinjection, can still take it. In
+ * whole segments, because a segment never crosses the end of a mapping (§3.3.1): a mapping of a
+ * few bytes more than a segment makes a runt segment, which Nagle then holds back. Its send buffer
+ * bounds it too.
+ */
+export function subflowRoom(sub: Connection, segmentPayload: number | undefined): number {
+  const tcp = sub.tcp;
+  const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  const room = 2 * tcp.congestion.window() - tcp.sendQueued;
+  return Math.min(tcp.sendCapacity, Math.floor(room / segment) * segment);
+}
+
+/** Per joined subflow: its mappings and what was written into its TCP stream. */
+interface PathData {
+  rx: ReceiveMappings;
+  tx: SendMappings;
+  /** Bytes written into the subflow's TCP send buffer. */
+  written: number;
+}
+
+export class JoinedSubflows implements JoinedPath {
+  private readonly list: JoinSubflow[] = [];
+  private readonly data = new Map<JoinSubflow, PathData>();
+
+  constructor(
+    private readonly level: DataLevel,
+    /** Subflows allowed besides the initial one (Linux `ip mptcp limits subflows`, default 2). */
+    private readonly maxSubflows: number,
+  ) {}
+
+  get localKey(): KeyMaterial | undefined {
+    return this.level.localKey;
+  }
+
+  get remoteKey(): KeyMaterial | undefined {
+    return this.level.remoteKey;
+  }
+
+  /** The joined subflows not yet closed, in order of creation. */
+  get all(): readonly JoinSubflow[] {
+    return this.list;
+  }
+
+  /** Whether one more subflow is within the limit. */
+  get canAdd(): boolean {
+    return this.list.length < this.maxSubflows;
+  }
+
+  /** The earliest timer of any join. */
+  get timeout(): number | undefined {
+    let t: number | undefined;
+    for (const j of this.list) {
+      const jt = j.timeout;
+      if (jt !== undefined && (t === undefined || jt < t)) t = jt;
+    }
+    return t;
+  }
+
+  /** Initiator: a join about to be sent; undefined over the limit. */
+  initiate(addrId: number, backup: boolean, nonce: number): JoinSubflow | undefined {
+    if (!this.canAdd) return undefined;
+    const j = new JoinSubflow(this, { role: "initiator", addrId, backup, nonce, windowScaling: this.level.windowScaling });
+    this.list.push(j);
+    return j;
+  }
+
+  /**
+   * Responder: the connection's answer to an MP_JOIN SYN (§3.2): a join, or the MP_TCPRST reason
+   * to refuse it with.
+   */
+  respond(syn: MpJoinSyn, addrId: number, nonce: number): JoinSubflow | number {
+    if (!this.canAdd) {
+      this.level.count("MPJoinRejected");
+      return TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED;
+    }
+    const j = new JoinSubflow(this, { role: "responder", addrId, backup: false, nonce, syn, windowScaling: this.level.windowScaling });
+    this.list.push(j);
+    return j;
+  }
+
+  /**
+   * The connection is over: every joined subflow goes. A graceful close keeps each join until its
+   * subflow is closed, because its FIN and last ACKs still carry the Data ACK.
+   */
+  closeAll(abort: boolean): void {
+    for (const j of [...this.list]) {
+      const sub = j.subflow;
+      if (abort || sub === undefined || !j.established) {
+        sub?.abort();
+        j.close("closed");
+      } else {
+        sub.close();
+      }
+    }
+  }
+
+  /** Runs the joins' timers. */
+  onTimer(now: number): void {
+    for (const j of [...this.list]) j.onTimer(now);
+  }
+
+  /**
+   * Sends the ACKs the joins want (third ACK again, fourth ACK) and arms their timers. Returns
+   * the subflows given something to send.
+   */
+  service(now: number): Connection[] {
+    const out: Connection[] = [];
+    for (const j of [...this.list]) {
+      const sub = j.subflow;
+      if (sub === undefined) continue;
+      if (sub.state === "CLOSED") {
+        // The Host reports no events for a passive subflow never announced (a join whose third
+        // ACK never came): its end is seen here.
+        j.close("closed");
+        continue;
+      }
+      if (j.takeAckWanted()) {
+        sub.tcp.requestAck();
+        out.push(sub);
+      }
+      j.armAckTimer(now);
+      const d = this.data.get(j);
+      if (d !== undefined) d.tx.onSubflowAck(d.written - sub.tcp.sendQueued);
+    }
+    return out;
+  }
+
+  /** Data-acknowledged up to `ack`: every subflow's send mappings can drop what is below. */
+  onDataAck(ack: number): void {
+    for (const d of this.data.values()) d.tx.onDataAck(ack);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // JoinedPath
+  // -----------------------------------------------------------------------------------------------
+
+  count(name: MptcpCounterName): void {
+    this.level.count(name);
+  }
+
+  changed(): void {
+    this.level.changed();
+  }
+
+  joinEstablished(join: JoinSubflow): void {
+    const local = this.level.localSpace!;
+    const peer = this.level.peerSpace!;
+    const csum = this.level.checksums;
+    this.data.set(join, {
+      rx: new ReceiveMappings({ checksums: csum, space: peer, maxUnmappedBytes: this.level.recvBufferSize }),
+      tx: new SendMappings({ checksums: csum, space: local }),
+      written: 0,
+    });
+    this.level.subflowChanged(join, true);
+    this.level.changed();
+  }
+
+  joinClosed(join: JoinSubflow, _type: ConnectionEventType | "failed"): void {
+    const i = this.list.indexOf(join);
+    if (i >= 0) this.list.splice(i, 1);
+    const d = this.data.get(join);
+    this.data.delete(join);
+    if (d !== undefined) {
+      // §3.3.6: what this subflow carried and the peer has not data-acknowledged goes again on
+      // another subflow.
+      this.level.reinject(d.tx.unacked());
+      this.level.subflowChanged(join, false);
+    }
+    this.level.changed();
+  }
+
+  pathPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
+    const d = this.data.get(join);
+    if (d === undefined) return undefined;
+    if (kind === "syn" || kind === "syn-ack") return undefined;
+    const mapped = kind === "data" ? d.tx.at(offset) : undefined;
+    if (mapped === undefined) {
+      // No mapping for these bytes cannot happen (every byte written is mapped): send nothing.
+      if (kind === "data") return { options: [this.level.withDataAck(undefined)], maxPayload: 0 };
+      return { options: [this.level.withDataAck(undefined)] };
+    }
+    return { options: [this.level.withDataAck(mappingDss(mapped, this.level.localSpace!))], maxPayload: d.tx.payloadLimit(offset) };
+  }
+
+  /**
+   * A segment of an established joined subflow: its Data ACK and its mapped data (§3.3). A
+   * joined subflow never falls back (§3.7): data without a mapping, or a mapping it cannot
+   * honour, resets it with MP_TCPRST.
+   */
+  pathIncoming(join: JoinSubflow, ctx: IncomingContext): IncomingVerdict {
+    const d = this.data.get(join);
+    if (d === undefined) return "drop";
+    if (join.subflow !== undefined) this.level.receivedOn(join.subflow);
+    const opts = mptcpOptionsOf(ctx.seg.options);
+    const dss = opts.dss;
+    if (dss?.dataAck !== undefined) this.level.onDataAck(dss, ctx.seg, join.sndShift);
+    let announced;
+    if (dss !== undefined) {
+      announced = readMapping(dss, this.level.peerSpace!, this.level.rcvNxt, ctx.offset);
+      if (announced !== undefined && announced.kind !== "infinite") this.level.onPeerMapping(dss.dsn64);
+    }
+    this.level.changed();
+    if (announced === undefined && ctx.payload.length === 0) return "accept";
+    if (announced?.kind === "infinite") return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
+    const res = d.rx.onSegment(ctx.offset, ctx.payload, announced);
+    if (res.error !== undefined) {
+      if (res.error.kind === "checksum") this.level.count("DataCsumErr");
+      return this.fail(join, res.error.kind === "checksum" ? TCPRST_REASON.MIDDLEBOX_INTERFERENCE : TCPRST_REASON.MPTCP_SPECIFIC);
+    }
+    for (const c of res.chunks) this.level.deliver(c.dsn, c.data);
+    if (res.unmapped > 0 && !opts.any) return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
+    // §3.3.3: a DATA_FIN may arrive on any subflow.
+    if (res.dataFin !== undefined) this.level.onDataFin(res.dataFin);
+    return ctx.payload.length > 0 ? "consume" : "accept";
+  }
+
+  /** The established joins that can take data, for the scheduler. */
+  sendPaths(out: SendPath[]): void {
+    for (const [j, d] of this.data) {
+      const sub = j.subflow;
+      if (sub === undefined || !j.established) continue;
+      const st = sub.state;
+      if (st !== "ESTABLISHED" && st !== "CLOSE-WAIT") continue;
+      out.push({
+        sub,
+        room: subflowRoom(sub, j.segmentPayload),
+        get srtt() {
+          return sub.tcp.stats().srtt;
+        },
+        backup: j.backup || j.peerBackup,
+        write: (dsn, data, dataFin) => {
+          d.tx.append(dsn, data, dataFin);
+          sub.write(data);
+          d.written += data.length;
+          j.bytesSent += data.length;
+        },
+      });
+    }
+  }
+
+
+  private fail(join: JoinSubflow, reason: number): IncomingVerdict {
+    join.resetWith(reason);
+    return "reset";
+  }
+}

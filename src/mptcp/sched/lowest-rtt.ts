@@ -1,0 +1,24 @@
+/**
+ * The default scheduler (DESIGN.md §5, like Linux's `mptcp_subflow_get_send`): the subflow with
+ * the lowest smoothed RTT among those with congestion-window room; backup subflows only when no
+ * other subflow is usable at all, whatever its room (RFC 8684 §3.3.8). `paths` are the usable
+ * subflows. A subflow without an RTT sample yet counts
+ * as slower than any measured one, so that a fresh join does not take the data of a known path.
+ */
+import type { Scheduler, SchedulerPath } from "./scheduler.js";
+
+export class LowestRttScheduler implements Scheduler {
+  pick<P extends SchedulerPath>(paths: readonly P[]): P | undefined {
+    const backups = paths.every((p) => p.backup);
+    let best: P | undefined;
+    for (const p of paths) {
+      if (p.room <= 0 || p.backup !== backups) continue;
+      if (best === undefined || faster(p, best)) best = p;
+    }
+    return best;
+  }
+}
+
+function faster(a: SchedulerPath, b: SchedulerPath): boolean {
+  return (a.srtt ?? Number.POSITIVE_INFINITY) < (b.srtt ?? Number.POSITIVE_INFINITY);
+}

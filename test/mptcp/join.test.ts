@@ -1,0 +1,345 @@
+/**
+ * MP_JOIN (RFC 8684 §3.2) through an MptcpHost, segment by segment, on both sides. The keys and
+ * nonces are those of a live Linux 6.18 join (mptcp-facts.md §1), fed through the host's random
+ * source, so both HMACs on the wire are the captured ones.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { keyDerive } from "../../src/crypto/keys.js";
+import type { RandomSource } from "../../src/crypto/random.js";
+import { MptcpHost } from "../../src/mptcp/host.js";
+import type { MptcpHostConfig } from "../../src/mptcp/host.js";
+import type { MptcpConnection } from "../../src/mptcp/connection.js";
+import type { MptcpEvent } from "../../src/mptcp/events.js";
+import { nonZeroCounters } from "../../src/mptcp/counters.js";
+import { parseAddress } from "../../src/wire/address.js";
+import type { IpAddress } from "../../src/wire/address.js";
+import { fromHex } from "../../src/wire/bytes.js";
+import { isParseError } from "../../src/wire/error.js";
+import { IPPROTO_TCP, emitIp, parseIpPacket } from "../../src/wire/ip.js";
+import { emitTcp, parseTcp } from "../../src/wire/tcp.js";
+import type { TcpOption, TcpRepr } from "../../src/wire/tcp-types.js";
+import { TCP_FLAG } from "../../src/wire/tcp-types.js";
+import type { Dss, MpCapable, MpJoin, MptcpOption } from "../../src/wire/mptcp/types.js";
+import { MPC_FLAG, TCPRST_REASON } from "../../src/wire/mptcp/types.js";
+
+/** Counting bytes, except for queued 8-byte (keys) and 4-byte (nonces, ports) draws. */
+class ScriptedRandom implements RandomSource {
+  readonly draws8: Uint8Array[] = [];
+  readonly draws4: Uint8Array[] = [];
+  private next = 0;
+  fillBytes(out: Uint8Array): void {
+    const q = out.length === 8 ? this.draws8 : out.length === 4 ? this.draws4 : undefined;
+    const v = q?.shift();
+    if (v !== undefined) {
+      out.set(v);
+      return;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = this.next++ & 0xff;
+  }
+}
+
+function be(n: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = bytes - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
+  return out;
+}
+
+function ip(text: string): IpAddress {
+  return parseAddress(text)!;
+}
+
+/** mptcp-facts.md §1: the live Linux 6.18 join. */
+const KEY_A = 0xc12e566b69c3e004n;
+const KEY_B = 0x62031ceec1407cd4n;
+const R_A = 166604901;
+const R_B = 2339297157;
+const SYNACK_HMAC = be(7703062681642683350n, 8);
+const ACK_HMAC = fromHex("79992efa54436db16b33b18dfe127ca26623ef10");
+const TOKEN_B = keyDerive(KEY_B, 1).token;
+const TOKEN_A = keyDerive(KEY_A, 1).token;
+
+const PLAIN = { timestamps: false, sack: false, windowScaling: false };
+const C1 = "10.0.0.1";
+const C2 = "10.0.1.1";
+const S1 = "10.0.0.2";
+const S2 = "10.0.1.2";
+const HELLO = new TextEncoder().encode("hello mptcp");
+
+function mptcpHost(addresses: string[], random: ScriptedRandom, mptcp: MptcpHostConfig["mptcp"] = {}): MptcpHost {
+  return new MptcpHost({
+    interfaces: addresses.map((a) => ({ addresses: [ip(a)] })),
+    random,
+    tcp: PLAIN,
+    mptcp,
+    ephemeralPorts: [50000, 50000],
+  });
+}
+
+function seg(fields: Partial<TcpRepr> & { srcPort: number; dstPort: number }): TcpRepr {
+  return { seq: 0, ack: 0, flags: TCP_FLAG.ACK, window: 65535, checksum: 0, urgentPointer: 0, options: [], payload: new Uint8Array(0), ...fields };
+}
+
+function packet(src: string, dst: string, s: TcpRepr): Uint8Array {
+  return emitIp({ src: ip(src), dst: ip(dst), protocol: IPPROTO_TCP }, emitTcp(s, ip(src), ip(dst)));
+}
+
+interface Out {
+  src: string;
+  dst: string;
+  seg: TcpRepr;
+}
+
+function drain(h: MptcpHost, now: number): Out[] {
+  const out: Out[] = [];
+  for (let t = h.pollTransmit(now); t !== undefined; t = h.pollTransmit(now)) {
+    const p = parseIpPacket(t.packet, { verifyChecksum: true });
+    assert.ok(!isParseError(p));
+    const s = parseTcp(p.payload, { checksum: { src: p.src, dst: p.dst } });
+    assert.ok(!isParseError(s));
+    out.push({ src: p.src.join("."), dst: p.dst.join("."), seg: s });
+  }
+  return out;
+}
+
+function events(h: MptcpHost): string[] {
+  const out: string[] = [];
+  for (let e: MptcpEvent | undefined = h.pollEvent(); e !== undefined; e = h.pollEvent()) out.push(e.type);
+  return out;
+}
+
+function mptcpOptions(s: TcpRepr): MptcpOption[] {
+  return s.options.flatMap((o) => (o.kind === "mptcp" ? [o.option] : []));
+}
+
+const opt = (option: MptcpOption): TcpOption => ({ kind: "mptcp", option });
+const mpc = (o: Omit<MpCapable, "subtype" | "version">): TcpOption => opt({ subtype: "MP_CAPABLE", version: 1, ...o });
+const join = (o: MpJoin): TcpOption => opt(o);
+const dssOpt = (o: Omit<Dss, "subtype">): TcpOption => opt({ subtype: "DSS", ...o });
+const NOP: TcpOption = { kind: "nop" };
+
+function readAll(c: MptcpConnection): Uint8Array {
+  const parts: number[] = [];
+  for (let b = c.read(); b !== undefined; b = c.read()) parts.push(...b);
+  return Uint8Array.from(parts);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Responder: our host is B (the server), the test plays A.
+// -------------------------------------------------------------------------------------------------
+
+const A_ISN = 1000;
+const A_JOIN_ISN = 5000;
+const A_PORT = 40000;
+const A_JOIN_PORT = 40001;
+
+/** An MPTCP connection accepted by our server, whose key is Key-B; the peer's key is Key-A. */
+function acceptedServer(mptcp: MptcpHostConfig["mptcp"] = {}) {
+  const random = new ScriptedRandom();
+  random.draws8.push(be(KEY_B, 8));
+  const h = mptcpHost([S1, S2], random, mptcp);
+  const l = h.listen(80);
+  h.receive(packet(C1, S1, seg({ srcPort: A_PORT, dstPort: 80, seq: A_ISN, flags: TCP_FLAG.SYN, options: [mpc({ flags: MPC_FLAG.H })] })), 0, 0);
+  const [synAck] = drain(h, 0);
+  const keys = { sendKey: KEY_A, recvKey: KEY_B };
+  h.receive(packet(C1, S1, seg({ srcPort: A_PORT, dstPort: 80, seq: A_ISN + 1, ack: (synAck!.seg.seq + 1) >>> 0, options: [mpc({ flags: MPC_FLAG.H, ...keys })] })), 0, 1000);
+  assert.deepEqual(events(h), ["incoming"]);
+  const c = l.accept()!;
+  assert.equal(c.mode, "mptcp");
+  /** Sends A's MP_JOIN SYN from C2 and returns what the server answers. */
+  const joinSyn = (now: number, o: Partial<Extract<MpJoin, { form: "syn" }>> = {}, port = A_JOIN_PORT): Out[] => {
+    random.draws4.push(be(BigInt(R_B), 4));
+    const syn = join({ subtype: "MP_JOIN", form: "syn", backup: false, addrId: 1, token: TOKEN_B, nonce: R_A, ...o });
+    h.receive(packet(C2, S2, seg({ srcPort: port, dstPort: 80, seq: A_JOIN_ISN, flags: TCP_FLAG.SYN, options: [syn] })), 1, now);
+    return drain(h, now);
+  };
+  return { h, c, joinSyn };
+}
+
+describe("MP_JOIN, responder (RFC 8684 §3.2)", () => {
+  test("SYN/ACK with the truncated HMAC of Linux, third ACK checked, fourth ACK, data on the join", () => {
+    const { h, c, joinSyn } = acceptedServer();
+    const [synAck, ...more] = joinSyn(2000);
+    assert.equal(more.length, 0);
+    assert.equal(synAck!.src, "10.0.1.2");
+    assert.equal(synAck!.seg.flags, TCP_FLAG.SYN | TCP_FLAG.ACK);
+    assert.equal(synAck!.seg.ack, A_JOIN_ISN + 1);
+    // 7703062681642683350 on the wire, with R-B, and our address ID for 10.0.1.2.
+    assert.deepEqual(synAck!.seg.options, [{ kind: "mss", mss: 1460 }, join({ subtype: "MP_JOIN", form: "synack", backup: false, addrId: 1, hmac: SYNACK_HMAC, nonce: R_B })]);
+    const iss = synAck!.seg.seq;
+
+    // The third ACK with the captured 160-bit HMAC: answered by the fourth ACK, a plain ACK with a
+    // Data ACK (nothing received yet: IDSN-A + 1).
+    h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1, ack: (iss + 1) >>> 0, options: [join({ subtype: "MP_JOIN", form: "ack", hmac: ACK_HMAC })] })), 1, 3000);
+    const [fourth, ...rest] = drain(h, 3000);
+    assert.equal(rest.length, 0);
+    assert.equal(fourth!.src, "10.0.1.2");
+    assert.equal(fourth!.seg.flags, TCP_FLAG.ACK);
+    assert.equal(fourth!.seg.payload.length, 0);
+    const idsnA = keyDerive(KEY_A, 1).idsn;
+    assert.deepEqual(mptcpOptions(fourth!.seg), [{ subtype: "DSS", fin: false, dsn64: false, dataAck64: false, dataAck: (idsnA + 1n) & 0xffffffffn }]);
+    assert.deepEqual(events(h), []);
+    const j = c.joinedSubflows[0]!;
+    assert.equal(j.state, "established");
+    assert.equal(j.remoteAddrId, 1);
+    assert.deepEqual(nonZeroCounters(h.counters), { MPCapableSYNRX: 1, MPCapableACKRX: 1, MPCurrEstab: 1, MPJoinSynRx: 1, MPJoinAckRx: 1 });
+
+    // Data mapped on the joined subflow (DSN IDSN-A+1, SSN 1), then a DATA_FIN on it (§3.3.3).
+    const map = dssOpt({ fin: false, dsn64: true, dataAck64: false, dsn: idsnA + 1n, ssn: 1, dataLen: HELLO.length });
+    h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1, ack: (iss + 1) >>> 0, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [map, NOP, NOP], payload: HELLO })), 1, 4000);
+    assert.deepEqual(events(h), ["readable"]);
+    assert.deepEqual(readAll(c), HELLO);
+    const fin = dssOpt({ fin: true, dsn64: true, dataAck64: false, dsn: idsnA + 1n + BigInt(HELLO.length), ssn: 0, dataLen: 1 });
+    h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1 + HELLO.length, ack: (iss + 1) >>> 0, options: [fin, NOP, NOP] })), 1, 5000);
+    assert.deepEqual(events(h), ["peer-closed"]);
+    assert.equal(c.dataLevel.rcvNxt, HELLO.length + 2);
+  });
+
+  test("an unknown token: RST with MP_TCPRST 0x01 [MPJoinNoTokenFound]", () => {
+    const { h, joinSyn } = acceptedServer();
+    const [rst, ...more] = joinSyn(2000, { token: (TOKEN_B + 1) >>> 0 });
+    assert.equal(more.length, 0);
+    assert.equal(rst!.seg.flags, TCP_FLAG.RST | TCP_FLAG.ACK);
+    assert.equal(rst!.seg.ack, A_JOIN_ISN + 1);
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.MPTCP_SPECIFIC }]);
+    const n = nonZeroCounters(h.counters);
+    assert.equal(n.MPJoinNoTokenFound, 1);
+    assert.equal(n.MPJoinSynRx, 1);
+    assert.equal(n.MPRstTx, 1);
+  });
+
+  test("over the subflow limit: RST with MP_TCPRST 0x03 [MPJoinRejected]", () => {
+    const { h, c, joinSyn } = acceptedServer({ subflows: 1 });
+    const [synAck] = joinSyn(2000);
+    assert.equal(synAck!.seg.flags, TCP_FLAG.SYN | TCP_FLAG.ACK);
+    const [rst] = joinSyn(2100, {}, A_JOIN_PORT + 1);
+    assert.equal(rst!.seg.flags, TCP_FLAG.RST | TCP_FLAG.ACK);
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED }]);
+    assert.equal(h.counters.MPJoinRejected, 1);
+    assert.equal(h.counters.MPJoinSynRx, 2);
+    assert.equal(c.joinedSubflows.length, 1);
+  });
+
+  test("a wrong third-ACK HMAC resets the subflow, not the connection [MPJoinAckHMacFailure]", () => {
+    const { h, c, joinSyn } = acceptedServer();
+    const [synAck] = joinSyn(2000);
+    const bad = ACK_HMAC.slice();
+    bad[19]! ^= 1;
+    h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1, ack: (synAck!.seg.seq + 1) >>> 0, options: [join({ subtype: "MP_JOIN", form: "ack", hmac: bad })] })), 1, 3000);
+    const [rst, ...more] = drain(h, 3000);
+    assert.equal(more.length, 0);
+    assert.equal(rst!.seg.flags & TCP_FLAG.RST, TCP_FLAG.RST);
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.MPTCP_SPECIFIC }]);
+    assert.equal(h.counters.MPJoinAckHMacFailure, 1);
+    assert.equal(h.counters.MPJoinAckRx, 0);
+    assert.deepEqual(events(h), []);
+    assert.equal(c.mode, "mptcp");
+    assert.equal(c.joinedSubflows.length, 0);
+  });
+});
+
+// -------------------------------------------------------------------------------------------------
+// Initiator: our host is A (the client), the test plays B.
+// -------------------------------------------------------------------------------------------------
+
+const B_ISN = 7000;
+const B_JOIN_ISN = 9000;
+
+/** Our client connected with Key-A to a peer whose key is Key-B, both subflows' SYNs answered. */
+function connectedClient(mptcp: MptcpHostConfig["mptcp"] = {}) {
+  const random = new ScriptedRandom();
+  random.draws8.push(be(KEY_A, 8));
+  const h = mptcpHost([C1, C2], random, mptcp);
+  const c = h.connect(ip(S1), 80, 0, { local: ip(C1) });
+  const [syn] = drain(h, 0);
+  h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: syn!.seg.srcPort, seq: B_ISN, ack: (syn!.seg.seq + 1) >>> 0, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, options: [mpc({ flags: MPC_FLAG.H, sendKey: KEY_B })] })), 0, 1000);
+  const [third] = drain(h, 1000);
+  assert.equal(mptcpOptions(third!.seg)[0]!.subtype, "MP_CAPABLE");
+  assert.deepEqual(events(h), ["connected"]);
+  // B's first DSS: the connection is fully established (§3.1).
+  const idsnA = keyDerive(KEY_A, 1).idsn;
+  h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: syn!.seg.srcPort, seq: B_ISN + 1, ack: (syn!.seg.seq + 1) >>> 0, options: [dssOpt({ fin: false, dsn64: false, dataAck64: true, dataAck: idsnA + 1n })] })), 0, 1500);
+  drain(h, 1500);
+  assert.equal(c.mode, "mptcp");
+  /** Opens the join from C2 (nonce R-A) and returns its SYN. */
+  const open = (now: number, backup = false) => {
+    random.draws4.push(be(BigInt(R_A), 4));
+    const j = c.openSubflow(ip(C2), undefined, undefined, { backup })!;
+    const [syn2, ...more] = drain(h, now);
+    assert.equal(more.length, 0);
+    return { j, syn: syn2!.seg, out: syn2! };
+  };
+  const synAck = (s: TcpRepr, hmac: Uint8Array, now: number): Out[] => {
+    const o = join({ subtype: "MP_JOIN", form: "synack", backup: false, addrId: 1, hmac, nonce: R_B });
+    h.receive(packet(S1, C2, seg({ srcPort: 80, dstPort: s.srcPort, seq: B_JOIN_ISN, ack: (s.seq + 1) >>> 0, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, options: [o] })), 1, now);
+    return drain(h, now);
+  };
+  return { h, c, open, synAck };
+}
+
+describe("MP_JOIN, initiator (RFC 8684 §3.2)", () => {
+  test("SYN with token and nonce, SYN/ACK HMAC checked, third ACK with Linux's HMAC, fourth-ACK wait", () => {
+    const { h, c, open, synAck } = connectedClient();
+    const { j, syn, out } = open(2000, true);
+    assert.equal(out.src, "10.0.1.1");
+    assert.equal(out.dst, "10.0.0.2");
+    assert.equal(syn.flags, TCP_FLAG.SYN);
+    assert.deepEqual(syn.options, [{ kind: "mss", mss: 1460 }, join({ subtype: "MP_JOIN", form: "syn", backup: true, addrId: 1, token: TOKEN_B, nonce: R_A })]);
+    assert.equal(h.counters.MPJoinSynTx, 1);
+    assert.equal(j.state, "syn-sent");
+    assert.notEqual(TOKEN_A, TOKEN_B);
+
+    const [third, ...more] = synAck(syn, SYNACK_HMAC, 3000);
+    assert.equal(more.length, 0);
+    assert.equal(third!.seg.flags, TCP_FLAG.ACK);
+    assert.equal(third!.seg.seq, syn.seq + 1);
+    assert.deepEqual(mptcpOptions(third!.seg), [{ subtype: "MP_JOIN", form: "ack", hmac: ACK_HMAC }]);
+    assert.equal(j.state, "pre-established");
+    assert.equal(h.counters.MPJoinSynAckRx, 1);
+
+    // §3.2: no data on the join before the fourth ACK; it goes on the initial subflow.
+    assert.equal(c.write(HELLO), HELLO.length);
+    const data = drain(h, 3000);
+    assert.ok(data.some((o) => o.seg.payload.length > 0));
+    for (const o of data) assert.equal(o.src, "10.0.0.1");
+
+    // No fourth ACK: the third ACK again, identical, when the wait expires (200 ms).
+    const t = 3000 + 200_000;
+    assert.ok(h.pollTimeout()! <= t);
+    h.handleTimeout(t);
+    const again = drain(h, t).filter((o) => o.src === "10.0.1.1");
+    assert.equal(again.length, 1);
+    assert.deepEqual(again[0]!.seg.options, third!.seg.options);
+    assert.equal(again[0]!.seg.seq, third!.seg.seq);
+
+    // The fourth ACK (a plain ACK with a Data ACK) establishes the subflow.
+    const idsnA = keyDerive(KEY_A, 1).idsn;
+    h.receive(packet(S1, C2, seg({ srcPort: 80, dstPort: syn.srcPort, seq: B_JOIN_ISN + 1, ack: (syn.seq + 1) >>> 0, options: [dssOpt({ fin: false, dsn64: false, dataAck64: true, dataAck: idsnA + 1n })] })), 1, t + 1000);
+    assert.equal(j.state, "established");
+    assert.equal(j.peerBackup, false);
+    assert.equal(c.mode, "mptcp");
+    assert.deepEqual(events(h), []);
+  });
+
+  test("a wrong SYN/ACK HMAC: RST with MP_TCPRST 0x01, the connection goes on [MPJoinSynAckHMacFailure]", () => {
+    const { h, c, open, synAck } = connectedClient();
+    const { syn } = open(2000);
+    const bad = SYNACK_HMAC.slice();
+    bad[0]! ^= 0x80;
+    const [rst, ...more] = synAck(syn, bad, 3000);
+    assert.equal(more.length, 0);
+    assert.equal(rst!.seg.flags & TCP_FLAG.RST, TCP_FLAG.RST);
+    assert.equal(rst!.seg.seq, syn.seq + 1);
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.MPTCP_SPECIFIC }]);
+    assert.equal(h.counters.MPJoinSynAckHMacFailure, 1);
+    assert.equal(c.joinedSubflows.length, 0);
+    assert.equal(c.mode, "mptcp");
+    assert.deepEqual(events(h), []);
+  });
+
+  test("the subflow limit bounds the joins we open", () => {
+    const { c, open } = connectedClient({ subflows: 1 });
+    open(2000);
+    assert.equal(c.openSubflow(ip(C2), ip(S1), 81), undefined);
+  });
+});
