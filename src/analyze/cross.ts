@@ -22,6 +22,8 @@ interface Seen {
   t: number;
   reinjected: number;
   fresh: number;
+  /** The connection as the capture that saw this copy rebuilt it. */
+  conn: Connection;
 }
 
 export interface OneWay {
@@ -47,12 +49,18 @@ export function subflowKey(sub: Subflow): string {
   return k;
 }
 
+/**
+ * Results are filed under the connection of the first (client-side) capture, not under its
+ * `connectionKey`: the key changes while the handshake teaches the keys (an MPTCP v1 SYN carries
+ * none, the SYN/ACK only the server's), so the SYN and SYN/ACK are matched under the address key
+ * and everything after under the key pair.
+ */
 export class CrossCapture {
   private readonly waiting = new Map<string, Seen>();
-  /** One-way delays per `${connKey}|${subKey}|${dir}`. */
-  readonly oneWay = new Map<string, OneWay>();
-  /** Useful reinjected bytes per `${connKey}|${dir}`. */
-  readonly useful = new Map<string, number>();
+  /** One-way delays per client-side connection, then per `${subKey}|${dir}`. */
+  private readonly oneWay = new Map<Connection, Map<string, OneWay>>();
+  /** Useful reinjected bytes per client-side connection. */
+  private readonly useful = new Map<Connection, DirPair<number>>();
   matched = 0;
 
   /**
@@ -61,36 +69,51 @@ export class CrossCapture {
    */
   segment(row: SegmentRow, conn: Connection, sub: Subflow): void {
     const ck = connectionKey(conn);
-    const key = `${ck}|${subflowKey(sub)}|${row.dir}|${row.rawSeq}|${row.len === 0 ? `a${row.rawAck}` : row.len}`;
+    // Pure ACKs repeat their sequence and acknowledgment numbers (duplicate ACKs; MPTCP ACKs on
+    // one subflow for data that came on another): their SACK, window, timestamp or Data ACK differ.
+    const id = row.len > 0 ? `${row.len}` : `a${row.rawAck}|${row.sackRight ?? ""}|${row.window}|${row.tsVal ?? ""}|${row.dataAck ?? ""}`;
+    const key = `${ck}|${subflowKey(sub)}|${row.dir}|${row.rawSeq}|${id}`;
     const prev = this.waiting.get(key);
+    const seen: Seen = { capture: row.capture, t: row.t, reinjected: row.reinjected, fresh: row.fresh, conn };
     if (prev === undefined || prev.capture === row.capture) {
       // A copy seen again in the same capture (a retransmission) replaces the earlier one: the
       // copy that reaches the other capture point is most likely the latest.
       if (prev !== undefined) this.waiting.delete(key);
-      this.waiting.set(key, { capture: row.capture, t: row.t, reinjected: row.reinjected, fresh: row.fresh });
+      this.waiting.set(key, seen);
       if (this.waiting.size > MAX_WAITING) this.waiting.delete(this.waiting.keys().next().value!);
       return;
     }
     this.waiting.delete(key);
     this.matched++;
     const senderCapture = row.dir === "c2s" ? 0 : 1;
-    const sent = prev.capture === senderCapture ? prev : { capture: row.capture, t: row.t, reinjected: row.reinjected, fresh: row.fresh };
-    const received = prev.capture === senderCapture ? { capture: row.capture, t: row.t, reinjected: row.reinjected, fresh: row.fresh } : prev;
-    const ok = `${ck}|${subflowKey(sub)}|${row.dir}`;
-    let ow = this.oneWay.get(ok);
-    if (ow === undefined) this.oneWay.set(ok, (ow = { delay: new DelayHistogram(50), min: Infinity }));
+    const [sent, received] = prev.capture === senderCapture ? [prev, seen] : [seen, prev];
+    const clientConn = prev.capture === 0 ? prev.conn : conn;
+    let subs = this.oneWay.get(clientConn);
+    if (subs === undefined) this.oneWay.set(clientConn, (subs = new Map()));
+    const ok = `${subflowKey(sub)}|${row.dir}`;
+    let ow = subs.get(ok);
+    if (ow === undefined) subs.set(ok, (ow = { delay: new DelayHistogram(50), min: Infinity }));
     const owd = received.t - sent.t;
     // The histogram holds non-negative values; an offset between the two clocks can make it negative.
     ow.delay.add(owd, 1);
     if (owd < ow.min) ow.min = owd;
     if (sent.reinjected > 0) {
-      const uk = `${ck}|${row.dir}`;
-      this.useful.set(uk, (this.useful.get(uk) ?? 0) + Math.min(sent.reinjected, received.fresh));
+      let u = this.useful.get(clientConn);
+      if (u === undefined) this.useful.set(clientConn, (u = { c2s: 0, s2c: 0 }));
+      u[row.dir] += Math.min(sent.reinjected, received.fresh);
     }
   }
 
-  oneWayFor(connKey: string, subKey: string): DirPair<OneWay | undefined> {
-    const f = (d: Dir): OneWay | undefined => this.oneWay.get(`${connKey}|${subKey}|${d}`);
+  /** One-way delays of a subflow of a connection of the first capture. */
+  oneWayFor(clientConn: Connection, subKey: string): DirPair<OneWay | undefined> {
+    const subs = this.oneWay.get(clientConn);
+    const f = (d: Dir): OneWay | undefined => subs?.get(`${subKey}|${d}`);
     return { c2s: f("c2s"), s2c: f("s2c") };
+  }
+
+  /** Useful reinjected bytes of a connection of the first capture. */
+  usefulFor(clientConn: Connection): DirPair<number> {
+    const u = this.useful.get(clientConn);
+    return { c2s: u?.c2s ?? 0, s2c: u?.s2c ?? 0 };
   }
 }

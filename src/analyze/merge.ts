@@ -2,11 +2,12 @@
  * Two captures of the same connections, one at the client and one at the server, combined into
  * one report. Each direction's sending statistics come from the capture taken at its sender
  * (capture 0 for client-to-server, capture 1 for server-to-client), where they show what the
- * sender did; the reordering delay comes from the capture at the receiver, where it happens.
+ * sender did; the reordering delay and the DSS checksum verdicts come from the capture at the
+ * receiver, where they happen.
  */
 import { connectionKey, type CrossCapture } from "./cross.js";
 import type { Connection } from "./connection.js";
-import { connectionReport, rttStats } from "./report.js";
+import { checksumCounts, connectionReport, rttStats } from "./report.js";
 import type { ConnectionReport, Dir, SubflowReport } from "./types.js";
 
 function subKeyOf(s: SubflowReport): string {
@@ -61,6 +62,13 @@ export function mergeCaptures(client: Connection[], server: Connection[], cross:
       const orep = connectionReport(other);
       takeDir(rep, orep, "s2c", CONN_SENDER_FIELDS);
       takeDir(rep, orep, "c2s", CONN_RECEIVER_FIELDS);
+      if (rep.dssChecksums !== null) {
+        // Checksums are verified by the receiver (§3.3.1): a mapping damaged between the two
+        // capture points verifies at its sender's and fails at its receiver's.
+        const c2s = checksumCounts(other, "c2s");
+        const s2c = checksumCounts(c, "s2c");
+        rep.dssChecksums = { verified: c2s.verified + s2c.verified, failed: c2s.failed + s2c.failed, unverifiable: c2s.unverifiable + s2c.unverifiable };
+      }
       rep.firstT = Math.min(rep.firstT, orep.firstT);
       rep.lastT = Math.max(rep.lastT, orep.lastT);
       const subs = new Map(rep.subflows.map((s) => [subKeyOf(s), s]));
@@ -84,9 +92,9 @@ export function mergeCaptures(client: Connection[], server: Connection[], cross:
         rep.anomalyCounts[key] = Math.max(rep.anomalyCounts[key] ?? 0, v);
       }
     }
-    rep.usefulReinjectedBytes = { c2s: cross.useful.get(`${ck}|c2s`) ?? 0, s2c: cross.useful.get(`${ck}|s2c`) ?? 0 };
+    rep.usefulReinjectedBytes = cross.usefulFor(c);
     for (const s of rep.subflows) {
-      const ow = cross.oneWayFor(ck, subKeyOf(s));
+      const ow = cross.oneWayFor(c, subKeyOf(s));
       s.oneWayDelayMs = {
         c2s: ow.c2s ? rttStats(ow.c2s.delay, ow.c2s.min) : null,
         s2c: ow.s2c ? rttStats(ow.s2c.delay, ow.s2c.min) : null,

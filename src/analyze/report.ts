@@ -75,10 +75,11 @@ function subflowReport(sub: Subflow): SubflowReport {
   };
 }
 
-function checksumCounts(c: Connection): { verified: number; failed: number; unverifiable: number } {
+/** DSS checksum verdicts of the mappings of both directions, or of direction `only`. */
+export function checksumCounts(c: Connection, only?: Dir): { verified: number; failed: number; unverifiable: number } {
   const n = { verified: 0, failed: 0, unverifiable: 0 };
   for (const s of c.subflows) {
-    for (const d of [s.fwd, s.rev]) {
+    for (const d of only === undefined ? [s.fwd, s.rev] : [s.byConnDir(only)]) {
       n.verified += d.mappings.checksums.verified;
       n.failed += d.mappings.checksums.failed;
       n.unverifiable += d.mappings.checksums.unverifiable + d.mappings.checksumsOpen;

@@ -37,6 +37,8 @@ export interface Segment {
   payload: Uint8Array;
   tsVal?: number;
   tsEcr?: number;
+  /** Right edge of the first SACK block: the latest data the receiver holds beyond a hole (RFC 2018 §4). */
+  sackRight?: number;
   mptcp: MptcpOption[];
   /** MPTCP options (kind 30) that did not decode. */
   mptcpMalformed: number;
@@ -102,7 +104,8 @@ export function decodeSegment(pkt: CapturedPacket, frame: number, capture: numbe
       else if (opt.kind === "timestamps") {
         seg.tsVal = opt.tsVal;
         seg.tsEcr = opt.tsEcr;
-      } else if (opt.kind === "malformed" && opt.type === 30) seg.mptcpMalformed++;
+      } else if (opt.kind === "sack" && opt.blocks.length > 0) seg.sackRight = opt.blocks[0]![1];
+      else if (opt.kind === "malformed" && opt.type === 30) seg.mptcpMalformed++;
     }
   }
   return seg;

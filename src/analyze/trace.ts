@@ -17,6 +17,7 @@ import { formatAddress } from "../wire/address.js";
 import { Connection, DEFAULT_OPTIONS, type AnalyzeOptions } from "./connection.js";
 import { startChecksum, type MappedPiece, type Mapping } from "./mapping.js";
 import { subflowBit } from "./range-mask.js";
+import { dsnOffset64 } from "./seq.js";
 import type { Segment } from "./segment.js";
 import { MinMaxSeries } from "./series.js";
 import { Subflow, type SubflowDir } from "./subflow.js";
@@ -33,6 +34,10 @@ export interface SegmentRow {
   /** Raw sequence and acknowledgment numbers from the wire. */
   rawSeq: number;
   rawAck: number;
+  /** Raw window, TCP timestamp value, first SACK block's right edge: with the Data ACK, what tells pure ACKs apart. */
+  window: number;
+  tsVal: number | undefined;
+  sackRight: number | undefined;
   len: number;
   /** Relative DSN of the first payload byte, when mapped. */
   dsn: number | undefined;
@@ -213,9 +218,13 @@ export class Trace {
           sub.backup = opt.backup;
           this.signal(ctx, "MP_PRIO", `backup=${opt.backup ? 1 : 0}${opt.addrId !== undefined ? ` id ${opt.addrId}` : ""}`);
           break;
-        case "MP_FAIL":
-          this.signal(ctx, "MP_FAIL", `dsn ${opt.dsn}`);
+        case "MP_FAIL": {
+          // §3.7: the DSN is in the space of the data the MP_FAIL's sender received; shown
+          // relative, like every DSN of the report, once that space's IDSN is known.
+          const base = conn.dirs[other(cd)].base;
+          this.signal(ctx, "MP_FAIL", base === undefined ? `DSN ${opt.dsn} (absolute)` : `DSN ${dsnOffset64(opt.dsn, base)}`);
           break;
+        }
         case "MP_FASTCLOSE": {
           const expected = conn.receiverKey(cd);
           const ok = expected === undefined ? undefined : expected === opt.key;
@@ -257,7 +266,7 @@ export class Trace {
     }
     if (!sub.mptcp) return;
     const row: SegmentRow | undefined = this.hooks.onSegment
-      ? { capture: this.capture, frame: seg.frame, t, dir: cd, seq: 0, rawSeq: seg.seq, rawAck: seg.ack, len: seg.payloadLen, dsn: undefined, dataAck, retransmitted: 0, reinjected: 0, fresh: 0 }
+      ? { capture: this.capture, frame: seg.frame, t, dir: cd, seq: 0, rawSeq: seg.seq, rawAck: seg.ack, window: seg.window, tsVal: seg.tsVal, sackRight: seg.sackRight, len: seg.payloadLen, dsn: undefined, dataAck, retransmitted: 0, reinjected: 0, fresh: 0 }
       : undefined;
     if (seg.payloadLen > 0 && !syn) this.onPayload(ctx, row);
     if (row !== undefined) this.hooks.onSegment!(row, conn, sub);
