@@ -30,7 +30,7 @@ import type { TcpConfig } from "./config.js";
 import type { CongestionController } from "./congestion/controller.js";
 import type { TcpEvent } from "./events.js";
 import type { IncomingVerdict } from "./hook.js";
-import { findSack, findTimestamps, readSynOffer } from "./options.js";
+import { MAX_OPTION_BYTES, findSack, findTimestamps, readSynOffer } from "./options.js";
 import type { SynOffer } from "./options.js";
 import { seqSub } from "./seq.js";
 import type { TcpState } from "./state.js";
@@ -671,8 +671,12 @@ export class TcpConnection extends TcpRecovery {
       return;
     }
     this.counters.bytesReceived += hi - before;
-    // RFC 5681 §4.2 / RFC 9293 §3.8.6.3: ACK at least every second full-sized segment.
-    if (hi - lo >= this.rcvMss) this.unackedSegments++;
+    // RFC 5681 §4.2 / RFC 9293 §3.8.6.3: ACK at least every second full-sized segment. The
+    // sender's payload per full segment shrinks by whatever options that segment carries (SACK
+    // blocks, an MPTCP DSS of 4 to 28 bytes), so a segment within the option space (40 bytes,
+    // RFC 9293 §3.1) of the largest seen is full-sized; otherwise a larger option would leave
+    // only the delayed-ACK timer to acknowledge a bulk transfer.
+    if (hi - lo + MAX_OPTION_BYTES >= this.rcvMss) this.unackedSegments++;
     if (this.unackedSegments >= this.cfg.ackEvery) this.ackNow = true;
     else this.timers.setIfIdle("delayedAck", this.clock + this.cfg.delayedAck);
   }

@@ -158,6 +158,24 @@ describe("receiving data", () => {
     assert.equal(c.pollTimeout(), undefined);
   });
 
+  test("segments shortened by larger options still count as full-sized (a DSS takes up to 28 bytes)", () => {
+    // Two segments whose payload is 1432 bytes (1460 less 28 bytes of options): the second is
+    // acknowledged at once, as two 1460-byte segments would be.
+    const c2 = established();
+    c2.handleSegment(peer({ payload: bytes(1460) }), 0);
+    c2.handleSegment(peer({ seq: IRS + 1461, payload: bytes(1460) }), 0);
+    expectSent(c2, 0, ours({ ack: IRS + 2921, window: 64000 - 2920 }));
+    c2.handleSegment(peer({ seq: IRS + 2921, payload: bytes(1432) }), 0);
+    expectSent(c2, 0);
+    c2.handleSegment(peer({ seq: IRS + 4353, payload: bytes(1432) }), 0);
+    expectSent(c2, 0, ours({ ack: IRS + 5785, window: 64000 - 5784 }));
+    // A segment more than the option space (40 bytes) short is not full-sized: the timer acks it.
+    c2.handleSegment(peer({ seq: IRS + 5785, payload: bytes(1400) }), 0);
+    c2.handleSegment(peer({ seq: IRS + 7185, payload: bytes(1400) }), 0);
+    expectSent(c2, 0);
+    assert.equal(c2.pollTimeout(), 40_000);
+  });
+
   test("a segment with data piggybacks the ACK", () => {
     const c = established();
     c.handleSegment(peer({ payload: bytes(100) }), 0);
