@@ -323,30 +323,49 @@ describe("MPTCP transfer through the simulator", () => {
   describe("a box rewriting payload (an ALG, RFC 8041 §3.1)", () => {
     const bytes = 100_000;
     const data = payload(bytes, 99);
-    data.set(new TextEncoder().encode("ABCD"), 50_000);
+    // The pattern every 5 kB: an ALG misses an instance that straddles two segments, and where
+    // segments start depends on loss and timing, so some instances are rewritten, not all.
+    const at = Array.from({ length: 20 }, (_, i) => 2_500 + 5_000 * i);
+    for (const p of at) data.set(new TextEncoder().encode("ABCD"), p);
     const alg = (): Alg => new Alg({ find: "ABCD", replace: "WXYZ" });
+
+    /** The received bytes are the sent bytes with some instances rewritten; returns how many. */
+    function rewritten(received: Uint8Array): number {
+      assert.equal(received.length, bytes);
+      const expected = data.slice();
+      let n = 0;
+      for (const p of at) {
+        const got = new TextDecoder().decode(received.subarray(p, p + 4));
+        assert.ok(got === "ABCD" || got === "WXYZ", `bytes at ${p}: ${got}`);
+        if (got === "WXYZ") {
+          expected.set(new TextEncoder().encode("WXYZ"), p);
+          n++;
+        }
+      }
+      assert.equal(sha256(received), sha256(expected), "nothing but the pattern changed");
+      return n;
+    }
 
     test("with DSS checksums it is detected: MP_FAIL, infinite mapping, and the transfer ends as TCP (§3.7)", () => {
       const r = transfer({ bytes, seed: 17, link: LOSSY, client: { checksums: true }, boxes: [alg()], clientData: data });
-      assert.equal(r.serverHost.counters.DataCsumErr, 1);
+      assert.ok(rewritten(r.server.bytes) >= 1, "the box rewrote something");
+      assert.ok(r.serverHost.counters.DataCsumErr >= 1);
       assert.ok(r.serverHost.counters.MPFailTx >= 1, "MP_FAIL on the ACKs until the infinite mapping");
-      assert.equal(r.clientHost.counters.MPFailRx, 1);
+      assert.ok(r.clientHost.counters.MPFailRx >= 1);
       assert.equal(r.clientHost.counters.InfiniteMapTx, 1);
       assert.equal(r.serverHost.counters.InfiniteMapRx, 1);
       assert.equal(r.client.fallback, "MP_FAIL from the peer: infinite mapping sent");
       assert.equal(r.server.fallback, "infinite mapping received");
-      // Everything arrives, with the box's change (which TCP alone would not have noticed either).
-      const expected = data.slice();
-      expected.set(new TextEncoder().encode("WXYZ"), 50_000);
-      assert.equal(sha256(r.server.bytes), sha256(expected));
+      // Everything arrives, with the box's changes (which TCP alone would not have noticed either).
       assert.equal(sha256(r.client.bytes), sha256(r.server.data));
     });
 
     test("without checksums it goes unnoticed (why §3.3.1 has them)", () => {
       const r = transfer({ bytes, seed: 17, link: { ...LOSSY, loss: { kind: "none" } }, boxes: [alg()], clientData: data });
       assert.equal(r.server.received, bytes);
-      assert.notEqual(sha256(r.server.bytes), sha256(data));
-      assert.equal(new TextDecoder().decode(r.server.bytes.subarray(50_000, 50_004)), "WXYZ");
+      assert.ok(rewritten(r.server.bytes) >= 1, "the box rewrote something");
+      assert.equal(r.server.fallback ?? null, null);
+      assert.equal(r.serverHost.counters.DataCsumErr, 0);
     });
   });
 
