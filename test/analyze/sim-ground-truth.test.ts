@@ -5,17 +5,19 @@
  * equal what the simulator knows: the sending TCP's own counters, the links' counters, the bytes
  * the applications wrote and read, and when each byte reached the receiving application.
  *
- * One subflow: the scheduler has no choice to make and nothing is reinjected, which these tests
- * assert too.
+ * Mostly one subflow, where the scheduler has no choice to make and nothing is reinjected (which
+ * the tests assert too); then two, joined with MP_JOIN over a second path, where each subflow's
+ * share is what the scheduler gave its TCP and the receiver waits for data on the slower path.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeCaptures } from "../../src/analyze/analyze.js";
 import type { ConnectionReport, DelayStats, RttStats } from "../../src/analyze/types.js";
-import type { LinkConfig } from "../../src/sim/link.js";
+import type { Link, LinkConfig } from "../../src/sim/link.js";
+import type { TcpStats } from "../../src/tcp/tcb.js";
 import { PayloadCorrupter } from "../../src/sim/middlebox/corrupt.js";
 import { Rng } from "../../src/sim/rng.js";
-import { CLIENT_U32, SERVER_U32, fifoOneWayDelays, payload, receiverWaits, runPair, sentBy, withCaptures, type Pair, type Waits } from "./sim-pair.js";
+import { CLIENT2_U32, CLIENT_U32, SERVER2_U32, SERVER_U32, fifoOneWayDelays, payload, receiverWaits, runPair, sentBy, withCaptures, type Pair, type Waits } from "./sim-pair.js";
 
 const SYN = 0x02;
 const FIN = 0x01;
@@ -27,9 +29,9 @@ async function analyze(...captures: Uint8Array[]): Promise<ConnectionReport> {
   return report.connections[0]!;
 }
 
-/** SYNs and bare FINs the client sent again: its TCP counts them as retransmissions; analyze counts payload only. */
-function controlRetransmissions(p: Pair): number {
-  const sent = sentBy(p.clientTap, CLIENT_U32);
+/** SYNs and bare FINs the client sent again (from `src`): its TCP counts them as retransmissions; analyze counts payload only. */
+function controlRetransmissions(p: Pair, src = CLIENT_U32): number {
+  const sent = sentBy(p.clientTap, src);
   const syns = sent.filter((s) => (s.info.flags & (SYN | ACK)) === SYN).length;
   const finSeqs = sent.filter((s) => (s.info.flags & FIN) !== 0 && s.info.payloadLen === 0).map((s) => s.info.seq);
   return syns - 1 + finSeqs.length - new Set(finSeqs).size;
@@ -241,5 +243,86 @@ describe("analyze against the simulator: reordering on the path", () => {
     const both = await analyze(p.clientPcap, p.serverPcap);
     assert.deepEqual(both.oooDelay.c2s, atServer.oooDelay.c2s);
     assert.deepEqual(both.reinjectedBytes, { c2s: 0, s2c: 0 });
+  });
+});
+
+describe("analyze against the simulator: two subflows (MP_JOIN), seeded loss on both paths", () => {
+  const bytes = 600_000;
+  const path1: LinkConfig = { rateBps: 20_000_000, delayUs: 5_000 };
+  const path2: LinkConfig = { rateBps: 10_000_000, delayUs: 15_000 };
+  // The paths back are clean and carry only ACKs, at one byte per µs.
+  const back1: LinkConfig = { rateBps: 8_000_000, delayUs: 5_000 };
+  const back2: LinkConfig = { rateBps: 8_000_000, delayUs: 15_000 };
+  let pair: Pair | undefined;
+  const run = (): Pair =>
+    (pair ??= runPair({
+      seed: 59,
+      clientData: payload(bytes, 59),
+      forward: { ...path1, loss: { kind: "bernoulli", p: 0.02 } },
+      reverse: back1,
+      second: { forward: { ...path2, loss: { kind: "bernoulli", p: 0.02 } }, reverse: back2 },
+    }));
+  /** Per subflow: the client's TCP, the path's forward link, the client's address on it. */
+  const subflows = (p: Pair): Array<{ tcp: TcpStats; link: Link; src: number }> => [
+    { tcp: p.clientConn.subflow!.stats(), link: p.forward, src: CLIENT_U32 },
+    { tcp: p.joined[0]!.stats(), link: p.second!.forward, src: CLIENT2_U32 },
+  ];
+
+  test("the premise: the join succeeded, both paths lost packets and carried data", () => {
+    const p = run();
+    assert.equal(p.joined.length, 1);
+    assert.equal(p.server.received, bytes);
+    for (const s of subflows(p)) {
+      assert.ok(s.link.counters.droppedLoss > 0);
+      assert.equal(s.link.counters.droppedQueue, 0);
+      assert.ok(s.tcp.bytesSent > bytes / 10);
+    }
+  });
+
+  test("captured at the sender: per subflow, the scheduler's bytes and the subflow TCP's retransmissions", async () => {
+    const p = run();
+    const c = await analyze(p.clientPcap);
+    assert.deepEqual(c.anomalies, []);
+    assert.deepEqual(c.bytes, { c2s: bytes, s2c: 0 });
+    assert.equal(c.subflows.length, 2);
+    assert.equal(c.subflows[1]!.join, true);
+    assert.equal(c.subflows[1]!.hmacOk, true);
+    // Nothing was reinjected (the client counted no MPTCP-level retransmission).
+    assert.equal(p.clientHost.counters.MPTCPRetrans, 0);
+    assert.deepEqual(c.reinjectedBytes, { c2s: 0, s2c: 0 });
+    subflows(p).forEach(({ tcp, link, src }, i) => {
+      const s = c.subflows[i]!;
+      // What the scheduler gave the subflow is what its TCP sent once.
+      assert.equal(s.bytes.c2s - s.retransmittedBytes.c2s, tcp.bytesSent, `subflow ${i}`);
+      assert.equal(s.freshBytes.c2s, tcp.bytesSent, `subflow ${i}`);
+      assert.equal(s.retransmittedBytes.c2s, tcp.retransmittedBytes, `subflow ${i}`);
+      assert.equal(s.retransmittedSegments.c2s, tcp.retransmissions - controlRetransmissions(p, src), `subflow ${i}`);
+      assert.equal(s.segments.c2s, link.counters.offered, `subflow ${i}`);
+    });
+  });
+
+  test("captured at the receiver: the segments each path delivered, and the application's head-of-line wait", async () => {
+    const p = run();
+    const c = await analyze(p.serverPcap);
+    assert.deepEqual(c.anomalies, []);
+    assert.deepEqual(c.bytes, { c2s: bytes, s2c: 0 });
+    subflows(p).forEach(({ link }, i) => assert.equal(c.subflows[i]!.segments.c2s, link.counters.delivered, `subflow ${i}`));
+    // Data waits at the receiver for earlier DSNs lost or still on the slower path.
+    const truth = receiverWaits([...sentBy(p.serverTap, CLIENT_U32), ...sentBy(p.serverTap, CLIENT2_U32)].sort((a, b) => a.time - b.time), p.server.deliveries, bytes);
+    assert.ok(truth.delayedBytes > 0);
+    assertWaits(c.oooDelay.c2s, truth);
+  });
+
+  test("both captures: each subflow's ACKs back take their own path's exact delay", async () => {
+    const p = run();
+    const c = await analyze(p.clientPcap, p.serverPcap);
+    const back = [
+      { link: back1, src: SERVER_U32 },
+      { link: back2, src: SERVER2_U32 },
+    ];
+    back.forEach(({ link, src }, i) => {
+      assertDelays(c.subflows[i]!.oneWayDelayMs!.s2c, fifoOneWayDelays(sentBy(p.serverTap, src), link.rateBps!, link.delayUs!).delays);
+    });
+    assert.deepEqual(c.usefulReinjectedBytes, { c2s: 0, s2c: 0 });
   });
 });

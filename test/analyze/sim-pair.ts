@@ -18,6 +18,7 @@ import type { Middlebox } from "../../src/sim/middlebox/middlebox.js";
 import { MiddleboxNode } from "../../src/sim/middlebox/node.js";
 import type { SimNode, Transmit } from "../../src/sim/node.js";
 import { Simulator } from "../../src/sim/simulator.js";
+import type { Connection } from "../../src/stack/connection.js";
 import { RecordingTap, pcapTap } from "../../src/sim/tap.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { readU16, readU32 } from "../../src/wire/bytes.js";
@@ -26,6 +27,9 @@ import { parseTcpOptions } from "../../src/wire/tcp-options.js";
 
 export const CLIENT = parseAddress("10.0.0.1")!;
 export const SERVER = parseAddress("10.0.0.2")!;
+/** The addresses of the second path, when there is one. */
+export const CLIENT2 = parseAddress("10.0.1.1")!;
+export const SERVER2 = parseAddress("10.0.1.2")!;
 export const PORT = 5201;
 /** Virtual time run after both ends closed: longer than any path delay of these tests. */
 const SETTLE_US = 1_000_000;
@@ -51,12 +55,17 @@ export class App {
   fallback: string | undefined;
   /** After each read: [virtual time µs, bytes received so far]. */
   readonly deliveries: Array<[number, number]> = [];
+  /** Called once the connection is established (the path manager's moment to join). */
+  onConnected: ((conn: MptcpConnection) => void) | undefined;
 
   constructor(readonly data: Uint8Array) {}
 
   onEvent(e: MptcpEvent, conn: MptcpConnection, now: number): void {
     switch (e.type) {
       case "connected":
+        this.onConnected?.(conn);
+        this.push(conn);
+        break;
       case "writable":
         this.push(conn);
         break;
@@ -145,6 +154,11 @@ export interface PairOptions {
   server?: MptcpOptions;
   /** Middleboxes between the links and the server (a zero-delay, unlimited wire behind them). */
   boxes?: Middlebox[];
+  /**
+   * A second path between the hosts' second interfaces (CLIENT2, SERVER2), on which the client
+   * joins a subflow as soon as the connection is established (RFC 8684 §3.2).
+   */
+  second?: { forward: LinkConfig; reverse?: LinkConfig };
 }
 
 export interface Pair {
@@ -156,7 +170,11 @@ export interface Pair {
   serverConn: MptcpConnection;
   forward: Link;
   reverse: Link;
-  /** What each host sent and received on its interface, with virtual times. */
+  /** The client's joined subflows (their TCP connections), in order. */
+  joined: Connection[];
+  /** The second path's links, with `second`. */
+  second: { forward: Link; reverse: Link } | undefined;
+  /** What each host sent and received on its interfaces, with virtual times. */
   clientTap: RecordingTap;
   serverTap: RecordingTap;
   clientPcap: Uint8Array;
@@ -166,8 +184,17 @@ export interface Pair {
 /** Runs the transfer until both applications saw the connection closed. */
 export function runPair(opts: PairOptions): Pair {
   const sim = new Simulator({ seed: opts.seed });
-  const clientHost = new MptcpHost({ interfaces: [{ addresses: [CLIENT] }], random: sim.rng.fork("client"), mptcp: opts.client ?? {} });
-  const serverHost = new MptcpHost({ interfaces: [{ addresses: [SERVER] }], random: sim.rng.fork("server"), mptcp: opts.server ?? {} });
+  const two = opts.second !== undefined;
+  const clientHost = new MptcpHost({
+    interfaces: two ? [{ addresses: [CLIENT] }, { addresses: [CLIENT2] }] : [{ addresses: [CLIENT] }],
+    random: sim.rng.fork("client"),
+    mptcp: opts.client ?? {},
+  });
+  const serverHost = new MptcpHost({
+    interfaces: two ? [{ addresses: [SERVER] }, { addresses: [SERVER2] }] : [{ addresses: [SERVER] }],
+    random: sim.rng.fork("server"),
+    mptcp: opts.server ?? {},
+  });
   const c = new HostNode(clientHost);
   const s = new HostNode(serverHost);
   const ch = sim.addNode("client", c);
@@ -179,14 +206,24 @@ export function runPair(opts: PairOptions): Pair {
     [forward, reverse] = sim.addDuplexLink(ch, 0, mb, 0, opts.forward, opts.reverse);
     sim.addDuplexLink(mb, 1, sh, 0, {});
   }
+  let second: Pair["second"];
+  if (opts.second !== undefined) {
+    const [f, r] = sim.addDuplexLink(ch, 1, sh, 1, opts.second.forward, opts.second.reverse);
+    second = { forward: f, reverse: r };
+  }
   const clientTap = new RecordingTap();
   const serverTap = new RecordingTap();
   const clientPcap: Uint8Array[] = [];
   const serverPcap: Uint8Array[] = [];
-  sim.tapInterface(ch, 0, clientTap);
-  sim.tapInterface(sh, 0, serverTap);
-  sim.tapInterface(ch, 0, pcapTap((chunk) => clientPcap.push(chunk.slice())));
-  sim.tapInterface(sh, 0, pcapTap((chunk) => serverPcap.push(chunk.slice())));
+  // One capture per host, of all its interfaces (like tcpdump -i any).
+  const clientWriter = pcapTap((chunk) => clientPcap.push(chunk.slice()));
+  const serverWriter = pcapTap((chunk) => serverPcap.push(chunk.slice()));
+  for (const iface of two ? [0, 1] : [0]) {
+    sim.tapInterface(ch, iface, clientTap);
+    sim.tapInterface(sh, iface, serverTap);
+    sim.tapInterface(ch, iface, clientWriter);
+    sim.tapInterface(sh, iface, serverWriter);
+  }
 
   const client = new App(opts.clientData);
   const server = new App(opts.serverData ?? new Uint8Array(0));
@@ -197,7 +234,14 @@ export function runPair(opts: PairOptions): Pair {
     s.apps.set(conn, server);
     server.push(conn);
   };
-  const clientConn = clientHost.connect(SERVER, PORT, 0);
+  const joined: Connection[] = [];
+  if (two) {
+    client.onConnected = (conn) => {
+      const j = conn.openSubflow(CLIENT2, SERVER2, PORT);
+      if (j?.subflow !== undefined) joined.push(j.subflow);
+    };
+  }
+  const clientConn = clientHost.connect(SERVER, PORT, 0, two ? { local: CLIENT } : {});
   c.apps.set(clientConn, client);
   client.push(clientConn);
   sim.wake(ch);
@@ -205,7 +249,7 @@ export function runPair(opts: PairOptions): Pair {
   // Let the last segments in flight (the final ACK) land, so link counters and captures agree.
   sim.runUntil(sim.now + SETTLE_US);
   return {
-    client, server, clientHost, serverHost, clientConn, serverConn: serverConn!, forward, reverse, clientTap, serverTap,
+    client, server, clientHost, serverHost, clientConn, serverConn: serverConn!, forward, reverse, joined, second, clientTap, serverTap,
     clientPcap: Buffer.concat(clientPcap), serverPcap: Buffer.concat(serverPcap),
   };
 }
@@ -256,11 +300,13 @@ export function tcpInfo(packet: Uint8Array): TcpInfo {
   };
 }
 
-/** The client's address as `TcpInfo.src` holds it. */
+/** The hosts' addresses as `TcpInfo.src` holds them. */
 export const CLIENT_U32 = readU32(CLIENT, 0);
 export const SERVER_U32 = readU32(SERVER, 0);
+export const CLIENT2_U32 = readU32(CLIENT2, 0);
+export const SERVER2_U32 = readU32(SERVER2, 0);
 
-/** Packets one side sent, from a tap on its own interface. */
+/** Packets sent from the address `srcU32`, from a tap on the sender's interfaces. */
 export function sentBy(tap: RecordingTap, srcU32: number): Array<{ time: number; info: TcpInfo }> {
   const out: Array<{ time: number; info: TcpInfo }> = [];
   for (const r of tap.records) {
