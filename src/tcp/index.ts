@@ -25,5 +25,6 @@ export type {
   CongestionSnapshot,
   RttSnapshot,
 } from "./congestion/controller.js";
+export { WindowController } from "./congestion/base.js";
 export { Reno, reno } from "./congestion/reno.js";
 export { Cubic, cubic } from "./congestion/cubic.js";

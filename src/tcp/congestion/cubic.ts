@@ -3,14 +3,8 @@
  * the RFC and converted to bytes at the edges. Slow start is standard (RFC 5681, with RFC 3465
  * byte counting); HyStart++ is not implemented.
  */
-import type {
-  CongestionController,
-  CongestionFactory,
-  CongestionInit,
-  CongestionSnapshot,
-  RttSnapshot,
-} from "./controller.js";
-import { initialWindow } from "./controller.js";
+import type { CongestionFactory, RttSnapshot } from "./controller.js";
+import { WindowController } from "./base.js";
 
 /** RFC 9438 §4.6: beta_cubic. */
 const BETA = 0.7;
@@ -18,14 +12,9 @@ const BETA = 0.7;
 const C = 0.4;
 /** RFC 9438 §4.3: alpha_cubic = 3 * (1 - beta) / (1 + beta). */
 const ALPHA = (3 * (1 - BETA)) / (1 + BETA);
-const ABC_LIMIT = 2;
 
-export class Cubic implements CongestionController {
+export class Cubic extends WindowController {
   readonly name = "cubic";
-  private mss: number;
-  private cwnd: number;
-  private ssth = Infinity;
-  private readonly iwSegments: number;
   /** W_max in segments (§4.2), 0 before any congestion event. */
   private wMax = 0;
   /** W_last_max for fast convergence (§4.7). */
@@ -38,38 +27,9 @@ export class Cubic implements CongestionController {
   private wEst = 0;
   private recoveryStart = -Infinity;
   private prior: { cwnd: number; ssthresh: number; wMax: number; wLastMax: number } | undefined;
-  private srtt: number | undefined;
-
-  constructor(init: CongestionInit) {
-    this.mss = init.mss;
-    this.iwSegments = init.initialWindow;
-    this.cwnd = initialWindow(init.mss, init.initialWindow);
-  }
-
-  window(): number {
-    return this.cwnd;
-  }
-
-  ssthresh(): number {
-    return this.ssth;
-  }
-
-  setMss(mss: number): void {
-    if (this.cwnd === initialWindow(this.mss, this.iwSegments)) {
-      this.cwnd = initialWindow(mss, this.iwSegments);
-    }
-    this.mss = mss;
-  }
-
-  onSent(): void {}
 
   onAck(now: number, bytes: number, rtt: RttSnapshot, _inFlight: number, appLimited: boolean): void {
-    this.srtt = rtt.srtt;
-    if (appLimited) return;
-    if (this.cwnd < this.ssth) {
-      this.cwnd += Math.min(bytes, ABC_LIMIT * this.mss);
-      return;
-    }
+    if (this.slowStart(bytes, rtt, appLimited)) return;
     const cwndSeg = this.cwnd / this.mss;
     if (this.epochStart === undefined) {
       // §4.2: a new epoch begins with the first ACK in congestion avoidance.
@@ -131,10 +91,6 @@ export class Cubic implements CongestionController {
     this.wLastMax = this.prior.wLastMax;
     this.epochStart = undefined;
     this.prior = undefined;
-  }
-
-  snapshot(): CongestionSnapshot {
-    return { cwnd: this.cwnd, ssthresh: this.ssth, srtt: this.srtt, mss: this.mss };
   }
 
   /** §4.2 eq. 1: W_cubic(t) = C * (t - K)^3 + W_max, in segments. */

@@ -3,62 +3,18 @@
  * slow start grows by the bytes acknowledged (at most L = 2 SMSS per ACK), congestion avoidance
  * by one SMSS per window of bytes acknowledged.
  */
-import type {
-  CongestionController,
-  CongestionFactory,
-  CongestionInit,
-  CongestionSnapshot,
-  RttSnapshot,
-} from "./controller.js";
-import { initialWindow } from "./controller.js";
+import type { CongestionFactory, RttSnapshot } from "./controller.js";
+import { WindowController } from "./base.js";
 
-/** RFC 3465 §2.3: L = 2 SMSS per ACK in slow start. */
-const ABC_LIMIT = 2;
-
-export class Reno implements CongestionController {
+export class Reno extends WindowController {
   readonly name = "reno";
-  private mss: number;
-  private cwnd: number;
-  private ssth = Infinity;
   /** Bytes acknowledged in congestion avoidance since cwnd last grew (RFC 3465 §2.1). */
   private bytesAcked = 0;
   private recoveryStart = -Infinity;
-  private readonly iwSegments: number;
   private prior: { cwnd: number; ssthresh: number } | undefined;
-  private srtt: number | undefined;
-
-  constructor(init: CongestionInit) {
-    this.mss = init.mss;
-    this.iwSegments = init.initialWindow;
-    this.cwnd = initialWindow(init.mss, init.initialWindow);
-  }
-
-  window(): number {
-    return this.cwnd;
-  }
-
-  ssthresh(): number {
-    return this.ssth;
-  }
-
-  setMss(mss: number): void {
-    // Before any growth the window is still the initial one: recompute it for the real MSS.
-    if (this.cwnd === initialWindow(this.mss, this.iwSegments)) {
-      this.cwnd = initialWindow(mss, this.iwSegments);
-    }
-    this.mss = mss;
-  }
-
-  onSent(): void {}
 
   onAck(_now: number, bytes: number, rtt: RttSnapshot, _inFlight: number, appLimited: boolean): void {
-    this.srtt = rtt.srtt;
-    if (appLimited) return;
-    if (this.cwnd < this.ssth) {
-      // RFC 5681 §3.1 eq. 2 with RFC 3465 byte counting.
-      this.cwnd += Math.min(bytes, ABC_LIMIT * this.mss);
-      return;
-    }
+    if (this.slowStart(bytes, rtt, appLimited)) return;
     // RFC 5681 §3.1 eq. 3 via RFC 3465 §2.1.
     this.bytesAcked += bytes;
     if (this.bytesAcked >= this.cwnd) {
@@ -84,10 +40,6 @@ export class Reno implements CongestionController {
     this.cwnd = Math.max(this.cwnd, this.prior.cwnd);
     this.ssth = this.prior.ssthresh;
     this.prior = undefined;
-  }
-
-  snapshot(): CongestionSnapshot {
-    return { cwnd: this.cwnd, ssthresh: this.ssth, srtt: this.srtt, mss: this.mss };
   }
 }
 
