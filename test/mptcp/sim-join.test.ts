@@ -7,7 +7,6 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,109 +16,16 @@ import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import { MptcpHost } from "../../src/mptcp/host.js";
 import type { JoinSubflow } from "../../src/mptcp/join.js";
 import type { LinkConfig } from "../../src/sim/link.js";
-import type { SimNode, Transmit } from "../../src/sim/node.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { pcapTap } from "../../src/sim/tap.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { keyDerive } from "../../src/crypto/keys.js";
+import { BulkApp, Node, payload, sha256 } from "../support/mptcp-sim.js";
 
 const C1 = parseAddress("10.0.0.1")!;
 const C2 = parseAddress("10.0.1.1")!;
 const S1 = parseAddress("10.0.0.2")!;
 const S2 = parseAddress("10.0.1.2")!;
-
-function payload(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-
-/** Sends `data` then shuts down; reads everything. */
-class BulkApp {
-  private sent = 0;
-  private readonly chunks: Uint8Array[] = [];
-  received = 0;
-  closed = false;
-  readonly events: string[] = [];
-
-  constructor(readonly data: Uint8Array) {}
-
-  onEvent(type: string, conn: MptcpConnection): void {
-    this.events.push(type);
-    if (type === "connected" || type === "writable") this.push(conn);
-    if (type === "readable") {
-      for (let b = conn.read(); b !== undefined; b = conn.read()) {
-        this.chunks.push(b.slice());
-        this.received += b.length;
-      }
-    }
-    if (type === "closed") this.closed = true;
-  }
-
-  push(conn: MptcpConnection): void {
-    while (this.sent < this.data.length) {
-      const n = conn.write(this.data.subarray(this.sent));
-      if (n === 0) return;
-      this.sent += n;
-    }
-    conn.shutdown();
-  }
-
-  get bytes(): Uint8Array {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-class Node implements SimNode {
-  readonly apps = new Map<MptcpConnection, BulkApp>();
-  onIncoming: ((c: MptcpConnection) => void) | undefined;
-  onConnected: ((c: MptcpConnection) => void) | undefined;
-
-  constructor(readonly host: MptcpHost) {}
-
-  receive(packet: Uint8Array, iface: number, now: number): void {
-    this.host.receive(packet, iface, now);
-    this.dispatch();
-  }
-
-  handleTimeout(now: number): void {
-    this.host.handleTimeout(now);
-    this.dispatch();
-  }
-
-  pollTransmit(now: number): Transmit | undefined {
-    const t = this.host.pollTransmit(now);
-    if (t !== undefined) return t;
-    if (!this.dispatch()) return undefined;
-    return this.host.pollTransmit(now);
-  }
-
-  pollTimeout(): number | undefined {
-    return this.host.pollTimeout();
-  }
-
-  dispatch(): boolean {
-    let any = false;
-    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-      any = true;
-      if (e.type === "incoming") {
-        for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
-        continue;
-      }
-      if (e.type === "connected") this.onConnected?.(e.connection);
-      this.apps.get(e.connection)?.onEvent(e.type, e.connection);
-    }
-    return any;
-  }
-}
 
 const PATH1: LinkConfig = { rateBps: 20_000_000, delayUs: 20_000, queueLimitPackets: 200 };
 const PATH2: LinkConfig = { rateBps: 20_000_000, delayUs: 40_000, queueLimitPackets: 200 };
@@ -263,8 +169,8 @@ describe("two subflows through the simulator (RFC 8684 §3.2, §3.3)", () => {
     const r = twoPaths(bytes, 37, down, PATH2);
     assert.equal(sha256(r.server.bytes), sha256(r.client.data));
     assert.equal(sha256(r.client.bytes), sha256(r.server.data));
-    assert.ok(!r.client.events.includes("reset") && !r.client.events.includes("timed-out"), r.client.events.join(","));
-    assert.ok(!r.server.events.includes("reset") && !r.server.events.includes("timed-out"), r.server.events.join(","));
+    assert.ok(!r.client.log.includes("reset") && !r.client.log.includes("timed-out"), r.client.log.join(","));
+    assert.ok(!r.server.log.includes("reset") && !r.server.log.includes("timed-out"), r.server.log.join(","));
     // Both initial subflows failed (timed out) and what they held went again over the joins.
     assert.equal(r.clientConn.subflow!.state, "CLOSED");
     assert.equal(r.serverConn.subflow!.state, "CLOSED");

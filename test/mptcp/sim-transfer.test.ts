@@ -5,14 +5,12 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeCaptures } from "../../src/analyze/analyze.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
-import type { MptcpEvent } from "../../src/mptcp/events.js";
 import { MptcpHost } from "../../src/mptcp/host.js";
 import type { MptcpOptions } from "../../src/mptcp/host.js";
 import type { LinkConfig } from "../../src/sim/link.js";
@@ -20,133 +18,15 @@ import type { Middlebox } from "../../src/sim/middlebox/middlebox.js";
 import { MiddleboxNode } from "../../src/sim/middlebox/node.js";
 import { OptionStripper } from "../../src/sim/middlebox/strip.js";
 import { Alg } from "../../src/sim/middlebox/alg.js";
-import type { SimNode, Transmit } from "../../src/sim/node.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { pcapTap } from "../../src/sim/tap.js";
 import { parseAddress } from "../../src/wire/address.js";
+import { BulkApp, Node, payload, sha256 } from "../support/mptcp-sim.js";
 
 const CLIENT = parseAddress("10.0.0.1")!;
 const SERVER = parseAddress("10.0.0.2")!;
 const CLIENT6 = parseAddress("fd00::1")!;
 const SERVER6 = parseAddress("fd00::2")!;
-
-/** Deterministic bytes (xorshift32), different per seed. */
-function payload(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-
-/** One side's application: sends `data`, then shuts down; reads everything. */
-class BulkApp {
-  private sent = 0;
-  private readonly chunks: Uint8Array[] = [];
-  received = 0;
-  peerClosed = false;
-  closed = false;
-  fallback: string | undefined;
-  readonly log: string[] = [];
-
-  /** Reads only when `drain` is called from outside (a slow reader), not on "readable". */
-  lazy = false;
-
-  constructor(readonly data: Uint8Array) {}
-
-  drain(conn: MptcpConnection): void {
-    for (let b = conn.read(); b !== undefined; b = conn.read()) {
-      this.chunks.push(b.slice());
-      this.received += b.length;
-    }
-  }
-
-  onEvent(e: MptcpEvent, conn: MptcpConnection): void {
-    this.log.push(e.type);
-    switch (e.type) {
-      case "connected":
-      case "writable":
-        this.push(conn);
-        break;
-      case "readable":
-        if (!this.lazy) this.drain(conn);
-        break;
-      case "peer-closed":
-        this.peerClosed = true;
-        break;
-      case "closed":
-        this.closed = true;
-        break;
-      case "fallback":
-        this.fallback = e.reason;
-        break;
-      default:
-        break;
-    }
-  }
-
-  push(conn: MptcpConnection): void {
-    while (this.sent < this.data.length) {
-      const n = conn.write(this.data.subarray(this.sent));
-      if (n === 0) return;
-      this.sent += n;
-    }
-    conn.shutdown();
-  }
-
-  get bytes(): Uint8Array {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-/** An MptcpHost as a simulator node whose events go to the apps right after each input. */
-class Node implements SimNode {
-  readonly apps = new Map<MptcpConnection, BulkApp>();
-  onIncoming: ((c: MptcpConnection) => void) | undefined;
-
-  constructor(readonly host: MptcpHost) {}
-
-  receive(packet: Uint8Array, iface: number, now: number): void {
-    this.host.receive(packet, iface, now);
-    this.dispatch();
-  }
-
-  handleTimeout(now: number): void {
-    this.host.handleTimeout(now);
-    this.dispatch();
-  }
-
-  pollTransmit(now: number): Transmit | undefined {
-    const t = this.host.pollTransmit(now);
-    if (t !== undefined) return t;
-    // Events raised while sending (writable, closed) may make the apps write more.
-    if (!this.dispatch()) return undefined;
-    return this.host.pollTransmit(now);
-  }
-
-  pollTimeout(): number | undefined {
-    return this.host.pollTimeout();
-  }
-
-  dispatch(): boolean {
-    let any = false;
-    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-      any = true;
-      if (e.type === "incoming") {
-        for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
-        continue;
-      }
-      this.apps.get(e.connection)?.onEvent(e, e.connection);
-    }
-    return any;
-  }
-}
 
 interface TransferResult {
   client: BulkApp;
