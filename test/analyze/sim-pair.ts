@@ -16,7 +16,6 @@ import { MptcpHost, type MptcpOptions } from "../../src/mptcp/host.js";
 import type { Link, LinkConfig } from "../../src/sim/link.js";
 import type { Middlebox } from "../../src/sim/middlebox/middlebox.js";
 import { MiddleboxNode } from "../../src/sim/middlebox/node.js";
-import type { SimNode, Transmit } from "../../src/sim/node.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { Connection } from "../../src/stack/connection.js";
 import { RecordingTap, pcapTap } from "../../src/sim/tap.js";
@@ -24,6 +23,7 @@ import { parseAddress } from "../../src/wire/address.js";
 import { readU16, readU32 } from "../../src/wire/bytes.js";
 import type { Dss } from "../../src/wire/mptcp/types.js";
 import { parseTcpOptions } from "../../src/wire/tcp-options.js";
+import { Node } from "../support/mptcp-sim.js";
 
 export const CLIENT = parseAddress("10.0.0.1")!;
 export const SERVER = parseAddress("10.0.0.2")!;
@@ -94,52 +94,6 @@ export class App {
   }
 }
 
-/** An MptcpHost as a simulator node that hands its events to the apps with the current time. */
-class HostNode implements SimNode {
-  readonly apps = new Map<MptcpConnection, App>();
-  onIncoming: ((c: MptcpConnection) => void) | undefined;
-  private now = 0;
-
-  constructor(readonly host: MptcpHost) {}
-
-  receive(packet: Uint8Array, iface: number, now: number): void {
-    this.now = now;
-    this.host.receive(packet, iface, now);
-    this.dispatch();
-  }
-
-  handleTimeout(now: number): void {
-    this.now = now;
-    this.host.handleTimeout(now);
-    this.dispatch();
-  }
-
-  pollTransmit(now: number): Transmit | undefined {
-    this.now = now;
-    const t = this.host.pollTransmit(now);
-    if (t !== undefined) return t;
-    if (!this.dispatch()) return undefined;
-    return this.host.pollTransmit(now);
-  }
-
-  pollTimeout(): number | undefined {
-    return this.host.pollTimeout();
-  }
-
-  private dispatch(): boolean {
-    let any = false;
-    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-      any = true;
-      if (e.type === "incoming") {
-        for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
-        continue;
-      }
-      this.apps.get(e.connection)?.onEvent(e, e.connection, this.now);
-    }
-    return any;
-  }
-}
-
 export interface PairOptions {
   seed: number;
   /** What the client sends (c2s). */
@@ -195,8 +149,8 @@ export function runPair(opts: PairOptions): Pair {
     random: sim.rng.fork("server"),
     mptcp: opts.server ?? {},
   });
-  const c = new HostNode(clientHost);
-  const s = new HostNode(serverHost);
+  const c = new Node<App>(clientHost);
+  const s = new Node<App>(serverHost);
   const ch = sim.addNode("client", c);
   const sh = sim.addNode("server", s);
   let forward: Link, reverse: Link;

@@ -84,25 +84,37 @@ export class BulkApp {
   }
 }
 
-/** An MptcpHost as a simulator node whose events go to the apps right after each input. */
-export class Node implements SimNode {
-  readonly apps = new Map<MptcpConnection, BulkApp>();
+/** What a `Node` hands each event to. */
+export interface SimApp {
+  onEvent(e: MptcpEvent, conn: MptcpConnection, now: number): void;
+}
+
+/**
+ * An MptcpHost as a simulator node: after each input its events go to the apps (with the
+ * current virtual time), and incoming connections to `onIncoming`.
+ */
+export class Node<A extends SimApp = BulkApp> implements SimNode {
+  readonly apps = new Map<MptcpConnection, A>();
   onIncoming: ((c: MptcpConnection) => void) | undefined;
   onConnected: ((c: MptcpConnection) => void) | undefined;
+  private now = 0;
 
   constructor(readonly host: MptcpHost) {}
 
   receive(packet: Uint8Array, iface: number, now: number): void {
+    this.now = now;
     this.host.receive(packet, iface, now);
     this.dispatch();
   }
 
   handleTimeout(now: number): void {
+    this.now = now;
     this.host.handleTimeout(now);
     this.dispatch();
   }
 
   pollTransmit(now: number): Transmit | undefined {
+    this.now = now;
     const t = this.host.pollTransmit(now);
     if (t !== undefined) return t;
     // Events raised while sending (writable, closed) may make the apps write more.
@@ -123,9 +135,8 @@ export class Node implements SimNode {
         continue;
       }
       if (e.type === "connected") this.onConnected?.(e.connection);
-      this.apps.get(e.connection)?.onEvent(e, e.connection);
+      this.apps.get(e.connection)?.onEvent(e, e.connection, this.now);
     }
     return any;
   }
 }
-
