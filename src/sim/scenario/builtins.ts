@@ -16,7 +16,7 @@ interface PathOptions {
   loss?: string;
   jitter?: string;
   reorder?: boolean;
-  /** Socket buffers of both hosts (default: the TCP defaults, 1 MB). */
+  /** Socket buffers of both hosts (default: the TCP defaults, 4 MiB each way). */
   buffers?: string;
   events?: object[];
   duration?: string;
