@@ -68,3 +68,10 @@ export function padOption(option: MptcpOption): TcpOption[] {
 export function paddedLength(option: MptcpOption): number {
   return (mptcpOptionLength(option) + 3) & ~3;
 }
+
+/** Option bytes a list of MPTCP options takes, each padded: what a hook `reserve` answers. */
+export function paddedLengths(options: readonly MptcpOption[]): number {
+  let n = 0;
+  for (const o of options) n += paddedLength(o);
+  return n;
+}

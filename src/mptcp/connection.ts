@@ -33,7 +33,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLength, wantsChecksums } from "./capable.js";
+import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLengths, wantsChecksums } from "./capable.js";
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
@@ -718,10 +718,10 @@ export class MptcpConnection {
   // -----------------------------------------------------------------------------------------------
 
   private reserve(ctx: ReserveContext): Reservation {
-    if (ctx.kind === "rst") return { bytes: this.rstOptions().reduce((n, o) => n + paddedLength(o), 0) };
+    if (ctx.kind === "rst") return { bytes: paddedLengths(this.rstOptions()) };
     const plan = this.plan(ctx.kind, ctx.offset);
     if (plan === undefined) return { bytes: 0 };
-    const res: Reservation = { bytes: plan.options.reduce((n, o) => n + paddedLength(o), 0) };
+    const res: Reservation = { bytes: paddedLengths(plan.options) };
     if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
     if (ctx.kind === "data") this.segmentPayload = ctx.maxPayload - res.bytes;
     return res;

@@ -28,7 +28,7 @@ import type { TcpOption } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { MpJoin, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { MPTCP_VERSION, padOption, paddedLength } from "./capable.js";
+import { MPTCP_VERSION, padOption, paddedLength, paddedLengths } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 
 /** First wait for the fourth ACK before the third ACK goes again; doubled per retry. */
@@ -202,7 +202,7 @@ export class JoinSubflow {
   private reserve(ctx: ReserveContext): Reservation {
     const plan = this.plan(ctx.kind, ctx.offset);
     if (plan === undefined) return { bytes: 0 };
-    const res: Reservation = { bytes: plan.options.reduce((n, o) => n + paddedLength(o), 0) };
+    const res: Reservation = { bytes: paddedLengths(plan.options) };
     if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
     if (ctx.kind === "data") this.segmentPayload = ctx.maxPayload - res.bytes;
     return res;
