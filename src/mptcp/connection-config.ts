@@ -2,11 +2,11 @@
  * The shapes an MptcpConnection is built from: its mode, its configuration, what it needs of its
  * owner (the MptcpHost), and the constants of its data path.
  */
-import type { Connection } from "../stack/connection.js";
+import type { Subflow } from "./subflow.js";
 import type { IpAddress } from "../wire/address.js";
 import type { MptcpConnection } from "./connection.js";
 import type { MptcpCounters } from "./counters.js";
-import type { MptcpEvent } from "./events.js";
+import type { MptcpConnectionEvent } from "./events.js";
 import type { JoinSubflow } from "./join.js";
 
 /** What a connection is doing. */
@@ -35,11 +35,11 @@ export interface MptcpConnectionConfig {
 export interface MptcpConnectionOwner {
   readonly counters: MptcpCounters;
   /** Queues an application event (the host holds back those of connections not yet accepted). */
-  emit(event: MptcpEvent): void;
+  emit(event: MptcpConnectionEvent): void;
   /** The connection has work for `service` (data to pump, an ACK to request, a timer). */
   changed(conn: MptcpConnection): void;
   /** The subflow got something to send outside an input of the Host. */
-  touchSubflow(subflow: Connection): void;
+  touchSubflow(subflow: Subflow): void;
   /** The connection is gone: release its token. */
   released(conn: MptcpConnection): void;
   /** A fresh 32-bit MP_JOIN nonce from the injected random source (§3.2). */
@@ -48,7 +48,7 @@ export interface MptcpConnectionOwner {
    * Opens the TCP connection of an MP_JOIN initiated by `conn`, with `join`'s hook on it. Throws
    * HostError as `Host.connect` does.
    */
-  connectJoin(conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Connection;
+  connectJoin(conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Subflow;
 }
 
 /** The subflow limit when none is configured (Linux's default `subflows 2`). */

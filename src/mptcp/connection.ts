@@ -25,9 +25,9 @@
  */
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
-import type { Connection } from "../stack/connection.js";
+import type { Subflow } from "./subflow.js";
 import type { IpAddress } from "../wire/address.js";
-import type { ConnectionEventType } from "../stack/events.js";
+import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
 import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
@@ -70,7 +70,7 @@ export class MptcpConnection {
 
   /** @internal The hook the subflow's TCP calls. */
   readonly hook: TcpHook;
-  private sub: Connection | undefined;
+  private sub: Subflow | undefined;
 
   private readonly sendQueue: DataSendQueue;
   private readonly reasm: DataReassembly;
@@ -126,7 +126,7 @@ export class MptcpConnection {
   /** Payload of a full data segment of the initial subflow, as last planned (for `subflowRoom`). */
   private segmentPayload: number | undefined;
   /** The subflow of the latest incoming segment: connection-level ACKs go there. */
-  private lastRx: Connection | undefined;
+  private lastRx: Subflow | undefined;
 
   /** @internal Use MptcpHost.connect and MptcpListener.accept. */
   constructor(
@@ -184,7 +184,7 @@ export class MptcpConnection {
   }
 
   /** The initial subflow (the Host's TCP connection). */
-  get subflow(): Connection | undefined {
+  get subflow(): Subflow | undefined {
     return this.sub;
   }
 
@@ -303,7 +303,7 @@ export class MptcpConnection {
   }
 
   /** @internal The subflow carrying the connection. */
-  attach(subflow: Connection): void {
+  attach(subflow: Subflow): void {
     this.sub = subflow;
     this.localAddrIds.set(subflow.local.join("."), 0);
   }
@@ -400,7 +400,7 @@ export class MptcpConnection {
    * The subflow for a connection-level ACK (Data ACK, DATA_FIN): the one the peer's latest
    * segment came on (it works), else the initial one while it lives, else any joined one.
    */
-  private ackSubflow(sub: Connection): Connection | undefined {
+  private ackSubflow(sub: Subflow): Subflow | undefined {
     const last = this.lastRx;
     if (last !== undefined && last.state !== "CLOSED" && (last !== sub || !this.initialDown)) return last;
     if (!this.initialDown && sub.state !== "CLOSED") return sub;
@@ -408,7 +408,7 @@ export class MptcpConnection {
     return undefined;
   }
 
-  private canSend(sub: Connection): boolean {
+  private canSend(sub: Subflow): boolean {
     const st = sub.state;
     if (st !== "ESTABLISHED" && st !== "CLOSE-WAIT") return false;
     if (this.modeValue === "handshake") return false;
@@ -423,7 +423,7 @@ export class MptcpConnection {
    * holds: window-limited feeding costs a single path about 12% of its throughput under loss
    * (measured, cause not yet found), so data written before a join stays on the initial subflow.
    */
-  private sendPaths(sub: Connection): SendPath[] {
+  private sendPaths(sub: Subflow): SendPath[] {
     const paths: SendPath[] = [];
     if (this.modeValue === "mptcp") this.joins.sendPaths(paths);
     if (!this.initialDown && this.canSend(sub)) {
@@ -444,7 +444,7 @@ export class MptcpConnection {
     return paths;
   }
 
-  private pump(sub: Connection, now: number): boolean {
+  private pump(sub: Subflow, now: number): boolean {
     let acted = false;
     const paths = this.sendPaths(sub);
     for (;;) {
@@ -498,13 +498,13 @@ export class MptcpConnection {
   }
 
   /** Plain TCP: what the subflow acknowledged is data-acknowledged. */
-  private fallbackAcks(sub: Connection): void {
+  private fallbackAcks(sub: Subflow): void {
     const acked = this.written - sub.tcp.sendQueued;
     this.sendQueue.onDataAck(Math.min(this.sendQueue.sndNxt, 1 + acked));
   }
 
   /** The end of the connection (§3.3.3): both DATA_FINs acknowledged, or the plain TCP close. */
-  private checkClosed(sub: Connection): void {
+  private checkClosed(sub: Subflow): void {
     if (this.modeValue === "mptcp") {
       if (!this.sendQueue.finAcked || !this.reasm.finReceived) return;
       // Both directions are closed at the data level: close the subflow, whose FIN carries the

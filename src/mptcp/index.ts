@@ -20,4 +20,3 @@ export * from "./joined-paths.js";
 export * from "./sched/scheduler.js";
 export * from "./sched/lowest-rtt.js";
 export * from "./connection.js";
-export * from "./host.js";

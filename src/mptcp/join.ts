@@ -21,8 +21,8 @@
 import { joinHmacAck, joinHmacSynAck } from "../crypto/join.js";
 import { hmacEqual } from "../crypto/hmac.js";
 import type { KeyMaterial } from "../crypto/keys.js";
-import type { Connection } from "../stack/connection.js";
-import type { ConnectionEventType } from "../stack/events.js";
+import type { Subflow } from "./subflow.js";
+import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
 import type { TcpOption } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
@@ -92,7 +92,7 @@ export class JoinSubflow {
   /** @internal The hook the subflow's TCP calls. */
   readonly hook: TcpHook;
   /** The Host's TCP connection; set by the MptcpHost as soon as it exists. */
-  subflow: Connection | undefined;
+  subflow: Subflow | undefined;
   /** The peer's window shift on this subflow (RFC 7323 §2.2), to read its windows. */
   sndShift = 0;
   /** Bytes the connection wrote into this subflow's TCP stream (reinjections included). */

@@ -9,8 +9,8 @@
  * prohibited" (0x03, mptcp-facts.md §2) and counted as MPJoinRejected.
  */
 import type { KeyMaterial } from "../crypto/keys.js";
-import type { Connection } from "../stack/connection.js";
-import type { ConnectionEventType } from "../stack/events.js";
+import type { Subflow } from "./subflow.js";
+import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/hook.js";
 import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
@@ -48,14 +48,14 @@ export interface DataLevel {
   /** A joined subflow became usable or went away. */
   subflowChanged(join: JoinSubflow, up: boolean): void;
   /** A segment arrived on `sub`: connection-level ACKs go back the way data comes. */
-  receivedOn(sub: Connection): void;
+  receivedOn(sub: Subflow): void;
   /** §3.3.6: DSN ranges sent on a failed subflow and not data-acknowledged, to send again. */
   reinject(ranges: ReadonlyArray<readonly [number, number]>): void;
 }
 
 /** A usable subflow as the connection's pump sees it (src/mptcp/sched/). */
 export interface SendPath extends SchedulerPath {
-  readonly sub: Connection;
+  readonly sub: Subflow;
   room: number;
   /** Maps and writes one chunk into the subflow. */
   write(dsn: number, data: Uint8Array, dataFin: boolean): void;
@@ -75,7 +75,7 @@ const DATA_SEGMENT_OPTIONS = 40;
  * few bytes more than a segment makes a runt segment, which Nagle then holds back. Its send buffer
  * bounds it too.
  */
-export function subflowRoom(sub: Connection, segmentPayload: number | undefined): number {
+export function subflowRoom(sub: Subflow, segmentPayload: number | undefined): number {
   const tcp = sub.tcp;
   const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
   const room = 2 * tcp.congestion.window() - tcp.sendQueued;
@@ -175,8 +175,8 @@ export class JoinedSubflows implements JoinedPath {
    * Sends the ACKs the joins want (third ACK again, fourth ACK) and arms their timers. Returns
    * the subflows given something to send.
    */
-  service(now: number): Connection[] {
-    const out: Connection[] = [];
+  service(now: number): Subflow[] {
+    const out: Subflow[] = [];
     for (const j of [...this.list]) {
       const sub = j.subflow;
       if (sub === undefined) continue;

@@ -5,3 +5,5 @@ export * from "./events.js";
 export * from "./connection.js";
 export * from "./listener.js";
 export * from "./host.js";
+export * from "./mptcp-events.js";
+export * from "./mptcp-host.js";

@@ -14,3 +14,9 @@ export type TcpEvent =
   | { type: "timed-out" }
   /** The connection reached CLOSED; it will do nothing more. Always the last event. */
   | { type: "closed" };
+
+/**
+ * The kinds of `TcpEvent`, as the owner of a connection (the Host for a plain one, the MPTCP
+ * connection for a subflow) passes them on.
+ */
+export type ConnectionEventType = TcpEvent["type"];

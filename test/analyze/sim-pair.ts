@@ -11,13 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
-import type { MptcpEvent } from "../../src/mptcp/events.js";
-import { MptcpHost, type MptcpOptions } from "../../src/mptcp/host.js";
+import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
+import { MptcpHost, type MptcpOptions } from "../../src/stack/mptcp-host.js";
 import type { Link, LinkConfig } from "../../src/sim/link.js";
 import type { Middlebox } from "../../src/sim/middlebox/middlebox.js";
 import { MiddleboxNode } from "../../src/sim/middlebox/node.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import type { Connection } from "../../src/stack/connection.js";
+import type { Subflow } from "../../src/mptcp/subflow.js";
 import { RecordingTap, pcapTap } from "../../src/sim/tap.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { readU16, readU32 } from "../../src/wire/bytes.js";
@@ -125,7 +125,7 @@ export interface Pair {
   forward: Link;
   reverse: Link;
   /** The client's joined subflows (their TCP connections), in order. */
-  joined: Connection[];
+  joined: Subflow[];
   /** The second path's links, with `second`. */
   second: { forward: Link; reverse: Link } | undefined;
   /** What each host sent and received on its interfaces, with virtual times. */
@@ -188,7 +188,7 @@ export function runPair(opts: PairOptions): Pair {
     s.apps.set(conn, server);
     server.push(conn);
   };
-  const joined: Connection[] = [];
+  const joined: Subflow[] = [];
   if (two) {
     client.onConnected = (conn) => {
       const j = conn.openSubflow(CLIENT2, SERVER2, PORT);

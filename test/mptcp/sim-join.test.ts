@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeCaptures } from "../../src/analyze/analyze.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
-import { MptcpHost } from "../../src/mptcp/host.js";
+import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import type { JoinSubflow } from "../../src/mptcp/join.js";
 import type { LinkConfig } from "../../src/sim/link.js";
 import { Simulator } from "../../src/sim/simulator.js";

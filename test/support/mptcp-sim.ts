@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
-import type { MptcpEvent } from "../../src/mptcp/events.js";
-import type { MptcpHost } from "../../src/mptcp/host.js";
+import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
+import type { MptcpHost } from "../../src/stack/mptcp-host.js";
 import type { SimNode, Transmit } from "../../src/sim/node.js";
 
 /** Deterministic bytes (xorshift32), different per seed. */

@@ -15,26 +15,26 @@
  * tokens are unique on the host (RFC 8684 §3.1).
  */
 import { generateUniqueKey } from "../crypto/keys.js";
-import type { HookContext, HostConfig } from "../stack/config.js";
-import type { Connection } from "../stack/connection.js";
-import type { ConnectOptions, HostTransmit, ListenOptions } from "../stack/host.js";
-import { Host } from "../stack/host.js";
-import type { Listener } from "../stack/listener.js";
+import type { HookContext, HostConfig } from "./config.js";
+import type { Connection } from "./connection.js";
+import type { ConnectOptions, HostTransmit, ListenOptions } from "./host.js";
+import { Host } from "./host.js";
+import type { Listener } from "./listener.js";
 import { tcpConfig } from "../tcp/config.js";
 import type { TcpHook } from "../tcp/hook.js";
 import type { IpAddress } from "../wire/address.js";
 import { randomU32 } from "../crypto/random.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { MPTCP_VERSION, acceptableCapable, mptcpOptionsOf } from "./capable.js";
-import { DEFAULT_MAX_SUBFLOWS } from "./connection-config.js";
-import type { JoinSubflow } from "./join.js";
-import { joinOptionOf, refusingHook } from "./join.js";
-import type { MptcpConnectionConfig, MptcpConnectionOwner } from "./connection.js";
-import { MptcpConnection } from "./connection.js";
-import type { MptcpCounters } from "./counters.js";
-import { newMptcpCounters } from "./counters.js";
-import type { MptcpEvent } from "./events.js";
-import { TokenTable } from "./tokens.js";
+import { MPTCP_VERSION, acceptableCapable, mptcpOptionsOf } from "../mptcp/capable.js";
+import { DEFAULT_MAX_SUBFLOWS } from "../mptcp/connection-config.js";
+import type { JoinSubflow } from "../mptcp/join.js";
+import { joinOptionOf, refusingHook } from "../mptcp/join.js";
+import type { MptcpConnectionConfig, MptcpConnectionOwner } from "../mptcp/connection.js";
+import { MptcpConnection } from "../mptcp/connection.js";
+import type { MptcpCounters } from "../mptcp/counters.js";
+import { newMptcpCounters } from "../mptcp/counters.js";
+import type { MptcpEvent } from "./mptcp-events.js";
+import { TokenTable } from "../mptcp/tokens.js";
 
 export interface MptcpOptions {
   /** Offer and accept MPTCP (default true); false makes every connection plain TCP. */
