@@ -26,6 +26,8 @@
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
+import type { MptcpStats, SubflowStats } from "./stats.js";
+import { subflowStats } from "./stats.js";
 import type { IpAddress } from "../wire/address.js";
 import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
@@ -199,6 +201,16 @@ export class MptcpConnection {
    */
   get bytesSent(): number {
     return this.written;
+  }
+
+  /** A snapshot for applications and results: mode, fallback reason, per-subflow figures. */
+  stats(): MptcpStats {
+    const subflows: SubflowStats[] = [];
+    if (this.sub !== undefined) subflows.push(subflowStats(this.sub, "initial", false));
+    for (const j of this.joins.all) {
+      if (j.subflow !== undefined) subflows.push(subflowStats(j.subflow, "join", j.backup || j.peerBackup));
+    }
+    return { mode: this.modeValue, fallback: this.reason ?? false, checksums: this.csum, subflows };
   }
 
   /**

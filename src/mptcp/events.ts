@@ -8,10 +8,21 @@
  */
 import type { ConnectionEventType } from "../tcp/events.js";
 import type { MptcpConnection } from "./connection.js";
+import type { SubflowStats } from "./stats.js";
 
 export type MptcpConnectionEventType = ConnectionEventType;
 
 export type MptcpConnectionEvent =
   /** The connection continues as plain TCP (RFC 8684 §3.7); `reason` says why. */
   | { type: "fallback"; connection: MptcpConnection; reason: string }
+  /** A subflow can carry data: the initial one after the handshake, a joined one after its 4th ACK. */
+  | { type: "subflow-up"; connection: MptcpConnection; subflow: SubflowStats }
+  /** A subflow went away (reset, timed out, closed, removed); `reason` says which. */
+  | { type: "subflow-down"; connection: MptcpConnection; subflow: SubflowStats; reason: string }
+  /** The peer announced an address (ADD_ADDR, §3.4.1); `port` when it named one. */
+  | { type: "address-announced"; connection: MptcpConnection; id: number; address: string; port?: number }
+  /** The peer withdrew address `id` (REMOVE_ADDR, §3.4.2). */
+  | { type: "address-removed"; connection: MptcpConnection; id: number }
+  /** The peer changed a subflow's priority (MP_PRIO, §3.3.8). */
+  | { type: "priority-changed"; connection: MptcpConnection; subflow: SubflowStats }
   | { type: MptcpConnectionEventType; connection: MptcpConnection };

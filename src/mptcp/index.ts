@@ -20,3 +20,5 @@ export * from "./joined-paths.js";
 export * from "./sched/scheduler.js";
 export * from "./sched/lowest-rtt.js";
 export * from "./connection.js";
+export * from "./stats.js";
+export * from "./subflow.js";
