@@ -29,6 +29,11 @@ export interface MptcpConnectionConfig {
   windowScaling: boolean;
   /** Subflows besides the initial one (Linux `ip mptcp limits set subflows N`, default 2). */
   maxSubflows: number;
+  /**
+   * Client: MP_CAPABLE SYN retransmissions before the next SYN goes without MPTCP (Linux
+   * `net.mptcp.syn_retrans_before_tcp_fallback`, default 2): a path that drops MPTCP SYNs.
+   */
+  synRetransBeforeFallback: number;
 }
 
 /** What a connection needs of its MptcpHost. */
@@ -42,6 +47,12 @@ export interface MptcpConnectionOwner {
   touchSubflow(subflow: Subflow): void;
   /** The connection is gone: release its token. */
   released(conn: MptcpConnection): void;
+  /**
+   * Client: MP_CAPABLE SYNs went unanswered and the plain SYN after them was answered, so the
+   * path drops MPTCP SYNs (a blackhole): the host may stop offering MPTCP for a while. With
+   * `confirmed` false, MPTCP worked end to end on an active open instead.
+   */
+  activeOpenResult(conn: MptcpConnection, blackhole: boolean): void;
   /** A fresh 32-bit MP_JOIN nonce from the injected random source (§3.2). */
   joinNonce(): number;
   /**
@@ -70,6 +81,9 @@ export const WINDOW_SLACK = 1 << 14;
 
 /** Smallest window room worth a new mapping while data is in flight (about one segment). */
 export const DATA_SWS_BYTES = 1400;
+
+/** Linux's `net.mptcp.syn_retrans_before_tcp_fallback` default. */
+export const DEFAULT_SYN_RETRANS_BEFORE_FALLBACK = 2;
 
 /** First timeout of a DATA_FIN sent on its own (no data to ride on), doubled per retry. */
 export const DATA_FIN_RTO = 200_000;

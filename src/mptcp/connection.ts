@@ -94,9 +94,15 @@ export class MptcpConnection {
   private rxDelta = 1;
   /** The peer offered MP_CAPABLE on its SYN (server). */
   private peerOffered = false;
+  /** Client: SYNs sent with MP_CAPABLE, the first one included. */
+  private capableSyns = 0;
+  /** Client: SYNs with MP_CAPABLE went unanswered and the SYN went out plain (a blackhole?). */
+  private mpcDropped = false;
 
   /** DSN of our DATA_FIN when it goes alone on ACKs (§3.3.3), until data-acknowledged. */
   private bareDataFin: number | undefined;
+  /** Client: the DATA_FIN kept out of the mapping that rides on MP_CAPABLE (§3.1), until then. */
+  private deferredDataFin: number | undefined;
   private dataFinTimeout: number | undefined;
   private dataFinBackoff = 0;
   /** MP_TCPRST reason for the RST we are about to send (§3.6). */
@@ -351,7 +357,10 @@ export class MptcpConnection {
   onSubflowEvent(type: ConnectionEventType): void {
     switch (type) {
       case "connected":
-        if (this.role === "client") this.emit("connected");
+        if (this.role !== "client") break;
+        // The plain SYN after the dropped MPTCP ones got through: the path drops MPTCP SYNs.
+        if (this.mpcDropped) this.owner.activeOpenResult(this, true);
+        this.emit("connected");
         break;
       case "peer-closed":
         // Plain TCP: the FIN is the end of the stream. With MPTCP only a DATA_FIN is (§3.3.3).
@@ -391,6 +400,12 @@ export class MptcpConnection {
     if (this.modeValue === "fallback") this.fallbackAcks(sub);
     else if (this.txMap !== undefined) this.txMap.onSubflowAck(this.written - sub.tcp.sendQueued);
     if (this.pump(sub, now)) acted = true;
+    if (this.deferredDataFin !== undefined && this.fullyEstablished && this.modeValue === "mptcp") {
+      this.bareDataFin = this.deferredDataFin;
+      this.deferredDataFin = undefined;
+      this.ackWanted = true;
+      this.armDataFin(now);
+    }
     if (this.ackWanted) {
       const ackSub = this.ackSubflow(sub);
       this.ackWanted = false;
@@ -447,7 +462,13 @@ export class MptcpConnection {
         },
         backup: false,
         write: (dsn, data, dataFin) => {
-          this.txMap?.append(dsn, data, dataFin);
+          // §3.1: the mapping of the client's first data may ride on MP_CAPABLE, which has no
+          // DATA_FIN flag, and the DSS that carries the same mapping later must be identical (a
+          // receiver resets on a mismatch, Linux's DSSNotMatching). So that mapping never holds
+          // the DATA_FIN: it goes on its own once the server has shown it has our key.
+          const ridesOnCapable = this.modeValue === "mptcp" && this.role === "client" && !this.fullyEstablished && this.written === 0;
+          if (dataFin && ridesOnCapable) this.deferredDataFin = dsn + data.length;
+          this.txMap?.append(dsn, data, dataFin && !ridesOnCapable);
           sub.write(data);
           this.written += data.length;
         },
@@ -672,6 +693,7 @@ export class MptcpConnection {
     this.mpFailDsn = undefined;
     this.infinitePending = false;
     this.bareDataFin = undefined;
+    this.deferredDataFin = undefined;
     this.dataFinTimeout = undefined;
     // The subflow's own flow control is the only one now.
     this.sendQueue.onWindow(this.sendQueue.sndUna, Number.MAX_SAFE_INTEGER / 2);
@@ -696,6 +718,7 @@ export class MptcpConnection {
       return;
     }
     this.count("MPCapableSYNACKRX");
+    this.owner.activeOpenResult(this, false);
     this.csum = this.cfg.checksums || wantsChecksums(mpc);
     this.learnShift(seg);
     this.enterMptcp(mpc.sendKey);
@@ -731,6 +754,7 @@ export class MptcpConnection {
 
   private reserve(ctx: ReserveContext): Reservation {
     if (ctx.kind === "rst") return { bytes: paddedLengths(this.rstOptions()) };
+    if (ctx.kind === "syn") this.onSynOut();
     const plan = this.plan(ctx.kind, ctx.offset);
     if (plan === undefined) return { bytes: 0 };
     const res: Reservation = { bytes: paddedLengths(plan.options) };
@@ -763,6 +787,24 @@ export class MptcpConnection {
       }
     }
     return plan.options.flatMap(padOption);
+  }
+
+  /**
+   * Client, before each SYN (reserve runs once per SYN sent): after the first SYN and
+   * `synRetransBeforeFallback` retransmissions with MP_CAPABLE went unanswered, the next one goes
+   * plain and the connection falls back (Linux `mptcp_active_detect_blackhole`, counted as
+   * MPCapableSYNTXDrop): a middlebox may be dropping SYNs with unknown options (RFC 8684 §3.7,
+   * RFC 8041 §3.1). A SYN/ACK with MP_CAPABLE to an earlier SYN is then ignored: our third ACK goes
+   * without MP_CAPABLE, so the server falls back too.
+   */
+  private onSynOut(): void {
+    if (this.role !== "client" || this.modeValue !== "handshake") return;
+    if (this.capableSyns > this.cfg.synRetransBeforeFallback) {
+      this.mpcDropped = true;
+      this.fallBack("MP_CAPABLE SYNs unanswered: retried as plain TCP", "MPCapableSYNTXDrop");
+      return;
+    }
+    this.capableSyns++;
   }
 
   /**

@@ -26,7 +26,7 @@ import type { IpAddress } from "../wire/address.js";
 import { randomU32 } from "../crypto/random.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
 import { MPTCP_VERSION, acceptableCapable, mptcpOptionsOf } from "../mptcp/capable.js";
-import { DEFAULT_MAX_SUBFLOWS } from "../mptcp/connection-config.js";
+import { DEFAULT_MAX_SUBFLOWS, DEFAULT_SYN_RETRANS_BEFORE_FALLBACK } from "../mptcp/connection-config.js";
 import type { JoinSubflow } from "../mptcp/join.js";
 import { joinOptionOf, refusingHook } from "../mptcp/join.js";
 import type { MptcpConnectionConfig, MptcpConnectionOwner } from "../mptcp/connection.js";
@@ -52,6 +52,17 @@ export interface MptcpOptions {
    * (Linux `ip mptcp limits set subflows N`; default 2).
    */
   subflows?: number;
+  /**
+   * MP_CAPABLE SYN retransmissions before the client's next SYN goes without MPTCP (Linux
+   * `net.mptcp.syn_retrans_before_tcp_fallback`, default 2).
+   */
+  synRetransBeforeFallback?: number;
+  /**
+   * After a blackhole (MPTCP SYNs dropped where plain ones pass), how long active opens stay
+   * plain TCP, in µs (Linux `net.mptcp.blackhole_timeout`, default 3600 s); doubled for each
+   * blackhole in a row, up to 64 times. 0 never disables MPTCP.
+   */
+  blackholeTimeout?: number;
 }
 
 export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
@@ -84,6 +95,9 @@ export class MptcpListener {
   }
 }
 
+/** Linux's `net.mptcp.blackhole_timeout` default: 3600 s. */
+export const DEFAULT_BLACKHOLE_TIMEOUT = 3_600_000_000;
+
 function tupleKey(local: IpAddress, localPort: number, remote: IpAddress, remotePort: number): string {
   return `${local.join(".")}|${localPort}|${remote.join(".")}|${remotePort}`;
 }
@@ -114,6 +128,11 @@ export class MptcpHost implements MptcpConnectionOwner {
   private eventHead = 0;
   private nextId = 1;
   private now = 0;
+  private readonly blackholeTimeout: number;
+  /** Active opens are plain TCP before this time (a blackhole was detected). */
+  private activeDisabledUntil = 0;
+  /** Blackholes in a row (Linux `active_disable_times`). */
+  private blackholes = 0;
 
   constructor(config: MptcpHostConfig) {
     const m = config.mptcp ?? {};
@@ -128,7 +147,9 @@ export class MptcpHost implements MptcpConnectionOwner {
       sendBufferSize: m.sendBufferSize ?? tcp.sendBufferSize,
       windowScaling: tcp.windowScaling,
       maxSubflows: m.subflows ?? DEFAULT_MAX_SUBFLOWS,
+      synRetransBeforeFallback: m.synRetransBeforeFallback ?? DEFAULT_SYN_RETRANS_BEFORE_FALLBACK,
     };
+    this.blackholeTimeout = m.blackholeTimeout ?? DEFAULT_BLACKHOLE_TIMEOUT;
     this.host = new Host({ ...config, tcpHook: (ctx) => this.hookFor(ctx) });
   }
 
@@ -261,6 +282,22 @@ export class MptcpHost implements MptcpConnectionOwner {
     return sub;
   }
 
+  /**
+   * @internal Linux `mptcp_active_disable` / `mptcp_active_enable` (net/mptcp/ctrl.c): a
+   * blackhole turns MPTCP off for active opens for `blackholeTimeout` << (blackholes in a row - 1);
+   * an MPTCP handshake that works once that time has passed clears the count.
+   */
+  activeOpenResult(_conn: MptcpConnection, blackhole: boolean): void {
+    if (!blackhole) {
+      if (this.now >= this.activeDisabledUntil) this.blackholes = 0;
+      return;
+    }
+    this.counters.Blackhole++;
+    if (this.blackholeTimeout <= 0) return;
+    this.blackholes++;
+    this.activeDisabledUntil = this.now + this.blackholeTimeout * 2 ** Math.min(this.blackholes - 1, 6);
+  }
+
   /** @internal */
   released(conn: MptcpConnection): void {
     const k = conn.localKey;
@@ -318,6 +355,10 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   private newConnection(id: number, role: "client" | "server", mptcp: boolean): MptcpConnection {
     if (!mptcp) return new MptcpConnection(this, id, role, this.connCfg, undefined, "MPTCP disabled");
+    if (role === "client" && this.now < this.activeDisabledUntil) {
+      this.counters.MPCapableSYNTXDisabled++;
+      return new MptcpConnection(this, id, role, this.connCfg, undefined, "MPTCP disabled after a blackhole");
+    }
     // §3.1: a key whose token no other connection of this host uses, reserved at once.
     const key = this.tokens.size < this.maxConnections ? generateUniqueKey(this.random, MPTCP_VERSION, (t) => this.tokens.has(t)) : undefined;
     if (key === undefined) {
