@@ -4,72 +4,12 @@
  * page needs no network. Every series is already decimated (series.ts keeps each bucket's
  * minimum and maximum), so a trace of a million segments plots as fast as a small one.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { AnalysisReport } from "./types.js";
+import { htmlPage } from "../report/page.js";
 
-function uplotAssets(): { js: string; css: string } {
-  const require = createRequire(import.meta.url);
-  const js = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
-  const css = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
-  return { js, css };
-}
-
-/** JSON that is safe inside a <script> element (no "</script>", no "<!--"). */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c");
-}
-
-const STYLE = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
-h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; border-top: 1px solid #ccc; padding-top: 12px; }
-h3 { font-size: 15px; margin: 18px 0 4px; }
-table { border-collapse: collapse; margin: 6px 0; } td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; font-size: 13px; }
-.plot { margin: 4px 0 12px; } .empty { color: #888; font-style: italic; } .bad { color: #b00; }
-`;
-
-/** The page's own script: builds tables and plots from the embedded data. */
+/** The page's own script: builds tables and plots from the embedded data (src/report/page.ts). */
 const SCRIPT = String.raw`
-(function () {
-  const data = JSON.parse(document.getElementById("report-data").textContent);
-  const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-  const width = () => Math.max(400, Math.min(1200, document.body.clientWidth - 40));
-  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
-
-  // uPlot wants one shared x array: merge the series' times and fill the gaps with null.
-  function aligned(list, t0, fill) {
-    const xs = Array.from(new Set(list.flatMap((pts) => pts.map((p) => p[0])))).sort((a, b) => a - b);
-    const at = new Map(xs.map((x, i) => [x, i]));
-    const ys = list.map((pts) => { const y = new Array(xs.length).fill(fill === undefined ? null : fill); for (const [t, v] of pts) y[at.get(t)] = v; return y; });
-    return [xs.map((x) => x - t0), ...ys];
-  }
-
-  function plot(parent, title, yLabel, series, cols, opts) {
-    const box = el("div", undefined, "plot");
-    parent.appendChild(el("h3", title));
-    parent.appendChild(box);
-    if (cols.length === 0 || cols[0].length === 0) { box.appendChild(el("p", "no data", "empty")); return; }
-    new uPlot(Object.assign({
-      width: width(), height: 300,
-      scales: { x: { time: false } },
-      axes: [{ label: "seconds" }, { label: yLabel, size: 70 }],
-      series: [{ label: "t (s)" }, ...series],
-    }, opts || {}), cols, box);
-  }
-
   // Colour is the subflow's throughout; server-to-client series are dashed or hollow.
-  const scatter = (label, i) => ({ label, stroke: COLORS[i % COLORS.length], fill: COLORS[i % COLORS.length], paths: () => null, points: { show: true, size: 4 } });
-  const line = (label, i, dash) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, dash, spanGaps: true, points: { show: false } });
-
-  function table(parent, header, rows) {
-    const t = el("table");
-    const h = el("tr");
-    for (const c of header) h.appendChild(el("th", c));
-    t.appendChild(h);
-    for (const r of rows) { const tr = el("tr"); for (const c of r) tr.appendChild(el("td", String(c))); t.appendChild(tr); }
-    parent.appendChild(t);
-  }
-
   const root = document.getElementById("report");
   root.appendChild(el("p", data.captures.map((c) => c.path + ": " + c.frames + " frames").join("; ")));
   if (data.connections.length === 0) root.appendChild(el("p", "No MPTCP connection in this capture.", "empty"));
@@ -132,8 +72,6 @@ const SCRIPT = String.raw`
     if (counts.length === 0) sec.appendChild(el("p", "none", "empty"));
     else table(sec, ["frame", "subflow", "dir", "type", "detail"], c.anomalies.map((a) => [a.frame, a.subflow, a.dir, a.type, a.detail]));
   }
-  document.body.setAttribute("data-rendered", "1");
-})();
 `;
 
 /** Connections that get plots; the others get their tables only, so that a page of a busy server stays light. */
@@ -141,7 +79,6 @@ export const MAX_PLOTTED_CONNECTIONS = 20;
 
 /** The whole report page. */
 export function reportHtml(r: AnalysisReport, title: string): string {
-  const { js, css } = uplotAssets();
   // Plot the connections that carried the most data.
   const plotted = new Set(
     [...r.connections]
@@ -150,16 +87,5 @@ export function reportHtml(r: AnalysisReport, title: string): string {
       .map((c) => c.index),
   );
   const data = { ...r, series: r.series.filter((s) => plotted.has(s.connection)), plottedLimit: MAX_PLOTTED_CONNECTIONS };
-  const esc = title.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>mptcp analyze: ${esc}</title>
-<style>${css}</style><style>${STYLE}</style>
-</head><body>
-<h1>mptcp analyze: ${esc}</h1>
-<div id="report"></div>
-<script id="report-data" type="application/json">${scriptJson(data)}</script>
-<script>${js}</script>
-<script>${SCRIPT}</script>
-</body></html>
-`;
+  return htmlPage(`mptcp analyze: ${title}`, data, SCRIPT);
 }
