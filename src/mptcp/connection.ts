@@ -164,7 +164,7 @@ export class MptcpConnection {
       options: (ctx) => this.options(ctx),
       incoming: (ctx) => this.incoming(ctx),
       // §3.3.4: the window of every subflow is the connection's receive window.
-      receiveSpace: () => Math.max(0, this.reasm.window() - WINDOW_SLACK),
+      receiveSpace: () => this.receiveSpace(),
     };
   }
 
@@ -610,10 +610,16 @@ export class MptcpConnection {
   }
 
   /** The data level as the joined subflows see it. */
+  /** The shared receive window every subflow advertises, relative to the Data ACK (§3.3.4). */
+  private receiveSpace(): number {
+    return Math.max(0, this.reasm.window() - WINDOW_SLACK);
+  }
+
   private joinedDataLevel(): DataLevel {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
     return {
+      receiveSpace: () => this.receiveSpace(),
       get localKey() {
         return c.localKey;
       },

@@ -54,6 +54,8 @@ export interface JoinedPath {
   readonly localKey: KeyMaterial | undefined;
   readonly remoteKey: KeyMaterial | undefined;
   count(name: MptcpCounterName): void;
+  /** The connection's receive window, which every subflow advertises (RFC 8684 §3.3.4). */
+  receiveSpace(): number;
   /** The join completed (both sides): the subflow is up. */
   joinEstablished(join: JoinSubflow): void;
   /** The subflow is gone (reset, timed out, closed, or a failed join). */
@@ -129,6 +131,9 @@ export class JoinSubflow {
       reserve: (ctx) => this.reserve(ctx),
       options: (ctx) => this.options(ctx),
       incoming: (ctx) => this.incoming(ctx),
+      // §3.3.4: a joined subflow advertises the connection's window too, relative to the Data
+      // ACK; its own TCP buffer would offer what the other subflows have already filled.
+      receiveSpace: () => this.path.receiveSpace(),
     };
   }
 

@@ -49,6 +49,8 @@ export interface DataLevel {
   subflowChanged(join: JoinSubflow, up: boolean): void;
   /** A segment arrived on `sub`: connection-level ACKs go back the way data comes. */
   receivedOn(sub: Subflow): void;
+  /** The connection's receive window to advertise, relative to the Data ACK (§3.3.4). */
+  receiveSpace(): number;
   /** §3.3.6: DSN ranges sent on a failed subflow and not data-acknowledged, to send again. */
   reinject(ranges: ReadonlyArray<readonly [number, number]>): void;
 }
@@ -106,6 +108,10 @@ export class JoinedSubflows implements JoinedPath {
 
   get remoteKey(): KeyMaterial | undefined {
     return this.level.remoteKey;
+  }
+
+  receiveSpace(): number {
+    return this.level.receiveSpace();
   }
 
   /** The joined subflows not yet closed, in order of creation. */

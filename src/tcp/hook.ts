@@ -85,8 +85,9 @@ export interface OutgoingContext {
    * The receive window this segment advertises, in bytes: its window field times the scale
    * unit (RFC 7323 §2.3; unscaled on a SYN or SYN-ACK, §2.2; 0 on a RST). TCP rounds the free
    * space DOWN to the scale unit (RFC 7323 §2.3: SEG.WND = RCV.WND >> Rcv.Wind.Shift), so this
-   * never exceeds what `TcpHook.receiveSpace` allowed when the segment was built, except that a
-   * right edge advertised earlier is kept (RFC 9293 §3.8.6.2.2: the window does not shrink).
+   * never exceeds what `TcpHook.receiveSpace` allowed when the segment was built. Without a
+   * `receiveSpace` a right edge advertised earlier is kept (RFC 9293 §3.8.6.2.2: the window does
+   * not shrink); with one, keeping its edge still is the hook's job.
    * MPTCP's data-level window is relative to the Data ACK the segment carries (RFC 8684 §3.3.4):
    * its right edge as advertised is that Data ACK plus this many bytes.
    */
@@ -127,8 +128,10 @@ export interface TcpHook {
   incoming(ctx: IncomingContext): IncomingVerdict;
   /**
    * Free receive space the higher layer wants advertised, in bytes, when smaller than the
-   * subflow's own (RFC 8684 §3.3.5: one receive window shared by all subflows). The window
-   * never shrinks below what was already advertised; call `requestAck()` when it grows.
+   * subflow's own (RFC 8684 §3.3.5: one receive window shared by all subflows). It is relative
+   * to what the hook acknowledges (MPTCP: the Data ACK), so the hook, not TCP, keeps its right
+   * edge from moving left: the window field is this (down to the scale unit) even when it is
+   * less than the subflow advertised before. Call `requestAck()` when it grows.
    */
   receiveSpace?(): number;
 }

@@ -450,10 +450,20 @@ export class TcpOutput extends Tcb {
    * unit; that edge still holds for the data we accept (`rcvAdvRight`, RFC 7323 §2.4).
    */
   protected windowField(): number {
+    const unit = this.rcvScale;
+    if (this.hook?.receiveSpace !== undefined) {
+      // A shared window (MPTCP, RFC 8684 §3.3.4) is relative to the Data ACK, not to this
+      // subflow's RCV.NXT, and the layer that shares it keeps its right edge from moving left.
+      // Holding this subflow's own edge would offer what other subflows' data has since filled
+      // (as Linux's mptcp_set_rwin, the field is the shared window, even when that is less than
+      // this subflow offered before). The subflow still accepts up to its own earlier edge.
+      const field = Math.min(0xffff, Math.floor(this.freeSpace() / unit));
+      this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + field * unit);
+      return field;
+    }
     let right = this.rcvNxt + this.freeSpace();
     const sws = Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss);
     if (right < this.rcvAdvRight + sws) right = this.rcvAdvRight;
-    const unit = this.rcvScale;
     const field = Math.min(0xffff, Math.floor((right - this.rcvNxt) / unit));
     this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + field * unit);
     return field;

@@ -212,7 +212,7 @@ describe("OutgoingContext.window: the window each segment advertises", () => {
     assert.equal(c.stats().rcvWnd, 200_000);
   });
 
-  test("the edge advertised before holds when the remainder is dropped (RFC 7323 §2.4)", () => {
+  test("with a shared window the field is the hook's space even below the edge advertised before, and data up to that edge is still accepted", () => {
     const hook = new RecordingHook();
     hook.ackOption = true;
     const cfg = plainConfig({ windowScaling: true, recvBufferSize: 1 << 20, ackEvery: 1 });
@@ -222,16 +222,17 @@ describe("OutgoingContext.window: the window each segment advertises", () => {
     c.handleSegment(peer({ ack: ISS + 1 }), 0);
     c.requestAck();
     assert.equal(drain(c, 0)[0]!.window, 100);
-    // 10 bytes arrive and stay unread: the right edge stays at 3200, 3190 bytes beyond RCV.NXT,
-    // which the window field shows as 99 units (3168 bytes).
+    // 10 bytes arrive and the shared window closes (MPTCP: other subflows filled it). The field
+    // is relative to the hook's own acknowledgement (the Data ACK), so it shows 0, not the 3190
+    // bytes left to this subflow's old edge (RFC 8684 §3.3.4; Linux mptcp_set_rwin).
     hook.verdict = "consume";
     hook.space = 0;
     c.handleSegment(peer({ payload: bytes(10) }), 0);
     const [ack] = drain(c, 0);
     assert.equal(ack!.ack, IRS + 11);
-    assert.equal(ack!.window, 99);
-    assert.equal(hook.outgoing.at(-1)!.window, 3168);
-    // Data up to the old edge is still accepted.
+    assert.equal(ack!.window, 0);
+    assert.equal(hook.outgoing.at(-1)!.window, 0);
+    // What the subflow offered before is still taken (RFC 9293 §3.8.6: a sender may have sent it).
     c.handleSegment(peer({ seq: IRS + 11, payload: bytes(3190) }), 0);
     assert.equal(hook.incomingSeen.at(-1)!.payload.length, 3190);
     assert.equal(drain(c, 0)[0]!.ack, IRS + 3201);
