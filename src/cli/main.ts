@@ -7,6 +7,7 @@ import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim } from "./sim.js";
+import { runDemoCli } from "./demo.js";
 
 function program(): Command {
   const cmd = new Command("mptcp")
@@ -35,6 +36,19 @@ function program(): Command {
     .option("--list", "list the built-in scenarios")
     .action((scenario: string | undefined, opts: { seed?: string; json?: boolean; pcap?: string; bytes?: string; list?: boolean }) => {
       runSim(scenario, opts);
+    });
+
+  cmd
+    .command("demo")
+    .description("simulated WiFi + cellular download where the WiFi fails midway: a table and an HTML report")
+    .option("--report <file>", "where to write the HTML report (default mptcp-demo.html)")
+    .option("--no-report", "do not write the HTML report")
+    .option("--json", "print the results as one JSON object")
+    .option("--seed <n>", "seed of every random stream (default 1)")
+    .option("--bytes <n>", "bytes to download (default 24000000)")
+    .option("--fail-at <seconds>", "when the WiFi goes down (default 5)")
+    .action((opts: { report?: string | false; json?: boolean; seed?: string; bytes?: string; failAt?: string }) => {
+      runDemoCli(opts);
     });
 
   cmd

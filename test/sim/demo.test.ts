@@ -1,0 +1,93 @@
+/**
+ * `mptcp demo` (the `npm start` job): the WiFi + cellular download survives the WiFi failure with
+ * every byte intact, both paths carry data while both are up, the cellular path carries the rest
+ * after the failure, and the report renders in a real browser.
+ */
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { runDemo } from "../../src/sim/demo/demo.js";
+import { runCli } from "../support/cli.js";
+
+const work = mkdtempSync(join(tmpdir(), "mptcp-demo-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+describe("mptcp demo", () => {
+  test("a short download: intact, both paths used, the cellular path takes over (§3.3.6)", () => {
+    const r = runDemo({ bytes: 8_000_000, failAt: 2 });
+    assert.equal(r.integrity, true);
+    assert.equal(r.bytesDelivered, 8_000_000);
+    const wifi = r.subflows.find((s) => s.name === "wifi")!;
+    const cell = r.subflows.find((s) => s.name === "cellular")!;
+    assert.ok(wifi.bytesBefore > 0 && cell.bytesBefore > 0, "both subflows carried data before the failure");
+    assert.equal(wifi.bytesAfter, 0, "nothing arrives over the WiFi once it is down");
+    assert.ok(cell.bytesAfter > 0);
+    // Both paths together beat the best one alone before the failure (20 Mbit/s WiFi).
+    assert.ok(wifi.mbpsBefore + cell.mbpsBefore > 20, `${wifi.mbpsBefore} + ${cell.mbpsBefore} Mbit/s`);
+    assert.ok(r.reinjections > 0, "what the WiFi held went again over cellular");
+    assert.ok(r.stallSeconds > 0 && r.stallSeconds < r.completionSeconds - r.failAtSeconds);
+    assert.ok(r.series.throughputMbps.length === 2 && r.series.dsn.every((s) => s.points.length > 0));
+  });
+
+  test("the same seed gives the same result", () => {
+    const strip = (r: ReturnType<typeof runDemo>): unknown => ({ ...r, wallSeconds: 0 });
+    assert.deepEqual(strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })), strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })));
+  });
+
+  test("the CLI prints the table and writes the report; --json keeps the result fields", async () => {
+    const report = join(work, "demo.html");
+    const r = runCli(["demo", "--bytes", "3000000", "--fail-at", "1", "--report", report]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^subflow +Mbit\/s before +Mbit\/s after +MB carried$/m);
+    assert.match(r.stdout, /bytes intact: yes/);
+    assert.match(r.stdout, new RegExp(`report: ${report.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    const html = readFileSync(report, "utf8");
+    assert.match(html, /<script id="report-data" type="application\/json">/);
+    const j = runCli(["demo", "--bytes", "3000000", "--fail-at", "1", "--no-report", "--json"]);
+    assert.equal(j.status, 0, j.stderr);
+    const o = JSON.parse(j.stdout) as Record<string, unknown>;
+    for (const k of ["integrity", "stallSeconds", "goodputMbps", "completionSeconds", "subflows", "reinjections"]) assert.ok(k in o, k);
+    assert.equal(o.integrity, true);
+    assert.equal(o.report, null);
+    const bad = runCli(["demo", "--bytes", "-5"]);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr.trim().split("\n").length, 1);
+  });
+
+  const CHROMIUM = "/usr/bin/chromium";
+  test("the report renders in headless Chromium with its three plots and no network request", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed` }, async () => {
+    const report = join(work, "render.html");
+    const r = runCli(["demo", "--bytes", "2000000", "--fail-at", "1", "--report", report]);
+    assert.equal(r.status, 0, r.stderr);
+    const { chromium } = await import("playwright-core");
+    const context = await chromium.launchPersistentContext(mkdtempSync(join(work, "profile-")), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("request", (q) => {
+        if (!q.url().startsWith("file:")) requests.push(q.url());
+      });
+      await page.goto(pathToFileURL(report).href);
+      await page.waitForSelector("body[data-rendered]", { timeout: 30_000 });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, []);
+      assert.equal(await page.locator("div.plot").count(), 3);
+      assert.ok((await page.locator(".uplot canvas").count()) >= 3);
+      if (process.env.DEMO_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
