@@ -5,18 +5,16 @@
  * `failAt`. What it measures is what a user would ask: how fast each path went, how long the
  * download stalled when the WiFi went, and whether every byte arrived intact.
  */
-import { createHash } from "node:crypto";
 import type { MptcpConnection } from "../../mptcp/connection.js";
 import { mptcpOptionsOf } from "../../mptcp/capable.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
-import type { MptcpEvent } from "../../stack/mptcp-events.js";
 import { parseAddress, type IpAddress } from "../../wire/address.js";
 import { isParseError } from "../../wire/error.js";
 import { parseIpPacket } from "../../wire/ip.js";
 import { parseTcp } from "../../wire/tcp.js";
 import type { LinkConfig } from "../link.js";
-import type { SimNode, Transmit } from "../node.js";
-import { PayloadStream } from "../scenario/apps.js";
+import { HostNode } from "../host-node.js";
+import { BulkSink, BulkSource } from "../bulk.js";
 import { Simulator } from "../simulator.js";
 
 export interface DemoOptions {
@@ -82,47 +80,6 @@ const SAMPLE_US = 100_000;
 /** One DSN point per subflow per this many µs is plenty for a plot. */
 const DSN_BUCKET_US = 10_000;
 
-/** An MptcpHost as a simulator node that hands its events to `onEvent` after each input. */
-class HostNode implements SimNode {
-  constructor(
-    readonly host: MptcpHost,
-    private readonly onEvent: (e: MptcpEvent, now: number) => void,
-  ) {}
-  private now = 0;
-
-  receive(packet: Uint8Array, iface: number, now: number): void {
-    this.now = now;
-    this.host.receive(packet, iface, now);
-    this.dispatch();
-  }
-
-  handleTimeout(now: number): void {
-    this.now = now;
-    this.host.handleTimeout(now);
-    this.dispatch();
-  }
-
-  pollTransmit(now: number): Transmit | undefined {
-    this.now = now;
-    const t = this.host.pollTransmit(now);
-    if (t !== undefined || !this.dispatch()) return t;
-    return this.host.pollTransmit(now);
-  }
-
-  pollTimeout(): number | undefined {
-    return this.host.pollTimeout();
-  }
-
-  private dispatch(): boolean {
-    let any = false;
-    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-      any = true;
-      this.onEvent(e, this.now);
-    }
-    return any;
-  }
-}
-
 function link(p: DemoPath, queuePackets: number): LinkConfig {
   return { rateBps: p.rateMbps * 1e6, delayUs: p.delayMs * 1000, queueLimitPackets: queuePackets };
 }
@@ -141,36 +98,21 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
   const clientHost = new MptcpHost({ interfaces: interfaces(CLIENT), random: sim.rng.fork("client"), tcp });
   const serverHost = new MptcpHost({ interfaces: interfaces(SERVER), random: sim.rng.fork("server"), tcp });
 
-  // The server writes `bytes` of AES-CTR keystream, hashing as it goes, then closes its side.
-  const stream = new PayloadStream(sim.rng.fork("payload"));
-  const sentHash = createHash("sha256");
-  let pending: Uint8Array | undefined;
-  let written = 0;
-  const serverWrite = (conn: MptcpConnection): void => {
-    while (written < bytes) {
-      pending ??= stream.next(Math.min(256 * 1024, bytes - written));
-      const n = conn.write(pending);
-      if (n === 0) return;
-      sentHash.update(pending.subarray(0, n));
-      written += n;
-      pending = n === pending.length ? undefined : pending.subarray(n);
-    }
-    conn.shutdown();
-  };
+  // The server writes `bytes` of AES-CTR keystream and half-closes; the client reads it all.
+  const source = new BulkSource(bytes, sim.rng.fork("payload"));
+  const sink = new BulkSink();
   const server = new HostNode(serverHost, (e) => {
     if (e.type === "incoming") {
       for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) {
         serverConn = c;
-        serverWrite(c);
+        source.pump(c);
       }
-    } else if (e.type === "writable") serverWrite(e.connection);
+    } else if (e.type === "writable") source.pump(e.connection);
   });
   let serverConn: MptcpConnection | undefined;
 
   // The client reads everything, noting when bytes arrived (for the stall), and joins over
   // cellular as soon as the WiFi connection is up: the path manager's part, by hand.
-  const recvHash = createHash("sha256");
-  let received = 0;
   let lastDelivery = 0;
   let stallUs = 0;
   let doneAt: number | undefined;
@@ -183,12 +125,10 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
         conn.shutdown();
         break;
       case "readable":
-        for (let b = conn.read(); b !== undefined; b = conn.read()) {
-          recvHash.update(b);
-          received += b.length;
-          if (now > failUs) stallUs = Math.max(stallUs, now - Math.max(lastDelivery, failUs));
-          lastDelivery = now;
-        }
+        sink.drain(conn, now, (_n, t) => {
+          if (t > failUs) stallUs = Math.max(stallUs, t - Math.max(lastDelivery, failUs));
+          lastDelivery = t;
+        });
         break;
       case "peer-closed":
         doneAt = now;
@@ -288,10 +228,10 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
     paths: [WIFI, CELL],
     failAtSeconds: failUs / 1e6,
     bytes,
-    bytesDelivered: received,
-    integrity: received === bytes && written === bytes && recvHash.digest("hex") === sentHash.digest("hex"),
+    bytesDelivered: sink.received,
+    integrity: sink.received === bytes && source.written === bytes && sink.digest() === source.digest(),
     completionSeconds: end / 1e6,
-    goodputMbps: round((received * 8) / (end / 1e6) / 1e6),
+    goodputMbps: round((sink.received * 8) / (end / 1e6) / 1e6),
     stallSeconds: round(stallUs / 1e6, 3),
     reinjections: serverHost.counters.MPTCPRetrans,
     subflows,

@@ -1,0 +1,129 @@
+/**
+ * One bulk download between two hosts joined by several point-to-point paths, the building block
+ * of the experiments (issue [multipath]): interface i of each host is path i. With `mptcp` the
+ * client connects over the first path it `uses` and joins over the others (the path manager's
+ * part, done by hand as the kernel's `subflow` endpoints would); without it the same stack runs
+ * plain TCP on the first path only, which is the single-path baseline the classic papers compare
+ * against.
+ */
+import type { MptcpConnection } from "../../mptcp/connection.js";
+import type { SubflowStats } from "../../mptcp/stats.js";
+import { MptcpHost } from "../../stack/mptcp-host.js";
+import { parseAddress, type IpAddress } from "../../wire/address.js";
+import { BulkSink, BulkSource } from "../bulk.js";
+import { HostNode } from "../host-node.js";
+import type { LinkConfig } from "../link.js";
+import { Simulator } from "../simulator.js";
+
+export interface PathSpec {
+  name: string;
+  rateMbps: number;
+  /** One-way propagation delay. */
+  delayMs: number;
+  /** Drop-tail queue of the bottleneck, in packets (default: one bandwidth-delay product, at least 20). */
+  queuePackets?: number;
+}
+
+export interface TransferSpec {
+  /** Name of the flow in results. */
+  name: string;
+  paths: PathSpec[];
+  /** Indexes of the paths the connection uses; the first carries the initial subflow. */
+  use: number[];
+  mptcp: boolean;
+  bytes: number;
+  seed: number;
+  /** Receive buffer (TCP and data level) in bytes; default the stack's. */
+  recvBuffer?: number;
+  /** Stop after this much virtual time (default 600 s). */
+  limitSeconds?: number;
+}
+
+/** A flow's result, with the field names of `mptcp sim --json`'s flows. */
+export interface FlowResult {
+  name: string;
+  bytesSent: number;
+  bytesDelivered: number;
+  integrity: boolean;
+  completionSeconds: number;
+  goodputMbps: number;
+}
+
+export interface TransferResult {
+  flow: FlowResult;
+  subflows: SubflowStats[];
+  fallback: false | string;
+  simulatedSeconds: number;
+  events: number;
+}
+
+const PORT = 5201;
+
+const clientAddr = (i: number): IpAddress => parseAddress(`10.${i + 1}.0.1`)!;
+const serverAddr = (i: number): IpAddress => parseAddress(`10.${i + 1}.0.2`)!;
+
+/** The link of a path: its rate and delay, and a queue of one BDP unless given. */
+export function pathLink(p: PathSpec): LinkConfig {
+  const bdpPackets = Math.ceil((p.rateMbps * 1e6 * (2 * p.delayMs) * 1e-3) / 8 / 1500);
+  return { rateBps: p.rateMbps * 1e6, delayUs: p.delayMs * 1000, queueLimitPackets: p.queuePackets ?? Math.max(20, bdpPackets) };
+}
+
+export function runTransfer(spec: TransferSpec): TransferResult {
+  const sim = new Simulator({ seed: spec.seed });
+  const interfaces = (addr: (i: number) => IpAddress) => spec.paths.map((_, i) => ({ addresses: [addr(i)] }));
+  const buffers = spec.recvBuffer === undefined ? {} : { recvBufferSize: spec.recvBuffer };
+  const config = (addr: (i: number) => IpAddress, name: string) => ({
+    interfaces: interfaces(addr),
+    random: sim.rng.fork(name),
+    tcp: { maxRetries: 4, ...buffers },
+    mptcp: { enabled: spec.mptcp, subflows: Math.max(2, spec.use.length - 1), ...buffers },
+  });
+  const clientHost = new MptcpHost(config(clientAddr, "client"));
+  const serverHost = new MptcpHost(config(serverAddr, "server"));
+  const source = new BulkSource(spec.bytes, sim.rng.fork("payload"));
+  const sink = new BulkSink();
+  let doneAt: number | undefined;
+
+  const server = new HostNode(serverHost, (e) => {
+    if (e.type === "incoming") {
+      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) source.pump(c);
+    } else if (e.type === "writable") source.pump(e.connection);
+  });
+  const client = new HostNode(clientHost, (e, now) => {
+    if (e.type === "incoming") return;
+    const conn = e.connection;
+    if (e.type === "connected") {
+      if (spec.mptcp) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
+      conn.shutdown();
+    } else if (e.type === "readable") sink.drain(conn, now);
+    else if (e.type === "peer-closed") {
+      doneAt = now;
+      conn.close();
+    }
+  });
+  const ch = sim.addNode("client", client);
+  const sh = sim.addNode("server", server);
+  spec.paths.forEach((p, i) => sim.addDuplexLink(ch, i, sh, i, pathLink(p)));
+
+  serverHost.listen(PORT);
+  const first = spec.use[0] ?? 0;
+  const conn: MptcpConnection = clientHost.connect(serverAddr(first), PORT, 0, { local: clientAddr(first) });
+  sim.wake(ch);
+  sim.runUntilDone(() => doneAt !== undefined, (spec.limitSeconds ?? 600) * 1e6);
+  const end = doneAt ?? sim.now;
+  const stats = conn.stats();
+  return {
+    flow: {
+      name: spec.name,
+      bytesSent: source.written,
+      bytesDelivered: sink.received,
+      integrity: doneAt !== undefined && sink.received === spec.bytes && sink.digest() === source.digest(),
+      completionSeconds: end / 1e6,
+      goodputMbps: end > 0 ? (sink.received * 8) / (end / 1e6) / 1e6 : 0,
+    },
+    subflows: stats.subflows,
+    fallback: stats.fallback,
+    simulatedSeconds: sim.now / 1e6,
+    events: sim.eventCount,
+  };
+}
