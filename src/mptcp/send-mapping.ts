@@ -32,6 +32,8 @@ export interface SentMapping {
   dataFin: boolean;
   /** The DSS checksum over the whole mapping, when checksums are in use. */
   checksum?: number;
+  /** A segment was built from it: its length is declared and can no longer grow. */
+  sealed?: boolean;
 }
 
 export interface SendMappingOptions {
@@ -73,6 +75,17 @@ export class SendMappings {
   append(dsn: number, data: Uint8Array, dataFin = false): SentMapping {
     const dataLen = data.length + (dataFin ? 1 : 0);
     if (data.length === 0 || dataLen > 0xffff) throw new RangeError(`a mapping maps 1 to 65535 bytes, not ${data.length}`);
+    // A chunk that continues the last mapping, in DSN and in the subflow, before any segment of
+    // that mapping was built, extends it rather than starting a mapping of its own: a segment
+    // never crosses a mapping's end (§3.3.1), so every mapping boundary that does not fall on a
+    // segment boundary costs a short segment. (With checksums the sum would have to be redone.)
+    const last = this.entries[this.entries.length - 1];
+    if (last !== undefined && last.sealed !== true && !last.dataFin && last.checksum === undefined && !this.opts.checksums && last.dsn + last.length === dsn && last.offset + last.length === this.end && last.length + dataLen <= 0xffff) {
+      last.length += data.length;
+      last.dataFin = dataFin;
+      this.end += data.length;
+      return last;
+    }
     const m: SentMapping = { offset: this.end, dsn, length: data.length, dataFin };
     if (this.opts.checksums) m.checksum = dssChecksum(this.opts.space.toWire64(dsn), offsetToSsn(m.offset), dataLen, data);
     this.entries.push(m);
@@ -97,7 +110,9 @@ export class SendMappings {
   /** How many payload bytes a segment starting at `offset` may carry: up to its mapping's end. */
   payloadLimit(offset: number): number {
     const m = this.at(offset);
-    return m === undefined ? 0 : m.offset + m.length - offset;
+    if (m === undefined) return 0;
+    m.sealed = true;
+    return m.offset + m.length - offset;
   }
 
   /** The subflow acknowledged everything below `offset`. */

@@ -33,6 +33,33 @@ describe("SendMappings", () => {
     assert.equal(s.payloadLimit(9), 0);
   });
 
+  test("a chunk that continues the last mapping before any segment was built from it extends it", () => {
+    const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    s.append(1, enc("abcd"));
+    // Contiguous in DSN and in the subflow, nothing built yet: one mapping (no short segment at a
+    // mapping boundary that falls inside a segment, §3.3.1).
+    assert.deepEqual(s.append(5, enc("efg"), true), { offset: 0, dsn: 1, length: 7, dataFin: true });
+    assert.equal(s.mappings.length, 1);
+    assert.equal(s.payloadLimit(0), 7);
+    // A segment was built from it: its length is declared on the wire and must not change.
+    const t = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    t.append(1, enc("abcd"));
+    assert.equal(t.payloadLimit(0), 4);
+    assert.equal(t.append(5, enc("ef")).offset, 4);
+    assert.equal(t.mappings.length, 2);
+    // Not contiguous in DSN (a reinjection), after a DATA_FIN, beyond 65535 bytes, or with
+    // checksums (the sum covers the mapping as first declared): a mapping of its own.
+    const u = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    u.append(1, enc("abcd"));
+    u.append(100, enc("x"));
+    u.append(101, new Uint8Array(0xffff));
+    assert.equal(u.mappings.length, 3);
+    const v = new SendMappings({ checksums: true, space: new DsnSpace(0n) });
+    v.append(1, enc("abcd"));
+    v.append(5, enc("ef"));
+    assert.equal(v.mappings.length, 2);
+  });
+
   test("a chunk may not be empty nor exceed a 16-bit data-level length", () => {
     const s = new SendMappings({ checksums: false, space: new DsnSpace(0n), startOffset: 11 });
     assert.throws(() => s.append(1, new Uint8Array(0)), RangeError);
@@ -69,8 +96,11 @@ describe("SendMappings", () => {
 
   test("entries are kept until subflow-acked AND data-acked", () => {
     const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    // Each mapping has had a segment built from it (so none extends the one before).
     s.append(1, enc("aaaa"));
+    s.payloadLimit(0);
     s.append(5, enc("bbbb"));
+    s.payloadLimit(4);
     s.append(9, enc("cc"), true);
     s.onSubflowAck(8);
     assert.equal(s.mappings.length, 3, "not data-acked yet");

@@ -22,6 +22,8 @@ export interface PathSpec {
   delayMs: number;
   /** Drop-tail queue of the bottleneck, in packets (default: one bandwidth-delay product, at least 20). */
   queuePackets?: number;
+  /** Random loss probability per packet, each direction (default none). */
+  loss?: number;
 }
 
 export interface TransferSpec {
@@ -35,6 +37,8 @@ export interface TransferSpec {
   seed: number;
   /** Receive buffer (TCP and data level) in bytes; default the stack's. */
   recvBuffer?: number;
+  /** Send buffer (TCP and data level) in bytes; default the stack's. */
+  sendBuffer?: number;
   /** Stop after this much virtual time (default 600 s). */
   limitSeconds?: number;
 }
@@ -65,13 +69,18 @@ const serverAddr = (i: number): IpAddress => parseAddress(`10.${i + 1}.0.2`)!;
 /** The link of a path: its rate and delay, and a queue of one BDP unless given. */
 export function pathLink(p: PathSpec): LinkConfig {
   const bdpPackets = Math.ceil((p.rateMbps * 1e6 * (2 * p.delayMs) * 1e-3) / 8 / 1500);
-  return { rateBps: p.rateMbps * 1e6, delayUs: p.delayMs * 1000, queueLimitPackets: p.queuePackets ?? Math.max(20, bdpPackets) };
+  const link: LinkConfig = { rateBps: p.rateMbps * 1e6, delayUs: p.delayMs * 1000, queueLimitPackets: p.queuePackets ?? Math.max(20, bdpPackets) };
+  if (p.loss !== undefined && p.loss > 0) link.loss = { kind: "bernoulli", p: p.loss };
+  return link;
 }
 
 export function runTransfer(spec: TransferSpec): TransferResult {
   const sim = new Simulator({ seed: spec.seed });
   const interfaces = (addr: (i: number) => IpAddress) => spec.paths.map((_, i) => ({ addresses: [addr(i)] }));
-  const buffers = spec.recvBuffer === undefined ? {} : { recvBufferSize: spec.recvBuffer };
+  const buffers = {
+    ...(spec.recvBuffer === undefined ? {} : { recvBufferSize: spec.recvBuffer }),
+    ...(spec.sendBuffer === undefined ? {} : { sendBufferSize: spec.sendBuffer }),
+  };
   const config = (addr: (i: number) => IpAddress, name: string) => ({
     interfaces: interfaces(addr),
     random: sim.rng.fork(name),
