@@ -6,19 +6,10 @@
  * as slower than any measured one, so that a fresh join does not take the data of a known path.
  */
 import type { Scheduler, SchedulerPath } from "./scheduler.js";
+import { fastest, onlyBackups } from "./paths.js";
 
 export class LowestRttScheduler implements Scheduler {
   pick<P extends SchedulerPath>(paths: readonly P[]): P | undefined {
-    const backups = paths.every((p) => p.backup);
-    let best: P | undefined;
-    for (const p of paths) {
-      if (p.room <= 0 || p.backup !== backups) continue;
-      if (best === undefined || faster(p, best)) best = p;
-    }
-    return best;
+    return fastest(paths, onlyBackups(paths), true);
   }
-}
-
-function faster(a: SchedulerPath, b: SchedulerPath): boolean {
-  return (a.srtt ?? Number.POSITIVE_INFINITY) < (b.srtt ?? Number.POSITIVE_INFINITY);
 }

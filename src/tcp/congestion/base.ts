@@ -47,6 +47,16 @@ export abstract class WindowController implements CongestionController {
 
   abstract onCongestionEvent(now: number, sentTime: number, persistent: boolean, inFlight: number): void;
 
+  /**
+   * Penalisation by the MPTCP layer (Raiciu et al., NSDI 2012 §4.2): a congestion event for the
+   * whole window at `now`, so each algorithm reduces in its own way (Reno halves, CUBIC applies
+   * beta) and keeps its state consistent. A second call at the same `now` is part of the same
+   * event and changes nothing.
+   */
+  penalise(now: number): void {
+    this.onCongestionEvent(now, now, false, this.cwnd);
+  }
+
   snapshot(): CongestionSnapshot {
     return { cwnd: this.cwnd, ssthresh: this.ssth, srtt: this.srtt, mss: this.mss };
   }

@@ -55,6 +55,18 @@ export interface CongestionController {
   onSpuriousCongestionEvent?(): void;
   /** Figures a coupled controller of a sibling subflow may read. */
   snapshot(): CongestionSnapshot;
+  /**
+   * The MPTCP connection asks this subflow to slow down because data outstanding on it holds back
+   * the connection-level window (penalisation, Raiciu et al., NSDI 2012 §4.2): the window is
+   * reduced as for a congestion event at `now`.
+   */
+  penalise?(now: number): void;
+  /**
+   * The connection this controller serves is gone. A coupled controller leaves its group here, so
+   * that a closed subflow no longer counts in its siblings' increase (RFC 6356 §3 sums over the
+   * subflows in use).
+   */
+  close?(): void;
 }
 
 /** Parameters a controller is built with. */

@@ -1,0 +1,47 @@
+/**
+ * Congestion control for MPTCP subflows (DESIGN.md §5, RFC 6356): uncoupled Reno and CUBIC, and
+ * the coupled LIA, OLIA and BALIA. A coupled factory closes over one group, so the MPTCP layer
+ * asks for a fresh factory per connection (`congestionFactory`) and builds every subflow of that
+ * connection with it; each controller leaves the group on `close()`.
+ */
+import type { CongestionFactory } from "../../tcp/congestion/controller.js";
+import { balia } from "./balia.js";
+import { lia } from "./lia.js";
+import { olia } from "./olia.js";
+import { uncoupled } from "./uncoupled.js";
+
+export { CoupledGroup } from "./group.js";
+export { CoupledController } from "./coupled.js";
+export { Lia, lia } from "./lia.js";
+export { Olia, olia } from "./olia.js";
+export { Balia, balia } from "./balia.js";
+export { uncoupled } from "./uncoupled.js";
+export type { UncoupledKind } from "./uncoupled.js";
+
+export const COUPLED_KINDS = ["lia", "olia", "balia"] as const;
+export type CoupledKind = (typeof COUPLED_KINDS)[number];
+
+/** Every controller a connection can be configured with (`--cc`). */
+export const CONGESTION_KINDS = ["reno", "cubic", ...COUPLED_KINDS] as const;
+export type CongestionKind = (typeof CONGESTION_KINDS)[number];
+
+export function isCongestionKind(name: string): name is CongestionKind {
+  return (CONGESTION_KINDS as readonly string[]).includes(name);
+}
+
+/** A factory bound to a new group: call once per MPTCP connection. */
+export function coupledFactory(kind: CoupledKind): CongestionFactory {
+  switch (kind) {
+    case "lia":
+      return lia();
+    case "olia":
+      return olia();
+    case "balia":
+      return balia();
+  }
+}
+
+/** The factory for the subflows of one MPTCP connection: call once per connection. */
+export function congestionFactory(kind: CongestionKind): CongestionFactory {
+  return kind === "reno" || kind === "cubic" ? uncoupled(kind) : coupledFactory(kind);
+}

@@ -1,0 +1,136 @@
+/**
+ * OLIA (Khalili et al., CoNEXT 2012). Expected figures are computed here from the paper's rule in
+ * rate form, x_p = w_p / rtt_p: growth per byte acknowledged, in segments, on path r is
+ * (x_r / rtt_r) / (sum_p x_p)^2 + alpha_r / w_r, with alpha_r from the sets B (best paths by
+ * l / rtt^2) and M (largest windows).
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { olia, Olia } from "../../src/mptcp/cc/olia.js";
+import { acks, inAvoidance } from "./cc-util.js";
+
+interface Path {
+  cwnd: number;
+  srtt: number;
+  carried: number;
+}
+
+function alphas(paths: Path[]): number[] {
+  const n = paths.length;
+  const maxW = Math.max(...paths.map((p) => p.cwnd));
+  const q = paths.map((p) => p.carried / p.srtt ** 2);
+  const bestQ = Math.max(...q);
+  const inM = paths.map((p) => p.cwnd === maxW);
+  const collected = paths.map((_, i) => !inM[i] && q[i] === bestQ);
+  const nM = inM.filter(Boolean).length;
+  const nC = collected.filter(Boolean).length;
+  return paths.map((_, i) => (nC === 0 ? 0 : collected[i] ? 1 / (n * nC) : inM[i] ? -1 / (n * nM) : 0));
+}
+
+function bytesPerSegment(paths: Path[], r: number): number {
+  const x = paths.map((p) => p.cwnd / p.srtt);
+  const sum = x.reduce((a, b) => a + b, 0);
+  const p = paths[r]!;
+  return 1 / (x[r]! / p.srtt / (sum * sum) + alphas(paths)[r]! / p.cwnd);
+}
+
+describe("OLIA", () => {
+  test("alpha moves window from the largest-window path to a better path with a smaller one", () => {
+    const paths = [
+      { cwnd: 20_000, srtt: 10_000, carried: 100_000 },
+      { cwnd: 10_000, srtt: 40_000, carried: 3_200_000 },
+    ];
+    const [a, b] = inAvoidance<Olia>(olia(), paths);
+    // l/rtt^2: 1e-3 for a, 2e-3 for b: B = {b}, M = {a}, B \ M = {b}, n = 2.
+    assert.deepEqual(alphas(paths), [-0.5, 0.5]);
+    assert.equal(a!.alpha(), -0.5);
+    assert.equal(b!.alpha(), 0.5);
+    // a: 3.9506e-5 - 2.5e-5 per byte: 68936 bytes per MSS; b: 1.2346e-6 + 5e-5: 19518.
+    assert.equal(Math.ceil(bytesPerSegment(paths, 0) / 1000), 69);
+    assert.equal(Math.ceil(bytesPerSegment(paths, 1) / 1000), 20);
+    acks(a!, 68, 1000, 10_000);
+    assert.equal(a!.window(), 20_000);
+    acks(a!, 1, 1000, 10_000);
+    assert.equal(a!.window(), 21_000);
+    acks(b!, 19, 1000, 40_000);
+    assert.equal(b!.window(), 10_000);
+    // With a at 21000, b's figure is nearly the same.
+    assert.equal(Math.ceil(bytesPerSegment([{ ...paths[0]!, cwnd: 21_000 }, paths[1]!], 1) / 1000), 20);
+    acks(b!, 1, 1000, 40_000);
+    assert.equal(b!.window(), 11_000);
+  });
+
+  test("a negative alpha shrinks the largest window in congestion avoidance, never into slow start", () => {
+    const paths = [
+      { cwnd: 20_000, srtt: 10_000, carried: 1_000_000 },
+      { cwnd: 12_000, srtt: 10_000, carried: 2_000_000 },
+    ];
+    const [a] = inAvoidance<Olia>(olia(), paths);
+    // 20000 / 32000^2 - 0.5 / 20000 = -5.47e-6 per byte: one MSS less per 182857 bytes.
+    assert.ok(bytesPerSegment(paths, 0) < 0);
+    assert.equal(Math.ceil(-bytesPerSegment(paths, 0) / 1000), 183);
+    assert.ok(a!.increase(1000) < 0);
+    acks(a!, 182, 1000, 10_000);
+    assert.equal(a!.window(), 20_000);
+    acks(a!, 1, 1000, 10_000);
+    assert.equal(a!.window(), 19_000);
+    assert.equal(a!.ssthresh(), 19_000);
+  });
+
+  test("when the best path already has the largest window nobody's alpha is non-zero", () => {
+    const paths = [
+      { cwnd: 20_000, srtt: 10_000, carried: 2_000_000 },
+      { cwnd: 12_000, srtt: 10_000, carried: 1_000_000 },
+    ];
+    const [a, b] = inAvoidance<Olia>(olia(), paths);
+    assert.deepEqual(alphas(paths), [0, 0]);
+    assert.deepEqual([a!.alpha(), b!.alpha()], [0, 0]);
+    assert.ok(Math.abs(a!.bytesPerSegment() - bytesPerSegment(paths, 0)) < 1e-6);
+  });
+
+  test("three paths: two collected paths share +1/(n|B\\M|), two max-window paths share -1/(n|M|)", () => {
+    const paths = [
+      { cwnd: 30_000, srtt: 20_000, carried: 100_000 },
+      { cwnd: 30_000, srtt: 20_000, carried: 200_000 },
+      { cwnd: 10_000, srtt: 10_000, carried: 50_000 },
+      { cwnd: 20_000, srtt: 10_000, carried: 50_000 },
+    ];
+    const cs = inAvoidance<Olia>(olia(), paths);
+    // l/rtt^2: 2.5e-4, 5e-4, 5e-4, 5e-4: B = {1, 2, 3}, M = {0, 1}, B \ M = {2, 3}.
+    assert.deepEqual(alphas(paths), [-1 / 8, -1 / 8, 1 / 8, 1 / 8]);
+    assert.deepEqual(
+      cs.map((c) => c.alpha()),
+      [-1 / 8, -1 / 8, 1 / 8, 1 / 8],
+    );
+    cs.forEach((c, i) => assert.ok(Math.abs(c.bytesPerSegment() - bytesPerSegment(paths, i)) < 1e-6));
+  });
+
+  test("the bytes between losses are the larger of the last interval and the current one", () => {
+    const [a] = inAvoidance<Olia>(olia(), [
+      { cwnd: 20_000, srtt: 10_000, carried: 50_000 },
+      { cwnd: 20_000, srtt: 10_000, carried: 0 },
+    ]);
+    assert.equal(a!.interLoss, 50_000);
+    acks(a!, 60, 1000, 10_000);
+    assert.equal(a!.interLoss, 110_000);
+    a!.onCongestionEvent(100, 100, false, 20_000);
+    assert.equal(a!.interLoss, 110_000);
+    acks(a!, 5, 1000, 10_000);
+    assert.equal(a!.interLoss, 110_000);
+    a!.onCongestionEvent(200, 200, false, 20_000);
+    assert.equal(a!.interLoss, 5_000);
+    assert.equal(a!.window(), 10_000);
+  });
+
+  test("a penalty halves the window but is no loss: the bytes between losses go on", () => {
+    const [a] = inAvoidance<Olia>(olia(), [
+      { cwnd: 20_000, srtt: 10_000, carried: 50_000 },
+      { cwnd: 20_000, srtt: 10_000, carried: 0 },
+    ]);
+    a!.penalise(100);
+    assert.equal(a!.window(), 10_000);
+    assert.equal(a!.interLoss, 50_000);
+    acks(a!, 10, 1000, 10_000);
+    assert.equal(a!.interLoss, 60_000);
+  });
+});
