@@ -19,25 +19,26 @@ export const aggregation: Experiment = {
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
     // Long enough that slow start and its losses weigh little against the steady state.
-    const bytes = opts.bytes ?? 60_000_000;
+    const bytes = opts.bytes ?? 30_000_000;
     const base = { paths: PATHS, seed, bytes };
     const tcp1 = runTransfer({ ...base, name: "tcp-path1", use: [0], mptcp: false });
     const tcp2 = runTransfer({ ...base, name: "tcp-path2", use: [1], mptcp: false });
     const mptcp = runTransfer({ ...base, name: "mptcp", use: [0, 1], mptcp: true });
-    const sum = tcp1.flow.goodputMbps + tcp2.flow.goodputMbps;
-    const share = mptcp.flow.goodputMbps / sum;
+    // Long-run rates (after a 5 s warm-up): slow start and its losses are not what is compared.
+    const sum = tcp1.flow.steadyGoodputMbps + tcp2.flow.steadyGoodputMbps;
+    const share = mptcp.flow.steadyGoodputMbps / sum;
     return {
       name: this.name,
       seed,
       flows: [tcp1.flow, tcp2.flow, mptcp.flow],
       table: [
-        ["flow", "paths", "goodput (Mbit/s)", "completion (s)"],
-        ["TCP", "path1 (10 Mbit/s, 20 ms)", tcp1.flow.goodputMbps.toFixed(2), tcp1.flow.completionSeconds.toFixed(2)],
-        ["TCP", "path2 (10 Mbit/s, 80 ms)", tcp2.flow.goodputMbps.toFixed(2), tcp2.flow.completionSeconds.toFixed(2)],
-        ["MPTCP", "both", mptcp.flow.goodputMbps.toFixed(2), mptcp.flow.completionSeconds.toFixed(2)],
+        ["flow", "paths", "goodput (Mbit/s)", "after 5 s (Mbit/s)", "completion (s)"],
+        ["TCP", "path1 (10 Mbit/s, 20 ms)", tcp1.flow.goodputMbps.toFixed(2), tcp1.flow.steadyGoodputMbps.toFixed(2), tcp1.flow.completionSeconds.toFixed(2)],
+        ["TCP", "path2 (10 Mbit/s, 80 ms)", tcp2.flow.goodputMbps.toFixed(2), tcp2.flow.steadyGoodputMbps.toFixed(2), tcp2.flow.completionSeconds.toFixed(2)],
+        ["MPTCP", "both", mptcp.flow.goodputMbps.toFixed(2), mptcp.flow.steadyGoodputMbps.toFixed(2), mptcp.flow.completionSeconds.toFixed(2)],
       ],
       checks: [
-        check("MPTCP goodput / (TCP path1 + TCP path2)", share, ">= 0.95", share >= 0.95),
+        check("MPTCP goodput / (TCP path1 + TCP path2), after 5 s", share, ">= 0.95", share >= 0.95),
         check("every flow intact", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity) ? 1 : 0, "1", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity)),
         check("MPTCP used both subflows", mptcp.subflows.filter((s) => s.bytesReceived > 0).length, "2", mptcp.subflows.filter((s) => s.bytesReceived > 0).length === 2),
       ],

@@ -41,6 +41,8 @@ export interface TransferSpec {
   sendBuffer?: number;
   /** Stop after this much virtual time (default 600 s). */
   limitSeconds?: number;
+  /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over. */
+  warmupSeconds?: number;
 }
 
 /** A flow's result, with the field names of `mptcp sim --json`'s flows. */
@@ -51,6 +53,8 @@ export interface FlowResult {
   integrity: boolean;
   completionSeconds: number;
   goodputMbps: number;
+  /** Goodput from the end of the warm-up to completion: the long-run rate without slow start. */
+  steadyGoodputMbps: number;
 }
 
 export interface TransferResult {
@@ -91,6 +95,8 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   const serverHost = new MptcpHost(config(serverAddr, "server"));
   const source = new BulkSource(spec.bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
+  const warmupUs = (spec.warmupSeconds ?? 5) * 1e6;
+  let atWarmup = 0;
   let doneAt: number | undefined;
 
   const server = new HostNode(serverHost, (e) => {
@@ -104,7 +110,10 @@ export function runTransfer(spec: TransferSpec): TransferResult {
     if (e.type === "connected") {
       if (spec.mptcp) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
       conn.shutdown();
-    } else if (e.type === "readable") sink.drain(conn, now);
+    } else if (e.type === "readable") {
+      sink.drain(conn, now);
+      if (now <= warmupUs) atWarmup = sink.received;
+    }
     else if (e.type === "peer-closed") {
       doneAt = now;
       conn.close();
@@ -129,6 +138,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
       integrity: doneAt !== undefined && sink.received === spec.bytes && sink.digest() === source.digest(),
       completionSeconds: end / 1e6,
       goodputMbps: end > 0 ? (sink.received * 8) / (end / 1e6) / 1e6 : 0,
+      steadyGoodputMbps: end > warmupUs ? ((sink.received - atWarmup) * 8) / ((end - warmupUs) / 1e6) / 1e6 : 0,
     },
     subflows: stats.subflows,
     fallback: stats.fallback,

@@ -7,6 +7,7 @@
  */
 import type { CongestionController, CongestionInit, CongestionSnapshot, RttSnapshot } from "./controller.js";
 import { initialWindow } from "./controller.js";
+import { HyStartPlusPlus } from "./hystart.js";
 
 /** RFC 3465 §2.3: L = 2 SMSS per ACK in slow start. */
 const ABC_LIMIT = 2;
@@ -18,11 +19,14 @@ export abstract class WindowController implements CongestionController {
   protected ssth = Infinity;
   protected srtt: number | undefined;
   private readonly iwSegments: number;
+  /** RFC 9406 in the initial slow start, when enabled. */
+  private readonly hystart: HyStartPlusPlus | undefined;
 
-  constructor(init: CongestionInit) {
+  constructor(init: CongestionInit, opts: { hystart?: boolean } = {}) {
     this.mss = init.mss;
     this.iwSegments = init.initialWindow;
     this.cwnd = initialWindow(init.mss, init.initialWindow);
+    this.hystart = opts.hystart === true ? new HyStartPlusPlus() : undefined;
   }
 
   window(): number {
@@ -70,7 +74,20 @@ export abstract class WindowController implements CongestionController {
     this.srtt = rtt.srtt;
     if (appLimited) return true;
     if (this.cwnd >= this.ssth) return false;
-    this.cwnd += Math.min(bytes, ABC_LIMIT * this.mss);
+    const growth = Math.min(bytes, ABC_LIMIT * this.mss);
+    // RFC 9406 §4.2: HyStart++ in the initial slow start only (ssthresh still unset).
+    if (this.hystart !== undefined && this.ssth === Infinity) {
+      const verdict = this.hystart.onAck(bytes, rtt.latest, this.cwnd);
+      if (verdict === "exit") {
+        this.ssth = this.cwnd;
+        return true;
+      }
+      if (verdict === "css") {
+        this.cwnd += Math.floor(growth / HyStartPlusPlus.CSS_GROWTH_DIVISOR);
+        return true;
+      }
+    }
+    this.cwnd += growth;
     return true;
   }
 }

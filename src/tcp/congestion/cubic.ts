@@ -1,7 +1,8 @@
 /**
  * CUBIC congestion control (RFC 9438). Window arithmetic is done in segments and seconds as in
- * the RFC and converted to bytes at the edges. Slow start is standard (RFC 5681, with RFC 3465
- * byte counting); HyStart++ is not implemented.
+ * the RFC and converted to bytes at the edges. Slow start is RFC 5681 with RFC 3465 byte
+ * counting, and HyStart++ (RFC 9406, as RFC 9438 §4.10 suggests) in the initial slow start
+ * unless turned off.
  */
 import type { CongestionFactory, RttSnapshot } from "./controller.js";
 import { WindowController } from "./base.js";
@@ -99,6 +100,8 @@ export class Cubic extends WindowController {
   }
 }
 
-export function cubic(): CongestionFactory {
-  return (init) => new Cubic(init);
+/** CUBIC; `hystart` (default true) leaves the initial slow start on an RTT rise (RFC 9406). */
+export function cubic(opts: { hystart?: boolean } = {}): CongestionFactory {
+  const o = { hystart: opts.hystart ?? true };
+  return (init) => new Cubic(init, o);
 }
