@@ -37,6 +37,7 @@
  * (a mapping became ready), so that the Host polls the connection again.
  */
 import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
+import type { CongestionFactory } from "./congestion/controller.js";
 import type { TcpState } from "./state.js";
 
 /** What an outgoing segment is for. */
@@ -134,4 +135,10 @@ export interface TcpHook {
    * less than the subflow advertised before. Call `requestAck()` when it grows.
    */
   receiveSpace?(): number;
+  /**
+   * The congestion controller for this connection instead of the configured one: MPTCP gives
+   * every subflow of one connection a controller of that connection's coupled group (LIA, OLIA,
+   * BALIA; DESIGN.md §5). Read once, when the connection is created.
+   */
+  readonly congestion?: CongestionFactory;
 }

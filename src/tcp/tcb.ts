@@ -205,13 +205,15 @@ export class Tcb {
       maxRto: cfg.maxRto,
       granularity: 1000,
     });
-    this.cc = cfg.congestion({ mss: this.sendMss, initialWindow: cfg.initialCwnd, now });
+    this.cc = (this.hook?.congestion ?? cfg.congestion)({ mss: this.sendMss, initialWindow: cfg.initialCwnd, now });
   }
 
   /** Enters CLOSED: nothing more will be sent; `closed` is the last event. */
   protected enterClosed(why: "reset" | undefined): void {
     this.st = "CLOSED";
     this.timers.clearAll();
+    // A coupled controller leaves its group: a closed subflow no longer counts for its siblings.
+    this.cc.close?.();
     this.synPending = false;
     this.ackNow = false;
     this.probePending = false;
