@@ -139,6 +139,13 @@ export class RangeSet {
     return r === undefined ? x : r[1];
   }
 
+  /** The start of the first range that begins after `x`, or Infinity. */
+  nextStartAfter(x: number): number {
+    const i = this.firstEndingAfter(x);
+    if (i >= this.starts.length) return Number.POSITIVE_INFINITY;
+    return this.starts[i]! > x ? this.starts[i]! : (this.starts[i + 1] ?? Number.POSITIVE_INFINITY);
+  }
+
   /** The uncovered sub-ranges of `[start, end)`, ascending. */
   gaps(start: number, end: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];

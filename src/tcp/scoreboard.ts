@@ -110,25 +110,49 @@ export class Scoreboard {
 
   /**
    * RFC 6675 §4 SetPipe(): un-SACKed octets not deemed lost, plus un-SACKed octets retransmitted
-   * in this recovery (below HighRxt) once more.
+   * in this recovery (below HighRxt) once more. Lost octets retransmitted in an EARLIER recovery
+   * and not acknowledged yet count too: that retransmission is in flight. (A new recovery starts
+   * as soon as HighACK passes RecoveryPoint; without this its pipe forgot them and the sender
+   * flooded the path, every hole again at each recovery.)
    */
   pipe(sndUna: number, sndMax: number, smss: number): number {
     const lost = this.lostBoundary(sndUna, smss);
     const notLost = sndMax - lost - this.sacked.coveredIn(lost, sndMax);
     const rxtEnd = Math.min(this.highRxt, sndMax);
-    const retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) : 0;
+    let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) : 0;
+    const from = Math.max(rxtEnd, sndUna);
+    for (let i = 0; i < this.retransmitted.count; i++) {
+      const [s, e] = this.retransmitted.at(i)!;
+      if (e <= from) continue;
+      if (s >= lost) break;
+      const a = Math.max(s, from);
+      const b = Math.min(e, lost);
+      retransmitted += b - a - this.sacked.coveredIn(a, b);
+    }
     return notLost + retransmitted;
   }
 
   /**
    * RFC 6675 §4 NextSeg() rule 1: the first un-SACKed, lost range at or above HighRxt, as
-   * `[start, end)`, or undefined.
+   * `[start, end)`, or undefined. Octets retransmitted in an earlier recovery and not yet
+   * acknowledged are skipped: that retransmission is still in flight (if it is lost too, the
+   * retransmission timer recovers it).
    */
   nextLost(sndUna: number, smss: number): [number, number] | undefined {
     const lost = this.lostBoundary(sndUna, smss);
     const from = Math.max(this.highRxt, sndUna);
     if (from >= lost) return undefined;
-    const gaps = this.sacked.gaps(from, lost);
-    return gaps[0];
+    for (const [gs, ge] of this.sacked.gaps(from, lost)) {
+      let x = gs;
+      while (x < ge) {
+        const inFlight = this.retransmitted.rangeContaining(x);
+        if (inFlight !== undefined) {
+          x = inFlight[1];
+          continue;
+        }
+        return [x, Math.min(ge, this.retransmitted.nextStartAfter(x))];
+      }
+    }
+    return undefined;
   }
 }

@@ -86,4 +86,14 @@ describe("RangeSet", () => {
       }),
     );
   });
+  test("nextStartAfter: the next range beginning after x", () => {
+    const r = new RangeSet();
+    r.add(10, 20);
+    r.add(30, 40);
+    assert.equal(r.nextStartAfter(0), 10);
+    assert.equal(r.nextStartAfter(10), 30, "x inside a range: the next one");
+    assert.equal(r.nextStartAfter(25), 30);
+    assert.equal(r.nextStartAfter(30), Infinity);
+    assert.equal(r.nextStartAfter(45), Infinity);
+  });
 });

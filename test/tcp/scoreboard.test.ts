@@ -47,6 +47,23 @@ describe("SACK scoreboard (RFC 6675 §4)", () => {
     assert.equal(b.nextLost(0, M), undefined);
   });
 
+  test("a hole retransmitted in an earlier recovery and not acknowledged is in flight: skipped by nextLost, counted in pipe", () => {
+    const b = new Scoreboard();
+    b.update([[100, 200], [300, 400], [500, 600], [700, 800]], 0, 1000);
+    // The previous recovery resent [0, 100) and [200, 250); a new one starts with HighRxt at SND.UNA.
+    b.retransmitted.add(0, 100);
+    b.retransmitted.add(200, 250);
+    b.highRxt = 0;
+    assert.deepEqual(b.nextLost(0, M), [250, 300], "only the part of [200, 300) not in flight");
+    // Lost below 400 (three blocks above it... here: [400, 500) is not lost); not lost: [400, 500)
+    // and [600, 700) and [800, 1000) = 400; retransmitted and in flight: 100 + 50 = 150.
+    assert.equal(b.pipe(0, 1000, M), 400 + 150);
+    b.highRxt = 300;
+    assert.equal(b.nextLost(0, M), undefined);
+    // Below HighRxt every un-SACKed octet counts once more, retransmitted before or now.
+    assert.equal(b.pipe(0, 1000, M), 400 + 200);
+  });
+
   test("advance forgets what the cumulative ACK covers", () => {
     const b = new Scoreboard();
     b.update([[100, 200], [300, 400]], 0, 1000);
