@@ -121,6 +121,9 @@ export class Scoreboard {
     const rxtEnd = Math.min(this.highRxt, sndMax);
     let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) : 0;
     const from = Math.max(rxtEnd, sndUna);
+    // Usually every retransmission is this recovery's, below HighRxt: nothing more to count.
+    const rxtMax = this.retransmitted.max;
+    if (rxtMax === undefined || rxtMax <= from) return notLost + retransmitted;
     for (let i = 0; i < this.retransmitted.count; i++) {
       const [s, e] = this.retransmitted.at(i)!;
       if (e <= from) continue;
