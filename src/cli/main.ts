@@ -8,6 +8,7 @@ import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim } from "./sim.js";
 import { runDemoCli } from "./demo.js";
+import { ChildExit, registerTestbed } from "./testbed.js";
 
 function program(): Command {
   const cmd = new Command("mptcp")
@@ -69,6 +70,8 @@ function program(): Command {
       });
     });
 
+  registerTestbed(cmd);
+
   return cmd;
 }
 
@@ -82,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line message (or the help text).
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0 ? 0 : 2;
     }
+    // `testbed exec` passes on the exit code of the command it ran.
+    if (err instanceof ChildExit) return err.exitCode;
     if (err instanceof CliError) {
       process.stderr.write(`mptcp: ${err.message}\n`);
       return err.exitCode;
