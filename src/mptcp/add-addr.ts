@@ -73,6 +73,17 @@ export class AddAddrSender {
     this.pending.push({ address, sent: 0, dueAt: now });
   }
 
+  /** The ADD_ADDR `pollTransmit(now)` would return, without recording a transmission. */
+  due(now: number): AnnouncedAddress | undefined {
+    for (const p of this.pending) if (p.dueAt !== undefined && p.dueAt <= now) return p.address;
+    return undefined;
+  }
+
+  /** Whether `addrId` is announced and not yet echoed (retransmissions over or not). */
+  has(addrId: number): boolean {
+    return this.pending.some((p) => p.address.addrId === addrId);
+  }
+
   /**
    * The next ADD_ADDR due at `now`, to put on a pure ACK [AddAddrTx]; records the transmission and
    * schedules the retransmission. Call until it returns undefined.

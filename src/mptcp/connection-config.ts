@@ -8,6 +8,7 @@ import type { MptcpConnection } from "./connection.js";
 import type { MptcpCounters } from "./counters.js";
 import type { MptcpConnectionEvent } from "./events.js";
 import type { JoinSubflow } from "./join.js";
+import type { EndpointTable } from "./pm/endpoints.js";
 
 /** What a connection is doing. */
 export type MptcpMode =
@@ -34,11 +35,20 @@ export interface MptcpConnectionConfig {
    * `net.mptcp.syn_retrans_before_tcp_fallback`, default 2): a path that drops MPTCP SYNs.
    */
   synRetransBeforeFallback: number;
+  /** Time between ADD_ADDR transmissions until echoed, µs (`net.mptcp.add_addr_timeout`). */
+  addAddrTimeout: number;
+  /**
+   * Accept joins to the initial subflow's address and port (Linux
+   * `net.mptcp.allow_join_initial_addr_port`, default true); false sets flag C (§3.1).
+   */
+  allowJoinInitialAddrPort: boolean;
 }
 
 /** What a connection needs of its MptcpHost. */
 export interface MptcpConnectionOwner {
   readonly counters: MptcpCounters;
+  /** The Host's endpoints and limits, which the kernel-like path manager follows (pm/). */
+  readonly endpoints: EndpointTable;
   /** Queues an application event (the host holds back those of connections not yet accepted). */
   emit(event: MptcpConnectionEvent): void;
   /** The connection has work for `service` (data to pump, an ACK to request, a timer). */
@@ -56,10 +66,10 @@ export interface MptcpConnectionOwner {
   /** A fresh 32-bit MP_JOIN nonce from the injected random source (§3.2). */
   joinNonce(): number;
   /**
-   * Opens the TCP connection of an MP_JOIN initiated by `conn`, with `join`'s hook on it. Throws
-   * HostError as `Host.connect` does.
+   * Opens the TCP connection of an MP_JOIN initiated by `conn`, with `join`'s hook on it, from
+   * `local` (undefined: routing picks). Throws HostError as `Host.connect` does.
    */
-  connectJoin(conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Subflow;
+  connectJoin(conn: MptcpConnection, join: JoinSubflow, local: IpAddress | undefined, remote: IpAddress, remotePort: number): Subflow;
 }
 
 /** The subflow limit when none is configured (Linux's default `subflows 2`). */

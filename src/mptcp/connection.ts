@@ -53,11 +53,23 @@ import { subflowRoom } from "./joined-paths.js";
 import type { Scheduler } from "./sched/scheduler.js";
 import { LowestRttScheduler } from "./sched/lowest-rtt.js";
 import { DataSendQueue } from "./send-queue.js";
+import type { AnnouncedAddress } from "./add-addr.js";
+import type { PathState } from "./path-control.js";
+import { InitialPath, PathControl } from "./path-control.js";
+import { MPC_FLAG } from "../wire/mptcp/types.js";
+import { addressEquals } from "../wire/address.js";
+import { ADD_ADDR_RETRANS_MAX } from "./add-addr.js";
 import type { MptcpConnectionConfig, MptcpConnectionOwner, MptcpMode } from "./connection-config.js";
 import { DATA_FIN_RTO, DATA_FIN_RTO_MAX, DATA_SWS_BYTES, MAX_MAPPING_BYTES, WINDOW_SLACK } from "./connection-config.js";
 
 export type { MptcpConnectionConfig, MptcpConnectionOwner, MptcpMode } from "./connection-config.js";
 export { MAX_MAPPING_BYTES } from "./connection-config.js";
+
+/** A TCP state in which a subflow still exchanges segments in both directions. */
+function isOpen(sub: Subflow): boolean {
+  const st = sub.state;
+  return st === "ESTABLISHED" || st === "CLOSE-WAIT";
+}
 
 export class MptcpConnection {
   readonly role: "client" | "server";
@@ -107,6 +119,8 @@ export class MptcpConnection {
   private dataFinBackoff = 0;
   /** MP_TCPRST reason for the RST we are about to send (§3.6). */
   private rstReason: number | undefined;
+  /** The DSN of a failed DSS checksum, for MP_FAIL on that RST (§3.7). */
+  private rstFailDsn: number | undefined;
   /** The application aborted: the RST carries MP_FASTCLOSE (§3.5). */
   private fastClose = false;
   /** Receiver: a DSS checksum failed; MP_FAIL with this DSN until the infinite mapping (§3.7). */
@@ -135,6 +149,18 @@ export class MptcpConnection {
   private segmentPayload: number | undefined;
   /** The subflow of the latest incoming segment: connection-level ACKs go there. */
   private lastRx: Subflow | undefined;
+  /** Address signals, MP_PRIO, the path manager and the subflow events (path-control.ts). */
+  private readonly paths: PathControl;
+  /** The initial subflow's priority and address IDs. */
+  private readonly initialPath = new InitialPath();
+  /** The peer reset the connection with MP_FASTCLOSE (§3.5): every subflow gets a RST. */
+  private peerFastClose = false;
+  /** The segment being processed on the initial subflow is a RST. */
+  private rstIn = false;
+  /** The initial subflow was taken out of service (its address removed, or closed by command). */
+  private initialRemoved = false;
+  /** "subflow-up" was reported for the initial subflow. */
+  private initialUp = false;
 
   /** @internal Use MptcpHost.connect and MptcpListener.accept. */
   constructor(
@@ -159,6 +185,7 @@ export class MptcpConnection {
       if (this.announcedValue && plainReason !== undefined) owner.emit({ type: "fallback", connection: this, reason: plainReason });
     }
     this.joins = new JoinedSubflows(this.joinedDataLevel(), cfg.maxSubflows);
+    this.paths = this.newPathControl();
     this.hook = {
       reserve: (ctx) => this.reserve(ctx),
       options: (ctx) => this.options(ctx),
@@ -212,27 +239,142 @@ export class MptcpConnection {
   /** A snapshot for applications and results: mode, fallback reason, per-subflow figures. */
   stats(): MptcpStats {
     const subflows: SubflowStats[] = [];
-    if (this.sub !== undefined) subflows.push(subflowStats(this.sub, "initial", false));
+    const initial = this.initialPath;
+    if (this.sub !== undefined) subflows.push(subflowStats(this.sub, "initial", initial.backup || initial.peerBackup));
     for (const j of this.joins.all) {
-      if (j.subflow !== undefined) subflows.push(subflowStats(j.subflow, "join", j.backup || j.peerBackup));
+      if (j.subflow !== undefined && !this.paths.isDown(j)) subflows.push(subflowStats(j.subflow, "join", j.backup || j.peerBackup));
     }
+    // Subflows that went down recently, at most CLOSED_SUBFLOWS_KEPT, with state CLOSED.
+    subflows.push(...this.paths.closedSubflows);
     return { mode: this.modeValue, fallback: this.reason ?? false, checksums: this.csum, subflows };
   }
 
+  // -----------------------------------------------------------------------------------------------
+  // Path management (like the kernel's userspace path manager; the Host's endpoints drive the
+  // same calls through the kernel-like one, pm/kernel.ts)
+  // -----------------------------------------------------------------------------------------------
+
+  /** Addresses the peer announced with ADD_ADDR and has not removed (§3.4.1), by address ID. */
+  get peerAddresses(): ReadonlyMap<number, AnnouncedAddress> {
+    return this.paths.signals.peer;
+  }
+
   /**
-   * Opens one more subflow with MP_JOIN (RFC 8684 §3.2) from our address `local` to
-   * `remote:remotePort` (default: the initial subflow's peer address and port). `backup` sets
+   * Announces our address `addr` (and `port`, when joins should go to that port) to the peer with
+   * ADD_ADDR (RFC 8684 §3.4.1): HMAC-signed, on a pure ACK, retransmitted every `addAddrTimeout`
+   * until the peer echoes it. `id` is the address ID (default: the Host's endpoint ID for `addr`,
+   * else a fresh one). Returns the ID, or undefined when the connection is not MPTCP. The Host
+   * must own `addr` and, with a port, listen on it, for the peer's joins to arrive.
+   */
+  announce(addr: IpAddress, port?: number, id?: number): number | undefined {
+    if (this.modeValue !== "mptcp" || this.closedSent) return undefined;
+    const addrId = id ?? this.paths.signals.idOf(addr, port) ?? this.addrIdFor(addr);
+    this.localAddrIds.set(addr.join("."), addrId);
+    this.paths.announce(port !== undefined ? { addrId, addr, port } : { addrId, addr });
+    return addrId;
+  }
+
+  /**
+   * Withdraws our address ID `id` (RFC 8684 §3.4.2): REMOVE_ADDR on a pure ACK, and our subflows
+   * from that address are closed with a RST (the address is gone: nothing on them can be
+   * acknowledged any more), what they carried reinjected on the others (§3.3.6). ID 0 is the
+   * initial subflow's address. Returns how many subflows were closed.
+   */
+  removeAddress(id: number): number {
+    if (this.modeValue !== "mptcp" || this.closedSent) return 0;
+    return this.paths.removeLocal(id);
+  }
+
+  /** @internal The Host lost `addr`: REMOVE_ADDR for its ID, if the connection uses it. */
+  removeLocalAddress(addr: IpAddress): void {
+    if (this.modeValue !== "mptcp" || this.closedSent) return;
+    const id = this.localAddrIds.get(addr.join("."));
+    if (id !== undefined && (this.paths.signals.announced(id) !== undefined || this.allPaths().some((p) => p.addrId === id))) {
+      this.paths.removeLocal(id);
+    }
+  }
+
+  /**
+   * Closes one subflow (initial or joined) with a FIN, as the kernel's `MPTCP_PM_CMD_SUBFLOW_DESTROY`
+   * does; its unacknowledged data goes again on the others (§3.3.6). The last subflow cannot be
+   * closed this way: use `close` or `abort`. Returns whether a subflow was closed.
+   */
+  closeSubflow(subflow: Subflow | JoinSubflow): boolean {
+    const path = this.pathOf(subflow);
+    if (path === undefined || this.closedSent || this.livePaths().length < 2) return false;
+    this.dropPath(path, "closed", false);
+    return true;
+  }
+
+  /**
+   * Marks a subflow (initial or joined) as backup or not for the peer: MP_PRIO on that subflow's
+   * next ACK (RFC 8684 §3.3.8). The peer's scheduler, like ours, sends on a backup subflow only
+   * when no regular one is usable. Returns false for an unknown or closed subflow.
+   */
+  setBackup(subflow: Subflow | JoinSubflow, backup: boolean): boolean {
+    const path = this.pathOf(subflow);
+    if (path === undefined || this.modeValue !== "mptcp") return false;
+    this.paths.setBackup(path, backup);
+    return true;
+  }
+
+  /** @internal An endpoint's backup flag changed: MP_PRIO on every subflow from `addr`. */
+  setBackupFrom(addr: IpAddress, backup: boolean): void {
+    if (this.modeValue !== "mptcp" || this.closedSent) return;
+    for (const p of this.livePaths()) if (p.subflow !== undefined && addressEquals(p.subflow.local, addr)) this.paths.setBackup(p, backup);
+  }
+
+  /** The live path of a subflow handle (the initial `Subflow`, a `JoinSubflow` or its `Subflow`). */
+  private pathOf(subflow: Subflow | JoinSubflow): PathState | undefined {
+    return this.livePaths().find((p) => p === subflow || p.subflow === subflow);
+  }
+
+  /**
+   * Takes a subflow out of service (§3.3.6, §3.4.2): it carries no more data, what it carried and
+   * the peer has not data-acknowledged is reinjected, "subflow-down" says why; then it is closed,
+   * with a RST (`abort`) or a FIN.
+   */
+  private dropPath(path: PathState, reason: string, abort: boolean): void {
+    const sub = path.subflow;
+    if (path === this.initialPath) {
+      if (sub === undefined || this.initialRemoved) return;
+      if (!this.joins.all.some((j) => j.established)) {
+        // The only subflow: without it the connection cannot go on.
+        sub.abort();
+        this.finish("reset");
+        return;
+      }
+      this.initialRemoved = true;
+      this.initialDown = true;
+      if (this.txMap !== undefined) this.sendQueue.reinject(this.txMap.unacked());
+      this.paths.down(path, reason);
+      if (abort) sub.abort();
+      else sub.close();
+      this.owner.touchSubflow(sub);
+    } else {
+      this.joins.remove(path as JoinSubflow, reason, abort);
+    }
+    this.owner.changed(this);
+  }
+
+  /**
+   * Opens one more subflow with MP_JOIN (RFC 8684 §3.2) from our address `local` (undefined: the
+   * Host's routing picks it) to `remote:remotePort` (default: the initial subflow's peer address
+   * and port), as the kernel's `MPTCP_PM_CMD_SUBFLOW_CREATE` does. Its address ID is the Host's
+   * endpoint ID for `local`, else one of this connection's own. `backup` sets
    * the B flag (§3.3.8). Returns undefined when the connection is not (yet) MPTCP or the subflow
    * limit is reached; throws HostError as `MptcpHost.connect` does for a bad address or a 4-tuple
    * in use. The initiator sends no data on the subflow before the fourth ACK (§3.2).
    */
-  openSubflow(local: IpAddress, remote?: IpAddress, remotePort?: number, opts: { backup?: boolean } = {}): JoinSubflow | undefined {
+  openSubflow(local: IpAddress | undefined, remote?: IpAddress, remotePort?: number, opts: { backup?: boolean } = {}): JoinSubflow | undefined {
     const sub = this.sub;
     if (this.modeValue !== "mptcp" || sub === undefined || this.closedSent) return undefined;
-    const join = this.joins.initiate(this.addrIdFor(local), opts.backup ?? false, this.owner.joinNonce());
+    const join = this.joins.initiate(local === undefined ? 0 : this.addrIdFor(local), opts.backup ?? false, this.owner.joinNonce());
     if (join === undefined) return undefined;
     try {
       join.subflow = this.owner.connectJoin(this, join, local, remote ?? sub.remote, remotePort ?? sub.remotePort);
+      // The Host's routing picked the address: its ID goes in the SYN, built when polled.
+      if (local === undefined) join.addrId = this.addrIdFor(join.subflow.local);
     } catch (e) {
       this.count("MPJoinSynTxConnectErr");
       join.close("failed");
@@ -245,8 +387,15 @@ export class MptcpConnection {
    * @internal An MP_JOIN SYN names this connection (the host found its token): the join that
    * answers it, or the MP_TCPRST reason to refuse it with (§3.2, §3.6).
    */
-  acceptJoin(syn: MpJoinSyn, local: IpAddress): JoinSubflow | number {
+  acceptJoin(syn: MpJoinSyn, local: IpAddress, localPort?: number): JoinSubflow | number {
     if (this.modeValue !== "mptcp" || this.closedSent) return TCPRST_REASON.MPTCP_SPECIFIC;
+    const sub = this.sub;
+    if (!this.cfg.allowJoinInitialAddrPort && sub !== undefined && addressEquals(local, sub.local) && localPort === sub.localPort) {
+      // §3.1 flag C, which we sent: no subflows to our initial address and port (Linux
+      // `allow_join_initial_addr_port` 0).
+      this.count("MPJoinRejected");
+      return TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED;
+    }
     return this.joins.respond(syn, this.addrIdFor(local), this.owner.joinNonce());
   }
 
@@ -323,12 +472,14 @@ export class MptcpConnection {
   /** @internal The subflow carrying the connection. */
   attach(subflow: Subflow): void {
     this.sub = subflow;
+    this.initialPath.subflow = subflow;
     this.localAddrIds.set(subflow.local.join("."), 0);
   }
 
   /** @internal A passive connection was handed to the application. */
-  announce(): void {
+  reveal(): void {
     this.announcedValue = true;
+    this.initialSubflowUp();
     if (this.reason !== undefined) this.owner.emit({ type: "fallback", connection: this, reason: this.reason });
     if (this.reasm.readable > 0) this.emit("readable");
     if (this.reasm.finReceived) this.emitPeerClosed();
@@ -336,14 +487,17 @@ export class MptcpConnection {
 
   /** @internal The earliest time `onTimer` must run, if any. */
   get timeout(): number | undefined {
-    const j = this.joins.timeout;
-    const d = this.dataFinTimeout;
-    return j === undefined ? d : d === undefined ? j : Math.min(j, d);
+    let t: number | undefined;
+    for (const x of [this.joins.timeout, this.dataFinTimeout, this.closedSent ? undefined : this.paths.timeout]) {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    }
+    return t;
   }
 
   /** @internal A timer of this connection expired. */
   onTimer(now: number): void {
     this.joins.onTimer(now);
+    if (!this.closedSent) this.paths.onTimer(now);
     if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
     this.dataFinTimeout = undefined;
     if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
@@ -361,6 +515,7 @@ export class MptcpConnection {
         // The plain SYN after the dropped MPTCP ones got through: the path drops MPTCP SYNs.
         if (this.mpcDropped) this.owner.activeOpenResult(this, true);
         this.emit("connected");
+        this.initialSubflowUp();
         break;
       case "peer-closed":
         // Plain TCP: the FIN is the end of the stream. With MPTCP only a DATA_FIN is (§3.3.3).
@@ -371,7 +526,10 @@ export class MptcpConnection {
         break;
       case "reset":
       case "timed-out":
-        if (this.survivesInitialLoss()) break;
+        if (this.survivesInitialLoss()) {
+          if (this.initialUp) this.paths.down(this.initialPath, type);
+          break;
+        }
         this.finish(type);
         break;
       case "closed":
@@ -394,6 +552,14 @@ export class MptcpConnection {
     if (sub === undefined || this.closedSent) return false;
     let acted = false;
     for (const s of this.joins.service(now)) {
+      this.owner.touchSubflow(s);
+      acted = true;
+    }
+    this.paths.now = now;
+    this.startPathManager();
+    // Signals wait for a pure ACK on the subflow that carries them.
+    for (const s of this.paths.service(now)) {
+      s.tcp.requestAck();
       this.owner.touchSubflow(s);
       acted = true;
     }
@@ -460,7 +626,7 @@ export class MptcpConnection {
         get srtt() {
           return sub.tcp.stats().srtt;
         },
-        backup: false,
+        backup: this.initialPath.backup || this.initialPath.peerBackup,
         write: (dsn, data, dataFin) => {
           // §3.1: the mapping of the client's first data may ride on MP_CAPABLE, which has no
           // DATA_FIN flag, and the DSS that carries the same mapping later must be identical (a
@@ -557,8 +723,11 @@ export class MptcpConnection {
   private finish(type: "closed" | "reset" | "timed-out"): void {
     if (this.closedSent) return;
     if (type !== "closed") this.emit(type);
+    // Every subflow still up goes down with the connection, before "closed".
+    if (this.initialUp && !this.initialDown) this.paths.down(this.initialPath, type);
+    for (const j of this.joins.all) if (j.established) this.paths.down(j, type);
     this.closedSent = true;
-    this.joins.closeAll(type !== "closed" || this.fastClose);
+    this.joins.closeAll(type !== "closed" || this.fastClose || this.peerFastClose);
     this.dataFinTimeout = undefined;
     if (this.established) {
       this.established = false;
@@ -588,8 +757,12 @@ export class MptcpConnection {
    * data-acknowledged is reinjected on the others.
    */
   private survivesInitialLoss(): boolean {
+    // Taken out of service already (removed, or reset by us while joins carry on).
+    if (this.initialDown && !this.closedSent) return true;
     if (this.modeValue !== "mptcp" || this.closedSent || this.rstReason !== undefined) return false;
-    if (!this.joins.all.some((j) => j.established)) return false;
+    // A join still in its handshake may yet carry the connection; if it fails, so does the
+    // connection (the last subflow gone, `subflowChanged`).
+    if (this.joins.all.length === 0) return false;
     if (!this.initialDown) {
       this.initialDown = true;
       this.sendQueue.reinject(this.txMap!.unacked());
@@ -598,23 +771,31 @@ export class MptcpConnection {
     return true;
   }
 
-  /** Our address ID for `local` (§3.2): 0 for the initial subflow's, then 1, 2, ... */
+  /**
+   * Our address ID for `local` (§3.2): 0 for the initial subflow's, the Host's endpoint ID for an
+   * endpoint's address (as Linux), else the next ID used by neither.
+   */
   private addrIdFor(local: IpAddress): number {
     const k = local.join(".");
     let id = this.localAddrIds.get(k);
     if (id === undefined) {
-      id = this.nextAddrId++;
+      id = this.owner.endpoints.lookup(local)?.id;
+      if (id === undefined) {
+        const used = new Set(this.localAddrIds.values());
+        while (used.has(this.nextAddrId) || this.owner.endpoints.byId(this.nextAddrId) !== undefined) this.nextAddrId++;
+        id = this.nextAddrId++;
+      }
       this.localAddrIds.set(k, id);
     }
     return id;
   }
 
-  /** The data level as the joined subflows see it. */
   /** The shared receive window every subflow advertises, relative to the Data ACK (§3.3.4). */
   private receiveSpace(): number {
     return Math.max(0, this.reasm.window() - WINDOW_SLACK);
   }
 
+  /** The data level as the joined subflows see it. */
   private joinedDataLevel(): DataLevel {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const c = this;
@@ -643,11 +824,33 @@ export class MptcpConnection {
       count: (name) => this.count(name),
       changed: () => this.owner.changed(this),
       withDataAck: (dss) => withDataAck(dss, this.reasm.rcvNxt, this.peerSpace!, this.ackWidth.width),
+      bareDataFin: () => (this.bareDataFin !== undefined && !this.sendQueue.finAcked ? dataFinDss(this.bareDataFin, this.localSpace!, this.csum) : undefined),
       onDataAck: (dss, seg, shift) => this.onDataAck(dss, seg, shift),
       onPeerMapping: (dsn64) => this.ackWidth.onPeerMapping(dsn64),
       deliver: (dsn, data) => this.deliver(dsn, data),
       onDataFin: (dsn) => this.onDataFin(dsn),
-      subflowChanged: () => this.owner.changed(this),
+      subflowChanged: (join, up, reason, wasUp = true) => {
+        if (!this.closedSent) {
+          if (up) {
+            this.paths.up(join);
+            this.paths.progress();
+          } else {
+            if (wasUp) {
+              this.paths.down(join, reason ?? "closed");
+              this.paths.joinGone();
+            }
+            // The last subflow went: nothing carries the connection any more.
+            if (this.initialDown && this.joins.all.length === 0) this.finish(reason === "timed-out" ? "timed-out" : "reset");
+          }
+        }
+        this.owner.changed(this);
+      },
+      decorate: (join, kind, retransmission, plan) => this.paths.decorate(join, kind, retransmission, plan),
+      sent: (join, options) => {
+        if (this.paths.sent(join, options)) this.ackWanted = true;
+      },
+      signalsIn: (join, seg) => this.paths.incoming(join, seg.options),
+      fastCloseKey: () => (this.fastClose ? this.remote?.key : undefined),
       receivedOn: (sub) => {
         this.lastRx = sub;
       },
@@ -657,6 +860,79 @@ export class MptcpConnection {
     };
   }
 
+  /** The path layer's view of this connection. */
+  private newPathControl(): PathControl {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const c = this;
+    return new PathControl(
+      {
+        connection: this,
+        counters: this.owner.counters,
+        endpoints: this.owner.endpoints,
+        keys: () => (c.localKey !== undefined && c.remote !== undefined ? { local: c.localKey.key, remote: c.remote.key } : undefined),
+        emit: (e) => {
+          if (c.announcedValue && !c.closedSent) c.owner.emit(e);
+        },
+        changed: () => c.owner.changed(c),
+        live: () => c.livePaths(),
+        all: () => c.allPaths(),
+        openJoin: (local, remote, remotePort, backup) => c.openSubflow(local, remote, remotePort, { backup }),
+        removeSubflow: (path) => c.dropPath(path, "removed", true),
+        fastClosed: () => c.onFastClose(),
+      },
+      { timeoutUs: this.cfg.addAddrTimeout, maxRetransmissions: ADD_ADDR_RETRANS_MAX },
+    );
+  }
+
+  /** The subflows that can carry a segment: the initial one while in service, established joins. */
+  private livePaths(): PathState[] {
+    const out: PathState[] = [];
+    const sub = this.sub;
+    if (sub !== undefined && !this.initialDown && this.modeValue === "mptcp" && isOpen(sub)) out.push(this.initialPath);
+    for (const j of this.joins.all) if (j.established && j.subflow !== undefined && isOpen(j.subflow)) out.push(j);
+    return out;
+  }
+
+  /** The path manager starts once the connection is fully established (§3.1). */
+  private startPathManager(): void {
+    const sub = this.sub;
+    if (sub !== undefined && this.modeValue === "mptcp" && (this.role === "server" || this.fullyEstablished)) this.paths.start(sub);
+  }
+
+  /** Our MP_CAPABLE flags: H, A for checksums, C when joins to our initial address are refused. */
+  private ourCapableFlags(checksums: boolean): number {
+    return capableFlags(checksums) | (this.cfg.allowJoinInitialAddrPort ? 0 : MPC_FLAG.C);
+  }
+
+  /** "subflow-up" for the initial subflow, once (the client's handshake, the server's accept). */
+  private initialSubflowUp(): void {
+    if (this.initialUp || this.sub === undefined || this.closedSent) return;
+    this.initialUp = true;
+    this.initialPath.subflow = this.sub;
+    this.paths.up(this.initialPath);
+  }
+
+  /** Every subflow not closed: the initial one while in service, and every join. */
+  private allPaths(): PathState[] {
+    const out: PathState[] = [];
+    if (this.sub !== undefined && !this.initialDown && this.sub.state !== "CLOSED") out.push(this.initialPath);
+    out.push(...this.joins.all);
+    return out;
+  }
+
+  /**
+   * §3.5: the peer's MP_FASTCLOSE carried our key: the connection is reset at once, every subflow
+   * with a RST carrying MP_TCPRST (Linux answers with `mp_reset 0` on each, mptcp-facts.md §4).
+   */
+  private onFastClose(): void {
+    if (this.closedSent) return;
+    this.peerFastClose = true;
+    this.rstReason ??= TCPRST_REASON.UNSPECIFIED;
+    // A RST is never answered (RFC 9293 §3.10.7.1): the subflow it came on just goes.
+    if (!this.rstIn) this.sub?.abort();
+    this.finish("reset");
+  }
+
   // -----------------------------------------------------------------------------------------------
   // Handshake (RFC 8684 §3.1)
   // -----------------------------------------------------------------------------------------------
@@ -664,6 +940,7 @@ export class MptcpConnection {
   /** @internal Server: the SYN offered MP_CAPABLE (validated by the host). */
   acceptOffer(mpc: MpCapable): void {
     this.peerOffered = true;
+    this.paths.remoteDenyJoinId0 = (mpc.flags & MPC_FLAG.C) !== 0;
     this.csum = this.cfg.checksums || wantsChecksums(mpc);
     this.count("MPCapableSYNRX");
   }
@@ -692,6 +969,8 @@ export class MptcpConnection {
     }
     this.modeValue = "fallback";
     this.reason = reason;
+    // Joins still in their handshake cannot follow a connection that is plain TCP now.
+    this.joins.closeAll(true);
     // What the subflow holds for want of a mapping or a complete checksum is linear data now.
     for (const c of this.rxMap?.takeHeld(this.rxDelta) ?? []) this.deliver(c.dsn, c.data);
     this.txMap = undefined;
@@ -724,6 +1003,7 @@ export class MptcpConnection {
       return;
     }
     this.count("MPCapableSYNACKRX");
+    this.paths.remoteDenyJoinId0 = (mpc.flags & MPC_FLAG.C) !== 0;
     this.owner.activeOpenResult(this, false);
     this.csum = this.cfg.checksums || wantsChecksums(mpc);
     this.learnShift(seg);
@@ -760,8 +1040,9 @@ export class MptcpConnection {
 
   private reserve(ctx: ReserveContext): Reservation {
     if (ctx.kind === "rst") return { bytes: paddedLengths(this.rstOptions()) };
+    this.initialPath.optionSpace = ctx.optionSpace;
     if (ctx.kind === "syn") this.onSynOut();
-    const plan = this.plan(ctx.kind, ctx.offset);
+    const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return { bytes: 0 };
     const res: Reservation = { bytes: paddedLengths(plan.options) };
     if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
@@ -772,11 +1053,12 @@ export class MptcpConnection {
   private options(ctx: OutgoingContext): TcpOption[] {
     if (ctx.kind === "rst") {
       const opts = this.rstOptions();
-      for (const o of opts) this.count(o.subtype === "MP_FASTCLOSE" ? "MPFastcloseTx" : "MPRstTx");
+      for (const o of opts) this.count(o.subtype === "MP_FASTCLOSE" ? "MPFastcloseTx" : o.subtype === "MP_FAIL" ? "MPFailTx" : "MPRstTx");
       return opts.flatMap(padOption);
     }
-    const plan = this.plan(ctx.kind, ctx.offset);
+    const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return [];
+    if (this.modeValue === "mptcp" && this.paths.sent(this.initialPath, plan.options)) this.ackWanted = true;
     for (const o of plan.options) {
       if (o.subtype === "MP_CAPABLE") {
         if (ctx.kind === "syn" && !ctx.retransmission) this.count("MPCapableSYNTX");
@@ -820,20 +1102,21 @@ export class MptcpConnection {
   private rstOptions(): MptcpOption[] {
     const out: MptcpOption[] = [];
     if (this.fastClose && this.remote !== undefined) out.push({ subtype: "MP_FASTCLOSE", key: this.remote.key });
+    if (this.rstFailDsn !== undefined && this.peerSpace !== undefined) out.push({ subtype: "MP_FAIL", dsn: this.peerSpace.toWire64(this.rstFailDsn) });
     if (this.rstReason !== undefined || out.length > 0) out.push({ subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED });
     return out;
   }
 
   /** The MPTCP options of the segment of `kind` at subflow offset `offset`, and its payload limit. */
-  private plan(kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
+  private plan(kind: ReserveContext["kind"], offset: number, retransmission = false): { options: MptcpOption[]; maxPayload?: number } | undefined {
     const local = this.localKey;
     if (local === undefined) return undefined;
     switch (kind) {
       case "syn":
-        return this.modeValue === "handshake" ? { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.cfg.checksums) }] } : undefined;
+        return this.modeValue === "handshake" ? { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: this.ourCapableFlags(this.cfg.checksums) }] } : undefined;
       case "syn-ack":
         if (this.modeValue !== "handshake" || !this.peerOffered) return undefined;
-        return { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.csum), sendKey: local.key }] };
+        return { options: [{ subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: this.ourCapableFlags(this.csum), sendKey: local.key }] };
       default:
         break;
     }
@@ -844,7 +1127,7 @@ export class MptcpConnection {
       // §3.1: until the server shows it has our key (a DSS), the segment at relative SSN 1 carries
       // MP_CAPABLE with both keys; with data, also the data-level length (DSN IDSN+1 implied).
       // A DATA_FIN needs a DSS (Linux too leaves MP_CAPABLE off once one is pending).
-      const mpc: MpCapable = { subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: capableFlags(this.csum), sendKey: local.key, recvKey: this.remote!.key };
+      const mpc: MpCapable = { subtype: "MP_CAPABLE", version: MPTCP_VERSION, flags: this.ourCapableFlags(this.csum), sendKey: local.key, recvKey: this.remote!.key };
       if (mapped === undefined) return { options: [mpc] };
       mpc.dataLen = mapped.length + (mapped.dataFin ? 1 : 0);
       if (mapped.checksum !== undefined) mpc.checksum = mapped.checksum;
@@ -870,7 +1153,9 @@ export class MptcpConnection {
     // §3.7: MP_FAIL until the peer's infinite mapping arrives; on segments without a mapping, where
     // it fits beside the Data ACK.
     if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
-    return maxPayload === undefined ? { options } : { options, maxPayload };
+    const out = maxPayload === undefined ? { options } : { options, maxPayload };
+    if (this.mpFailDsn !== undefined || this.infinitePending || this.initialDown) return out;
+    return this.paths.decorate(this.initialPath, kind, retransmission, out);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -911,7 +1196,9 @@ export class MptcpConnection {
   private incomingMptcp(ctx: IncomingContext, opts: SegmentMptcp): IncomingVerdict {
     const seg = ctx.seg;
     const dss = opts.dss;
-    if (dss !== undefined) this.fullyEstablished = true;
+    // §3.1: a DSS, or any option but MP_CAPABLE (an ADD_ADDR's HMAC needs our key), shows the
+    // server has our key.
+    if (dss !== undefined || (opts.any && opts.capable === undefined)) this.fullyEstablished = true;
     if (!opts.any && (ctx.payload.length > 0 || this.acksData(seg)) && this.canFallBack()) {
       // §3.7: data, or the acknowledgment of ours, without any MPTCP option: a middlebox strips
       // them (or the peer fell back), and on the only subflow the stream is still linear, so
@@ -921,7 +1208,12 @@ export class MptcpConnection {
       return this.incomingPlain(ctx);
     }
     if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
-    if (opts.fail !== undefined && !this.infinitePending) {
+    // §3.3.8, §3.4, §3.5: MP_PRIO, ADD_ADDR, REMOVE_ADDR, MP_FASTCLOSE.
+    this.startPathManager();
+    this.rstIn = (seg.flags & TCP_FLAG.RST) !== 0;
+    if (opts.any && !this.paths.incoming(this.initialPath, seg.options)) return "accept";
+    // (On a RST, MP_FAIL only says why that subflow goes: the others carry on.)
+    if (opts.fail !== undefined && !this.infinitePending && !this.rstIn) {
       // §3.7: the peer found a DSS checksum failure on our only subflow: answer with the infinite
       // mapping on the next segment, then continue as TCP.
       this.count("MPFailRx");
@@ -950,7 +1242,9 @@ export class MptcpConnection {
   /** What the receive mappings made of a segment. */
   private received(ctx: IncomingContext, res: SegmentResult): IncomingVerdict {
     if (res.error !== undefined) {
-      if (res.error.kind !== "checksum" || res.error.mapping === undefined) return this.mappingError(res.error);
+      // §3.7: with other subflows, even one still joining, there is no infinite mapping (Linux
+      // clears `allow_infinite_fallback` once a join exists): the subflow is reset instead.
+      if (res.error.kind !== "checksum" || res.error.mapping === undefined || this.joins.all.length > 0) return this.mappingError(res.error);
       this.checksumFailed(res.error.dsn);
       // The segment's bytes after the failed mapping, if any, are still to be placed.
       return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload));
@@ -965,7 +1259,9 @@ export class MptcpConnection {
       return this.incomingPlain(ctx);
     }
     if (res.unmapped > 0 && this.canFallBack()) {
-      // §3.7: data without a mapping on the only subflow (Linux DssFallback).
+      // §3.7: data without a mapping on the only subflow (Linux DssFallback). Bytes beyond the
+      // mapping of their own segment are what Linux's validate_mapping() counts first.
+      if (res.chunks.length > 0) this.count("DSSNoMatchTCP");
       this.fallBack("data without a DSS mapping", "DssFallback");
       return this.incomingPlain(ctx);
     }
@@ -993,8 +1289,9 @@ export class MptcpConnection {
    * (the peer's infinite mapping may have been lost: what follows is plain data).
    */
   private canFallBack(): boolean {
-    // §3.7: only a connection on one subflow can continue as TCP.
-    if (this.joins.all.length > 0) return false;
+    // §3.7: only a connection on one subflow can continue as TCP. A join still in its handshake
+    // carries no data yet: the fallback resets it.
+    if (this.joins.all.some((j) => j.established)) return false;
     if (this.mpFailDsn !== undefined) return true;
     return !(this.csum && this.rxMap!.validChecksumSeen);
   }
@@ -1015,7 +1312,7 @@ export class MptcpConnection {
     if (verdict === "beyond" || verdict === "stale") return;
     this.sendQueue.onWindow(ack, seg.window * 2 ** shift);
     if (verdict === "advanced") {
-      this.txMap!.onDataAck(ack);
+      this.txMap?.onDataAck(ack);
       this.joins.onDataAck(ack);
     }
     this.owner.changed(this);
@@ -1063,6 +1360,22 @@ export class MptcpConnection {
         break;
     }
     this.rstReason = reason;
+    // Linux puts MP_FAIL beside MP_TCPRST on the RST of a subflow whose checksum failed.
+    if (err.kind === "checksum") this.rstFailDsn = err.dsn;
+    this.survivesInitialReset();
     return "reset";
+  }
+
+  /**
+   * The initial subflow is being reset for a protocol error (§3.6, §3.7). With a joined subflow
+   * (up, or in its handshake) the connection goes on there, as Linux resets only the subflow: what
+   * the initial one carried and the peer has not data-acknowledged is reinjected (§3.3.6).
+   */
+  private survivesInitialReset(): void {
+    if (this.modeValue !== "mptcp" || this.initialDown || this.joins.all.length === 0) return;
+    this.initialDown = true;
+    this.sendQueue.reinject(this.txMap!.unacked());
+    if (this.initialUp) this.paths.down(this.initialPath, "reset");
+    this.owner.changed(this);
   }
 }

@@ -17,7 +17,12 @@ export type MptcpConnectionEvent =
   | { type: "fallback"; connection: MptcpConnection; reason: string }
   /** A subflow can carry data: the initial one after the handshake, a joined one after its 4th ACK. */
   | { type: "subflow-up"; connection: MptcpConnection; subflow: SubflowStats }
-  /** A subflow went away (reset, timed out, closed, removed); `reason` says which. */
+  /**
+   * A subflow that was up went away; `reason` says why: "reset", "timed-out", "closed" (a FIN, or
+   * the connection's end), "removed" (its address was withdrawn, REMOVE_ADDR §3.4.2). With the
+   * connection's own end, one for each subflow up comes before "closed". A join that fails before
+   * it is up reports nothing (the counters say why).
+   */
   | { type: "subflow-down"; connection: MptcpConnection; subflow: SubflowStats; reason: string }
   /** The peer announced an address (ADD_ADDR, §3.4.1); `port` when it named one. */
   | { type: "address-announced"; connection: MptcpConnection; id: number; address: string; port?: number }

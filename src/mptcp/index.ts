@@ -13,6 +13,7 @@ export * from "./counters.js";
 export * from "./add-addr.js";
 export * from "./pm/endpoints.js";
 export * from "./pm/kernel.js";
+export * from "./pm/endpoint-spec.js";
 export * from "./capable.js";
 export * from "./events.js";
 export * from "./join.js";

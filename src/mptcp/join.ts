@@ -24,7 +24,7 @@ import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
 import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
-import type { TcpOption } from "../wire/tcp-types.js";
+import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { MpJoin, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
@@ -58,12 +58,18 @@ export interface JoinedPath {
   receiveSpace(): number;
   /** The join completed (both sides): the subflow is up. */
   joinEstablished(join: JoinSubflow): void;
-  /** The subflow is gone (reset, timed out, closed, or a failed join). */
-  joinClosed(join: JoinSubflow, type: ConnectionEventType | "failed"): void;
+  /** The subflow is gone; `reason` says why ("reset", "timed-out", "closed", "failed", ...). */
+  joinClosed(join: JoinSubflow, reason: string): void;
   /** The options of an established joined subflow's segment (DSS and Data ACK). */
-  pathPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined;
+  pathPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number, retransmission: boolean): { options: MptcpOption[]; maxPayload?: number } | undefined;
   /** An established joined subflow's incoming segment. */
   pathIncoming(join: JoinSubflow, ctx: IncomingContext): IncomingVerdict;
+  /** The peer's key for MP_FASTCLOSE when the connection is being aborted (§3.5), else undefined. */
+  fastCloseKey(): bigint | undefined;
+  /** A RST that takes effect arrived on the subflow: its MP_TCPRST and MP_FASTCLOSE (§3.5, §3.6). */
+  pathReset(join: JoinSubflow, seg: TcpRepr): void;
+  /** The options of `pathPlan` went out on a segment of the subflow (signals are now sent). */
+  pathSent(join: JoinSubflow, options: readonly MptcpOption[]): void;
   /** Something for `service` to do (an ACK to send, a timer to arm). */
   changed(): void;
 }
@@ -84,13 +90,18 @@ export interface JoinParams {
 
 export class JoinSubflow {
   readonly role: "initiator" | "responder";
-  readonly addrId: number;
+  /** Our address ID for the subflow's local address (§3.2); set before the SYN goes. */
+  addrId: number;
   /** The peer's address ID for the subflow's remote address. */
   remoteAddrId: number | undefined;
-  /** We asked the peer to use this subflow only as a backup (§3.3.8). */
-  readonly backup: boolean;
-  /** The peer marked the subflow as backup (its B flag). */
+  /** We asked the peer to use this subflow only as a backup (§3.3.8: MP_JOIN B, then MP_PRIO). */
+  backup: boolean;
+  /** The peer marked the subflow as backup (its MP_JOIN B flag, then MP_PRIO). */
   peerBackup = false;
+  /** @internal `backup` changed: the subflow's next ACK carries MP_PRIO (§3.3.8). */
+  prioPending = false;
+  /** @internal Option bytes free for the hook on the segment being built (its `reserve`). */
+  optionSpace = 40;
   /** @internal The hook the subflow's TCP calls. */
   readonly hook: TcpHook;
   /** The Host's TCP connection; set by the MptcpHost as soon as it exists. */
@@ -192,12 +203,12 @@ export class JoinSubflow {
     this.rstReason = reason;
   }
 
-  /** @internal The connection ends: the subflow goes with it. */
-  close(type: ConnectionEventType | "failed"): void {
+  /** @internal The subflow is gone or taken out of service; `reason` as for "subflow-down". */
+  close(reason: ConnectionEventType | "failed" | (string & {})): void {
     if (this.stateValue === "closed") return;
     this.stateValue = "closed";
     this.ackTimeout = undefined;
-    this.path.joinClosed(this, type);
+    this.path.joinClosed(this, reason);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -205,7 +216,8 @@ export class JoinSubflow {
   // -----------------------------------------------------------------------------------------------
 
   private reserve(ctx: ReserveContext): Reservation {
-    const plan = this.plan(ctx.kind, ctx.offset);
+    this.optionSpace = ctx.optionSpace;
+    const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return { bytes: 0 };
     const res: Reservation = { bytes: paddedLengths(plan.options) };
     if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
@@ -214,21 +226,26 @@ export class JoinSubflow {
   }
 
   private options(ctx: OutgoingContext): TcpOption[] {
-    const plan = this.plan(ctx.kind, ctx.offset);
+    const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return [];
     for (const o of plan.options) {
       if (o.subtype === "MP_JOIN" && o.form === "syn" && !ctx.retransmission) this.path.count("MPJoinSynTx");
       else if (o.subtype === "MP_TCPRST") this.path.count("MPRstTx");
+      else if (o.subtype === "MP_FASTCLOSE") this.path.count("MPFastcloseTx");
     }
+    if (this.stateValue === "established") this.path.pathSent(this, plan.options);
     return plan.options.flatMap(padOption);
   }
 
-  private plan(kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
+  private plan(kind: ReserveContext["kind"], offset: number, retransmission: boolean): { options: MptcpOption[]; maxPayload?: number } | undefined {
     const local = this.path.localKey;
     const remote = this.path.remoteKey;
     if (local === undefined || remote === undefined) return undefined;
     if (kind === "rst") {
-      return { options: [{ subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED }] };
+      const rst: MptcpOption = { subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED };
+      // §3.5: an abort resets every subflow with MP_FASTCLOSE beside MP_TCPRST, as Linux does.
+      const fastClose = this.path.fastCloseKey();
+      return { options: fastClose === undefined ? [rst] : [{ subtype: "MP_FASTCLOSE", key: fastClose }, rst] };
     }
     switch (this.stateValue) {
       case "syn-sent":
@@ -244,7 +261,7 @@ export class JoinSubflow {
         if (kind === "data") return { options: [], maxPayload: 0 };
         return { options: [{ subtype: "MP_JOIN", form: "ack", hmac: joinHmacAck(local.key, remote.key, this.localNonce, this.remoteNonce!, MPTCP_VERSION) }] };
       case "established":
-        return this.path.pathPlan(this, kind, offset);
+        return this.path.pathPlan(this, kind, offset, retransmission);
       default:
         return undefined;
     }
@@ -255,8 +272,12 @@ export class JoinSubflow {
   // -----------------------------------------------------------------------------------------------
 
   private incoming(ctx: IncomingContext): IncomingVerdict {
-    // A RST is TCP's business (its "reset" event closes the join); it is not the fourth ACK.
-    if (ctx.seg.flags & TCP_FLAG.RST) return "accept";
+    // A RST is TCP's business (its "reset" event closes the join); it is not the fourth ACK. Its
+    // MP_TCPRST and MP_FASTCLOSE are the connection's (§3.5, §3.6).
+    if (ctx.seg.flags & TCP_FLAG.RST) {
+      this.path.pathReset(this, ctx.seg);
+      return "accept";
+    }
     const join = joinOptionOf(ctx.seg.options);
     if (this.windowScaling && (ctx.seg.flags & TCP_FLAG.SYN) !== 0) {
       for (const o of ctx.seg.options) if (o.kind === "wscale") this.sndShift = Math.min(o.shift, 14);
@@ -283,7 +304,9 @@ export class JoinSubflow {
       case "established":
         return this.path.pathIncoming(this, ctx);
       default:
-        return "drop";
+        // Closed by us while its TCP finishes (a FIN after `closeSubflow`): the ACKs and the FIN
+        // complete the close; data is not taken (the peer sends it again elsewhere).
+        return ctx.payload.length === 0 ? "accept" : "drop";
     }
   }
 

@@ -10,7 +10,6 @@
  */
 import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
-import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/hook.js";
 import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
@@ -37,6 +36,8 @@ export interface DataLevel {
   changed(): void;
   /** `dss` (or a bare DSS) with the connection's current Data ACK (§3.3.2). */
   withDataAck(dss: Dss | undefined): Dss;
+  /** The DSS of our DATA_FIN while it goes alone on ACKs and is not acknowledged (§3.3.3). */
+  bareDataFin(): Dss | undefined;
   /** A Data ACK arrived on a subflow whose window shift is `shift` (§3.3.4). */
   onDataAck(dss: Dss, seg: TcpRepr, shift: number): void;
   /** The peer's mapping width, for the width of our Data ACKs. */
@@ -45,8 +46,19 @@ export interface DataLevel {
   readonly rcvNxt: number;
   deliver(dsn: number, data: Uint8Array): void;
   onDataFin(dsn: number): void;
-  /** A joined subflow became usable or went away. */
-  subflowChanged(join: JoinSubflow, up: boolean): void;
+  /**
+   * A joined subflow became usable, or went away (`reason` says why; `wasUp` false for a join
+   * that failed in its handshake).
+   */
+  subflowChanged(join: JoinSubflow, up: boolean, reason?: string, wasUp?: boolean): void;
+  /** The signals (ADD_ADDR, REMOVE_ADDR, MP_PRIO) added to a planned segment of `join`. */
+  decorate(join: JoinSubflow, kind: ReserveContext["kind"], retransmission: boolean, plan: { options: MptcpOption[]; maxPayload?: number }): { options: MptcpOption[]; maxPayload?: number };
+  /** Options of ours that went out on `join` (signals are sent). */
+  sent(join: JoinSubflow, options: readonly MptcpOption[]): void;
+  /** The signalling options of a segment that arrived on `join`; false: the connection is gone. */
+  signalsIn(join: JoinSubflow, seg: TcpRepr): boolean;
+  /** The peer's key for MP_FASTCLOSE while the connection is being aborted (§3.5). */
+  fastCloseKey(): bigint | undefined;
   /** A segment arrived on `sub`: connection-level ACKs go back the way data comes. */
   receivedOn(sub: Subflow): void;
   /** The connection's receive window to advertise, relative to the Data ACK (§3.3.4). */
@@ -172,6 +184,19 @@ export class JoinedSubflows implements JoinedPath {
     }
   }
 
+  /**
+   * Takes `join` out of service (its address went away, §3.4.2, or by command): the data it
+   * carried goes again on the others, then its subflow is closed with a RST or a FIN.
+   */
+  remove(join: JoinSubflow, reason: string, abort: boolean): void {
+    const sub = join.subflow;
+    const graceful = !abort && join.established;
+    join.close(reason);
+    if (sub === undefined) return;
+    if (graceful) sub.close();
+    else sub.abort();
+  }
+
   /** Runs the joins' timers. */
   onTimer(now: number): void {
     for (const j of [...this.list]) j.onTimer(now);
@@ -233,7 +258,7 @@ export class JoinedSubflows implements JoinedPath {
     this.level.changed();
   }
 
-  joinClosed(join: JoinSubflow, _type: ConnectionEventType | "failed"): void {
+  joinClosed(join: JoinSubflow, reason: string): void {
     const i = this.list.indexOf(join);
     if (i >= 0) this.list.splice(i, 1);
     const d = this.data.get(join);
@@ -242,12 +267,33 @@ export class JoinedSubflows implements JoinedPath {
       // §3.3.6: what this subflow carried and the peer has not data-acknowledged goes again on
       // another subflow.
       this.level.reinject(d.tx.unacked());
-      this.level.subflowChanged(join, false);
+      this.level.subflowChanged(join, false, reason);
+    } else {
+      this.level.subflowChanged(join, false, reason, false);
     }
     this.level.changed();
   }
 
-  pathPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
+  pathPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number, retransmission = false): { options: MptcpOption[]; maxPayload?: number } | undefined {
+    const plan = this.dataPlan(join, kind, offset);
+    return plan === undefined ? undefined : this.level.decorate(join, kind, retransmission, plan);
+  }
+
+  pathSent(join: JoinSubflow, options: readonly MptcpOption[]): void {
+    this.level.sent(join, options);
+  }
+
+  fastCloseKey(): bigint | undefined {
+    return this.level.fastCloseKey();
+  }
+
+  pathReset(join: JoinSubflow, seg: TcpRepr): void {
+    // The subflow is gone (TCP resets it on return): nothing must answer this RST on it.
+    join.close("reset");
+    this.level.signalsIn(join, seg);
+  }
+
+  private dataPlan(join: JoinSubflow, kind: ReserveContext["kind"], offset: number): { options: MptcpOption[]; maxPayload?: number } | undefined {
     const d = this.data.get(join);
     if (d === undefined) return undefined;
     if (kind === "syn" || kind === "syn-ack") return undefined;
@@ -255,7 +301,8 @@ export class JoinedSubflows implements JoinedPath {
     if (mapped === undefined) {
       // No mapping for these bytes cannot happen (every byte written is mapped): send nothing.
       if (kind === "data") return { options: [this.level.withDataAck(undefined)], maxPayload: 0 };
-      return { options: [this.level.withDataAck(undefined)] };
+      // §3.3.3: a DATA_FIN may go on any subflow; alone, it rides on the ACKs.
+      return { options: [this.level.withDataAck(this.level.bareDataFin())] };
     }
     return { options: [this.level.withDataAck(mappingDss(mapped, this.level.localSpace!))], maxPayload: d.tx.payloadLimit(offset) };
   }
@@ -272,6 +319,7 @@ export class JoinedSubflows implements JoinedPath {
     const opts = mptcpOptionsOf(ctx.seg.options);
     const dss = opts.dss;
     if (dss?.dataAck !== undefined) this.level.onDataAck(dss, ctx.seg, join.sndShift);
+    if (opts.any && !this.level.signalsIn(join, ctx.seg)) return "accept";
     let announced;
     if (dss !== undefined) {
       announced = readMapping(dss, this.level.peerSpace!, this.level.rcvNxt, ctx.offset);

@@ -13,6 +13,13 @@
  * only MPTCP connections and their events; the Host's own events are about subflows and are
  * handled here. Keys come from the injected random source through a per-host token table, so
  * tokens are unique on the host (RFC 8684 §3.1).
+ *
+ * Path management is Linux's in-kernel one: the host's endpoints and limits (`ip mptcp endpoint`,
+ * `ip mptcp limits`; `MptcpOptions.endpoints`, `addEndpoint`, ...) drive, per connection, a
+ * `KernelPathManager` that announces addresses (ADD_ADDR) and opens joins once the connection is
+ * fully established, and acts on the peer's announcements. Each connection also takes the same
+ * commands directly (`announce`, `removeAddress`, `openSubflow`, `closeSubflow`, `setBackup`), as
+ * Linux's userspace path manager does.
  */
 import { generateUniqueKey } from "../crypto/keys.js";
 import type { HookContext, HostConfig } from "./config.js";
@@ -35,6 +42,11 @@ import type { MptcpCounters } from "../mptcp/counters.js";
 import { newMptcpCounters } from "../mptcp/counters.js";
 import type { MptcpEvent } from "./mptcp-events.js";
 import { TokenTable } from "../mptcp/tokens.js";
+import { DEFAULT_ADD_ADDR_TIMEOUT_US } from "../mptcp/add-addr.js";
+import type { Endpoint, EndpointSpec, PmConfigError, PmLimits } from "../mptcp/pm/endpoints.js";
+import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../mptcp/pm/endpoints.js";
+import { parseEndpoint } from "../mptcp/pm/endpoint-spec.js";
+import { addressEquals, formatAddress } from "../wire/address.js";
 
 export interface MptcpOptions {
   /** Offer and accept MPTCP (default true); false makes every connection plain TCP. */
@@ -49,9 +61,31 @@ export interface MptcpOptions {
   maxConnections?: number;
   /**
    * Subflows per connection besides the initial one, joins we open and joins we accept alike
-   * (Linux `ip mptcp limits set subflows N`; default 2).
+   * (Linux `ip mptcp limits set subflows N`; default 2). An alias of `limits.subflows`, which wins.
    */
   subflows?: number;
+  /**
+   * The path manager's limits (Linux `ip mptcp limits set subflows N add_addr_accepted M`; default
+   * subflows 2, add_addr_accepted 0: the peer's ADD_ADDRs are echoed but not joined).
+   */
+  limits?: Partial<PmLimits>;
+  /**
+   * Endpoints, as `ip mptcp endpoint add ADDR [id N] [port P] signal|subflow [backup] [fullmesh]`
+   * (pm/endpoints.ts): `signal` addresses are announced to the peer with ADD_ADDR once a
+   * connection is fully established, `subflow` ones open joins towards the peer. Also as text,
+   * `"10.0.1.2 id 2 signal"` (`parseEndpoint`). Invalid entries throw at construction.
+   */
+  endpoints?: (EndpointSpec | string)[];
+  /**
+   * Time between ADD_ADDR transmissions until the peer echoes it, in µs (Linux
+   * `net.mptcp.add_addr_timeout`, default 120 s); at most 3 retransmissions.
+   */
+  addAddrTimeout?: number;
+  /**
+   * Accept joins to the initial subflow's address and port (Linux
+   * `net.mptcp.allow_join_initial_addr_port`, default true). False sends flag C (RFC 8684 §3.1).
+   */
+  allowJoinInitialAddrPort?: boolean;
   /**
    * MP_CAPABLE SYN retransmissions before the client's next SYN goes without MPTCP (Linux
    * `net.mptcp.syn_retrans_before_tcp_fallback`, default 2).
@@ -107,9 +141,19 @@ export class MptcpHost implements MptcpConnectionOwner {
   readonly host: Host;
   /** MPTcpExt counters of this host (src/mptcp/counters.ts). */
   readonly counters: MptcpCounters = newMptcpCounters();
+  /**
+   * The endpoints and limits the kernel-like path manager follows (`ip mptcp endpoint|limits`).
+   * Read it freely; change it with `addEndpoint`, `deleteEndpoint`, `setBackupEndpoint`,
+   * `setLimits`, so that connections and listeners follow.
+   */
+  readonly endpoints = new EndpointTable();
+  /** MPTCP connections with a token (not fallen back, not closed). */
+  private readonly live = new Set<MptcpConnection>();
+  /** Listeners opened for port-based `signal` endpoints, by endpoint ID. */
+  private readonly endpointListeners = new Map<number, Listener>();
 
   private readonly enabled: boolean;
-  private readonly connCfg: MptcpConnectionConfig;
+  private connCfg: MptcpConnectionConfig;
   private readonly random: HostConfig["random"];
   private readonly tokens: TokenTable<MptcpConnection>;
   private readonly maxConnections: number;
@@ -146,11 +190,23 @@ export class MptcpHost implements MptcpConnectionOwner {
       recvBufferSize: m.recvBufferSize ?? tcp.recvBufferSize,
       sendBufferSize: m.sendBufferSize ?? tcp.sendBufferSize,
       windowScaling: tcp.windowScaling,
-      maxSubflows: m.subflows ?? DEFAULT_MAX_SUBFLOWS,
+      maxSubflows: m.limits?.subflows ?? m.subflows ?? DEFAULT_MAX_SUBFLOWS,
       synRetransBeforeFallback: m.synRetransBeforeFallback ?? DEFAULT_SYN_RETRANS_BEFORE_FALLBACK,
+      addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
+      allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };
     this.blackholeTimeout = m.blackholeTimeout ?? DEFAULT_BLACKHOLE_TIMEOUT;
     this.host = new Host({ ...config, tcpHook: (ctx) => this.hookFor(ctx) });
+    // The older `subflows` option had no upper bound: the path manager's copy is capped at Linux's
+    // maximum, the connections' cap keeps the value given.
+    const pmSubflows = m.limits?.subflows ?? Math.min(this.connCfg.maxSubflows, PM_ADDR_MAX);
+    const limits = this.endpoints.setLimits({ subflows: pmSubflows, ...(m.limits?.addAddrAccepted !== undefined ? { addAddrAccepted: m.limits.addAddrAccepted } : {}) });
+    if (isPmConfigError(limits)) throw new RangeError(`mptcp limits: ${limits.message}`);
+    for (const e of m.endpoints ?? []) {
+      const spec = typeof e === "string" ? parseEndpoint(e) : e;
+      const r = isPmConfigError(spec) ? spec : this.addEndpoint(spec);
+      if (isPmConfigError(r)) throw new RangeError(`mptcp endpoint ${typeof e === "string" ? e : formatAddress(e.addr)}: ${r.message}`);
+    }
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -175,6 +231,76 @@ export class MptcpHost implements MptcpConnectionOwner {
     conn!.attach(sub);
     this.bySubflow.set(sub, conn!);
     return conn!;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Path manager configuration (Linux `ip mptcp endpoint` and `ip mptcp limits`)
+  // -----------------------------------------------------------------------------------------------
+
+  /**
+   * `ip mptcp endpoint add`: the new endpoint, or why not (the kernel's errno and message). A
+   * port-based `signal` endpoint gets a listener on that port for the joins it draws. Connections
+   * established from now on use it; like Linux, existing ones are not revisited.
+   */
+  addEndpoint(spec: EndpointSpec): Endpoint | PmConfigError {
+    const e = this.endpoints.add(spec);
+    if (isPmConfigError(e)) return e;
+    if (e.port !== 0) {
+      try {
+        this.endpointListeners.set(e.id, this.host.listen(e.port, { address: e.addr }));
+      } catch {
+        // The port has a listener already (the application's): joins reach it there too.
+      }
+    }
+    return e;
+  }
+
+  /**
+   * `ip mptcp endpoint delete id N`: every connection that announced the address, or has subflows
+   * from it, sends REMOVE_ADDR (RFC 8684 §3.4.2) and closes those subflows.
+   */
+  deleteEndpoint(id: number): Endpoint | PmConfigError {
+    const e = this.endpoints.delete(id);
+    if (isPmConfigError(e)) return e;
+    const l = this.endpointListeners.get(id);
+    if (l !== undefined) {
+      this.endpointListeners.delete(id);
+      l.close();
+    }
+    this.removeAddress(e.addr);
+    return e;
+  }
+
+  /**
+   * The local address `addr` went away (or will no longer be used for MPTCP): each connection that
+   * announced it or has subflows from it sends REMOVE_ADDR with its ID (RFC 8684 §3.4.2) and
+   * closes those subflows, their data reinjected on the others; an endpoint for it is deleted.
+   */
+  removeAddress(addr: IpAddress): void {
+    const e = this.endpoints.list().find((x) => addressEquals(x.addr, addr));
+    if (e !== undefined) {
+      this.deleteEndpoint(e.id);
+      return;
+    }
+    for (const c of [...this.live]) c.removeLocalAddress(addr);
+  }
+
+  /**
+   * `ip mptcp endpoint change id N [no]backup`: MP_PRIO (RFC 8684 §3.3.8) on every subflow from
+   * the address.
+   */
+  setBackupEndpoint(id: number, backup: boolean): Endpoint | PmConfigError {
+    const e = this.endpoints.change(id, { backup });
+    if (isPmConfigError(e)) return e;
+    for (const c of this.live) c.setBackupFrom(e.addr, backup);
+    return e;
+  }
+
+  /** `ip mptcp limits set [subflows N] [add_addr_accepted M]`, for connections from now on. */
+  setLimits(limits: Partial<PmLimits>): Readonly<PmLimits> | PmConfigError {
+    const r = this.endpoints.setLimits(limits);
+    if (!isPmConfigError(r)) this.connCfg = { ...this.connCfg, maxSubflows: r.subflows };
+    return r;
   }
 
   /** Passive open on `port`; connections are announced with "incoming". */
@@ -270,11 +396,11 @@ export class MptcpHost implements MptcpConnectionOwner {
   }
 
   /** @internal */
-  connectJoin(_conn: MptcpConnection, join: JoinSubflow, local: IpAddress, remote: IpAddress, remotePort: number): Connection {
+  connectJoin(_conn: MptcpConnection, join: JoinSubflow, local: IpAddress | undefined, remote: IpAddress, remotePort: number): Connection {
     this.pendingJoin = join;
     let sub: Connection;
     try {
-      sub = this.host.connect(remote, remotePort, this.now, { local });
+      sub = this.host.connect(remote, remotePort, this.now, local === undefined ? {} : { local });
     } finally {
       this.pendingJoin = undefined;
     }
@@ -300,6 +426,7 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   /** @internal */
   released(conn: MptcpConnection): void {
+    this.live.delete(conn);
     const k = conn.localKey;
     if (k !== undefined && this.tokens.lookup(k.token) === conn) this.tokens.remove(k.token);
   }
@@ -347,7 +474,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       count("MPJoinNoTokenFound");
       return refusingHook(TCPRST_REASON.MPTCP_SPECIFIC, count);
     }
-    const answer = conn.acceptJoin(syn, ctx.local);
+    const answer = conn.acceptJoin(syn, ctx.local, ctx.localPort);
     if (typeof answer === "number") return refusingHook(answer, count);
     this.unattachedJoins.set(tupleKey(ctx.local, ctx.localPort, ctx.remote, ctx.remotePort), answer);
     return answer.hook;
@@ -367,6 +494,7 @@ export class MptcpHost implements MptcpConnectionOwner {
     }
     const conn = new MptcpConnection(this, id, role, this.connCfg, key);
     this.tokens.register(key.token, conn);
+    this.live.add(conn);
     return conn;
   }
 
@@ -390,7 +518,7 @@ export class MptcpHost implements MptcpConnectionOwner {
           l.queue.push(conn);
           this.emit({ type: "incoming", listener: l });
           // What happened before the application could see it follows "incoming".
-          conn.announce();
+          conn.reveal();
           this.dirty.add(conn);
         }
         continue;

@@ -189,6 +189,8 @@ class App {
       this.push();
       return;
     }
+    // The byte stream's events; the subflow lifecycle is pm-live.test.ts's.
+    if (e.type === "subflow-up" || e.type === "subflow-down") return;
     this.events.push(e.type === "fallback" ? `fallback:${e.reason}` : e.type);
     if (e.type === "connected" || e.type === "writable") this.push();
     if (e.type === "readable") for (let b = this.conn!.read(); b !== undefined; b = this.conn!.read()) this.chunks.push(b.slice());

@@ -24,6 +24,9 @@ export function payload(length: number, seed: number): Uint8Array {
 
 export const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
+/** The events about subflows and addresses, logged apart from the byte stream's. */
+const MULTIPATH_EVENTS = new Set<string>(["subflow-up", "subflow-down", "address-announced", "address-removed", "priority-changed"]);
+
 /** One side's application: sends `data`, then shuts down; reads everything. */
 export class BulkApp {
   private sent = 0;
@@ -32,7 +35,10 @@ export class BulkApp {
   peerClosed = false;
   closed = false;
   fallback: string | undefined;
+  /** The byte stream's events in order ("connected", "readable", ..., "closed"). */
   readonly log: string[] = [];
+  /** The multipath events in order: "subflow-up", "address-announced", "priority-changed", ... */
+  readonly paths: string[] = [];
 
   /** Reads only when `drain` is called from outside (a slow reader), not on "readable". */
   lazy = false;
@@ -47,6 +53,10 @@ export class BulkApp {
   }
 
   onEvent(e: MptcpEvent, conn: MptcpConnection): void {
+    if (MULTIPATH_EVENTS.has(e.type)) {
+      this.paths.push(e.type);
+      return;
+    }
     this.log.push(e.type);
     switch (e.type) {
       case "connected":

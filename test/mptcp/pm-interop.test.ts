@@ -1,0 +1,365 @@
+/**
+ * ADD_ADDR against the Linux kernel's MPTCP (DESIGN.md §8): an MptcpHost on a TUN device whose
+ * kernel side lives in a network namespace of its own (so its `ip mptcp` endpoints and limits
+ * touch nothing else), driven in real time, with a Python IPPROTO_MPTCP socket in that namespace.
+ * - The kernel server has a `signal` endpoint: it announces its second address, we check its
+ *   HMAC, echo it and join it.
+ * - Our server has a `signal` endpoint: the kernel client checks our HMAC (it echoes only a valid
+ *   one) and joins the address.
+ * Both transfers must arrive intact. Runs as root with /dev/net/tun, `ip netns` and MPTCP;
+ * otherwise skipped with the reason.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { openTun } from "../../src/io/tun.js";
+import type { TunDriver } from "../../src/io/tun.js";
+import type { MptcpConnection } from "../../src/mptcp/connection.js";
+import { nonZeroCounters } from "../../src/mptcp/counters.js";
+import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
+import type { MptcpOptions } from "../../src/stack/mptcp-host.js";
+import { MptcpHost } from "../../src/stack/mptcp-host.js";
+import { parseAddress } from "../../src/wire/address.js";
+import { tunSkipReason, uniqueLink, until } from "../io/util.js";
+
+function skipReason(): string | false {
+  const tun = tunSkipReason();
+  if (tun) return tun;
+  try {
+    if (readFileSync("/proc/sys/net/mptcp/enabled", "utf8").trim() !== "1") return "net.mptcp.enabled is 0";
+    execFileSync("ip", ["netns", "list"], { stdio: "ignore" });
+  } catch {
+    return "no kernel MPTCP or no `ip netns`";
+  }
+  return false;
+}
+
+const skip = skipReason();
+if (skip) console.log(`# kernel path-manager tests skipped: ${skip}`);
+
+const namespaces: string[] = [];
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null) c.kill();
+  for (const ns of namespaces) {
+    try {
+      execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+const ip = (...args: string[]): string => execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+const LENGTH = 300_000;
+
+function pattern(length: number, mul: number, add: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * mul + add) & 0xff;
+  return out;
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/**
+ * The kernel side (listening on every address of its namespace, so that joins to its second
+ * address find the listener): reads until our DATA_FIN (slowly at first, so that a join has time to come),
+ * sends LENGTH bytes of (i*7+3) mod 256, closes; prints its port, then the count and SHA-256 of
+ * what it read.
+ */
+const PEER_SCRIPT = `
+import hashlib, socket, sys, time
+mode, addr, port, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if mode == 'listen':
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    s.bind(('', 0)); s.listen(1)
+    print(s.getsockname()[1], flush=True)
+    c, _ = s.accept()
+else:
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    c.connect((addr, port))
+    print(0, flush=True)
+h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(4096)
+    if not b: break
+    h.update(b); n += len(b)
+    if n < 100000: time.sleep(0.002)
+c.sendall(bytes((i * 7 + 3) & 255 for i in range(length)))
+c.shutdown(socket.SHUT_WR)
+while c.recv(65536): pass
+c.close()
+print(n, h.hexdigest(), flush=True)
+`;
+
+function kernelPeer(ns: string, mode: "listen" | "connect", addr: string, port = 0): { port: Promise<number>; result: Promise<{ received: number; sha256: string }> } {
+  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH)], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffered = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    for (const w of waiters.splice(0)) w();
+  });
+  const line = (i: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (lines.length > i) resolve(lines[i]!);
+        else if (child.exitCode !== null) reject(new Error(`python exited with ${child.exitCode}`));
+        else waiters.push(check);
+      };
+      child.once("exit", check);
+      check();
+    });
+  return {
+    port: line(0).then(Number),
+    result: line(1).then((l) => {
+      const [n, hash] = l.split(" ");
+      return { received: Number(n), sha256: hash! };
+    }),
+  };
+}
+
+/** Drives an MptcpHost in real time over the TUN driver; hands events to `onEvent`. */
+class Loop {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly t0 = performance.now();
+
+  constructor(
+    readonly host: MptcpHost,
+    private readonly driver: TunDriver,
+    private readonly onEvent: (e: MptcpEvent) => void,
+  ) {
+    driver.onPackets((packets) => {
+      const now = this.now();
+      for (const p of packets) host.receive(p, 0, now);
+      this.flush();
+    });
+  }
+
+  now(): number {
+    return Math.floor((performance.now() - this.t0) * 1000);
+  }
+
+  flush(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    for (;;) {
+      for (let t = this.host.pollTransmit(now); t !== undefined; t = this.host.pollTransmit(now)) this.driver.send(t.packet);
+      let any = false;
+      for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
+        any = true;
+        this.onEvent(e);
+      }
+      if (!any) break;
+    }
+    clearTimeout(this.timer);
+    const deadline = this.host.pollTimeout();
+    if (deadline === undefined) return;
+    this.timer = setTimeout(() => {
+      this.host.handleTimeout(Math.max(deadline, this.now()));
+      this.flush();
+    }, Math.max(0, Math.ceil((deadline - this.now()) / 1000)));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/** Our application: sends `data`, shuts down, reads everything; keeps the multipath events. */
+class App {
+  private sent = 0;
+  readonly chunks: Uint8Array[] = [];
+  readonly paths: MptcpEvent[] = [];
+  closed = false;
+  reset = false;
+  conn: MptcpConnection | undefined;
+  /** Called once when a joined subflow is up. */
+  onJoinUp: ((conn: MptcpConnection) => void) | undefined;
+
+  constructor(private readonly data: Uint8Array) {}
+
+  onEvent(e: MptcpEvent): void {
+    switch (e.type) {
+      case "incoming":
+        this.conn = e.listener.accept();
+        this.push();
+        return;
+      case "connected":
+      case "writable":
+        this.push();
+        return;
+      case "readable":
+        for (let b = this.conn!.read(); b !== undefined; b = this.conn!.read()) this.chunks.push(b.slice());
+        return;
+      case "closed":
+        this.closed = true;
+        return;
+      case "reset":
+      case "timed-out":
+        this.reset = true;
+        return;
+      case "subflow-up":
+        this.paths.push(e);
+        if (e.subflow.kind === "join" && this.onJoinUp !== undefined) {
+          const f = this.onJoinUp;
+          this.onJoinUp = undefined;
+          f(e.connection);
+        }
+        return;
+      case "subflow-down":
+      case "address-announced":
+      case "address-removed":
+      case "priority-changed":
+        this.paths.push(e);
+        return;
+      default:
+        return;
+    }
+  }
+
+  push(): void {
+    const c = this.conn!;
+    while (this.sent < this.data.length) {
+      const n = c.write(this.data.subarray(this.sent));
+      if (n === 0) return;
+      this.sent += n;
+    }
+    c.shutdown();
+  }
+}
+
+const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) };
+
+/**
+ * A TUN link whose kernel side is in a fresh namespace: addresses K1 and K2 there, S1 and S2 ours
+ * (two /30s on the one link).
+ */
+async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2: string; s1: string; s2: string; device: string }> {
+  const a = uniqueLink();
+  const b = uniqueLink();
+  const ns = `mptcppm${process.pid % 100000}${namespaces.length}`;
+  ip("netns", "add", ns);
+  namespaces.push(ns);
+  const driver = await openTun({ device: a.device });
+  ip("link", "set", "dev", a.device, "netns", ns);
+  ip("-n", ns, "link", "set", "lo", "up");
+  ip("-n", ns, "addr", "add", `${a.v4.kernel}/30`, "dev", a.device);
+  ip("-n", ns, "addr", "add", `${b.v4.kernel}/30`, "dev", a.device);
+  ip("-n", ns, "link", "set", a.device, "up");
+  return { driver, ns, device: a.device, k1: a.v4.kernel, k2: b.v4.kernel, s1: a.v4.stack, s2: b.v4.stack };
+}
+
+type NsLink = Awaited<ReturnType<typeof nsLink>>;
+
+async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOptions, kernelSetup: (l: NsLink) => void, onJoinUp?: (conn: MptcpConnection, host: MptcpHost, l: NsLink) => void) {
+  const link = await nsLink();
+  try {
+    kernelSetup(link);
+    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!, parseAddress(link.s2)!], mtu: link.driver.mtu }], random, mptcp: mptcp(link) });
+    const mine = pattern(LENGTH, 13, 5);
+    const app = new App(mine);
+    if (onJoinUp !== undefined) app.onJoinUp = (conn) => onJoinUp(conn, host, link);
+    const loop = new Loop(host, link.driver, (e) => app.onEvent(e));
+    let peer;
+    if (role === "client") {
+      peer = kernelPeer(link.ns, "listen", link.k1);
+      app.conn = host.connect(parseAddress(link.k1)!, await peer.port, loop.now(), { local: parseAddress(link.s1)! });
+    } else {
+      host.listen(5201);
+      peer = kernelPeer(link.ns, "connect", link.s1, 5201);
+    }
+    loop.flush();
+    await until(() => app.closed, "the connection to close", 20_000);
+    loop.stop();
+    const result = await peer.result;
+    // The kernel's own view (its namespace's MPTcpExt counters), for the assertion messages.
+    const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
+    const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
+    return { host, app, mine, result, link, why: `ours ${JSON.stringify(nonZeroCounters(host.counters))}; kernel ${kernel}` };
+  } finally {
+    await link.driver.close();
+  }
+}
+
+describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () => {
+  test("the kernel announces its second address: HMAC valid, echoed, joined; bytes intact", async () => {
+    const r = await transfer("client", () => ({ limits: { addAddrAccepted: 1 } }), (l) => {
+      ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2");
+      ip("-n", l.ns, "mptcp", "endpoint", "add", l.k2, "dev", l.device, "signal");
+    });
+    const c = r.host.counters;
+    const why = r.why;
+    assert.equal(r.app.conn!.mode, "mptcp");
+    assert.equal(c.AddAddr, 1, why);
+    assert.equal(c.AddAddrDrop, 0, why);
+    assert.equal(c.EchoAddTx, 1, why);
+    assert.equal(c.MPJoinSynAckRx, 1, why);
+    assert.equal(c.MPJoinSynAckHMacFailure, 0, why);
+    const announced = r.app.paths.find((e) => e.type === "address-announced");
+    assert.ok(announced?.type === "address-announced");
+    assert.equal(announced.address, r.link.k2);
+    assert.equal(r.app.paths.filter((e) => e.type === "subflow-up").length, 2, "the initial subflow and the join were up");
+    assert.equal(r.result.received, LENGTH);
+    assert.equal(r.result.sha256, sha256(r.mine));
+    assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+  });
+
+  test("we announce our second address: the kernel echoes it (our HMAC is valid) and joins it; bytes intact", async () => {
+    const r = await transfer(
+      "server",
+      (l) => ({ endpoints: [`${l.s2} signal`] }),
+      (l) => void ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2"),
+    );
+    const c = r.host.counters;
+    const why = r.why;
+    assert.ok(c.AddAddrTx >= 1, why);
+    // The kernel took our ADD_ADDR (it drops one with a bad HMAC, AddAddrDrop), echoed it, joined.
+    assert.match(why, /kernel .*MPTcpExtAddAddr=1/);
+    assert.doesNotMatch(why, /MPTcpExtAddAddrDrop/);
+    assert.match(why, /kernel .*MPTcpExtEchoAddTx=1/);
+    assert.match(why, /kernel .*MPTcpExtMPJoinSynAckRx=1/);
+    assert.equal(c.EchoAdd, 1, why);
+    assert.equal(c.MPJoinSynRx, 1, why);
+    assert.equal(c.MPJoinAckRx, 1, why);
+    assert.equal(r.result.received, LENGTH);
+    assert.equal(r.result.sha256, sha256(r.mine));
+    assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+  });
+
+  test("MP_PRIO and REMOVE_ADDR to the kernel mid-transfer: it takes both, and the bytes still arrive intact", async () => {
+    const r = await transfer(
+      "server",
+      (l) => ({ endpoints: [`${l.s2} signal`] }),
+      (l) => void ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2"),
+      (conn, host, l) => {
+        // The join is up: mark it backup, then withdraw its address.
+        assert.ok(conn.setBackup(conn.joinedSubflows[0]!, true));
+        setTimeout(() => host.removeAddress(parseAddress(l.s2)!), 20);
+      },
+    );
+    const why = r.why;
+    assert.match(why, /kernel .*MPTcpExtMPPrioRx=1/);
+    assert.match(why, /kernel .*MPTcpExtRmAddr=1/);
+    assert.ok(r.host.counters.RmAddrTx === 1 && r.host.counters.MPPrioTx === 1, why);
+    const down = r.app.paths.find((e) => e.type === "subflow-down");
+    assert.ok(down?.type === "subflow-down" && down.reason === "removed", why);
+    assert.equal(r.result.received, LENGTH);
+    assert.equal(r.result.sha256, sha256(r.mine));
+    assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+  });
+});
