@@ -136,5 +136,14 @@ function textReport(r: ScenarioResult, wallSeconds: number): string {
   const fmt = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
   lines.push(fmt(header));
   for (const row of rows) lines.push(fmt(row));
+  for (const f of r.flows) {
+    const m = f.mptcp;
+    if (m === undefined) continue;
+    lines.push("");
+    lines.push(`${f.name}: ${m.mode}${m.fallback === false ? "" : ` (fallback: ${m.fallback})`}${m.checksums ? ", DSS checksums" : ""}`);
+    for (const sub of m.subflows) {
+      lines.push(`  ${sub.kind.padEnd(7)} ${sub.local}:${sub.localPort} -> ${sub.remote}:${sub.remotePort}${sub.backup ? " backup" : ""}  sent ${sub.bytesSent}  received ${sub.bytesReceived}  ${sub.state}`);
+    }
+  }
   return lines.join("\n") + "\n";
 }

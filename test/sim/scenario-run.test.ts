@@ -42,7 +42,8 @@ function runWithPcaps(name: string, seed: number): { result: ScenarioResult; pca
 }
 
 describe("built-in scenarios (shortened)", () => {
-  for (const name of builtinNames()) {
+  // The MPTCP built-ins have their own tests (scenario-mptcp.test.ts).
+  for (const name of builtinNames().filter((n) => n.startsWith("tcp-"))) {
     test(`${name}: every byte arrives intact`, () => {
       const r = run(name);
       assert.equal(r.flows.length, 1);

@@ -31,6 +31,11 @@ export interface AlgConfig {
   directions?: Directions;
   /** Default true. */
   fixTcpChecksum?: boolean;
+  /**
+   * Rewrite only the first `limit` segments that contain the pattern (an ALG that rewrites one
+   * control message, such as an FTP PORT command); sequence shifts go on. Default: no limit.
+   */
+  limit?: number;
 }
 
 export interface ResolvedAlgConfig {
@@ -39,6 +44,7 @@ export interface ResolvedAlgConfig {
   port?: number;
   directions: Directions;
   fixTcpChecksum: boolean;
+  limit?: number;
 }
 
 export function readAlgConfig(r: ConfigReader): ResolvedAlgConfig {
@@ -52,6 +58,8 @@ export function readAlgConfig(r: ConfigReader): ResolvedAlgConfig {
   };
   const port = r.int("port", 0, 65535);
   if (port !== undefined) config.port = port;
+  const limit = r.int("limit", 0, Number.MAX_SAFE_INTEGER);
+  if (limit !== undefined) config.limit = limit;
   return config;
 }
 
@@ -77,6 +85,8 @@ export class Alg implements Middlebox {
   readonly counters: AlgCounters = { ...newCounters(), replacements: 0, shifted: 0 };
   readonly config: ResolvedAlgConfig;
   private readonly shifts = new Map<string, Shift>();
+  /** Segments rewritten so far (for `limit`). */
+  private rewrites = 0;
 
   constructor(config: AlgConfig = {}) {
     this.config = readConfig(config, readAlgConfig);
@@ -89,7 +99,9 @@ export class Alg implements Middlebox {
     const own = this.shifts.get(seg.flowKey);
     const peer = (seg.flags & TCP_FLAG.ACK) !== 0 ? this.shifts.get(seg.reverseFlowKey) : undefined;
     const { port } = this.config;
-    const watched = actsOn(this.config.directions, dir) && (port === undefined || seg.srcPort === port || seg.dstPort === port);
+    const { limit } = this.config;
+    const watched = actsOn(this.config.directions, dir) && (port === undefined || seg.srcPort === port || seg.dstPort === port) &&
+      (limit === undefined || this.rewrites < limit);
     const rewritten =
       watched && seg.payloadLength > 0 && seg.checksumValid() ? replaceAll(seg.payload, this.config.find, this.config.replace) : undefined;
     if (rewritten === undefined && own === undefined && peer === undefined) return emit(packet, dir);
@@ -102,6 +114,7 @@ export class Alg implements Middlebox {
       if (rebuilt !== undefined) {
         out = rebuilt;
         replaced = true;
+        this.rewrites++;
         this.counters.replacements += rewritten.count;
         const delta = rewritten.payload.length - seg.payloadLength;
         if (delta !== 0) this.record(seg.flowKey, own, seg.seq, delta);

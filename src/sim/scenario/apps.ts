@@ -9,13 +9,23 @@
  */
 import { createCipheriv, createHash } from "node:crypto";
 import type { Hash } from "node:crypto";
-import type { Connection } from "../../stack/connection.js";
 import type { ConnectionEventType } from "../../stack/events.js";
 import type { Rng } from "../rng.js";
 
+/**
+ * The byte-stream calls the applications make: a TCP `Connection` and an `MptcpConnection` both
+ * have them, so the same sender and sink run over either.
+ */
+export interface ByteStream {
+  write(data: Uint8Array): number;
+  read(): Uint8Array | undefined;
+  shutdown(): void;
+  close(): void;
+}
+
 /** What a SimHost tells an application about its connection. */
 export interface App {
-  onEvent(type: ConnectionEventType, conn: Connection, now: number): void;
+  onEvent(type: ConnectionEventType, conn: ByteStream, now: number): void;
 }
 
 /**
@@ -51,6 +61,14 @@ export class PayloadStream {
   }
 }
 
+/** SHA-256 of the first `n` bytes of the PayloadStream drawn from `rng` (an aborted flow's prefix). */
+export function prefixDigest(rng: Rng, n: number): string {
+  const stream = new PayloadStream(rng);
+  const hash = createHash("sha256");
+  for (let left = n; left > 0; left -= CHUNK) hash.update(stream.next(Math.min(CHUNK, left)));
+  return hash.digest("hex");
+}
+
 export class BulkSender implements App {
   /** Bytes the connection accepted. */
   bytesSent = 0;
@@ -75,7 +93,7 @@ export class BulkSender implements App {
     return this.digestHex;
   }
 
-  onEvent(type: ConnectionEventType, conn: Connection): void {
+  onEvent(type: ConnectionEventType, conn: ByteStream): void {
     switch (type) {
       case "connected":
       case "writable":
@@ -91,7 +109,7 @@ export class BulkSender implements App {
   }
 
   /** Writes until the connection takes no more or everything was written, then half-closes. */
-  pump(conn: Connection): void {
+  pump(conn: ByteStream): void {
     while (this.bytesSent < this.total) {
       let chunk = this.chunk;
       if (chunk === undefined) {
@@ -143,7 +161,7 @@ export class Sink implements App {
     return this.digestHex;
   }
 
-  onEvent(type: ConnectionEventType, conn: Connection, now: number): void {
+  onEvent(type: ConnectionEventType, conn: ByteStream, now: number): void {
     switch (type) {
       case "readable":
         this.drain(conn);
@@ -165,7 +183,7 @@ export class Sink implements App {
     }
   }
 
-  private drain(conn: Connection): void {
+  private drain(conn: ByteStream): void {
     for (let d = conn.read(); d !== undefined; d = conn.read()) {
       const n = d.length;
       this.bytesDelivered += n;

@@ -4,6 +4,7 @@
  * twice the link delay; queues default to one bandwidth-delay product (the classic buffer
  * sizing rule), except where the queue is the point.
  */
+import { ADD_ADDR_BUILTIN, MPTCP_BUILTINS } from "./builtins-mptcp.js";
 import type { Scenario } from "./model.js";
 import { validateScenario } from "./validate.js";
 
@@ -66,6 +67,8 @@ const BUILTINS: Record<string, object> = {
     rate: "10Mbit", delay: "20ms", queue: "50KB", bytes: "20MB",
     events: [{ at: "5s", link: "path", action: "down", for: "3s" }],
   }),
+  ...MPTCP_BUILTINS,
+  ...ADD_ADDR_BUILTIN,
 };
 
 /** The names of the built-in scenarios, in listing order. */

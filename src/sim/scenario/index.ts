@@ -5,4 +5,6 @@ export * from "./validate.js";
 export * from "./builtins.js";
 export * from "./apps.js";
 export * from "./sim-host.js";
+export * from "./sim-mptcp-host.js";
+export * from "./mptcp-report.js";
 export * from "./runner.js";

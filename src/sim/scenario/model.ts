@@ -3,6 +3,7 @@
  * bits/s, bytes). Files are parsed into this by validate.ts; built-ins are written as raw objects
  * of the file format and validated the same way, so both are checked by one piece of code.
  */
+import type { EndpointSpec } from "../../mptcp/pm/endpoints.js";
 import type { IpAddress } from "../../wire/address.js";
 import type { LinkConfig } from "../link.js";
 import type { LossModel } from "../loss.js";
@@ -19,6 +20,27 @@ export interface ScenarioTcp {
   minRto?: number;
   delayedAck?: number;
   msl?: number;
+  synRetries?: number;
+  maxRetries?: number;
+}
+
+/**
+ * MPTCP on a host: it runs an `MptcpHost` (src/stack/mptcp-host.ts) instead of a plain `Host`.
+ * Fields left out keep the MptcpHost defaults (Linux's).
+ */
+export interface ScenarioMptcp {
+  /** Offer and accept MPTCP; false: the MptcpHost makes every connection plain TCP. */
+  enabled: boolean;
+  /** Ask for DSS checksums (flag A, RFC 8684 §3.1). */
+  checksums: boolean;
+  /** Extra subflows per connection, opened and accepted (`ip mptcp limits set subflows N`). */
+  subflows?: number;
+  /** Peer ADD_ADDRs acted on per connection (`ip mptcp limits set add_addr_accepted N`). */
+  addAddrAccepted?: number;
+  /** ADD_ADDR retransmission time, µs (`net.mptcp.add_addr_timeout`). */
+  addAddrTimeout?: number;
+  /** `ip mptcp endpoint add` entries, in order. */
+  endpoints: EndpointSpec[];
 }
 
 export interface HostSpec {
@@ -27,6 +49,23 @@ export interface HostSpec {
   /** CIDR → interface, for hosts with several interfaces. */
   routes: { prefix: IpAddress; prefixLength: number; iface: number }[];
   tcp: ScenarioTcp;
+  /** Present: the host runs MPTCP. */
+  mptcp?: ScenarioMptcp;
+}
+
+/** One box of a middlebox node: a registered kind (src/sim/middlebox/registry.ts) and its config. */
+export interface BoxSpec {
+  kind: string;
+  config: Record<string, unknown>;
+}
+
+/**
+ * A bump in the wire with two interfaces running a chain of boxes (`MiddleboxNode`): what
+ * arrives on interface 0 crosses the boxes in order and leaves on 1, and back in reverse.
+ */
+export interface MiddleboxSpec {
+  name: string;
+  boxes: BoxSpec[];
 }
 
 export interface RouterSpec {
@@ -61,6 +100,22 @@ export interface FlowSpec {
   bytes: number;
   /** Start time, µs. */
   start: number;
+  /** Extra MPTCP subflows the client opens once connected (MP_JOIN, RFC 8684 §3.2). */
+  subflows: SubflowSpec[];
+  /** The client aborts the connection this long after the start, µs (MP_FASTCLOSE, §3.5). */
+  abortAfter?: number;
+}
+
+/** A subflow a flow's client opens with MP_JOIN as soon as the connection is established. */
+export interface SubflowSpec {
+  /** One of the client's addresses. */
+  from: IpAddress;
+  /** The server address to join. */
+  to: IpAddress;
+  /** Default: the flow's port. */
+  port: number;
+  /** The MP_JOIN backup flag (§3.3.8). */
+  backup: boolean;
 }
 
 export type LinkDirection = "forward" | "reverse" | "both";
@@ -89,6 +144,7 @@ export interface Scenario {
   duration: number;
   hosts: HostSpec[];
   routers: RouterSpec[];
+  middleboxes: MiddleboxSpec[];
   links: LinkSpec[];
   flows: FlowSpec[];
   events: EventSpec[];

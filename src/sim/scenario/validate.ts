@@ -4,27 +4,19 @@
  * "fast"`; unknown fields are errors too, so a typo does not silently fall back to a default.
  */
 import { parse as parseYaml } from "yaml";
-import { parseAddress } from "../../wire/address.js";
-import type { IpAddress } from "../../wire/address.js";
 import type { Jitter, LinkConfig } from "../link.js";
-import type { LossModel } from "../loss.js";
 import { parseCidr } from "../router.js";
+import {
+  Fields, ScenarioError, addressList, addressValue, bool, duration, endpointValue, join, lossValue, mtuValue, nodeName,
+  nonNegativeInt, portValue, positiveDuration, positiveInt, positiveSize, queueValue, rateValue, seedValue, size, str,
+} from "./fields.js";
+import type { Parser } from "./fields.js";
 import type {
   Endpoint, EventAction, EventSpec, FlowSpec, HostSpec, LinkDirection, LinkSpec, RouterSpec, Scenario, ScenarioTcp,
 } from "./model.js";
-import { parseDuration, parseProbability, parseQueue, parseRate, parseSize } from "./units.js";
-import type { QueueLimit } from "./units.js";
+import { middleboxSpec, mptcpSpec, subflowList } from "./validate-mptcp.js";
 
-export class ScenarioError extends Error {
-  override readonly name = "ScenarioError";
-  constructor(
-    /** Where in the file: `links[2].rate`, or empty for the document itself. */
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(path === "" ? reason : `${path}: ${reason}`);
-  }
-}
+export { ScenarioError } from "./fields.js";
 
 /** Parses YAML (a superset of JSON) text and validates it. */
 export function parseScenarioText(text: string, fallbackName = "scenario"): Scenario {
@@ -51,13 +43,15 @@ export function validateScenario(raw: unknown, fallbackName = "scenario"): Scena
 
   const hosts = doc.list("hosts", hostSpec, true);
   const routers = doc.list("routers", routerSpec, false);
-  const nodes = new Map<string, { kind: "host" | "router"; interfaces: number | undefined }>();
-  const declare = (n: string, kind: "host" | "router", at: string, interfaces: number | undefined): void => {
+  const middleboxes = doc.list("middleboxes", middleboxSpec, false);
+  const nodes = new Map<string, { kind: "host" | "router" | "middlebox"; interfaces: number | undefined }>();
+  const declare = (n: string, kind: "host" | "router" | "middlebox", at: string, interfaces: number | undefined): void => {
     if (nodes.has(n)) throw new ScenarioError(`${at}.name`, `duplicate node name "${n}"`);
     nodes.set(n, { kind, interfaces });
   };
   hosts.forEach((h, i) => declare(h.name, "host", `hosts[${i}]`, h.interfaces.length));
   routers.forEach((r, i) => declare(r.name, "router", `routers[${i}]`, undefined));
+  middleboxes.forEach((m, i) => declare(m.name, "middlebox", `middleboxes[${i}]`, 2));
 
   const links = doc.list("links", (f) => linkSpec(f, nodes), false);
   const used = new Set<string>();
@@ -83,7 +77,7 @@ export function validateScenario(raw: unknown, fallbackName = "scenario"): Scena
   });
   const events = doc.list("events", (f) => eventSpec(f, links), false);
   doc.done();
-  return { name, description, seed, duration, hosts, routers, links, flows, events };
+  return { name, description, seed, duration, hosts, routers, middleboxes, links, flows, events };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -110,6 +104,7 @@ function hostSpec(f: Fields): HostSpec {
   }
   const routes = f.optional("routes", (v, path) => routeTable(v, path, interfaces.length)) ?? {};
   const tcp = f.optional("tcp", (v, path) => tcpSpec(Fields.of(v, path))) ?? {};
+  const mptcp = f.optional("mptcp", (v, path) => mptcpSpec(Fields.of(v, path), interfaces.flatMap((i) => i.addresses)));
   f.done();
   return {
     name,
@@ -119,6 +114,7 @@ function hostSpec(f: Fields): HostSpec {
       return { prefix: r.prefix, prefixLength: r.prefixLength, iface };
     }),
     tcp,
+    ...(mptcp !== undefined ? { mptcp } : {}),
   };
 }
 
@@ -143,6 +139,8 @@ function tcpSpec(f: Fields): ScenarioTcp {
   set("minRto", "minRto", positiveDuration);
   set("delayedAck", "delayedAck", duration);
   set("msl", "msl", duration);
+  set("synRetries", "synRetries", positiveInt);
+  set("maxRetries", "maxRetries", positiveInt);
   f.done();
   return t;
 }
@@ -177,9 +175,9 @@ function linkSpec(f: Fields, nodes: Map<string, { kind: string; interfaces: numb
   const endpoint = (field: string): Endpoint => {
     const e = f.required(field, endpointValue);
     const node = nodes.get(e.node);
-    if (node === undefined) throw f.error(field, `no host or router named "${e.node}"`);
+    if (node === undefined) throw f.error(field, `no host, router or middlebox named "${e.node}"`);
     if (node.interfaces !== undefined && e.iface >= node.interfaces) {
-      throw f.error(field, `host "${e.node}" has no interface ${e.iface} (it has ${node.interfaces})`);
+      throw f.error(field, `${node.kind} "${e.node}" has no interface ${e.iface} (it has ${node.interfaces})`);
     }
     return e;
   };
@@ -265,8 +263,10 @@ function flowSpec(f: Fields, index: number, hosts: Map<string, HostSpec>): FlowS
   const port = f.optional("port", portValue) ?? DEFAULT_PORT;
   const bytes = f.required("bytes", size);
   const start = f.optional("start", duration) ?? 0;
+  const subflows = subflowList(f, from, to, port);
+  const abortAfter = f.optional("abortAfter", positiveDuration);
   f.done();
-  return { name, from: from.name, to: to.name, address, port, bytes, start };
+  return { name, from: from.name, to: to.name, address, port, bytes, start, subflows, ...(abortAfter !== undefined ? { abortAfter } : {}) };
 }
 
 function eventSpec(f: Fields, links: LinkSpec[]): EventSpec {
@@ -307,154 +307,3 @@ function eventSpec(f: Fields, links: LinkSpec[]): EventSpec {
   return { ...ev, at, link: linkName, direction };
 }
 
-// -------------------------------------------------------------------------------------------------
-// Field readers: each returns the value or throws a ScenarioError naming the path
-// -------------------------------------------------------------------------------------------------
-
-type Parser<T> = (v: unknown, path: string) => T;
-
-function join(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (Array.isArray(v)) return "a list";
-  if (v === null) return "null";
-  if (typeof v === "object") return "an object";
-  return String(v);
-}
-
-function expected(what: string): (v: unknown, path: string) => never {
-  return (v, path) => {
-    throw new ScenarioError(path, `expected ${what}, got ${describe(v)}`);
-  };
-}
-
-/** An object being read: remembers which keys were used, so `done()` can reject the others. */
-class Fields {
-  private readonly seen = new Set<string>();
-
-  private constructor(readonly path: string, private readonly obj: Record<string, unknown>) {}
-
-  static of(v: unknown, path: string): Fields {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) expected("an object")(v, path);
-    return new Fields(path, v as Record<string, unknown>);
-  }
-
-  keys(): string[] {
-    const k = Object.keys(this.obj);
-    k.forEach((x) => this.seen.add(x));
-    return k;
-  }
-
-  has(key: string): boolean {
-    return this.obj[key] !== undefined && this.obj[key] !== null;
-  }
-
-  error(key: string, reason: string): ScenarioError {
-    return new ScenarioError(join(this.path, key), reason);
-  }
-
-  required<T>(key: string, parse: Parser<T>): T {
-    this.seen.add(key);
-    if (!this.has(key)) throw this.error(key, "required");
-    return parse(this.obj[key], join(this.path, key));
-  }
-
-  optional<T>(key: string, parse: Parser<T>): T | undefined {
-    this.seen.add(key);
-    return this.has(key) ? parse(this.obj[key], join(this.path, key)) : undefined;
-  }
-
-  list<T>(key: string, item: (f: Fields, index: number) => T, required: boolean): T[] {
-    this.seen.add(key);
-    if (!this.has(key)) {
-      if (required) throw this.error(key, "required");
-      return [];
-    }
-    const v = this.obj[key];
-    const path = join(this.path, key);
-    if (!Array.isArray(v)) expected("a list")(v, path);
-    return (v as unknown[]).map((x, i) => item(Fields.of(x, `${path}[${i}]`), i));
-  }
-
-  /** Rejects the fields nobody asked for. */
-  done(): void {
-    for (const k of Object.keys(this.obj)) {
-      if (!this.seen.has(k)) throw this.error(k, "unknown field");
-    }
-  }
-}
-
-const str: Parser<string> = (v, path) => (typeof v === "string" && v !== "" ? v : expected("a non-empty string")(v, path));
-
-const bool: Parser<boolean> = (v, path) => (typeof v === "boolean" ? v : expected("true or false")(v, path));
-
-const nodeName: Parser<string> = (v, path) => {
-  const s = str(v, path);
-  return /^[A-Za-z0-9_-]+$/.test(s) ? s : expected("a name of letters, digits, - and _")(v, path);
-};
-
-const positiveInt: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : expected("a positive integer")(v, path));
-
-const nonNegativeInt: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : expected("a non-negative integer")(v, path));
-
-const seedValue: Parser<number | string> = (v, path) =>
-  (Number.isSafeInteger(v) && (v as number) >= 0) || (typeof v === "string" && v !== "") ? (v as number | string) : expected("a non-negative integer or a string")(v, path);
-
-const portValue: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535 ? (v as number) : expected("a port in 1-65535")(v, path));
-
-const mtuValue: Parser<number> = (v, path) => (Number.isInteger(v) && (v as number) >= 576 && (v as number) <= 65535 ? (v as number) : expected("an MTU in 576-65535")(v, path));
-
-const rateValue: Parser<number> = (v, path) => parseRate(v) ?? expected('a rate like "10Mbit"')(v, path);
-
-const duration: Parser<number> = (v, path) => parseDuration(v) ?? expected('a duration like "20ms"')(v, path);
-
-const positiveDuration: Parser<number> = (v, path) => {
-  const d = duration(v, path);
-  return d > 0 ? d : expected('a positive duration like "2s"')(v, path);
-};
-
-const size: Parser<number> = (v, path) => parseSize(v) ?? expected('a size like "64KB"')(v, path);
-
-const positiveSize: Parser<number> = (v, path) => {
-  const s = size(v, path);
-  return s > 0 ? s : expected('a positive size like "4MB"')(v, path);
-};
-
-const queueValue: Parser<QueueLimit> = (v, path) => parseQueue(v) ?? expected('a queue size like "64KB", "100 packets" or "50ms"')(v, path);
-
-const probability: Parser<number> = (v, path) => parseProbability(v) ?? expected('a probability like "1%" or 0.01')(v, path);
-
-const addressValue: Parser<IpAddress> = (v, path) => (typeof v === "string" ? parseAddress(v) : undefined) ?? expected("an IPv4 or IPv6 address")(v, path);
-
-const addressList: Parser<IpAddress[]> = (v, path) => {
-  const items = Array.isArray(v) ? v : [v];
-  if (items.length === 0) expected("at least one address")(v, path);
-  return items.map((x, i) => addressValue(x, Array.isArray(v) ? `${path}[${i}]` : path));
-};
-
-const endpointValue: Parser<Endpoint> = (v, path) => {
-  const m = typeof v === "string" ? /^([A-Za-z0-9_-]+)(?:\.(\d+))?$/.exec(v) : null;
-  if (m === null) return expected('a node or node.interface, like "r.1"')(v, path);
-  return { node: m[1]!, iface: m[2] === undefined ? 0 : Number(m[2]) };
-};
-
-const lossValue: Parser<LossModel> = (v, path) => {
-  if (typeof v !== "object" || v === null) return { kind: "bernoulli", p: probability(v, path) };
-  const f = Fields.of(v, path);
-  const model = f.required("model", str);
-  let loss: LossModel;
-  if (model === "bernoulli") loss = { kind: "bernoulli", p: f.required("p", probability) };
-  else if (model === "gilbert-elliott") {
-    const ge: LossModel = { kind: "gilbert-elliott", p: f.required("p", probability), r: f.required("r", probability) };
-    const h = f.optional("h", probability);
-    const k = f.optional("k", probability);
-    if (h !== undefined) ge.h = h;
-    if (k !== undefined) ge.k = k;
-    loss = ge;
-  } else throw f.error("model", `expected bernoulli or gilbert-elliott, got "${model}"`);
-  f.done();
-  return loss;
-};

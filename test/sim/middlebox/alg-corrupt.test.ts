@@ -71,6 +71,15 @@ describe("Alg", () => {
     assert.equal(verifyDssChecksum(0x1000n, 1, 12, tcp.payload, dssChecksum(0x1000n, 1, 12, bytesOf(payload))), false);
   });
 
+  test("limit: only the first segments with the pattern are rewritten (one control message)", () => {
+    const box = new Alg({ find: "10.0.0.1", replace: "10.0.0.9", limit: 1 });
+    const first = up(1000, "to 10.0.0.1!");
+    assert.deepEqual(run(box, segment(first)), [segment({ ...first, payload: "to 10.0.0.9!" })]);
+    const second = segment(up(1012, "to 10.0.0.1!"));
+    assert.equal(run(box, second)[0], second);
+    assert.equal(box.counters.replacements, 1);
+  });
+
   test("port restricts which segments are inspected", () => {
     const box = new Alg({ port: 21 });
     const p = segment(up(1000, "10.0.0.1"));

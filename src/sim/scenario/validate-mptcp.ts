@@ -1,0 +1,123 @@
+/**
+ * The MPTCP parts of scenario files: a host's `mptcp` block (MptcpHost options, path-manager
+ * endpoints and limits as `ip mptcp endpoint|limits` take them), a flow's extra subflows and
+ * abort time, and middlebox nodes. Errors name the field, like the rest of validate.ts.
+ */
+import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../../mptcp/pm/endpoints.js";
+import type { EndpointFlags, EndpointSpec } from "../../mptcp/pm/endpoints.js";
+import { parseEndpoint } from "../../mptcp/pm/endpoint-spec.js";
+import { addressEquals, formatAddress } from "../../wire/address.js";
+import type { IpAddress } from "../../wire/address.js";
+import { validateMiddleboxConfig } from "../middlebox/registry.js";
+import { Fields, ScenarioError, addressValue, bool, expected, join, nodeName, nonNegativeInt, portValue, positiveDuration, str } from "./fields.js";
+import type { Parser } from "./fields.js";
+import type { BoxSpec, HostSpec, MiddleboxSpec, ScenarioMptcp, SubflowSpec } from "./model.js";
+
+const limit: Parser<number> = (v, path) => {
+  const n = nonNegativeInt(v, path);
+  return n <= PM_ADDR_MAX ? n : expected(`a limit in 0-${PM_ADDR_MAX} (MPTCP_PM_ADDR_MAX)`)(v, path);
+};
+
+/** A host's `mptcp:` block; `addresses` are the host's own (endpoints must be among them). */
+export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
+  const m: ScenarioMptcp = {
+    enabled: f.optional("enabled", bool) ?? true,
+    checksums: f.optional("checksums", bool) ?? false,
+    endpoints: [],
+  };
+  const subflows = f.optional("subflows", limit);
+  if (subflows !== undefined) m.subflows = subflows;
+  const accepted = f.optional("addAddrAccepted", limit);
+  if (accepted !== undefined) m.addAddrAccepted = accepted;
+  const timeout = f.optional("addAddrTimeout", positiveDuration);
+  if (timeout !== undefined) m.addAddrTimeout = timeout;
+  m.endpoints = f.optional("endpoints", (v, path) => endpointList(v, path, addresses)) ?? [];
+  f.done();
+  return m;
+}
+
+const FLAG_NAMES: readonly (keyof EndpointFlags)[] = ["signal", "subflow", "backup", "fullmesh"];
+
+/**
+ * Endpoints as text (`"10.0.1.2 id 2 signal"`, iproute2's syntax) or objects (`{ address, id,
+ * port, signal, subflow, backup, fullmesh }`), checked by the same table the MptcpHost builds, so
+ * what the kernel would refuse (a duplicate, port without signal, too many) is an error here.
+ */
+function endpointList(v: unknown, path: string, addresses: IpAddress[]): EndpointSpec[] {
+  if (!Array.isArray(v)) return expected("a list of endpoints")(v, path);
+  const table = new EndpointTable();
+  return v.map((item: unknown, i) => {
+    const at = `${path}[${i}]`;
+    let spec: EndpointSpec;
+    if (typeof item === "string") {
+      const parsed = parseEndpoint(item);
+      if (isPmConfigError(parsed)) throw new ScenarioError(at, `${parsed.message} (expected like "10.0.1.2 id 2 signal")`);
+      spec = parsed;
+    } else {
+      const e = Fields.of(item, at);
+      spec = { addr: e.required("address", addressValue) };
+      const id = e.optional("id", nonNegativeInt);
+      if (id !== undefined) spec.id = id;
+      const port = e.optional("port", portValue);
+      if (port !== undefined) spec.port = port;
+      const flags: Partial<EndpointFlags> = {};
+      for (const name of FLAG_NAMES) if (e.optional(name, bool) === true) flags[name] = true;
+      if (Object.keys(flags).length > 0) spec.flags = flags;
+      e.done();
+    }
+    if (!addresses.some((a) => addressEquals(a, spec.addr))) throw new ScenarioError(at, `${formatAddress(spec.addr)} is not an address of this host`);
+    const added = table.add(spec);
+    if (isPmConfigError(added)) throw new ScenarioError(at, `${added.message} (${added.errno})`);
+    return spec;
+  });
+}
+
+/** A flow's `subflows:` list: each from one of the client's addresses to one of the server's. */
+export function subflowList(f: Fields, from: HostSpec, to: HostSpec, port: number): SubflowSpec[] {
+  const own = (h: HostSpec, a: IpAddress): boolean => h.interfaces.some((i) => i.addresses.some((x) => addressEquals(x, a)));
+  const list = f.list("subflows", (s) => {
+    const src = s.required("from", addressValue);
+    if (!own(from, src)) throw s.error("from", `not an address of host "${from.name}"`);
+    const dst = s.required("to", addressValue);
+    if (!own(to, dst)) throw s.error("to", `not an address of host "${to.name}"`);
+    if (src.length !== dst.length) throw s.error("to", "not of the same address family as from");
+    const spec: SubflowSpec = { from: src, to: dst, port: s.optional("port", portValue) ?? port, backup: s.optional("backup", bool) ?? false };
+    s.done();
+    return spec;
+  }, false);
+  if (list.length > 0 && (from.mptcp === undefined || !from.mptcp.enabled)) {
+    throw f.error("subflows", `host "${from.name}" does not run MPTCP (give it mptcp: { enabled: true })`);
+  }
+  return list;
+}
+
+/** A `middleboxes:` entry: a name and a chain of boxes, each `{ kind, ...config }` or a kind. */
+export function middleboxSpec(f: Fields): MiddleboxSpec {
+  const name = f.required("name", nodeName);
+  const boxes = f.required("boxes", (v, path) => {
+    if (!Array.isArray(v) || v.length === 0) return expected("a non-empty list of boxes")(v, path);
+    return v.map((item: unknown, i) => boxSpec(item, `${path}[${i}]`));
+  });
+  f.done();
+  return { name, boxes };
+}
+
+function boxSpec(item: unknown, path: string): BoxSpec {
+  let kind: string;
+  let config: Record<string, unknown>;
+  if (typeof item === "string") {
+    kind = item;
+    config = {};
+  } else {
+    const f = Fields.of(item, path);
+    kind = f.required("kind", str);
+    const { kind: _, ...rest } = item as Record<string, unknown>;
+    config = rest;
+  }
+  const errors = validateMiddleboxConfig(kind, config);
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new ScenarioError(join(path, e.field), e.message);
+  }
+  return { kind, config };
+}

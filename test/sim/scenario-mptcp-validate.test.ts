@@ -1,0 +1,78 @@
+/** The MPTCP parts of scenario files: host `mptcp`, flow `subflows` and `abortAfter`, `middleboxes`. */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { validateScenario } from "../../src/sim/scenario/validate.js";
+import { formatAddress } from "../../src/wire/address.js";
+
+function doc(patch: { client?: object; server?: object; flow?: object; middleboxes?: object[]; links?: object[] } = {}): object {
+  return {
+    hosts: [
+      { name: "client", interfaces: [{ addresses: ["10.0.0.1"] }, { addresses: ["10.0.1.1"] }], mptcp: {}, ...patch.client },
+      { name: "server", interfaces: [{ addresses: ["10.0.0.2"] }, { addresses: ["10.0.1.2"] }], mptcp: {}, ...patch.server },
+    ],
+    ...(patch.middleboxes !== undefined ? { middleboxes: patch.middleboxes } : {}),
+    links: patch.links ?? [
+      { from: "client.0", to: "server.0" },
+      { from: "client.1", to: "server.1" },
+    ],
+    flows: [{ from: "client", to: "server", bytes: "1MB", ...patch.flow }],
+  };
+}
+
+describe("scenario files: MPTCP", () => {
+  test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
+    const s = validateScenario(doc({
+      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", endpoints: ["10.0.1.1 id 5 subflow backup"] } },
+      server: { mptcp: { enabled: false, endpoints: [{ address: "10.0.1.2", signal: true, port: 6000 }] } },
+      flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2", backup: true }], abortAfter: "1.5s" },
+    }));
+    const c = s.hosts[0]!.mptcp!;
+    assert.deepEqual({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, addr: formatAddress(e.addr) })) }, {
+      enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000,
+      endpoints: [{ addr: "10.0.1.1", id: 5, flags: { subflow: true, backup: true } }],
+    });
+    assert.equal(s.hosts[1]!.mptcp!.enabled, false);
+    assert.equal(s.hosts[1]!.mptcp!.endpoints[0]!.port, 6000);
+    const f = s.flows[0]!;
+    assert.equal(f.abortAfter, 1_500_000);
+    assert.equal(f.subflows.length, 1);
+    assert.deepEqual([formatAddress(f.subflows[0]!.from), formatAddress(f.subflows[0]!.to), f.subflows[0]!.port, f.subflows[0]!.backup], ["10.0.1.1", "10.0.1.2", 5001, true]);
+  });
+
+  test("a host without mptcp stays a plain TCP host", () => {
+    const s = validateScenario({ hosts: [{ name: "a", addresses: ["10.0.0.1"] }, { name: "b", addresses: ["10.0.0.2"] }], links: [{ from: "a", to: "b" }], flows: [{ from: "a", to: "b", bytes: 1 }] });
+    assert.equal(s.hosts[0]!.mptcp, undefined);
+    assert.deepEqual(s.flows[0]!.subflows, []);
+    assert.deepEqual(s.middleboxes, []);
+  });
+
+  test("middlebox nodes: boxes by kind with their configuration, wired by interface", () => {
+    const s = validateScenario(doc({
+      middleboxes: [{ name: "mb", boxes: ["mbox-strip-syn", { kind: "mbox-nat", publicAddress: "198.51.100.1" }] }],
+      links: [{ from: "client.0", to: "mb.0" }, { from: "mb.1", to: "server.0" }],
+    }));
+    assert.deepEqual(s.middleboxes, [{ name: "mb", boxes: [{ kind: "mbox-strip-syn", config: {} }, { kind: "mbox-nat", config: { publicAddress: "198.51.100.1" } }] }]);
+  });
+
+  const errors: [string, object, RegExp][] = [
+    ["mptcp field typo", doc({ client: { mptcp: { checksum: true } } }), /^hosts\[0\]\.mptcp\.checksum: unknown field$/],
+    ["subflows over the kernel's limit", doc({ client: { mptcp: { subflows: 9 } } }), /^hosts\[0\]\.mptcp\.subflows: expected a limit in 0-8/],
+    ["endpoint text", doc({ client: { mptcp: { endpoints: ["10.0.1.1 sideways"] } } }), /^hosts\[0\]\.mptcp\.endpoints\[0\]: unknown keyword "sideways"/],
+    ["endpoint not the host's", doc({ client: { mptcp: { endpoints: ["10.9.9.9 subflow"] } } }), /^hosts\[0\]\.mptcp\.endpoints\[0\]: 10\.9\.9\.9 is not an address of this host$/],
+    ["duplicate endpoint", doc({ client: { mptcp: { endpoints: ["10.0.1.1 subflow", "10.0.1.1 signal"] } } }), /^hosts\[0\]\.mptcp\.endpoints\[1\]: .*\(EEXIST\)$/],
+    ["subflow from a foreign address", doc({ flow: { subflows: [{ from: "10.0.1.2", to: "10.0.1.2" }] } }), /^flows\[0\]\.subflows\[0\]\.from: not an address of host "client"$/],
+    ["subflows without MPTCP", doc({ client: { mptcp: undefined }, flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2" }] } }), /^flows\[0\]\.subflows: host "client" does not run MPTCP/],
+    ["abortAfter", doc({ flow: { abortAfter: "soon" } }), /^flows\[0\]\.abortAfter: expected a duration/],
+    ["unknown box", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-teleport"] }] }), /^middleboxes\[0\]\.boxes\[0\]\.kind: unknown middlebox "mbox-teleport"/],
+    ["box config", doc({ middleboxes: [{ name: "mb", boxes: [{ kind: "mbox-nat", colour: "red" }] }] }), /^middleboxes\[0\]\.boxes\[0\]\.colour: unknown field$/],
+    ["middlebox interface 2", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-nat"] }], links: [{ from: "client.0", to: "mb.2" }] }), /^links\[0\]\.to: middlebox "mb" has no interface 2 \(it has 2\)$/],
+  ];
+  for (const [what, raw, message] of errors) {
+    test(`error: ${what}`, () => {
+      assert.throws(() => validateScenario(raw), (err: Error) => {
+        assert.match(err.message, message);
+        return true;
+      });
+    });
+  }
+});

@@ -1,0 +1,317 @@
+/**
+ * The MPTCP built-ins of `mptcp sim` (issue 4 items 7-8): each runs, shortened, with every byte
+ * intact, and shows the reaction RFC 8684 requires of MPTCP to its network (a middlebox, a failed
+ * path, an abort) in its fallback reason, subflows and MPTcpExt counters.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinNames, builtinScenario } from "../../src/sim/scenario/builtins.js";
+import { runScenario } from "../../src/sim/scenario/runner.js";
+import type { FlowResult, ScenarioResult } from "../../src/sim/scenario/runner.js";
+import { middleboxKinds } from "../../src/sim/middlebox/registry.js";
+import { runCli } from "../support/cli.js";
+
+/** Shortened sizes: enough for each scenario's point, small enough to be quick. */
+const SHORT: Record<string, number> = {
+  "mptcp-two-paths": 2_000_000,
+  // In flight when path1 goes down at 1 s.
+  "mptcp-path-failure": 8_000_000,
+  "mptcp-checksum": 2_000_000,
+  // The client aborts at 1 s, before 20 MB can arrive.
+  "mptcp-fastclose": 20_000_000,
+  "mptcp-add-addr": 2_000_000,
+};
+const BOX_BYTES = 1_000_000;
+
+const cache = new Map<string, ScenarioResult>();
+function run(name: string): ScenarioResult {
+  let r = cache.get(name);
+  if (r === undefined) {
+    r = runScenario(builtinScenario(name)!, { bytes: SHORT[name] ?? BOX_BYTES });
+    cache.set(name, r);
+  }
+  return r;
+}
+
+function flow(name: string): FlowResult {
+  const f = run(name).flows[0]!;
+  assert.ok(f.mptcp !== undefined, "an MPTCP flow reports mptcp");
+  return f;
+}
+
+const counters = (f: FlowResult, side: "client" | "server"): Record<string, number> => (f.mptcp!.counters[side] ?? {}) as Record<string, number>;
+
+const MPTCP_NAMES = ["mptcp-two-paths", "mptcp-path-failure", "mptcp-checksum", "mptcp-fastclose", ...middleboxKinds().map((k) => k.name), "mptcp-add-addr"];
+
+describe("MPTCP built-ins (shortened): every byte arrives intact", () => {
+  test("listed", () => {
+    for (const n of MPTCP_NAMES) assert.ok(builtinNames().includes(n), n);
+  });
+
+  for (const name of MPTCP_NAMES) {
+    test(`${name}: integrity`, () => {
+      const r = run(name);
+      const f = flow(name);
+      assert.equal(f.integrity, true);
+      assert.equal(r.ok, true);
+      if (name !== "mptcp-fastclose") {
+        assert.equal(f.bytesDelivered, SHORT[name] ?? BOX_BYTES);
+        assert.equal(f.failure, null);
+        assert.ok(f.completionSeconds !== null && f.goodputMbps !== null);
+      }
+      // Every subflow has its 4-tuple, bytes and state.
+      for (const s of f.mptcp!.subflows) {
+        assert.equal(s.bytes, s.bytesSent + s.bytesReceived);
+        assert.ok(s.local !== "" && s.remote !== "" && s.localPort > 0 && s.remotePort > 0);
+      }
+    });
+  }
+});
+
+describe("MPTCP built-ins: the reactions", () => {
+  test("mptcp-two-paths: two subflows, both carry data, no fallback", () => {
+    const f = flow("mptcp-two-paths");
+    assert.equal(f.mptcp!.mode, "mptcp");
+    assert.equal(f.mptcp!.fallback, false);
+    assert.equal(f.mptcp!.serverFallback, false);
+    const [initial, join] = f.mptcp!.subflows;
+    assert.deepEqual([initial!.kind, initial!.local, initial!.remote, initial!.remotePort], ["initial", "10.0.0.1", "10.0.0.2", 5001]);
+    assert.deepEqual([join!.kind, join!.local, join!.remote, join!.remotePort, join!.backup], ["join", "10.0.1.1", "10.0.1.2", 5001, false]);
+    assert.ok(initial!.bytesSent > 0 && join!.bytesSent > 0);
+    assert.equal(counters(f, "client").MPJoinSynTx, 1);
+    assert.equal(counters(f, "server").MPJoinAckRx, 1);
+    // 2 x 20 Mbit/s: more than one path alone could carry.
+    assert.ok(f.goodputMbps! > 14, `goodput ${f.goodputMbps}`);
+  });
+
+  test("the connection closes on both ends (DATA_FIN on a joined subflow's ACK, §3.3.3)", () => {
+    const r = run("mptcp-two-paths");
+    assert.ok(r.simulatedSeconds < 2, `simulated ${r.simulatedSeconds} s`);
+    for (const s of r.flows[0]!.mptcp!.subflows) assert.notEqual(s.state, "ESTABLISHED");
+  });
+
+  test("mptcp-path-failure: path1's subflow dies, its data is reinjected on path2 (§3.3.6)", () => {
+    const r = run("mptcp-path-failure");
+    const f = flow("mptcp-path-failure");
+    const [initial, join] = f.mptcp!.subflows;
+    assert.equal(initial!.state, "CLOSED");
+    assert.ok(join!.bytesSent > 0);
+    assert.ok((counters(f, "client").MPTCPRetrans ?? 0) > 0, "reinjections");
+    assert.equal(f.mptcp!.fallback, false);
+    assert.ok(f.completionSeconds! > 1, "it was still running when the path failed");
+    assert.ok(r.links.find((l) => l.name === "path1")!.droppedDown > 0);
+  });
+
+  test("mptcp-path-failure: data stuck on the dead path is reinjected as soon as the subflow stalls (§3.3.6)", { todo: "connection.ts: the dead subflow's data is reinjected only once it times out (4 retransmissions, about 6 s after the failure), so 8 MB complete at 7.96 s; Linux's connection-level retransmission timer reinjects after an RTO and marks the subflow stale (SubflowStale), and path2 alone carries the rest in well under 3 s" }, () => {
+    const f = flow("mptcp-path-failure");
+    assert.ok(f.completionSeconds! < 5, `completion ${f.completionSeconds} s`);
+  });
+
+  test("mptcp-checksum: DSS checksums negotiated and all good", () => {
+    const f = flow("mptcp-checksum");
+    assert.equal(f.mptcp!.checksums, true);
+    assert.equal(f.mptcp!.fallback, false);
+    assert.equal(counters(f, "server").DataCsumErr, undefined);
+    assert.equal(f.mptcp!.subflows.length, 2);
+  });
+
+  test("mptcp-fastclose: the abort resets every subflow with MP_FASTCLOSE (§3.5); what arrived is the start of what was sent", () => {
+    const f = flow("mptcp-fastclose");
+    assert.equal(f.abortedAtSeconds, 1);
+    assert.ok(f.bytesDelivered > 0 && f.bytesDelivered < f.bytes);
+    assert.equal(f.failure, "reset");
+    assert.equal(f.completionSeconds, null);
+    assert.ok((counters(f, "client").MPFastcloseTx ?? 0) >= 1);
+    assert.ok((counters(f, "server").MPFastcloseRx ?? 0) >= 1);
+    assert.equal(f.mptcp!.subflows.length, 2);
+    for (const s of f.mptcp!.subflows) assert.equal(s.state, "CLOSED");
+  });
+
+  test("mptcp-add-addr: the server announces 10.0.1.2, the client echoes it and joins it (§3.4.1)", () => {
+    const f = flow("mptcp-add-addr");
+    assert.equal(counters(f, "server").AddAddrTx, 1);
+    assert.equal(counters(f, "client").AddAddr, 1);
+    assert.equal(counters(f, "client").EchoAddTx, 1);
+    assert.equal(counters(f, "server").EchoAdd, 1);
+    const join = f.mptcp!.subflows.find((s) => s.kind === "join");
+    assert.ok(join !== undefined && join.remote === "10.0.1.2" && join.bytesSent > 0);
+  });
+
+  for (const name of ["mbox-strip-syn", "mbox-strip-all"]) {
+    test(`${name}: no MP_CAPABLE on the SYN: plain TCP from the start (§3.1)`, () => {
+      const f = flow(name);
+      assert.equal(f.mptcp!.mode, "fallback");
+      assert.equal(f.mptcp!.fallback, "SYN/ACK without MP_CAPABLE");
+      assert.equal(f.mptcp!.serverFallback, "SYN without MP_CAPABLE");
+      assert.equal(counters(f, "client").MPCapableFallbackSYNACK, 1);
+      assert.equal(counters(f, "server").MPCapableSYNRX, undefined);
+    });
+  }
+
+  test("mbox-strip-data: data without DSS: both ends fall back after the handshake (§3.7)", () => {
+    const f = flow("mbox-strip-data");
+    assert.equal(f.mptcp!.fallback, "data acknowledged without MPTCP options");
+    assert.equal(f.mptcp!.serverFallback, "MPTCP options missing after the handshake");
+    assert.equal(counters(f, "client").MPCapableDataFallback, 1);
+    assert.equal(counters(f, "server").DssFallback, 1);
+  });
+
+  test("mbox-eol-after-syn: options gone after the SYNs: fallback (§3.7)", () => {
+    const f = flow("mbox-eol-after-syn");
+    assert.equal(f.mptcp!.mode, "fallback");
+    assert.equal(f.mptcp!.fallback, "data acknowledged without MPTCP options");
+    assert.equal(f.mptcp!.serverFallback, "handshake ACK without MP_CAPABLE");
+    assert.equal(counters(f, "client").MPCapableDataFallback, 1);
+  });
+
+  for (const name of ["mbox-seq-rewrite", "mbox-nat", "mbox-split"]) {
+    test(`${name}: MPTCP carries on, no fallback, no mapping error`, () => {
+      const r = run(name);
+      const f = flow(name);
+      assert.equal(f.mptcp!.mode, "mptcp");
+      assert.equal(f.mptcp!.fallback, false);
+      assert.equal(f.mptcp!.serverFallback, false);
+      for (const side of ["client", "server"] as const) {
+        for (const c of ["DSSNotMatching", "DSSNoMatchTCP", "DataCsumErr", "DssFallback"]) assert.equal(counters(f, side)[c], undefined, `${side} ${c}`);
+      }
+      assert.ok(r.middleboxes[0]!.boxes[0]!.modified > 0, "the box did its work");
+    });
+  }
+
+  test("mbox-nat: the server sees the NAT's public address; the client its own", () => {
+    const r = run("mbox-nat");
+    const f = r.flows[0]!;
+    assert.equal(f.mptcp!.subflows[0]!.local, "10.0.0.1");
+    assert.equal(r.middleboxes[0]!.boxes[0]!.kind, "mbox-nat");
+  });
+
+  test("mbox-coalesce: segments merged within one mapping are harmless: MPTCP carries on", () => {
+    // The sender's mappings span many segments (up to 64 KiB, like Linux's TSO-sized ones).
+    const r = runScenario(builtinScenario("mbox-coalesce")!, { bytes: 1_000_000 });
+    const f = r.flows[0]!;
+    assert.equal(f.integrity, true);
+    assert.equal(f.mptcp!.fallback, false);
+    assert.equal(f.mptcp!.serverFallback, false);
+    assert.ok((r.middleboxes[0]!.boxes[0]!.merged as number) > 100);
+  });
+
+  test("mbox-coalesce (5 MB): a merge across a mapping boundary leaves bytes unmapped: fallback, every byte intact (§3.7)", () => {
+    // Linux does the same: get_mapping_status() finds the skb not covered by the mapping
+    // (MAPPING_INVALID, counted DSSNoMatchTCP) and the initial subflow falls back (DssFallback).
+    const r = runScenario(builtinScenario("mbox-coalesce")!);
+    const f = r.flows[0]!;
+    assert.equal(f.integrity, true);
+    assert.equal(f.mptcp!.serverFallback, "data without a DSS mapping");
+    assert.equal(f.mptcp!.fallback, "MPTCP options missing after the handshake");
+    assert.equal(f.mptcp!.counters.server!.DssFallback, 1);
+    assert.equal(f.mptcp!.counters.server!.DSSNoMatchTCP, 1);
+  });
+
+  test("mbox-drop-mptcp-syn: MPTCP SYNs dropped: the client retries as plain TCP (blackhole, §3.1)", () => {
+    const r = run("mbox-drop-mptcp-syn");
+    const f = flow("mbox-drop-mptcp-syn");
+    assert.equal(f.mptcp!.fallback, "MP_CAPABLE SYNs unanswered: retried as plain TCP");
+    assert.equal(f.mptcp!.serverFallback, "SYN without MP_CAPABLE");
+    assert.equal(counters(f, "client").MPCapableSYNTXDrop, 1);
+    assert.equal(counters(f, "client").Blackhole, 1);
+    // As on Linux (syn_retrans_before_tcp_fallback 2): the SYN and two retransmissions carry
+    // MP_CAPABLE and are lost; the next one goes plain.
+    assert.equal(r.middleboxes[0]!.boxes[0]!.dropped, 3);
+  });
+
+  for (const name of ["mbox-corrupt-payload", "mbox-alg"]) {
+    test(`${name}: the DSS checksum catches the change; path1's subflow is reset and its data goes again on path2 (§3.7)`, () => {
+      const f = flow(name);
+      assert.equal(f.integrity, true);
+      assert.equal(counters(f, "server").DataCsumErr, 1);
+      // As Linux: MP_FAIL and a RST with MP_TCPRST on the subflow (no infinite mapping: a join is up).
+      assert.ok((counters(f, "server").MPFailTx ?? 0) >= 1);
+      assert.equal(counters(f, "server").MPRstTx, 1);
+      assert.equal(counters(f, "client").MPRstRx, 1);
+      assert.equal(counters(f, "server").InfiniteMapRx, undefined);
+      assert.ok((counters(f, "client").MPTCPRetrans ?? 0) > 0, "reinjected on path2");
+      assert.equal(f.mptcp!.fallback, false);
+      assert.equal(f.mptcp!.serverFallback, false);
+      const [initial, join] = f.mptcp!.subflows;
+      assert.equal(initial!.state, "CLOSED");
+      assert.ok(join!.bytesSent > 0);
+      assert.equal(run(name).middleboxes[0]!.boxes[0]!.modified, 1);
+    });
+  }
+
+  test("mbox-alg, rewriting before the join's fourth ACK reached the server: the connection survives", { todo: "connection.ts: a DSS checksum failure on the initial subflow while a join is half-open (server in SYN-RECEIVED) resets both subflows and the connection dies; Linux still allows the infinite fallback then (allow_infinite_fallback is cleared only when a join completes), resets the pending join and keeps the connection" }, () => {
+    // "MP" first appears 58 packets into the default seed's payload, at 75 ms; the join's fourth
+    // ACK reaches the server at 80 ms.
+    const raw = builtinScenario("mbox-alg")!;
+    const mbox = raw.middleboxes[0]!;
+    const scenario = { ...raw, middleboxes: [{ ...mbox, boxes: [{ kind: "mbox-alg", config: { find: "MP", replace: "TC", limit: 1 } }] }] };
+    const f = runScenario(scenario, { bytes: BOX_BYTES }).flows[0]!;
+    assert.equal(f.failure, null);
+    assert.equal(f.integrity, true);
+  });
+});
+
+describe("MPTCP scenarios: reporting", () => {
+  test("the same seed gives the same result", () => {
+    const once = runScenario(builtinScenario("mbox-seq-rewrite")!, { bytes: 300_000, seed: 5 });
+    const again = runScenario(builtinScenario("mbox-seq-rewrite")!, { bytes: 300_000, seed: 5 });
+    assert.deepEqual(again, once);
+  });
+
+  test("a join the limits do not allow is reported in joinErrors; the transfer goes on", () => {
+    const raw = builtinScenario("mptcp-two-paths")!;
+    const client = raw.hosts[0]!;
+    const scenario = { ...raw, hosts: [{ ...client, mptcp: { ...client.mptcp!, subflows: 0 } }, raw.hosts[1]!], duration: 20_000_000 };
+    const f = runScenario(scenario, { bytes: 200_000 }).flows[0]!;
+    assert.equal(f.integrity, true);
+    assert.deepEqual(f.mptcp!.joinErrors, ["subflow limit reached"]);
+    assert.equal(f.mptcp!.subflows.length, 1);
+  });
+
+  test("a plain TCP client to an MPTCP server: the server's view, fallback on both", () => {
+    const raw = builtinScenario("mbox-nat")!;
+    const { mptcp: _, ...plainClient } = raw.hosts[0]!;
+    const f = runScenario({ ...raw, hosts: [plainClient, raw.hosts[1]!] }, { bytes: 100_000 }).flows[0]!;
+    assert.equal(f.integrity, true);
+    assert.equal(f.mptcp!.fallback, "client does not run MPTCP");
+    assert.equal(f.mptcp!.serverFallback, "SYN without MP_CAPABLE");
+    assert.equal(f.mptcp!.counters.client, undefined);
+    // The server's view turned round: the client's end as the server sees it, behind the NAT.
+    assert.equal(f.mptcp!.subflows[0]!.local, "203.0.113.1");
+    assert.equal(f.mptcp!.subflows[0]!.remotePort, 5001);
+    assert.equal(f.mptcp!.subflows[0]!.bytesSent, 100_000);
+  });
+});
+
+describe("mptcp sim (CLI)", () => {
+  test("--json of an MPTCP built-in has the flow's mptcp section; --list names the built-ins", () => {
+    const list = runCli(["sim", "--list"]);
+    assert.equal(list.status, 0);
+    for (const n of ["mptcp-two-paths", "mbox-nat", "mptcp-add-addr"]) assert.match(list.stdout, new RegExp(`^${n} `, "m"));
+    const r = runCli(["sim", "mbox-nat", "--json", "--bytes", "200KB", "--seed", "3"]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { ok: boolean; flows: FlowResult[]; middleboxes: { name: string }[] };
+    assert.equal(out.ok, true);
+    const m = out.flows[0]!.mptcp!;
+    assert.equal(m.fallback, false);
+    assert.ok(m.counters.client !== undefined && m.counters.server !== undefined);
+    assert.deepEqual(Object.keys(m.subflows[0]!).sort(), ["backup", "bytes", "bytesReceived", "bytesSent", "cwnd", "kind", "local", "localPort", "remote", "remotePort", "srttMs", "state"]);
+    assert.equal(out.middleboxes[0]!.name, "mbox");
+  });
+
+  test("a bad MPTCP field is one line naming it, exit code 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mptcp-scenario-"));
+    try {
+      const file = join(dir, "bad.yaml");
+      writeFileSync(file, "hosts:\n  - { name: a, addresses: [10.0.0.1], mptcp: { subflows: 12 } }\n  - { name: b, addresses: [10.0.0.2] }\nflows: [{ from: a, to: b, bytes: 1KB }]\n");
+      const r = runCli(["sim", file]);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr.trim(), `mptcp: ${file}: hosts[0].mptcp.subflows: expected a limit in 0-8 (MPTCP_PM_ADDR_MAX), got 12`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
