@@ -25,6 +25,8 @@
  */
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
+import { opportunisticRetransmit } from "./sched/opportunistic.js";
+import { StallWatch } from "./stall.js";
 import type { Subflow } from "./subflow.js";
 import type { MptcpStats, SubflowStats } from "./stats.js";
 import { subflowStats } from "./stats.js";
@@ -49,7 +51,7 @@ import type { DataLevel } from "./joined-paths.js";
 import { JoinedSubflows } from "./joined-paths.js";
 import type { MpJoinSyn } from "../wire/mptcp/types.js";
 import type { SendPath } from "./joined-paths.js";
-import { subflowRoom } from "./joined-paths.js";
+import { aloneRoom, subflowRoom } from "./joined-paths.js";
 import type { Scheduler } from "./sched/scheduler.js";
 import { LowestRttScheduler } from "./sched/lowest-rtt.js";
 import { DataSendQueue } from "./send-queue.js";
@@ -145,6 +147,10 @@ export class MptcpConnection {
   private readonly scheduler: Scheduler = new LowestRttScheduler();
   /** The initial subflow failed while joined ones carry on (§3.3.6). */
   private initialDown = false;
+  /** Stall detection on the initial subflow (§3.3.6, stall.ts). */
+  private readonly initialWatch = new StallWatch();
+  /** When each subflow was last penalised (opportunistic retransmission). */
+  private readonly penalisedAt = new WeakMap<Subflow, number>();
   /** Payload of a full data segment of the initial subflow, as last planned (for `subflowRoom`). */
   private segmentPayload: number | undefined;
   /** The subflow of the latest incoming segment: connection-level ACKs go there. */
@@ -565,6 +571,7 @@ export class MptcpConnection {
     }
     if (this.modeValue === "fallback") this.fallbackAcks(sub);
     else if (this.txMap !== undefined) this.txMap.onSubflowAck(this.written - sub.tcp.sendQueued);
+    if (this.modeValue === "mptcp") this.checkStalls(sub);
     if (this.pump(sub, now)) acted = true;
     if (this.deferredDataFin !== undefined && this.fullyEstablished && this.modeValue === "mptcp") {
       this.bareDataFin = this.deferredDataFin;
@@ -610,11 +617,30 @@ export class MptcpConnection {
   }
 
   /**
-   * The subflows that can take data now. Once the connection has joins (pending or up), each is
-   * offered its congestion-window room (`subflowRoom`), so that no data is committed to a
-   * subflow long before it can send it. Alone, the initial subflow takes what its send buffer
-   * holds: window-limited feeding costs a single path about 12% of its throughput under loss
-   * (measured, cause not yet found), so data written before a join stays on the initial subflow.
+   * §3.3.6: a subflow whose retransmission timer fired is stale (stall.ts): what it carried and
+   * the peer has not data-acknowledged goes again on the subflows that are not, and it takes no
+   * new data until it acknowledges some.
+   */
+  private checkStalls(sub: Subflow): void {
+    const reinject = (ranges: Array<[number, number]>): void => {
+      this.sendQueue.reinject(ranges);
+      this.owner.changed(this);
+    };
+    const initialUsable = !this.initialDown && this.canSend(sub);
+    const freshJoins = this.joins.checkStalls(initialUsable && !this.initialWatch.stale, reinject);
+    if (!initialUsable) return;
+    const v = this.initialWatch.update(sub.tcp, this.written);
+    if (v === "stalled") {
+      this.count("SubflowStale");
+      if (freshJoins > 0 && this.txMap !== undefined) reinject(this.txMap.unacked());
+    } else if (v === "recovered") this.count("SubflowRecover");
+  }
+
+  /**
+   * The subflows that can take data now, each offered its congestion-window room
+   * (`subflowRoom`), so that no data is committed to a subflow long before it can send it and a
+   * join, when one comes, gets its share; the only subflow is given a mapping's worth at a time
+   * (`aloneRoom`). Stale subflows are left out while another can take data (§3.3.6).
    */
   private sendPaths(sub: Subflow): SendPath[] {
     const paths: SendPath[] = [];
@@ -622,7 +648,9 @@ export class MptcpConnection {
     if (!this.initialDown && this.canSend(sub)) {
       paths.push({
         sub,
-        room: this.joins.all.length === 0 ? sub.tcp.sendCapacity : subflowRoom(sub, this.segmentPayload),
+        stale: this.initialWatch.stale,
+        room: this.joins.all.length === 0 ? aloneRoom(sub, this.segmentPayload) : subflowRoom(sub, this.segmentPayload),
+        outstanding: () => this.txMap?.unacked() ?? [],
         get srtt() {
           return sub.tcp.stats().srtt;
         },
@@ -640,12 +668,35 @@ export class MptcpConnection {
         },
       });
     }
+    if (paths.length > 1 && paths.some((p) => p.stale === true)) {
+      const fresh = paths.filter((p) => p.stale !== true);
+      if (fresh.length > 0) return fresh;
+    }
     return paths;
   }
 
   private pump(sub: Subflow, now: number): boolean {
-    let acted = false;
     const paths = this.sendPaths(sub);
+    let acted = this.fill(sub, paths, now);
+    // Raiciu et al. NSDI'12 §4.2: the window is full of data a slow subflow holds; send its
+    // head again on a faster one (and penalise the slow one), then fill again.
+    if (this.modeValue === "mptcp" && paths.length > 1 && this.opportunistic(paths, now)) {
+      if (this.fill(sub, paths, now)) acted = true;
+    }
+    // Plain TCP: the FIN follows the data once the DATA_FIN has been handed out, whether before
+    // or after the fallback.
+    const fin = this.sendQueue.dataFinDsn;
+    if (this.modeValue === "fallback" && !this.shutdownDone && fin !== undefined && this.sendQueue.sndNxt > fin) {
+      this.shutdownDone = true;
+      sub.shutdown();
+      acted = true;
+    }
+    return acted;
+  }
+
+  /** Hands chunks to the subflows the scheduler picks while they have room and data waits. */
+  private fill(sub: Subflow, paths: SendPath[], now: number): boolean {
+    let acted = false;
     for (;;) {
       // §3.3.8 and DESIGN.md §5: the scheduler picks the subflow of each chunk.
       const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths);
@@ -668,15 +719,37 @@ export class MptcpConnection {
       if (path.sub !== sub) this.owner.touchSubflow(path.sub);
       acted = true;
     }
-    // Plain TCP: the FIN follows the data once the DATA_FIN has been handed out, whether before
-    // or after the fallback.
-    const fin = this.sendQueue.dataFinDsn;
-    if (this.modeValue === "fallback" && !this.shutdownDone && fin !== undefined && this.sendQueue.sndNxt > fin) {
-      this.shutdownDone = true;
-      sub.shutdown();
-      acted = true;
-    }
     return acted;
+  }
+
+  /**
+   * Opportunistic retransmission and penalisation (sched/opportunistic.ts): when the send window
+   * blocks on data outstanding on a slower subflow, queue the window's head for reinjection (the
+   * scheduler gives it to the fastest subflow with room) and halve the slow subflow's window, at
+   * most once per its RTT. Returns whether something was queued.
+   */
+  private opportunistic(paths: SendPath[], now: number): boolean {
+    const q = this.sendQueue;
+    const unsent = q.buffered - q.inFlight;
+    if (unsent <= 0 || q.pendingReinjection.length > 0) return false;
+    if (q.sendWindowEdge - q.sndNxt >= Math.min(unsent, DATA_SWS_BYTES)) return false;
+    const candidates = paths.map((p) => ({
+      room: p.room,
+      srtt: p.srtt,
+      backup: p.backup,
+      mss: this.segmentPayload,
+      outstanding: (p.outstanding?.() ?? []).sort((a, b) => a[0] - b[0]),
+      penalisedAt: this.penalisedAt.get(p.sub),
+      path: p,
+    }));
+    const d = opportunisticRetransmit({ dataUna: q.sndUna, sndNxt: q.sndNxt, windowEdge: q.sendWindowEdge, unsent }, candidates, now);
+    if (d === undefined) return false;
+    q.reinject(d.reinject);
+    if (d.penalise !== undefined) {
+      d.penalise.path.sub.tcp.congestion.penalise?.(now);
+      this.penalisedAt.set(d.penalise.path.sub, now);
+    }
+    return q.pendingReinjection.length > 0;
   }
 
   /**
@@ -1042,6 +1115,8 @@ export class MptcpConnection {
     if (ctx.kind === "rst") return { bytes: paddedLengths(this.rstOptions()) };
     this.initialPath.optionSpace = ctx.optionSpace;
     if (ctx.kind === "syn") this.onSynOut();
+    // A retransmission may be a timeout's: look for a stall (checkStalls) when there are joins.
+    if (ctx.retransmission && ctx.kind === "data" && this.joins.all.length > 0) this.owner.changed(this);
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return { bytes: 0 };
     const res: Reservation = { bytes: paddedLengths(plan.options) };
@@ -1206,6 +1281,16 @@ export class MptcpConnection {
       if (this.role === "client" && !this.fullyEstablished) this.fallBack("data acknowledged without MPTCP options", "MPCapableDataFallback");
       else this.fallBack("MPTCP options missing after the handshake", "DssFallback");
       return this.incomingPlain(ctx);
+    }
+    if (!opts.any && ctx.payload.length > 0 && this.fullyEstablished) {
+      // §3.7: data with no MPTCP option where this end may not fall back (a DSS checksum was
+      // verified, or other subflows exist): the peer fell back or options are being stripped,
+      // and no mapping will come. Reset the subflow (Linux: MPTCP_RST_EMPTCP), rather than hold
+      // its bytes for a mapping that never arrives.
+      this.count("DSSNoMatchTCP");
+      this.rstReason = TCPRST_REASON.MPTCP_SPECIFIC;
+      this.survivesInitialReset();
+      return "reset";
     }
     if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
     // §3.3.8, §3.4, §3.5: MP_PRIO, ADD_ADDR, REMOVE_ADDR, MP_FASTCLOSE.

@@ -18,6 +18,7 @@
  * Once both sides are established, the segments of the subflow are the connection's business:
  * `JoinedPath` (implemented by MptcpConnection) supplies their options and takes their input.
  */
+import { StallWatch } from "./stall.js";
 import { joinHmacAck, joinHmacSynAck } from "../crypto/join.js";
 import { hmacEqual } from "../crypto/hmac.js";
 import type { KeyMaterial } from "../crypto/keys.js";
@@ -98,6 +99,8 @@ export class JoinSubflow {
   backup: boolean;
   /** The peer marked the subflow as backup (its MP_JOIN B flag, then MP_PRIO). */
   peerBackup = false;
+  /** @internal Stall detection (§3.3.6, stall.ts). */
+  readonly watch = new StallWatch();
   /** @internal `backup` changed: the subflow's next ACK carries MP_PRIO (§3.3.8). */
   prioPending = false;
   /** @internal Option bytes free for the hook on the segment being built (its `reserve`). */
@@ -217,6 +220,8 @@ export class JoinSubflow {
 
   private reserve(ctx: ReserveContext): Reservation {
     this.optionSpace = ctx.optionSpace;
+    // A retransmission may be a timeout's: let the connection look for a stall (stall.ts).
+    if (ctx.retransmission && ctx.kind === "data" && this.established) this.path.changed();
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return { bytes: 0 };
     const res: Reservation = { bytes: paddedLengths(plan.options) };

@@ -14,6 +14,7 @@ import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/ho
 import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
+import { MAX_MAPPING_BYTES } from "./connection-config.js";
 import { mptcpOptionsOf } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import type { DsnSpace } from "./dsn.js";
@@ -71,6 +72,10 @@ export interface DataLevel {
 export interface SendPath extends SchedulerPath {
   readonly sub: Subflow;
   room: number;
+  /** Stalled (stall.ts): takes no new data while another subflow can. */
+  stale?: boolean;
+  /** DSN ranges sent on it and not data-acknowledged, ascending (for opportunistic retransmission). */
+  outstanding?: () => Array<[number, number]>;
   /** Maps and writes one chunk into the subflow. */
   write(dsn: number, data: Uint8Array, dataFin: boolean): void;
 }
@@ -94,6 +99,21 @@ export function subflowRoom(sub: Subflow, segmentPayload: number | undefined): n
   const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
   const room = 2 * tcp.congestion.window() - tcp.sendQueued;
   return Math.min(tcp.sendCapacity, Math.floor(room / segment) * segment);
+}
+
+/**
+ * Bytes the only subflow of a connection may be given now: a mapping's worth at a time (whole
+ * segments), once what it has not sent yet drops below a congestion window. Alone it needs no
+ * finer share, and large mappings mean few mapping boundaries: each costs option space, and a
+ * segment-coalescing middlebox that merges across one leaves the merged tail unmapped (RFC 8041
+ * §3.1), which makes the connection fall back.
+ */
+export function aloneRoom(sub: Subflow, segmentPayload: number | undefined): number {
+  const tcp = sub.tcp;
+  if (tcp.sendUnsent >= tcp.congestion.window()) return 0;
+  const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  const batch = Math.floor(MAX_MAPPING_BYTES / segment) * segment;
+  return Math.min(tcp.sendCapacity, Math.max(subflowRoom(sub, segmentPayload), batch));
 }
 
 /** Per joined subflow: its mappings and what was written into its TCP stream. */
@@ -341,6 +361,27 @@ export class JoinedSubflows implements JoinedPath {
   }
 
   /** The established joins that can take data, for the scheduler. */
+  /**
+   * §3.3.6: looks at every established join for a stall or a recovery (stall.ts); `reinject`
+   * gets the DSN ranges of each join that stalled. `others` says whether any subflow besides the
+   * joins can take data. Returns how many joins are usable and not stale.
+   */
+  checkStalls(others: boolean, reinject: (ranges: Array<[number, number]>) => void): number {
+    let fresh = 0;
+    for (const [j, d] of this.data) {
+      const sub = j.subflow;
+      if (sub === undefined || !j.established || sub.state === "CLOSED") continue;
+      const v = j.watch.update(sub.tcp, d.written);
+      if (v === "stalled") {
+        this.level.count("SubflowStale");
+        // Moving its data only helps when another subflow can carry it.
+        if (others || this.data.size > 1) reinject(d.tx.unacked());
+      } else if (v === "recovered") this.level.count("SubflowRecover");
+      if (!j.watch.stale) fresh++;
+    }
+    return fresh;
+  }
+
   sendPaths(out: SendPath[]): void {
     for (const [j, d] of this.data) {
       const sub = j.subflow;
@@ -348,6 +389,8 @@ export class JoinedSubflows implements JoinedPath {
       const st = sub.state;
       if (st !== "ESTABLISHED" && st !== "CLOSE-WAIT") continue;
       out.push({
+        stale: j.watch.stale,
+        outstanding: () => d.tx.unacked(),
         sub,
         room: subflowRoom(sub, j.segmentPayload),
         get srtt() {

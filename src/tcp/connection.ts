@@ -140,6 +140,16 @@ export class TcpConnection extends TcpRecovery {
     return this.recvQueue.length;
   }
 
+  /** Bytes written and never sent yet: what TCP still has to fill its window with. */
+  get sendUnsent(): number {
+    return Math.max(0, this.sendBuf.length - Math.max(0, this.sndMax - Math.max(this.sndUna, 1)));
+  }
+
+  /** Retransmission timeouts so far (RFC 6298 §5.5): a stalled subflow shows here first. */
+  get retransmitTimeouts(): number {
+    return this.counters.timeouts;
+  }
+
   /** The congestion controller (for coupled controllers and statistics). */
   get congestion(): CongestionController {
     return this.cc;

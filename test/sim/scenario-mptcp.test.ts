@@ -97,7 +97,10 @@ describe("MPTCP built-ins: the reactions", () => {
     const r = run("mptcp-path-failure");
     const f = flow("mptcp-path-failure");
     const [initial, join] = f.mptcp!.subflows;
-    assert.equal(initial!.state, "CLOSED");
+    // Stale at its first timeout, its data sent again on path2 (§3.3.6): the connection ends
+    // while the dead subflow is still closing, or after it timed out.
+    assert.ok(["FIN-WAIT-1", "CLOSING", "LAST-ACK", "CLOSED"].includes(initial!.state), initial!.state);
+    assert.ok((counters(f, "client").SubflowStale ?? 0) >= 1);
     assert.ok(join!.bytesSent > 0);
     assert.ok((counters(f, "client").MPTCPRetrans ?? 0) > 0, "reinjections");
     assert.equal(f.mptcp!.fallback, false);
@@ -105,7 +108,7 @@ describe("MPTCP built-ins: the reactions", () => {
     assert.ok(r.links.find((l) => l.name === "path1")!.droppedDown > 0);
   });
 
-  test("mptcp-path-failure: data stuck on the dead path is reinjected as soon as the subflow stalls (§3.3.6)", { todo: "connection.ts: the dead subflow's data is reinjected only once it times out (4 retransmissions, about 6 s after the failure), so 8 MB complete at 7.96 s; Linux's connection-level retransmission timer reinjects after an RTO and marks the subflow stale (SubflowStale), and path2 alone carries the rest in well under 3 s" }, () => {
+  test("mptcp-path-failure: data stuck on the dead path is reinjected as soon as the subflow stalls (§3.3.6)", () => {
     const f = flow("mptcp-path-failure");
     assert.ok(f.completionSeconds! < 5, `completion ${f.completionSeconds} s`);
   });
@@ -188,17 +191,7 @@ describe("MPTCP built-ins: the reactions", () => {
     assert.equal(r.middleboxes[0]!.boxes[0]!.kind, "mbox-nat");
   });
 
-  test("mbox-coalesce: segments merged within one mapping are harmless: MPTCP carries on", () => {
-    // The sender's mappings span many segments (up to 64 KiB, like Linux's TSO-sized ones).
-    const r = runScenario(builtinScenario("mbox-coalesce")!, { bytes: 1_000_000 });
-    const f = r.flows[0]!;
-    assert.equal(f.integrity, true);
-    assert.equal(f.mptcp!.fallback, false);
-    assert.equal(f.mptcp!.serverFallback, false);
-    assert.ok((r.middleboxes[0]!.boxes[0]!.merged as number) > 100);
-  });
-
-  test("mbox-coalesce (5 MB): a merge across a mapping boundary leaves bytes unmapped: fallback, every byte intact (§3.7)", () => {
+  test("mbox-coalesce: a merge across a mapping boundary leaves bytes unmapped: fallback, every byte intact (§3.7)", () => {
     // Linux does the same: get_mapping_status() finds the skb not covered by the mapping
     // (MAPPING_INVALID, counted DSSNoMatchTCP) and the initial subflow falls back (DssFallback).
     const r = runScenario(builtinScenario("mbox-coalesce")!);
@@ -242,7 +235,7 @@ describe("MPTCP built-ins: the reactions", () => {
     });
   }
 
-  test("mbox-alg, rewriting before the join's fourth ACK reached the server: the connection survives", { todo: "connection.ts: a DSS checksum failure on the initial subflow while a join is half-open (server in SYN-RECEIVED) resets both subflows and the connection dies; Linux still allows the infinite fallback then (allow_infinite_fallback is cleared only when a join completes), resets the pending join and keeps the connection" }, () => {
+  test("mbox-alg, rewriting before the join's fourth ACK reached the server: the connection survives", () => {
     // "MP" first appears 58 packets into the default seed's payload, at 75 ms; the join's fourth
     // ACK reaches the server at 80 ms.
     const raw = builtinScenario("mbox-alg")!;

@@ -60,7 +60,7 @@ const BOX_SETUP: Record<string, { config?: Record<string, unknown>; checksums?: 
   "mbox-seq-rewrite": { note: "sequence numbers shifted: MPTCP carries on (mappings are relative)" },
   "mbox-nat": { note: "NAPT on the client side: MPTCP carries on" },
   "mbox-split": { note: "segments split in two with copied options: MPTCP carries on" },
-  "mbox-coalesce": { note: "segments merged, first one's options kept: harmless within a mapping; across a mapping's end, fallback (as Linux)" },
+  "mbox-coalesce": { note: "segments merged, first one's options kept: across a mapping's end the tail is unmapped and both ends fall back (as Linux)" },
   // Payload changes are caught by the DSS checksum (§3.7). With a second subflow the receiver
   // resets the one that carried the bad mapping and the data goes again on the other, so nothing
   // corrupt is delivered; on a single subflow MP_FAIL and the infinite mapping keep the connection

@@ -1,0 +1,45 @@
+/**
+ * Stalled subflows (RFC 8684 §3.3.6): when a subflow's retransmission timer fires, what it
+ * carried and the peer has not data-acknowledged is sent again on the other subflows at once,
+ * and the subflow takes no new data until it shows progress again. Waiting for the subflow to
+ * time out for good (several back-offs, seconds on a dead path) would stall the whole connection
+ * behind the data it holds. Linux does the same with its connection-level retransmission timer
+ * and marks such subflows stale (MPTcpExt SubflowStale, SubflowRecover).
+ */
+
+/** What the watch reads of a subflow's TCP. */
+export interface StallSource {
+  /** Retransmission timeouts so far. */
+  readonly retransmitTimeouts: number;
+  /** Bytes written into it and not yet acknowledged. */
+  readonly sendQueued: number;
+}
+
+export class StallWatch {
+  /** The subflow stalled and has not acknowledged anything since. */
+  stale = false;
+  private seen = 0;
+  private ackedAtStale = 0;
+
+  /**
+   * Compares the subflow's state with the last look. `written` is every byte ever written into
+   * it. "stalled" on a timeout that marks it stale, "recovered" when a stale one acknowledged
+   * new data; undefined otherwise.
+   */
+  update(tcp: StallSource, written: number): "stalled" | "recovered" | undefined {
+    const acked = written - tcp.sendQueued;
+    const rtos = tcp.retransmitTimeouts;
+    if (rtos > this.seen) {
+      this.seen = rtos;
+      this.ackedAtStale = acked;
+      if (this.stale) return undefined;
+      this.stale = true;
+      return "stalled";
+    }
+    if (this.stale && acked > this.ackedAtStale) {
+      this.stale = false;
+      return "recovered";
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+/** Stall detection (RFC 8684 §3.3.6, src/mptcp/stall.ts). */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { StallWatch } from "../../src/mptcp/stall.js";
+
+describe("StallWatch", () => {
+  test("a retransmission timeout marks the subflow stale once; an acknowledgment of new data recovers it", () => {
+    const w = new StallWatch();
+    const tcp = { retransmitTimeouts: 0, sendQueued: 5000 };
+    assert.equal(w.update(tcp, 10_000), undefined);
+    tcp.retransmitTimeouts = 1;
+    assert.equal(w.update(tcp, 10_000), "stalled");
+    assert.ok(w.stale);
+    // Backing off further, still nothing acknowledged: no second "stalled".
+    tcp.retransmitTimeouts = 3;
+    assert.equal(w.update(tcp, 10_000), undefined);
+    // Writing more is not progress; an ACK is.
+    assert.equal(w.update({ ...tcp, sendQueued: 7000 }, 12_000), undefined);
+    assert.ok(w.stale);
+    assert.equal(w.update({ ...tcp, sendQueued: 6000 }, 12_000), "recovered");
+    assert.ok(!w.stale);
+    // A later timeout is a new stall.
+    assert.equal(w.update({ retransmitTimeouts: 4, sendQueued: 6000 }, 12_000), "stalled");
+  });
+});
