@@ -2,6 +2,8 @@
  * The shapes an MptcpConnection is built from: its mode, its configuration, what it needs of its
  * owner (the MptcpHost), and the constants of its data path.
  */
+import type { CongestionKind } from "./cc/index.js";
+import type { SchedulerName } from "./sched/registry.js";
 import type { Subflow } from "./subflow.js";
 import type { IpAddress } from "../wire/address.js";
 import type { MptcpConnection } from "./connection.js";
@@ -42,6 +44,10 @@ export interface MptcpConnectionConfig {
    * `net.mptcp.allow_join_initial_addr_port`, default true); false sets flag C (§3.1).
    */
   allowJoinInitialAddrPort: boolean;
+  /** Congestion control of every subflow (cc/): undefined keeps the TCP configuration's. */
+  congestion?: CongestionKind;
+  /** Which subflow carries each chunk (sched/); default lowest-RTT. */
+  scheduler?: SchedulerName;
 }
 
 /** What a connection needs of its MptcpHost. */

@@ -26,6 +26,9 @@
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
+import { congestionFactory } from "./cc/index.js";
+import { schedulerByName } from "./sched/registry.js";
+import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import { StallWatch } from "./stall.js";
 import type { Subflow } from "./subflow.js";
 import type { MptcpStats, SubflowStats } from "./stats.js";
@@ -53,7 +56,6 @@ import type { MpJoinSyn } from "../wire/mptcp/types.js";
 import type { SendPath } from "./joined-paths.js";
 import { aloneRoom, subflowRoom } from "./joined-paths.js";
 import type { Scheduler } from "./sched/scheduler.js";
-import { LowestRttScheduler } from "./sched/lowest-rtt.js";
 import { DataSendQueue } from "./send-queue.js";
 import type { AnnouncedAddress } from "./add-addr.js";
 import type { PathState } from "./path-control.js";
@@ -144,7 +146,9 @@ export class MptcpConnection {
   /** Our address IDs by local address (§3.2); the initial subflow's address is ID 0. */
   private readonly localAddrIds = new Map<string, number>();
   private nextAddrId = 1;
-  private readonly scheduler: Scheduler = new LowestRttScheduler();
+  private readonly scheduler: Scheduler;
+  /** Congestion controllers of this connection's subflows (one coupled group), if not TCP's own. */
+  private readonly ccFactory: CongestionFactory | undefined;
   /** The initial subflow failed while joined ones carry on (§3.3.6). */
   private initialDown = false;
   /** Stall detection on the initial subflow (§3.3.6, stall.ts). */
@@ -190,6 +194,10 @@ export class MptcpConnection {
       this.sendQueue.onWindow(1, Number.MAX_SAFE_INTEGER / 2);
       if (this.announcedValue && plainReason !== undefined) owner.emit({ type: "fallback", connection: this, reason: plainReason });
     }
+    // DESIGN.md §5: the scheduler and the congestion controllers are per connection; a coupled
+    // factory holds this connection's group (cc/), so every subflow gets one from it.
+    this.scheduler = schedulerByName(cfg.scheduler ?? "lowest-rtt");
+    this.ccFactory = cfg.congestion === undefined ? undefined : congestionFactory(cfg.congestion);
     this.joins = new JoinedSubflows(this.joinedDataLevel(), cfg.maxSubflows);
     this.paths = this.newPathControl();
     this.hook = {
@@ -198,6 +206,7 @@ export class MptcpConnection {
       incoming: (ctx) => this.incoming(ctx),
       // §3.3.4: the window of every subflow is the connection's receive window.
       receiveSpace: () => this.receiveSpace(),
+      ...(this.ccFactory !== undefined ? { congestion: this.ccFactory } : {}),
     };
   }
 
@@ -649,6 +658,14 @@ export class MptcpConnection {
       paths.push({
         sub,
         stale: this.initialWatch.stale,
+        id: 0,
+        get cwnd() {
+          return sub.tcp.congestion.window();
+        },
+        get inFlight() {
+          return sub.tcp.sendQueued;
+        },
+        ...(this.segmentPayload !== undefined ? { mss: this.segmentPayload } : {}),
         room: this.joins.all.length === 0 ? aloneRoom(sub, this.segmentPayload) : subflowRoom(sub, this.segmentPayload),
         outstanding: () => this.txMap?.unacked() ?? [],
         get srtt() {
@@ -699,7 +716,8 @@ export class MptcpConnection {
     let acted = false;
     for (;;) {
       // §3.3.8 and DESIGN.md §5: the scheduler picks the subflow of each chunk.
-      const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths);
+      const q = this.sendQueue;
+      const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths, { sendWindow: q.sendWindowEdge - q.sndNxt, unsent: q.buffered - q.inFlight });
       if (path === undefined || path.room <= 0) break;
       if (this.windowLimitedRunt()) break;
       const chunk = this.sendQueue.next(Math.min(path.room, MAX_MAPPING_BYTES));
@@ -874,6 +892,7 @@ export class MptcpConnection {
     const c = this;
     return {
       receiveSpace: () => this.receiveSpace(),
+      congestion: this.ccFactory,
       get localKey() {
         return c.localKey;
       },

@@ -21,6 +21,7 @@
 import { StallWatch } from "./stall.js";
 import { joinHmacAck, joinHmacSynAck } from "../crypto/join.js";
 import { hmacEqual } from "../crypto/hmac.js";
+import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
 import type { ConnectionEventType } from "../tcp/events.js";
@@ -87,6 +88,8 @@ export interface JoinParams {
   syn?: Extract<MpJoin, { form: "syn" }>;
   /** Our TCP offers window scaling, so the peer's shift applies to its windows (RFC 7323). */
   windowScaling: boolean;
+  /** The connection's congestion controllers (coupled ones share a group), if not TCP's own. */
+  congestion?: CongestionFactory;
 }
 
 export class JoinSubflow {
@@ -148,6 +151,7 @@ export class JoinSubflow {
       // §3.3.4: a joined subflow advertises the connection's window too, relative to the Data
       // ACK; its own TCP buffer would offer what the other subflows have already filled.
       receiveSpace: () => this.path.receiveSpace(),
+      ...(params.congestion !== undefined ? { congestion: params.congestion } : {}),
     };
   }
 

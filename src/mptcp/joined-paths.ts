@@ -8,6 +8,7 @@
  * one, half-open joins included; one over that is refused with MP_TCPRST "administratively
  * prohibited" (0x03, mptcp-facts.md §2) and counted as MPJoinRejected.
  */
+import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
 import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/hook.js";
@@ -64,6 +65,8 @@ export interface DataLevel {
   receivedOn(sub: Subflow): void;
   /** The connection's receive window to advertise, relative to the Data ACK (§3.3.4). */
   receiveSpace(): number;
+  /** Congestion controllers for its subflows (a coupled group's), if not TCP's own. */
+  readonly congestion: CongestionFactory | undefined;
   /** §3.3.6: DSN ranges sent on a failed subflow and not data-acknowledged, to send again. */
   reinject(ranges: ReadonlyArray<readonly [number, number]>): void;
 }
@@ -146,6 +149,11 @@ export class JoinedSubflows implements JoinedPath {
     return this.level.receiveSpace();
   }
 
+  private congestionParam(): { congestion?: CongestionFactory } {
+    const c = this.level.congestion;
+    return c === undefined ? {} : { congestion: c };
+  }
+
   /** The joined subflows not yet closed, in order of creation. */
   get all(): readonly JoinSubflow[] {
     return this.list;
@@ -169,7 +177,7 @@ export class JoinedSubflows implements JoinedPath {
   /** Initiator: a join about to be sent; undefined over the limit. */
   initiate(addrId: number, backup: boolean, nonce: number): JoinSubflow | undefined {
     if (!this.canAdd) return undefined;
-    const j = new JoinSubflow(this, { role: "initiator", addrId, backup, nonce, windowScaling: this.level.windowScaling });
+    const j = new JoinSubflow(this, { role: "initiator", addrId, backup, nonce, windowScaling: this.level.windowScaling, ...this.congestionParam() });
     this.list.push(j);
     return j;
   }
@@ -183,7 +191,7 @@ export class JoinedSubflows implements JoinedPath {
       this.level.count("MPJoinRejected");
       return TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED;
     }
-    const j = new JoinSubflow(this, { role: "responder", addrId, backup: false, nonce, syn, windowScaling: this.level.windowScaling });
+    const j = new JoinSubflow(this, { role: "responder", addrId, backup: false, nonce, syn, windowScaling: this.level.windowScaling, ...this.congestionParam() });
     this.list.push(j);
     return j;
   }
@@ -391,6 +399,14 @@ export class JoinedSubflows implements JoinedPath {
       out.push({
         stale: j.watch.stale,
         outstanding: () => d.tx.unacked(),
+        id: sub.localPort * 65536 + sub.remotePort,
+        get cwnd() {
+          return sub.tcp.congestion.window();
+        },
+        get inFlight() {
+          return sub.tcp.sendQueued;
+        },
+        ...(j.segmentPayload !== undefined ? { mss: j.segmentPayload } : {}),
         sub,
         room: subflowRoom(sub, j.segmentPayload),
         get srtt() {

@@ -22,6 +22,8 @@
  * Linux's userspace path manager does.
  */
 import { generateUniqueKey } from "../crypto/keys.js";
+import type { CongestionKind } from "../mptcp/cc/index.js";
+import type { SchedulerName } from "../mptcp/sched/registry.js";
 import type { HookContext, HostConfig } from "./config.js";
 import type { Connection } from "./connection.js";
 import type { ConnectOptions, HostTransmit, ListenOptions } from "./host.js";
@@ -97,6 +99,14 @@ export interface MptcpOptions {
    * blackhole in a row, up to 64 times. 0 never disables MPTCP.
    */
   blackholeTimeout?: number;
+  /**
+   * Congestion control of every connection's subflows (DESIGN.md §5, src/mptcp/cc/): "lia",
+   * "olia", "balia" (coupled per connection), or "reno"/"cubic" uncoupled. Default: the TCP
+   * configuration's controller on each subflow.
+   */
+  congestion?: CongestionKind;
+  /** Which subflow carries each chunk (src/mptcp/sched/); default "lowest-rtt". */
+  scheduler?: SchedulerName;
 }
 
 export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
@@ -192,6 +202,8 @@ export class MptcpHost implements MptcpConnectionOwner {
       windowScaling: tcp.windowScaling,
       maxSubflows: m.limits?.subflows ?? m.subflows ?? DEFAULT_MAX_SUBFLOWS,
       synRetransBeforeFallback: m.synRetransBeforeFallback ?? DEFAULT_SYN_RETRANS_BEFORE_FALLBACK,
+      ...(m.congestion !== undefined ? { congestion: m.congestion } : {}),
+      ...(m.scheduler !== undefined ? { scheduler: m.scheduler } : {}),
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };
