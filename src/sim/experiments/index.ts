@@ -1,10 +1,11 @@
 /** The built-in experiments (`mptcp sim exp-*`), by name. */
 import { aggregation } from "./aggregation.js";
+import { sharedBottleneck } from "./shared-bottleneck.js";
 import type { Experiment } from "./experiment.js";
 
 export type { Check, Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 
-export const EXPERIMENTS: readonly Experiment[] = [aggregation];
+export const EXPERIMENTS: readonly Experiment[] = [aggregation, sharedBottleneck];
 
 export function experimentByName(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);
