@@ -7,3 +7,4 @@ export { readCapture, openPcapWriter, CaptureFileError, type PcapFileWriter } fr
 export * from "./io/driver.js";
 export { openTun, TunDriver, parseTunPath } from "./io/tun.js";
 export { openUdp, UdpDriver, parseUdpPath } from "./io/udp.js";
+export * from "./runtime/index.js";

@@ -8,6 +8,10 @@ import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim } from "./sim.js";
 import { runDemoCli } from "./demo.js";
+import { runClient } from "./client.js";
+import type { ClientFlags } from "./client.js";
+import { runServer } from "./server.js";
+import type { ServerFlags } from "./server.js";
 import { ChildExit, registerTestbed } from "./testbed.js";
 
 function program(): Command {
@@ -71,6 +75,49 @@ function program(): Command {
     });
 
   registerTestbed(cmd);
+
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  const pathHelp = {
+    tun: "a path over TUN device DEV, ADDR the stack's address on it (repeatable; needs root)",
+    udp: "a path over UDP: [ADDR@]LOCALIP:PORT=REMOTEIP:PORT[,peer=PEER] (repeatable; no root)",
+  };
+
+  /** What `client` and `server` share: the paths, the live view and the MPTCP switches. */
+  const withPathOptions = (c: Command): Command =>
+    c
+      .option("--tun <DEV=ADDR[,peer=PEER]>", pathHelp.tun, collect)
+      .option("--udp <spec>", pathHelp.udp, collect)
+      .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
+      .option("--checksums", "ask for DSS checksums")
+      .option("--no-mptcp", "plain TCP only");
+
+  const server = cmd
+    .command("server")
+    .description("accept MPTCP connections and sink, echo or source bytes, with per-subflow statistics")
+    .requiredOption("--port <port>", "TCP port to listen on")
+    .option("--sink", "read until end of stream, then close (the default)")
+    .option("--echo", "send back what is read")
+    .option("--source <bytes>", "send this many seeded pseudo-random bytes (10M, 1G), then half-close")
+    .option("--seed <n>", "seed of --source's bytes (default 1)")
+    .option("--once", "exit after the first connection")
+    .option("--json", "one JSON object per connection on stdout")
+    .option("--subflows <n>", "most subflows accepted per connection, the initial one included");
+  withPathOptions(server).action(async (opts: ServerFlags) => {
+    await runServer(opts);
+  });
+
+  const client = cmd
+    .command("client")
+    .description("connect over MPTCP; send seeded bytes (--send) or act as netcat; per-subflow statistics")
+    .argument("<host:port>", "the server's address on the first path ([ADDR]:PORT for IPv6)")
+    .option("--send <bytes>", "send this many seeded pseudo-random bytes (10M, 1G), half-close, read to the end")
+    .option("--seed <n>", "seed of --send's bytes (default 1)")
+    .option("--json", "one JSON object at the end (on stderr in netcat mode)")
+    .option("--subflows <n>", "subflows to open, the initial one included (default: one per path)")
+    .option("--backup <path>", "mark this path (device, address or index) as backup");
+  withPathOptions(client).action(async (target: string, opts: ClientFlags) => {
+    await runClient(target, opts);
+  });
 
   return cmd;
 }

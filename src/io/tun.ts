@@ -123,7 +123,9 @@ export class TunDriver implements PacketDriver {
   ) {
     this.name = `tun:${device}`;
     const workerData: TunWorkerData = { fd, wakeFd, control: this.control, maxBatch, maxInFlight };
-    this.worker = new Worker(new URL("./tun-worker.js", import.meta.url), { workerData });
+    // execArgv: [] so that flags of the main process meant for it alone (`--input-type` of
+    // `node -e`) do not reach the worker, which Node refuses.
+    this.worker = new Worker(new URL("./tun-worker.js", import.meta.url), { workerData, execArgv: [] });
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (msg: TunWorkerMessage) => {

@@ -1,0 +1,172 @@
+/**
+ * `mptcp client HOST:PORT [--tun DEV=ADDR ...] [--udp ...] [--send BYTES] [--seed N]
+ * [--interval S] [--json] [--subflows N] [--backup PATH] [--checksums] [--no-mptcp]`
+ *
+ * With `--send` the client sends BYTES seeded pseudo-random bytes (`SeededBytes`), half-closes
+ * (DATA_FIN), and reads until the server's end of stream, hashing both directions. Without it,
+ * it is netcat: stdin to the connection, the connection to stdout. After the handshake it opens
+ * one subflow per further path (up to `--subflows`). Exit code 0 when the connection ended
+ * cleanly, 1 when it failed (refused, reset, timed out), 2 for a usage or environment error.
+ */
+import { performance } from "node:perf_hooks";
+import { isIP } from "node:net";
+import type { JoinSubflow } from "../mptcp/join.js";
+import type { MptcpSocket } from "../runtime/socket.js";
+import type { SocketError } from "../runtime/errors.js";
+import { parseAddress } from "../wire/address.js";
+import { nonZeroCounters } from "../mptcp/counters.js";
+import { CliError } from "./errors.js";
+import { createPathStack, kernelMptcpNote, openPaths, parsePaths, pathIndex } from "./paths.js";
+import type { OpenPath } from "./paths.js";
+import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
+
+export interface ClientFlags {
+  tun?: string[];
+  udp?: string[];
+  send?: string;
+  seed?: string;
+  interval?: string;
+  json?: boolean;
+  subflows?: string;
+  backup?: string;
+  checksums?: boolean;
+  mptcp?: boolean;
+}
+
+export async function runClient(target: string, flags: ClientFlags): Promise<void> {
+  const { host, port } = parseTarget(target);
+  const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
+  const sendBytes = flags.send === undefined ? undefined : parseBytes(flags.send, "--send");
+  const seed = flags.seed === undefined ? 1 : parseNumber(flags.seed, "--seed", 0, true);
+  const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
+  const subflows = flags.subflows === undefined ? specs.length : parseNumber(flags.subflows, "--subflows", 1, true);
+  const backup = flags.backup === undefined ? undefined : pathIndex(specs, flags.backup);
+  const note = kernelMptcpNote(specs);
+  if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
+
+  const paths = await openPaths(specs);
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, subflows });
+  const sent = new DirectionMeter();
+  const received = new DirectionMeter();
+  const start = performance.now();
+  let socket: MptcpSocket;
+  try {
+    socket = stack.connect({ host, port, localAddress: specs[0]!.stackAddress, allowHalfOpen: true });
+  } catch (e) {
+    await stack.close();
+    throw new CliError((e as Error).message);
+  }
+  let driverFailure: Error | undefined;
+  stack.on("error", (err: Error) => {
+    // A path's driver died (device deleted, socket failed): report it and give up.
+    driverFailure ??= err;
+    socket.destroy();
+  });
+  let failure: SocketError | undefined;
+  socket.on("error", (e: SocketError) => (failure = e));
+  // Joins wait for the connection to be fully established (RFC 8684 §3.1; Linux refuses them
+  // before), or a second after the handshake when no data has moved either way by then.
+  let joined = false;
+  const join = (): void => {
+    if (joined || socket.destroyed) return;
+    joined = true;
+    openExtraSubflows(socket, paths, subflows, backup, () => stack.schedule());
+  };
+  socket.once("established", join);
+  socket.once("connect", () => setTimeout(join, 1000).unref());
+  const live = interval === undefined ? undefined : new LiveView(interval, "client", () => socket.mptcp);
+
+  socket.on("data", (chunk: Buffer) => received.add(chunk));
+  if (sendBytes !== undefined) void sendSeeded(socket, new SeededBytes(seed, sendBytes), sent);
+  else netcat(socket, sent);
+
+  await new Promise((resolve) => socket.once("close", resolve));
+  const seconds = (performance.now() - start) / 1000;
+  live?.stop();
+  if (sendBytes === undefined) process.stdin.destroy();
+  const result = transferResult(socket.mptcp, sent, received, seconds, {
+    local: `${socket.localAddress ?? specs[0]!.stackAddress}:${socket.localPort ?? 0}`,
+    remote: `${host}:${port}`,
+    ...(failure !== undefined ? { error: failure.code } : {}),
+    paths: pathStats(stack.loop.drivers),
+    counters: nonZeroCounters(stack.host.counters) as Record<string, number>,
+  });
+  await stack.close();
+  if (flags.json === true) {
+    // In netcat mode stdout carries the data: the object goes to stderr.
+    (sendBytes === undefined ? process.stderr : process.stdout).write(JSON.stringify(result) + "\n");
+  } else process.stderr.write(summaryText(result));
+  if (driverFailure !== undefined) throw new CliError(driverFailure.message);
+  if (failure !== undefined) throw new CliError(failure.message, 1);
+}
+
+/** stdin to the connection, the connection to stdout, both with backpressure. */
+function netcat(socket: MptcpSocket, meter: DirectionMeter): void {
+  const stdin = process.stdin;
+  stdin.on("data", (chunk: Buffer) => {
+    meter.add(chunk);
+    if (!socket.write(chunk)) {
+      stdin.pause();
+      socket.once("drain", () => stdin.resume());
+    }
+  });
+  stdin.on("end", () => socket.end());
+  socket.on("data", (chunk: Buffer) => {
+    if (!process.stdout.write(chunk)) {
+      socket.pause();
+      process.stdout.once("drain", () => socket.resume());
+    }
+  });
+}
+
+/**
+ * One MP_JOIN subflow (RFC 8684 §3.2) from each further path's address, to the path's `peer=`
+ * address or else the server's, until `subflows` are open; `backup` marks one path's subflow as
+ * backup (§3.3.8: the B flag on its SYN, or MP_PRIO for the initial subflow). A join that fails
+ * before it is up is tried again a second later, up to JOIN_ATTEMPTS times: Linux refuses joins
+ * (MPJoinRejected) until it considers the connection fully established, which can be later than
+ * the first Data ACK shows.
+ */
+function openExtraSubflows(socket: MptcpSocket, paths: readonly OpenPath[], subflows: number, backup: number | undefined, schedule: () => void): void {
+  const conn = socket.connection;
+  if (conn.mode !== "mptcp") return;
+  if (backup === 0 && conn.subflow !== undefined) conn.setBackup(conn.subflow, true);
+  for (let i = 1; i < paths.length && i < subflows; i++) {
+    const spec = paths[i]!.spec;
+    const attempt = (n: number): void => {
+      if (socket.destroyed) return;
+      let join: JoinSubflow | undefined;
+      try {
+        const peer = spec.peer === undefined ? undefined : parseAddress(spec.peer);
+        join = conn.openSubflow(parseAddress(spec.stackAddress), peer, undefined, { backup: backup === i });
+      } catch (e) {
+        process.stderr.write(`mptcp: no subflow on ${spec.text}: ${(e as Error).message}\n`);
+        return;
+      }
+      schedule();
+      if (join === undefined) {
+        process.stderr.write(`mptcp: no subflow on ${spec.text}: the connection is not MPTCP or the subflow limit is reached\n`);
+        return;
+      }
+      if (n >= JOIN_ATTEMPTS) return;
+      const check = setTimeout(() => {
+        if (join.state === "closed") attempt(n + 1);
+        else if (join.state !== "established") check.refresh();
+      }, 1000);
+      check.unref();
+    };
+    attempt(1);
+  }
+}
+
+const JOIN_ATTEMPTS = 3;
+
+/** HOST:PORT, IPv6 as [ADDR]:PORT; the host must be an IP address. */
+function parseTarget(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m ? (m[1] ?? m[2]!) : "";
+  if (!m || isIP(host) === 0) throw new CliError(`"${text}": expected HOST:PORT with an IP address ([ADDR]:PORT for IPv6)`);
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new CliError(`"${text}": port ${port} is outside 1..65535`);
+  return { host, port };
+}

@@ -1,0 +1,145 @@
+/**
+ * The paths of `mptcp client` and `mptcp server`: `--tun` and `--udp` flags parsed into packet
+ * drivers, one per path, in the order given (every `--tun` first, then every `--udp`). Path i is
+ * the stack's interface i.
+ *
+ *   --tun DEV=ADDR[,peer=PEER]
+ *   --udp [ADDR@]LOCALIP:PORT=REMOTEIP:PORT[,peer=PEER]
+ *
+ * ADDR is the stack's own IP address on the path (for UDP, the address inside the tunnel; it
+ * defaults to the local UDP address). PEER is the other end's address on the path: the client
+ * sends the path's extra subflow there (default: the server address it connected to, which the
+ * Linux kernel accepts on any path, but an mptcp-ts server answers from the interface of the
+ * address joined, so two mptcp-ts stacks want `peer=`).
+ */
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { DriverError } from "../io/driver.js";
+import type { PacketDriver } from "../io/driver.js";
+import { impair } from "../io/impair.js";
+import { testbedImpairment } from "../testbed/state.js";
+import { openTun, parseTunPath } from "../io/tun.js";
+import { openUdp, parseUdpPath } from "../io/udp.js";
+import type { UdpPathSpec } from "../io/udp.js";
+import { createStack } from "../runtime/stack.js";
+import type { Stack } from "../runtime/stack.js";
+import { CliError } from "./errors.js";
+
+export interface PathSpec {
+  /** The flag as given, for messages. */
+  text: string;
+  kind: "tun" | "udp";
+  /** The stack's address on this path. */
+  stackAddress: string;
+  /** The peer's address on this path, when given with `,peer=`. */
+  peer?: string;
+  /** TUN: the device name. */
+  device?: string;
+  udp?: UdpPathSpec;
+}
+
+export interface OpenPath {
+  spec: PathSpec;
+  driver: PacketDriver;
+}
+
+/** Parses the flags; throws CliError (exit 2) saying what is wrong. */
+export function parsePaths(tun: readonly string[], udp: readonly string[]): PathSpec[] {
+  const out: PathSpec[] = [];
+  for (const text of tun) {
+    const { body, peer } = splitPeer(text, "--tun");
+    const t = wrap(() => parseTunPath(body));
+    out.push({ text, kind: "tun", stackAddress: t.stackAddress, device: t.device, ...(peer !== undefined ? { peer } : {}) });
+  }
+  for (const text of udp) {
+    const { body, peer } = splitPeer(text, "--udp");
+    const u = wrap(() => parseUdpPath(body));
+    out.push({ text, kind: "udp", stackAddress: u.stackAddress, udp: u, ...(peer !== undefined ? { peer } : {}) });
+  }
+  if (out.length === 0) {
+    throw new CliError("no path: give at least one --tun DEV=ADDR (needs root) or --udp [ADDR@]LOCALIP:PORT=REMOTEIP:PORT");
+  }
+  return out;
+}
+
+/**
+ * Opens every path's driver; on a failure closes those already open and throws CliError with the
+ * driver's one-line reason (no root, no /dev/net/tun, address in use: exit code 2).
+ */
+export async function openPaths(specs: readonly PathSpec[]): Promise<OpenPath[]> {
+  const open: OpenPath[] = [];
+  try {
+    for (const spec of specs) {
+      let driver: PacketDriver = spec.kind === "tun" ? await openTun({ device: spec.device! }) : await openUdp({ local: spec.udp!.local, remote: spec.udp!.remote });
+      // A device of `mptcp testbed up` carries its rate, delay and loss: netem is missing, so our
+      // side of the link applies them (src/io/impair.ts).
+      const impairment = spec.kind === "tun" ? testbedImpairment(spec.device!) : undefined;
+      if (impairment !== undefined) driver = impair(driver, impairment);
+      open.push({ spec, driver });
+    }
+    return open;
+  } catch (e) {
+    await Promise.all(open.map((p) => p.driver.close()));
+    if (e instanceof DriverError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The index of the path named by `--backup`: a TUN device name, a path's stack address, or its
+ * index (0-based); throws CliError otherwise.
+ */
+export function pathIndex(specs: readonly PathSpec[], name: string): number {
+  const i = specs.findIndex((s) => s.device === name || s.stackAddress === name);
+  if (i >= 0) return i;
+  if (/^\d+$/.test(name) && Number(name) < specs.length) return Number(name);
+  throw new CliError(`--backup ${name}: no path has that device, address or index`);
+}
+
+function splitPeer(text: string, flag: string): { body: string; peer?: string } {
+  const m = /^(.*),peer=([^,]+)$/.exec(text);
+  if (m === null) return { body: text };
+  if (isIP(m[2]!) === 0) throw new CliError(`${flag} "${text}": peer "${m[2]}" is not an IP address`);
+  return { body: m[1]!, peer: m[2]! };
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DriverError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export interface StackFlags {
+  /** Ask for DSS checksums (RFC 8684 §3.1 flag A). */
+  checksums?: boolean;
+  /** false: plain TCP only (`--no-mptcp`). */
+  mptcp?: boolean;
+  /** Subflows wanted per connection, the initial one included (`--subflows`). */
+  subflows?: number;
+}
+
+/** The stack of a command: one interface per open path, MPTCP as the flags say. */
+export function createPathStack(paths: readonly OpenPath[], flags: StackFlags): Stack {
+  const joins = Math.max(2, paths.length - 1, (flags.subflows ?? 0) - 1);
+  return createStack({
+    drivers: paths.map((p) => ({ driver: p.driver, address: p.spec.stackAddress })),
+    mptcp: { enabled: flags.mptcp !== false, checksums: flags.checksums === true, subflows: joins },
+  });
+}
+
+/**
+ * A note (not an error) when a TUN path's kernel cannot speak MPTCP: mptcp-ts needs nothing of
+ * the kernel's MPTCP, but a kernel peer without it makes every connection fall back to TCP.
+ */
+export function kernelMptcpNote(specs: readonly PathSpec[]): string | undefined {
+  if (!specs.some((s) => s.kind === "tun")) return undefined;
+  try {
+    if (readFileSync("/proc/sys/net/mptcp/enabled", "utf8").trim() === "1") return undefined;
+    return "note: net.mptcp.enabled is 0 here: a kernel peer on this machine will use plain TCP (sysctl -w net.mptcp.enabled=1)";
+  } catch {
+    return "note: this kernel has no MPTCP (CONFIG_MPTCP): a kernel peer on this machine will use plain TCP";
+  }
+}

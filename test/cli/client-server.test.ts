@@ -1,0 +1,167 @@
+/**
+ * `mptcp client` and `mptcp server` as two processes over UDP loopback with two paths: the JSON
+ * summaries, the bytes and their hashes at both ends, two subflows, the netcat mode, refusal,
+ * and one-line usage errors.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
+import { once } from "node:events";
+import { CLI_SCRIPT, runCli } from "../support/cli.js";
+import { SeededBytes } from "../../src/cli/transfer-report.js";
+import { sha256 } from "../support/mptcp-sim.js";
+
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  done: Promise<number | null>;
+}
+
+function start(args: string[], input?: string): Run {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", CLI_SCRIPT, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  children.push(child);
+  const run: Run = { child, stdout: "", stderr: "", done: Promise.resolve(null) };
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (run.stdout += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (run.stderr += d));
+  run.done = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  child.stdin!.end(input ?? "");
+  return run;
+}
+
+/** Free UDP ports on 127.0.0.1 (bound and released: another process could take one in between, rarely). */
+async function freePorts(n: number): Promise<number[]> {
+  const sockets = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = dgram.createSocket("udp4");
+      s.bind(0, "127.0.0.1");
+      await once(s, "listening");
+      return s;
+    }),
+  );
+  const ports = sockets.map((s) => s.address().port);
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+/** Two UDP paths: path i is client 10.0.i.1 to server 10.0.i.2. */
+async function twoPaths(): Promise<{ client: string[]; server: string[] }> {
+  const [c0, s0, c1, s1] = await freePorts(4);
+  return {
+    client: ["--udp", `10.0.0.1@127.0.0.1:${c0}=127.0.0.1:${s0}`, "--udp", `10.0.1.1@127.0.0.1:${c1}=127.0.0.1:${s1},peer=10.0.1.2`],
+    server: ["--udp", `10.0.0.2@127.0.0.1:${s0}=127.0.0.1:${c0}`, "--udp", `10.0.1.2@127.0.0.1:${s1}=127.0.0.1:${c1}`],
+  };
+}
+
+async function listening(server: Run): Promise<void> {
+  while (!server.stderr.includes("listening on port")) {
+    if (server.child.exitCode !== null) throw new Error(`server exited: ${server.stderr}`);
+    await once(server.child.stderr!, "data");
+  }
+}
+
+/** The bytes `--send N --seed S` and `--source N --seed S` produce. */
+function seeded(length: number, seed: number): string {
+  const src = new SeededBytes(seed, length);
+  const parts: Uint8Array[] = [];
+  for (let b = src.next(); b !== undefined; b = src.next()) parts.push(b);
+  return sha256(Buffer.concat(parts));
+}
+
+const JSON_FIELDS = ["bytesSent", "sha256Sent", "bytesReceived", "sha256Received", "seconds", "goodputMbps", "fallback", "subflows"];
+
+describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, () => {
+  test("--send to --sink over two paths: JSON summaries, equal hashes, two subflows", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5201", ...p.server, "--sink", "--once", "--json"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5201", ...p.client, "--send", "8M", "--seed", "7", "--json"]);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as Record<string, unknown> & { subflows: { local: string; remote: string; backup: boolean; bytesSent: number; bytesReceived: number }[] };
+    const s = JSON.parse(server.stdout) as typeof c;
+    for (const f of JSON_FIELDS) {
+      assert.ok(f in c, `client JSON has ${f}`);
+      assert.ok(f in s, `server JSON has ${f}`);
+    }
+    assert.equal(c.bytesSent, 8_000_000);
+    assert.equal(c.sha256Sent, seeded(8_000_000, 7));
+    assert.equal(s.bytesReceived, 8_000_000);
+    assert.equal(s.sha256Received, c.sha256Sent);
+    assert.equal(c.bytesReceived, 0);
+    assert.equal(c.fallback, false);
+    assert.deepEqual(
+      c.subflows.map((x) => `${x.local}>${x.remote}`),
+      ["10.0.0.1>10.0.0.2", "10.0.1.1>10.0.1.2"],
+    );
+    assert.equal(s.subflows.length, 2);
+    for (const x of c.subflows) assert.equal(typeof x.backup, "boolean");
+    const carried = c.subflows.reduce((n, x) => n + x.bytesSent, 0);
+    assert.ok(carried >= 8_000_000, `the subflows carried every byte (${carried})`);
+  });
+
+  test("--source both ways with a backup path: the client's received hash is the server's sent hash", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5202", ...p.server, "--source", "3M", "--seed", "3", "--once", "--json"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5202", ...p.client, "--send", "1M", "--backup", "1", "--interval", "0.2", "--json"]);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { bytesReceived: number; sha256Received: string; sha256Sent: string; subflows: { local: string; backup: boolean }[] };
+    const s = JSON.parse(server.stdout) as { bytesSent: number; sha256Sent: string; sha256Received: string };
+    assert.equal(c.bytesReceived, 3_000_000);
+    assert.equal(c.sha256Received, s.sha256Sent);
+    assert.equal(s.sha256Sent, seeded(3_000_000, 3));
+    assert.equal(s.sha256Received, c.sha256Sent);
+    assert.equal(c.subflows.find((x) => x.local === "10.0.1.1")?.backup, true);
+  });
+
+  test("netcat mode against --echo: stdin comes back on stdout", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5203", ...p.server, "--echo", "--once"]);
+    await listening(server);
+    const text = "multipath says hello\n".repeat(1000);
+    const client = start(["client", "10.0.0.2:5203", ...p.client], text);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    assert.equal(client.stdout, text);
+    assert.match(client.stderr, /-> 10\.0\.0\.2:5203: mptcp/);
+  });
+
+  test("a port nobody listens on: ECONNREFUSED, exit code 1", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5204", ...p.server]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1k"]);
+    assert.equal(await client.done, 1);
+    assert.match(client.stderr, /^mptcp: connect ECONNREFUSED 10\.0\.0\.2:5205$/m);
+    server.child.kill("SIGTERM");
+    assert.equal(await server.done, 0);
+  });
+
+  test("usage errors are one line with exit code 2", () => {
+    for (const [args, pattern] of [
+      [["client", "10.0.0.2:5201", "--send", "1M"], /no path: give at least one --tun/],
+      [["client", "nowhere:5201", "--udp", "127.0.0.1:1=127.0.0.1:2"], /expected HOST:PORT/],
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1"], /--udp/],
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--send", "lots"], /--send: expected a size/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--sink", "--echo"], /exclude each other/],
+    ] as const) {
+      const res = runCli([...args]);
+      assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);
+      const lines = res.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, res.stderr);
+      assert.match(lines[0]!, pattern);
+    }
+  });
+});
