@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { builtinNames, builtinScenario } from "../../src/sim/scenario/builtins.js";
+import { EXPERIMENTS } from "../../src/sim/experiments/index.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../../src/sim/scenario/runner.js";
 import { parseScenarioText } from "../../src/sim/scenario/validate.js";
@@ -161,7 +162,7 @@ describe("mptcp sim", () => {
     const r = runCli(["sim", "--list"]);
     assert.equal(r.status, 0);
     const lines = r.stdout.trim().split("\n");
-    assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), builtinNames());
+    assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), [...builtinNames(), ...EXPERIMENTS.map((e) => e.name)]);
   });
 
   test("--json is the same for the same seed but for wallSeconds; --pcap writes a file per interface", () => {
