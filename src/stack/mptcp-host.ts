@@ -67,6 +67,13 @@ export interface MptcpOptions {
    */
   subflows?: number;
   /**
+   * Joins in their handshake (MP_JOIN SYN answered, third ACK not yet in) across all connections
+   * of the host (RFC 7430 §4: bound what unauthenticated SYNs can tie up; each connection is
+   * bounded by its subflow limit too). A join SYN over it is refused with MP_TCPRST "lack of
+   * resources" and counted as MPJoinRejected. Default 256.
+   */
+  maxHalfOpenJoins?: number;
+  /**
    * The path manager's limits (Linux `ip mptcp limits set subflows N add_addr_accepted M`; default
    * subflows 2, add_addr_accepted 0: the peer's ADD_ADDRs are echoed but not joined).
    */
@@ -139,6 +146,9 @@ export class MptcpListener {
   }
 }
 
+/** Joins in their handshake a host accepts at once, across its connections (RFC 7430 §4). */
+export const DEFAULT_MAX_HALF_OPEN_JOINS = 256;
+
 /** Linux's `net.mptcp.blackhole_timeout` default: 3600 s. */
 export const DEFAULT_BLACKHOLE_TIMEOUT = 3_600_000_000;
 
@@ -170,6 +180,7 @@ export class MptcpHost implements MptcpConnectionOwner {
   private readonly bySubflow = new Map<Connection, MptcpConnection>();
   /** Joined subflows by their TCP connection (§3.2). */
   private readonly joins = new Map<Connection, JoinSubflow>();
+  private readonly maxHalfOpenJoins: number;
   /** Passive joins whose subflow the Host has not shown us yet. */
   private readonly unattachedJoins = new Map<string, JoinSubflow>();
   private pendingJoin: JoinSubflow | undefined;
@@ -194,6 +205,7 @@ export class MptcpHost implements MptcpConnectionOwner {
     this.enabled = m.enabled ?? true;
     this.random = config.random;
     this.maxConnections = m.maxConnections ?? Number.POSITIVE_INFINITY;
+    this.maxHalfOpenJoins = m.maxHalfOpenJoins ?? DEFAULT_MAX_HALF_OPEN_JOINS;
     this.tokens = new TokenTable(this.maxConnections);
     this.connCfg = {
       checksums: m.checksums ?? false,
@@ -486,10 +498,21 @@ export class MptcpHost implements MptcpConnectionOwner {
       count("MPJoinNoTokenFound");
       return refusingHook(TCPRST_REASON.MPTCP_SPECIFIC, count);
     }
+    if (this.halfOpenJoins() >= this.maxHalfOpenJoins) {
+      count("MPJoinRejected");
+      return refusingHook(TCPRST_REASON.LACK_OF_RESOURCES, count);
+    }
     const answer = conn.acceptJoin(syn, ctx.local, ctx.localPort);
     if (typeof answer === "number") return refusingHook(answer, count);
     this.unattachedJoins.set(tupleKey(ctx.local, ctx.localPort, ctx.remote, ctx.remotePort), answer);
     return answer.hook;
+  }
+
+  /** Passive joins whose handshake has not completed (RFC 7430 §4). */
+  private halfOpenJoins(): number {
+    let n = this.unattachedJoins.size;
+    for (const j of this.joins.values()) if (j.role === "responder" && !j.established && j.state !== "closed") n++;
+    return n;
   }
 
   private newConnection(id: number, role: "client" | "server", mptcp: boolean): MptcpConnection {

@@ -223,6 +223,23 @@ describe("MP_JOIN, responder (RFC 8684 §3.2)", () => {
     assert.equal(c.joinedSubflows.length, 1);
   });
 
+  test("over the host's half-open join limit (RFC 7430 §4): RST with MP_TCPRST 0x02 [MPJoinRejected]; a completed join frees its place", () => {
+    const { h, c, joinSyn } = acceptedServer({ maxHalfOpenJoins: 1 });
+    const [synAck] = joinSyn(2000);
+    assert.equal(synAck!.seg.flags, TCP_FLAG.SYN | TCP_FLAG.ACK);
+    const [rst] = joinSyn(2100, {}, A_JOIN_PORT + 1);
+    assert.equal(rst!.seg.flags, TCP_FLAG.RST | TCP_FLAG.ACK);
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.LACK_OF_RESOURCES }]);
+    assert.equal(h.counters.MPJoinRejected, 1);
+    assert.equal(c.joinedSubflows.length, 1);
+    // The first join completes (third ACK): it is no longer half-open, and another may start.
+    h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1, ack: (synAck!.seg.seq + 1) >>> 0, options: [join({ subtype: "MP_JOIN", form: "ack", hmac: ACK_HMAC })] })), 1, 3000);
+    drain(h, 3000);
+    assert.equal(c.joinedSubflows[0]!.state, "established");
+    const [again] = joinSyn(4000, {}, A_JOIN_PORT + 2);
+    assert.equal(again!.seg.flags, TCP_FLAG.SYN | TCP_FLAG.ACK);
+  });
+
   test("a wrong third-ACK HMAC resets the subflow, not the connection [MPJoinAckHMacFailure]", () => {
     const { h, c, joinSyn } = acceptedServer();
     const [synAck] = joinSyn(2000);
