@@ -38,6 +38,25 @@ describe("experiments", () => {
     });
   });
 
+  describe("exp-handover: WiFi disappears at t = 10 s, once per handover mode", () => {
+    const r = experimentByName("exp-handover")!.run({});
+    test("no byte lost in any mode, and every mode completes intact", () => {
+      const c = r.checks.find((x) => x.name.startsWith("bytes lost"))!;
+      assert.ok(c.pass, `${c.name}: ${c.measured}`);
+      assert.deepEqual(r.flows.map((f) => f.name), ["full", "backup", "single-path"]);
+      for (const f of r.flows) assert.equal(f.integrity, true, f.name);
+    });
+    test("every mode resumes within a second (REMOVE_ADDR, MP_PRIO or a new MP_JOIN, then reinjection)", () => {
+      for (const row of r.table.slice(1)) assert.ok(Number(row[1]) < 1, row.join(" "));
+    });
+    test("stall: full ≈ backup < single-path", { todo: "measured full 0.89 s, backup 0.76 s, single-path 0.78 s: the join's handshake costs little next to reinjecting the WiFi's lost window on cellular (behind its own queue in full mode, from its initial window in the others); the paper's single-path penalty includes bringing the cellular radio up, which the simulator does not model" }, () => {
+      for (const name of ["stall: full and backup", "stall: full ≈ backup"]) {
+        const c = r.checks.find((x) => x.name.startsWith(name))!;
+        assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected})`);
+      }
+    });
+  });
+
   test("mptcp sim exp-aggregation --json: the result object of mptcp sim plus table and checks; --list names it", () => {
     const r = runCli(["sim", "exp-aggregation", "--json"]);
     assert.equal(r.status, 0, r.stderr);

@@ -1,11 +1,12 @@
 /** The built-in experiments (`mptcp sim exp-*`), by name. */
 import { aggregation } from "./aggregation.js";
 import { sharedBottleneck } from "./shared-bottleneck.js";
+import { handover } from "./handover.js";
 import type { Experiment } from "./experiment.js";
 
 export type { Check, Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 
-export const EXPERIMENTS: readonly Experiment[] = [aggregation, sharedBottleneck];
+export const EXPERIMENTS: readonly Experiment[] = [aggregation, sharedBottleneck, handover];
 
 export function experimentByName(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);
