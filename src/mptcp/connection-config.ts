@@ -46,6 +46,8 @@ export interface MptcpConnectionConfig {
   allowJoinInitialAddrPort: boolean;
   /** Congestion control of every subflow (cc/): undefined keeps the TCP configuration's. */
   congestion?: CongestionKind;
+  /** Subflows in all over the initial addresses, by source port (the ndiffports path manager). */
+  ndiffports?: number;
   /** Which subflow carries each chunk (sched/); default lowest-RTT. */
   scheduler?: SchedulerName;
 }

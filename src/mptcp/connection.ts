@@ -971,6 +971,8 @@ export class MptcpConnection {
         openJoin: (local, remote, remotePort, backup) => c.openSubflow(local, remote, remotePort, { backup }),
         removeSubflow: (path) => c.dropPath(path, "removed", true),
         fastClosed: () => c.onFastClose(),
+        ndiffports: this.cfg.ndiffports ?? 0,
+        role: this.role,
       },
       { timeoutUs: this.cfg.addAddrTimeout, maxRetransmissions: ADD_ADDR_RETRANS_MAX },
     );

@@ -87,6 +87,12 @@ export interface PathContext {
   removeSubflow(path: PathState): void;
   /** The peer reset the connection with MP_FASTCLOSE (§3.5). */
   fastClosed(): void;
+  /**
+   * "ndiffports" (the out-of-tree Linux path manager): this many subflows in all between the
+   * initial pair of addresses, differing in source port, opened by the client. 0 or 1: none.
+   */
+  readonly ndiffports: number;
+  readonly role: "client" | "server";
 }
 
 /** The options of one planned segment and its payload limit (see MptcpConnection `plan`). */
@@ -153,6 +159,17 @@ export class PathControl {
       remoteDenyJoinId0: this.remoteDenyJoinId0,
     });
     this.apply(this.pm.onFullyEstablished());
+    // ndiffports (Raiciu et al. SIGCOMM'11, RFC 8041 §3.4): ECMP spreads subflows that differ
+    // only in their source port over different paths.
+    if (this.ctx.role === "client") {
+      for (let i = 1; i < this.ctx.ndiffports; i++) {
+        try {
+          if (this.ctx.openJoin(initial.local, initial.remote, initial.remotePort, false) === undefined) break;
+        } catch {
+          break;
+        }
+      }
+    }
   }
 
   private apply(actions: readonly PmAction[]): void {

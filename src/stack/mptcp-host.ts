@@ -114,6 +114,12 @@ export interface MptcpOptions {
   congestion?: CongestionKind;
   /** Which subflow carries each chunk (src/mptcp/sched/); default "lowest-rtt". */
   scheduler?: SchedulerName;
+  /**
+   * The ndiffports path manager beside the endpoints: a client opens this many subflows in all
+   * between the initial pair of addresses, differing only in source port (for ECMP networks,
+   * RFC 8041 §3.4). The `subflows` limit still applies.
+   */
+  ndiffports?: number;
 }
 
 export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
@@ -216,6 +222,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       synRetransBeforeFallback: m.synRetransBeforeFallback ?? DEFAULT_SYN_RETRANS_BEFORE_FALLBACK,
       ...(m.congestion !== undefined ? { congestion: m.congestion } : {}),
       ...(m.scheduler !== undefined ? { scheduler: m.scheduler } : {}),
+      ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };
