@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
-import { runSim } from "./sim.js";
+import { runSim, type SimOptions } from "./sim.js";
 import { runDemoCli } from "./demo.js";
 import { runClient } from "./client.js";
 import type { ClientFlags } from "./client.js";
@@ -39,7 +39,10 @@ function program(): Command {
     .option("--pcap <dir>", "write a pcap per host interface into <dir>")
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
     .option("--list", "list the built-in scenarios")
-    .action((scenario: string | undefined, opts: { seed?: string; json?: boolean; pcap?: string; bytes?: string; list?: boolean }) => {
+    .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia")
+    .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
+    .option("--pm <spec>", 'path manager besides the endpoints: "kernel" (default) or "ndiffports:N"')
+    .action((scenario: string | undefined, opts: SimOptions) => {
       runSim(scenario, opts);
     });
 

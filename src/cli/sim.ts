@@ -13,7 +13,9 @@ import type { PcapFileWriter } from "../io/capture-file.js";
 import { builtinNames, builtinScenario } from "../sim/scenario/builtins.js";
 import type { Scenario } from "../sim/scenario/model.js";
 import { runScenario } from "../sim/scenario/runner.js";
-import type { ScenarioResult } from "../sim/scenario/runner.js";
+import type { RunOptions, ScenarioResult } from "../sim/scenario/runner.js";
+import { CONGESTION_KINDS, isCongestionKind } from "../mptcp/cc/index.js";
+import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
 import { parseSize } from "../sim/scenario/units.js";
 import { ScenarioError, parseScenarioText } from "../sim/scenario/validate.js";
 import { CliError } from "./errors.js";
@@ -25,6 +27,32 @@ export interface SimOptions {
   pcap?: string;
   list?: boolean;
   bytes?: string;
+  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia). */
+  cc?: string;
+  /** Scheduler of every MPTCP host (lowest-rtt, round-robin, redundant, blest, ecf). */
+  scheduler?: string;
+  /** Path manager besides the hosts' endpoints: "kernel" (none more) or "ndiffports:N". */
+  pm?: string;
+}
+
+/** `--cc`, `--scheduler`, `--pm` as MPTCP host options; one-line errors naming the flag. */
+export function mptcpOverrides(opts: SimOptions): NonNullable<RunOptions["mptcp"]> {
+  const out: NonNullable<RunOptions["mptcp"]> = {};
+  if (opts.cc !== undefined) {
+    if (!isCongestionKind(opts.cc)) throw new CliError(`--cc: one of ${CONGESTION_KINDS.join(", ")}, got "${opts.cc}"`);
+    out.congestion = opts.cc;
+  }
+  if (opts.scheduler !== undefined) {
+    if (!isSchedulerName(opts.scheduler)) throw new CliError(`--scheduler: one of ${SCHEDULER_NAMES.join(", ")}, got "${opts.scheduler}"`);
+    out.scheduler = opts.scheduler;
+  }
+  if (opts.pm !== undefined && opts.pm !== "kernel") {
+    const m = /^ndiffports[:=](\d+)$/.exec(opts.pm);
+    const n = m === null ? Number.NaN : Number(m[1]);
+    if (!(n >= 1 && n <= 8)) throw new CliError(`--pm: "kernel" or "ndiffports:N" with N from 1 to 8, got "${opts.pm}"`);
+    out.ndiffports = n;
+  }
+  return out;
 }
 
 export function runSim(target: string | undefined, opts: SimOptions): void {
@@ -42,6 +70,7 @@ export function runSim(target: string | undefined, opts: SimOptions): void {
     return;
   }
   const scenario = loadScenario(target);
+  const mptcp = mptcpOverrides(opts);
   const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
   let bytes: number | undefined;
   if (opts.bytes !== undefined) {
@@ -69,6 +98,7 @@ export function runSim(target: string | undefined, opts: SimOptions): void {
   let result: ScenarioResult;
   try {
     result = runScenario(scenario, {
+      ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(bytes !== undefined ? { bytes } : {}),
       ...(capture !== undefined ? { capture } : {}),
@@ -169,8 +199,9 @@ function runExperiment(e: Experiment, opts: SimOptions): void {
     bytes = parseSize(opts.bytes);
     if (bytes === undefined || bytes === 0) throw new CliError(`--bytes: expected a size like "10MB", got "${opts.bytes}"`);
   }
+  const mptcp = mptcpOverrides(opts);
   const t0 = process.hrtime.bigint();
-  const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}) });
+  const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}) });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.json === true) {
     const out = { scenario: r.name, seed: r.seed, simulatedSeconds: r.simulatedSeconds, wallSeconds, events: r.events, flows: r.flows, table: r.table, checks: r.checks };

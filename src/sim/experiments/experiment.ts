@@ -3,12 +3,18 @@
  * them with the field names of `mptcp sim --json`, a table of what it measured, and `checks`:
  * one `{name, measured, expected, pass}` per claim it reproduces. Field names are public.
  */
+import type { MptcpOptions } from "../../stack/mptcp-host.js";
 import type { FlowResult } from "./transfer.js";
 
 export interface ExperimentOptions {
   seed?: number;
   /** Bytes per transfer, to run a short version (tests) or a longer one. */
   bytes?: number;
+  /**
+   * The MPTCP hosts' congestion control, scheduler and ndiffports (`--cc`, `--scheduler`,
+   * `--pm`), where the experiment does not itself vary them.
+   */
+  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports">;
 }
 
 export interface Check {

@@ -38,12 +38,12 @@ export interface HandoverRun {
   simulatedSeconds: number;
 }
 
-export function runHandover(mode: HandoverMode, seed: number, bytes: number, failAtSeconds = 10): HandoverRun {
+export function runHandover(mode: HandoverMode, seed: number, bytes: number, failAtSeconds = 10, mptcp: ExperimentOptions["mptcp"] = {}): HandoverRun {
   const sim = new Simulator({ seed });
   const failUs = failAtSeconds * 1e6;
   const ifaces = (a: Uint8Array[]) => a.map((x) => ({ addresses: [x] }));
-  const clientHost = new MptcpHost({ interfaces: ifaces(C), random: sim.rng.fork("client"), tcp: { maxRetries: 4 } });
-  const serverHost = new MptcpHost({ interfaces: ifaces(S), random: sim.rng.fork("server"), tcp: { maxRetries: 4 } });
+  const clientHost = new MptcpHost({ interfaces: ifaces(C), random: sim.rng.fork("client"), tcp: { maxRetries: 4 }, mptcp });
+  const serverHost = new MptcpHost({ interfaces: ifaces(S), random: sim.rng.fork("server"), tcp: { maxRetries: 4 }, mptcp });
   const source = new BulkSource(bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
   let last = 0;
@@ -122,7 +122,7 @@ export const handover: Experiment = {
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
     const bytes = opts.bytes ?? 40_000_000;
-    const runs = (["full", "backup", "single-path"] as const).map((m) => runHandover(m, seed, bytes));
+    const runs = (["full", "backup", "single-path"] as const).map((m) => runHandover(m, seed, bytes, 10, opts.mptcp));
     const [full, backup, single] = runs as [HandoverRun, HandoverRun, HandoverRun];
     const worstOfTwo = Math.max(full.stallSeconds, backup.stallSeconds);
     return {

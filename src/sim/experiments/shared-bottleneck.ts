@@ -10,6 +10,7 @@
  *   tcp client ──────────────┘                          └─ tcp server
  */
 import type { CongestionKind } from "../../mptcp/cc/index.js";
+import type { SchedulerName } from "../../mptcp/sched/registry.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
 import { reno } from "../../tcp/congestion/reno.js";
 import { parseAddress } from "../../wire/address.js";
@@ -37,10 +38,11 @@ export interface ShareResult {
 }
 
 /** One run: both uploads for `seconds`, throughput measured over the last two thirds. */
-export function runShare(congestion: CongestionKind, seed: number, seconds: number): ShareResult {
+export function runShare(congestion: CongestionKind, seed: number, seconds: number, scheduler?: SchedulerName): ShareResult {
   const sim = new Simulator({ seed });
   const tcp = { congestion: reno() };
-  const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion } });
+  const sched = scheduler === undefined ? {} : { scheduler };
+  const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion, ...sched } });
   const tc = new MptcpHost({ interfaces: [{ addresses: [A("10.3.0.1")] }], random: sim.rng.fork("tc"), tcp, mptcp: { enabled: false } });
   const ms = new MptcpHost({ interfaces: [{ addresses: [A("10.11.0.2")] }], random: sim.rng.fork("ms"), tcp, mptcp: { congestion } });
   const ts = new MptcpHost({ interfaces: [{ addresses: [A("10.13.0.2")] }], random: sim.rng.fork("ts"), tcp, mptcp: { enabled: false } });
@@ -110,7 +112,8 @@ export const sharedBottleneck: Experiment = {
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
     const seconds = 60;
-    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds));
+    // The controllers are what this experiment varies; --cc has no say, --scheduler has.
+    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, opts.mptcp?.scheduler));
     const by = (k: CongestionKind): ShareResult => runs.find((x) => x.congestion === k)!;
     return {
       name: this.name,

@@ -14,6 +14,7 @@ import { BulkSink, BulkSource } from "../bulk.js";
 import { HostNode } from "../host-node.js";
 import type { LinkConfig } from "../link.js";
 import { Simulator } from "../simulator.js";
+import type { ExperimentOptions } from "./experiment.js";
 
 export interface PathSpec {
   name: string;
@@ -43,6 +44,8 @@ export interface TransferSpec {
   limitSeconds?: number;
   /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over. */
   warmupSeconds?: number;
+  /** MPTCP options for both hosts (congestion control, scheduler, ndiffports). */
+  mptcpOptions?: ExperimentOptions["mptcp"];
 }
 
 /** A flow's result, with the field names of `mptcp sim --json`'s flows. */
@@ -89,7 +92,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
     interfaces: interfaces(addr),
     random: sim.rng.fork(name),
     tcp: { maxRetries: 4, ...buffers },
-    mptcp: { enabled: spec.mptcp, subflows: Math.max(2, spec.use.length - 1), ...buffers },
+    mptcp: { enabled: spec.mptcp, subflows: Math.max(2, spec.use.length - 1), ...buffers, ...spec.mptcpOptions },
   });
   const clientHost = new MptcpHost(config(clientAddr, "client"));
   const serverHost = new MptcpHost(config(serverAddr, "server"));

@@ -54,6 +54,8 @@ export interface RunOptions {
   capture?: (host: string, iface: number) => CaptureWriter | undefined;
   /** Records each flow's delivered bytes every this many µs (`FlowResult.samples`). */
   sampleEveryUs?: number;
+  /** Overrides every MPTCP host's congestion control, scheduler or ndiffports (`--cc` ...). */
+  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports">;
 }
 
 /** A connection's statistics as reported (TcpStats with times in ms). */
@@ -160,7 +162,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   const handles = new Map<string, NodeHandle>();
 
   for (const h of scenario.hosts) {
-    const run = makeHost(h, sim);
+    const run = makeHost(h, sim, options.mptcp);
     runHosts.set(h.name, run);
     handles.set(h.name, sim.addNode(h.name, run.node));
   }
@@ -344,10 +346,10 @@ function makeMiddlebox(m: MiddleboxSpec, sim: Simulator): MiddleboxNode {
   }));
 }
 
-function makeHost(h: HostSpec, sim: Simulator): RunHost {
+function makeHost(h: HostSpec, sim: Simulator, overrides: RunOptions["mptcp"] = {}): RunHost {
   const config = { interfaces: h.interfaces, random: sim.rng.fork(`host/${h.name}`), tcp: tcpOverrides(h.tcp), routes: h.routes };
   if (h.mptcp === undefined) return { kind: "tcp", node: new SimHost(h.name, new Host(config)) };
-  return { kind: "mptcp", node: new SimMptcpHost(h.name, new MptcpHost({ ...config, mptcp: mptcpOptions(h.mptcp) })) };
+  return { kind: "mptcp", node: new SimMptcpHost(h.name, new MptcpHost({ ...config, mptcp: { ...mptcpOptions(h.mptcp), ...overrides } })) };
 }
 
 function mptcpOptions(m: ScenarioMptcp): MptcpOptions {
