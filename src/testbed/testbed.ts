@@ -151,21 +151,26 @@ export async function testbedExec(name: string, command: string[], opts: { state
   const state = readState(name, opts.stateDir ?? STATE_DIR);
   if (!state || !namespaceExists(state.namespace)) throw new TestbedError(`no testbed named ${name} (mptcp testbed up --name ${name} makes one)`);
   checkRequirements({ tc: false });
-  const child = spawn("ip", ["netns", "exec", state.namespace, ...command], { stdio: "inherit" });
   // Ctrl-C reaches the child from the terminal (same process group): this process only waits
   // for it, and must not send a second SIGINT, which a program may take as "quit right now".
-  // SIGTERM and SIGHUP are sent to this process alone, so they are passed on.
+  // SIGTERM and SIGHUP are sent to this process alone, so they are passed on. The handlers go in
+  // before the child exists: it may be visible in the namespace before spawn() returns here.
+  const run: { child?: ReturnType<typeof spawn>; pending?: NodeJS.Signals } = {};
   const ignore = (): void => {};
   const forward = (sig: NodeJS.Signals): void => {
-    child.kill(sig);
+    if (run.child === undefined) run.pending = sig;
+    else run.child.kill(sig);
   };
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   process.on("SIGHUP", forward);
+  const started = spawn("ip", ["netns", "exec", state.namespace, ...command], { stdio: "inherit" });
+  run.child = started;
+  if (run.pending !== undefined) started.kill(run.pending);
   try {
     return await new Promise<number>((resolve, reject) => {
-      child.once("error", (e) => reject(new TestbedError(`ip netns exec: ${e.message}`)));
-      child.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
+      started.once("error", (e) => reject(new TestbedError(`ip netns exec: ${e.message}`)));
+      started.once("exit", (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
     });
   } finally {
     process.off("SIGINT", ignore);

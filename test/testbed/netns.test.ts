@@ -7,7 +7,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { CLI_SCRIPT, runCli } from "../support/cli.js";
 import { until } from "../io/util.js";
 import { TestbedError } from "../../src/testbed/errors.js";
@@ -101,7 +101,20 @@ describe("mptcp testbed", { skip, timeout: 20_000 }, () => {
     // SIGTERM to `exec` reaches the command, whose death by it is passed on as 128 + 15.
     const sleeper = spawn(process.execPath, ["--input-type=module", "-e", CLI_SCRIPT, "testbed", "exec", name, "--", "sleep", "30"], { stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => sleeper.once("exit", (code) => resolve(code)));
-    await until(() => execFileSync("ip", ["netns", "pids", name], { encoding: "utf8" }).trim() !== "", "sleep to start in the namespace");
+    // Wait for `sleep` itself (not just any process) in the namespace: then `exec` has spawned it
+    // and installed its signal forwarding.
+    const sleeping = (): boolean =>
+      execFileSync("ip", ["netns", "pids", name], { encoding: "utf8" })
+        .split("\n")
+        .filter((p) => p !== "")
+        .some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep";
+          } catch {
+            return false;
+          }
+        });
+    await until(sleeping, "sleep to start in the namespace");
     sleeper.kill("SIGTERM");
     assert.equal(await exited, 143);
 
