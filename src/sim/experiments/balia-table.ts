@@ -1,0 +1,176 @@
+/**
+ * exp-balia-table: the not-Pareto-optimal scenario of Khalili et al. (CoNEXT'12, scenario A), with
+ * the figures of the BALIA draft §5.1. Two 10 Mbit/s links in series for one of the type-1
+ * users' paths: their first path crosses link 1, their second link 1 and then link 2, which the
+ * N2 type-2 (single-path) users share. Upgrading type-1 users to MPTCP cannot give them more
+ * than link 1 carries, but their second subflows take part of link 2 from the type-2 users; how
+ * much depends on the coupled controller. Reported: the type-2 users' total throughput, beside the published values
+ * (single-path 9.29, LIA 7.55, OLIA 8.13, BALIA 8.32 for N1 = N2 = 5; 9.29, 6.94, 7.41, 7.98 for
+ * N1 = 15, N2 = 5). The claim reproduced is their order: single-path > BALIA > OLIA > LIA.
+ *
+ *   type-1 user u ══ L1 ══ link 1 ══ R1 ── its server (iface 0, path 1)
+ *                              (path 2)  R1 ── L2 ══ link 2 ══ R2 ── its server (iface 1)
+ *   type-2 user v ─────────────────────────── L2 ══ link 2 ══ R2 ── its server
+ */
+import type { CongestionKind } from "../../mptcp/cc/index.js";
+import { MptcpHost } from "../../stack/mptcp-host.js";
+import { reno } from "../../tcp/congestion/reno.js";
+import { parseAddress } from "../../wire/address.js";
+import { BulkSink, BulkSource } from "../bulk.js";
+import { HostNode } from "../host-node.js";
+import { Router } from "../router.js";
+import { Simulator } from "../simulator.js";
+import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
+import { check } from "./experiment.js";
+import type { FlowResult } from "./transfer.js";
+
+const PORT = 5001;
+const ACCESS = { rateBps: 1_000_000_000, delayUs: 1_000, queueLimitPackets: 1000 };
+const LINK = { rateBps: 10_000_000, delayUs: 10_000, queueLimitPackets: 50 };
+
+/** What type-1 users run: single-path TCP on link 1, or MPTCP with a controller. */
+export type Type1Mode = "single-path" | Extract<CongestionKind, "lia" | "olia" | "balia">;
+
+export interface BaliaRun {
+  mode: Type1Mode;
+  n1: number;
+  n2: number;
+  type1Mbps: number;
+  type2Mbps: number;
+  flows: FlowResult[];
+  events: number;
+  simulatedSeconds: number;
+}
+
+const addr = (s: string): Uint8Array => parseAddress(s)!;
+
+export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, seconds: number): BaliaRun {
+  const sim = new Simulator({ seed });
+  const tcp = { congestion: reno() };
+  const warmUs = (seconds / 3) * 1e6;
+  const endUs = seconds * 1e6;
+  const router = (name: string, routes: Record<string, number>): { router: Router; node: ReturnType<Simulator["addNode"]>; next: number } => {
+    const r = new Router(routes);
+    return { router: r, node: sim.addNode(name, r), next: 2 };
+  };
+  // Interface 0 of each router faces its link; R1's and L2's interface 1 join the two links.
+  const L1 = router("L1", { "10.101.0.0/16": 0, "10.102.0.0/16": 0 });
+  const R1 = router("R1", { "10.1.0.0/16": 0, "10.3.0.0/16": 0, "10.102.0.0/16": 1 });
+  const L2 = router("L2", { "10.102.0.0/16": 0, "10.3.0.0/16": 1 });
+  const R2 = router("R2", { "10.2.0.0/16": 0, "10.3.0.0/16": 0 });
+  sim.addDuplexLink(L1.node, 0, R1.node, 0, LINK);
+  sim.addDuplexLink(L2.node, 0, R2.node, 0, LINK);
+  sim.addDuplexLink(R1.node, 1, L2.node, 1, ACCESS);
+  const attach = (r: typeof L1, host: ReturnType<Simulator["addNode"]>, iface: number, cidr: string, hostFirst: boolean): void => {
+    const port = r.next++;
+    if (hostFirst) sim.addDuplexLink(host, iface, r.node, port, ACCESS);
+    else sim.addDuplexLink(r.node, port, host, iface, ACCESS);
+    r.router.addRoute(cidr, port);
+  };
+
+  const users: { type: 1 | 2; u: number; sink: BulkSink; atWarm: number; source: BulkSource }[] = [];
+  for (let u = 0; u < n1 + n2; u++) {
+    const type = u < n1 ? 1 : 2;
+    const user = { type, u, sink: new BulkSink(), atWarm: 0, source: new BulkSource(1e12, sim.rng.fork(`payload${u}`)) } as const;
+    users.push({ ...user });
+    const me = users[users.length - 1]!;
+    // Type 1: path 1 over link 1 (10.1/10.101), path 2 over links 1 and 2 (10.3/10.102); type 2:
+    // link 2 only (10.2/10.102).
+    const multipath = type === 1 && mode !== "single-path";
+    const clientAddrs = type === 1 ? [addr(`10.1.${u}.1`), ...(multipath ? [addr(`10.3.${u}.1`)] : [])] : [addr(`10.2.${u}.1`)];
+    const serverAddrs = type === 1 ? [addr(`10.101.${u}.2`), ...(multipath ? [addr(`10.102.${u}.2`)] : [])] : [addr(`10.102.${u}.2`)];
+    const mptcp = multipath ? { congestion: mode } : { enabled: false };
+    const ch = new MptcpHost({ interfaces: clientAddrs.map((x) => ({ addresses: [x] })), random: sim.rng.fork(`c${u}`), tcp, mptcp });
+    const sh = new MptcpHost({ interfaces: serverAddrs.map((x) => ({ addresses: [x] })), random: sim.rng.fork(`s${u}`), tcp, mptcp });
+    const cn = sim.addNode(`user${u}`, new HostNode(ch, (e) => {
+      if (e.type === "connected") {
+        if (multipath) e.connection.openSubflow(clientAddrs[1]!, serverAddrs[1]!, PORT);
+        me.source.pump(e.connection);
+      } else if (e.type === "writable") me.source.pump(e.connection);
+    }));
+    const sn = sim.addNode(`server${u}`, new HostNode(sh, (e, now) => {
+      if (e.type === "incoming") e.listener.accept();
+      else if (e.type === "readable") {
+        me.sink.drain(e.connection, now);
+        if (now <= warmUs) me.atWarm = me.sink.received;
+      }
+    }));
+    if (type === 1) {
+      attach(L1, cn, 0, `10.1.${u}.0/24`, true);
+      attach(R1, sn, 0, `10.101.${u}.0/24`, false);
+      if (multipath) {
+        attach(L1, cn, 1, `10.3.${u}.0/24`, true);
+        attach(R2, sn, 1, `10.102.${u}.0/24`, false);
+      }
+    } else {
+      attach(L2, cn, 0, `10.2.${u}.0/24`, true);
+      attach(R2, sn, 0, `10.102.${u}.0/24`, false);
+    }
+    sh.listen(PORT);
+    ch.connect(serverAddrs[0]!, PORT, 0, { local: clientAddrs[0]! });
+    sim.wake(cn);
+  }
+  sim.runUntil(endUs);
+  const rate = (x: (typeof users)[number]): number => ((x.sink.received - x.atWarm) * 8) / ((endUs - warmUs) / 1e6) / 1e6;
+  const total = (t: 1 | 2): number => users.filter((x) => x.type === t).reduce((acc, x) => acc + rate(x), 0);
+  return {
+    mode,
+    n1,
+    n2,
+    type1Mbps: total(1),
+    type2Mbps: total(2),
+    flows: users.map((x) => ({
+      name: `${mode} N1=${n1} type-${x.type} user ${x.u}`,
+      bytesSent: x.source.written,
+      bytesDelivered: x.sink.received,
+      integrity: x.sink.received > 0 && x.sink.received <= x.source.written,
+      completionSeconds: seconds,
+      goodputMbps: (x.sink.received * 8) / seconds / 1e6,
+      steadyGoodputMbps: rate(x),
+    })),
+    events: sim.eventCount,
+    simulatedSeconds: sim.now / 1e6,
+  };
+}
+
+/** BALIA draft §5.1: type-2 throughput (Mbit/s) per type-1 mode, for N1 = 5 and N1 = 15 (N2 = 5). */
+export const PUBLISHED: Record<Type1Mode, [number, number]> = {
+  "single-path": [9.29, 9.29],
+  lia: [7.55, 6.94],
+  olia: [8.13, 7.41],
+  balia: [8.32, 7.98],
+};
+
+export const baliaTable: Experiment = {
+  name: "exp-balia-table",
+  description: "BALIA draft §5.1 (two 10 Mbit/s links, N1 multipath and N2 = 5 single-path users): type-2 throughput per controller, published order",
+  run(opts: ExperimentOptions): ExperimentResult {
+    const seed = opts.seed ?? 1;
+    const seconds = 45;
+    const modes: Type1Mode[] = ["single-path", "lia", "olia", "balia"];
+    const runs = [5, 15].flatMap((n1) => modes.map((m) => runBalia(m, n1, 5, seed, seconds)));
+    const at = (m: Type1Mode, n1: number): BaliaRun => runs.find((x) => x.mode === m && x.n1 === n1)!;
+    const ordered = (n1: number): boolean => at("single-path", n1).type2Mbps > at("balia", n1).type2Mbps && at("balia", n1).type2Mbps > at("olia", n1).type2Mbps && at("olia", n1).type2Mbps > at("lia", n1).type2Mbps;
+    return {
+      name: this.name,
+      seed,
+      flows: runs.flatMap((x) => x.flows),
+      table: [
+        ["type-1 users run", "type-2, N1=5 (Mbit/s)", "published", "type-2, N1=15 (Mbit/s)", "published", "type-1, N1=5"],
+        ...modes.map((m) => [m === "single-path" ? "single-path TCP" : m.toUpperCase(), at(m, 5).type2Mbps.toFixed(2), PUBLISHED[m][0].toFixed(2), at(m, 15).type2Mbps.toFixed(2), PUBLISHED[m][1].toFixed(2), at(m, 5).type1Mbps.toFixed(2)]),
+      ],
+      checks: [
+        check("N1 = 5: single-path > BALIA > OLIA > LIA (type-2 throughput)", ordered(5) ? 1 : 0, "1", ordered(5)),
+        check("N1 = 15: single-path > BALIA > OLIA > LIA (type-2 throughput)", ordered(15) ? 1 : 0, "1", ordered(15)),
+        // The non-Pareto-optimality itself: type-1 users gain nothing by upgrading (link 1 is
+        // their bottleneck either way), type-2 users lose.
+        ...(["lia", "olia", "balia"] as const).map((m) => {
+          const gain = at(m, 5).type1Mbps / at("single-path", 5).type1Mbps;
+          return check(`N1 = 5, ${m.toUpperCase()}: type-1 throughput / single-path`, gain, "<= 1.05", gain <= 1.05);
+        }),
+      ],
+      simulatedSeconds: runs.reduce((a, x) => a + x.simulatedSeconds, 0),
+      events: runs.reduce((a, x) => a + x.events, 0),
+    };
+  },
+};
