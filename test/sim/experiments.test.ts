@@ -5,6 +5,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { EXPERIMENTS, experimentByName } from "../../src/sim/experiments/index.js";
+import { runResponsiveness } from "../../src/sim/experiments/responsiveness.js";
 import { runCli } from "../support/cli.js";
 
 describe("experiments", () => {
@@ -71,6 +72,15 @@ describe("experiments", () => {
     test("N1 = 15: the same order", { todo: "OLIA 8.21 and BALIA 8.06 Mbit/s come out in the other order (published 7.41 and 7.98); LIA is lowest and single-path highest as published" }, () => {
       for (const c of claim("N1 = 15")) assert.ok(c.pass, c.name);
     });
+  });
+
+  // The whole of exp-responsiveness (three controllers, 120 s each) is mptcp sim's to run; the
+  // suite checks one controller's behaviour: give path 2 up to the TCP flows, take it back.
+  test("exp-responsiveness (BALIA): path 2 given up while five TCP flows use it, taken back within 30 s after they leave", () => {
+    const r = runResponsiveness("balia", 1);
+    assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);
+    assert.ok(r.duringMbps < 0.5 * r.beforeMbps, `during: ${r.duringMbps}`);
+    assert.ok(r.reconvergenceSeconds <= 30, `reconvergence: ${r.reconvergenceSeconds} s`);
   });
 
   test("mptcp sim exp-aggregation --json: the result object of mptcp sim plus table and checks; --list names it", () => {

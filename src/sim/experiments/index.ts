@@ -3,11 +3,12 @@ import { aggregation } from "./aggregation.js";
 import { sharedBottleneck } from "./shared-bottleneck.js";
 import { handover } from "./handover.js";
 import { baliaTable } from "./balia-table.js";
+import { responsiveness } from "./responsiveness.js";
 import type { Experiment } from "./experiment.js";
 
 export type { Check, Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 
-export const EXPERIMENTS: readonly Experiment[] = [aggregation, sharedBottleneck, handover, baliaTable];
+export const EXPERIMENTS: readonly Experiment[] = [aggregation, sharedBottleneck, handover, baliaTable, responsiveness];
 
 export function experimentByName(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);

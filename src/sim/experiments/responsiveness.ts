@@ -1,0 +1,167 @@
+/**
+ * exp-responsiveness (BALIA draft §5.2): an MPTCP flow over two 20 Mbit/s, 10 ms paths; five TCP
+ * flows join path 2 from 40 s to 80 s. While they are there the coupled controller should move
+ * the MPTCP flow's traffic to path 1, and when they leave it should take path 2 back. The
+ * reconvergence time is how long after 80 s the MPTCP flow's rate on path 2 takes to come back to
+ * 90% of what it was before 40 s. Published: Coupled 94.36 s, OLIA 58.5 s, LIA 17.75 s, BALIA
+ * 14.73 s; the claim reproduced is the order among the three we have: BALIA < LIA < OLIA.
+ *
+ *   mptcp client ──── path 1 (20 Mbit/s, 10 ms) ──── mptcp server
+ *        └── L ══ path 2 (20 Mbit/s, 10 ms) ══ R ──┘
+ *   5 tcp clients ┘                              └ 5 tcp servers
+ */
+import type { CongestionKind } from "../../mptcp/cc/index.js";
+import { MptcpHost } from "../../stack/mptcp-host.js";
+import { reno } from "../../tcp/congestion/reno.js";
+import { parseAddress } from "../../wire/address.js";
+import { BulkSink, BulkSource } from "../bulk.js";
+import { HostNode } from "../host-node.js";
+import { Router } from "../router.js";
+import { Simulator } from "../simulator.js";
+import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
+import { check } from "./experiment.js";
+import type { FlowResult } from "./transfer.js";
+
+const PORT = 5001;
+const PATH = { rateBps: 20_000_000, delayUs: 10_000, queueLimitPackets: 50 };
+const ACCESS = { rateBps: 1_000_000_000, delayUs: 100, queueLimitPackets: 1000 };
+const A = (s: string): Uint8Array => parseAddress(s)!;
+
+export interface ResponsivenessRun {
+  congestion: CongestionKind;
+  /** MPTCP flow's rate on path 2 before 40 s, during 40–80 s, and the reconvergence time. */
+  beforeMbps: number;
+  duringMbps: number;
+  reconvergenceSeconds: number;
+  flows: FlowResult[];
+  events: number;
+  simulatedSeconds: number;
+}
+
+export function runResponsiveness(congestion: CongestionKind, seed: number, endSeconds = 120): ResponsivenessRun {
+  const sim = new Simulator({ seed });
+  const tcp = { congestion: reno() };
+  const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion } });
+  const ms = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.2")] }, { addresses: [A("10.12.0.2")] }], random: sim.rng.fork("ms"), tcp, mptcp: { congestion } });
+  const source = new BulkSource(1e12, sim.rng.fork("payload"));
+  const sink = new BulkSink();
+  const mcn = sim.addNode("mptcp-client", new HostNode(mc, (e) => {
+    if (e.type === "connected") {
+      e.connection.openSubflow(A("10.2.0.1"), A("10.12.0.2"), PORT);
+      source.pump(e.connection);
+    } else if (e.type === "writable") source.pump(e.connection);
+  }));
+  let serverConn: import("../../mptcp/connection.js").MptcpConnection | undefined;
+  const msn = sim.addNode("mptcp-server", new HostNode(ms, (e, now) => {
+    if (e.type === "incoming") serverConn = e.listener.accept();
+    else if (e.type === "readable") sink.drain(e.connection, now);
+  }));
+  const L = new Router({ "10.12.0.0/16": 0, "10.13.0.0/16": 0, "10.2.0.0/16": 1 });
+  const R = new Router({ "10.2.0.0/16": 0, "10.3.0.0/16": 0, "10.12.0.0/16": 1 });
+  const ln = sim.addNode("L", L);
+  const rn = sim.addNode("R", R);
+  sim.addDuplexLink(mcn, 0, msn, 0, PATH);
+  sim.addDuplexLink(ln, 0, rn, 0, PATH);
+  sim.addDuplexLink(mcn, 1, ln, 1, ACCESS);
+  sim.addDuplexLink(rn, 1, msn, 1, ACCESS);
+  ms.listen(PORT);
+  mc.connect(A("10.1.0.2"), PORT, 0, { local: A("10.1.0.1") });
+  sim.wake(mcn);
+
+  // Five TCP flows through path 2 from 40 s to 80 s.
+  const tcps = [0, 1, 2, 3, 4].map((i) => {
+    const c = new MptcpHost({ interfaces: [{ addresses: [A(`10.3.${i}.1`)] }], random: sim.rng.fork(`tc${i}`), tcp, mptcp: { enabled: false } });
+    const s = new MptcpHost({ interfaces: [{ addresses: [A(`10.13.${i}.2`)] }], random: sim.rng.fork(`ts${i}`), tcp, mptcp: { enabled: false } });
+    const src = new BulkSource(1e12, sim.rng.fork(`tp${i}`));
+    const snk = new BulkSink();
+    const cn = sim.addNode(`tcp-client${i}`, new HostNode(c, (e) => {
+      if (e.type === "connected" || e.type === "writable") src.pump(e.connection);
+    }));
+    const sn = sim.addNode(`tcp-server${i}`, new HostNode(s, (e, now) => {
+      if (e.type === "incoming") e.listener.accept();
+      else if (e.type === "readable") snk.drain(e.connection, now);
+    }));
+    sim.addDuplexLink(cn, 0, ln, 2 + i, ACCESS);
+    sim.addDuplexLink(rn, 2 + i, sn, 0, ACCESS);
+    L.addRoute(`10.3.${i}.0/24`, 2 + i);
+    R.addRoute(`10.13.${i}.0/24`, 2 + i);
+    s.listen(PORT);
+    let conn: ReturnType<MptcpHost["connect"]> | undefined;
+    sim.at(40e6, () => {
+      conn = c.connect(A(`10.13.${i}.2`), PORT, sim.now);
+      sim.wake(cn);
+    });
+    sim.at(80e6, () => {
+      conn?.abort();
+      sim.wake(cn);
+    });
+    return { snk, src };
+  });
+
+  // The MPTCP flow's path-2 subflow: bytes it delivered, sampled each second.
+  const samples: number[] = [];
+  const sample = (now: number): void => {
+    const join = serverConn?.joinedSubflows[0]?.subflow;
+    samples.push(join?.stats().bytesReceived ?? 0);
+    if (now < endSeconds * 1e6) sim.at(now + 1e6, sample);
+  };
+  sim.at(1e6, sample);
+  sim.runUntil(endSeconds * 1e6);
+  const rateAt = (i: number): number => ((samples[i]! - (samples[i - 1] ?? 0)) * 8) / 1e6;
+  const mean = (from: number, to: number): number => {
+    let s = 0;
+    for (let i = from; i < to; i++) s += rateAt(i);
+    return s / (to - from);
+  };
+  const before = mean(20, 39);
+  const during = mean(50, 79);
+  // Back at 90% of the earlier rate, over a 5 s average, from 80 s on.
+  let back = Number.POSITIVE_INFINITY;
+  for (let i = 81; i + 5 <= samples.length; i++) {
+    if (mean(i - 4, i + 1) >= 0.9 * before) {
+      back = i - 80;
+      break;
+    }
+  }
+  return {
+    congestion,
+    beforeMbps: before,
+    duringMbps: during,
+    reconvergenceSeconds: back,
+    flows: [
+      { name: `mptcp-${congestion}`, bytesSent: source.written, bytesDelivered: sink.received, integrity: sink.received > 0 && sink.received <= source.written, completionSeconds: endSeconds, goodputMbps: (sink.received * 8) / endSeconds / 1e6, steadyGoodputMbps: before },
+      ...tcps.map((t, i) => ({ name: `tcp${i}-${congestion}`, bytesSent: t.src.written, bytesDelivered: t.snk.received, integrity: t.snk.received <= t.src.written, completionSeconds: 40, goodputMbps: (t.snk.received * 8) / 40 / 1e6, steadyGoodputMbps: (t.snk.received * 8) / 40 / 1e6 })),
+    ],
+    events: sim.eventCount,
+    simulatedSeconds: sim.now / 1e6,
+  };
+}
+
+/** BALIA draft §5.2: reconvergence time (s). */
+export const PUBLISHED_RECONVERGENCE: Partial<Record<CongestionKind, number>> = { olia: 58.5, lia: 17.75, balia: 14.73 };
+
+export const responsiveness: Experiment = {
+  name: "exp-responsiveness",
+  description: "two 20 Mbit/s paths, five TCP flows on path 2 from 40 to 80 s: reconvergence time per controller, published order BALIA < LIA < OLIA",
+  run(opts: ExperimentOptions): ExperimentResult {
+    const seed = opts.seed ?? 1;
+    const runs = (["lia", "olia", "balia"] as const).map((k) => runResponsiveness(k, seed));
+    const t = (k: CongestionKind): number => runs.find((r) => r.congestion === k)!.reconvergenceSeconds;
+    const ordered = t("balia") <= t("lia") && t("lia") < t("olia");
+    return {
+      name: this.name,
+      seed,
+      flows: runs.flatMap((r) => r.flows),
+      table: [
+        ["controller", "path 2 before (Mbit/s)", "path 2 during (Mbit/s)", "reconvergence (s)", "published (s)"],
+        ...runs.map((r) => [r.congestion.toUpperCase(), r.beforeMbps.toFixed(2), r.duringMbps.toFixed(2), Number.isFinite(r.reconvergenceSeconds) ? String(r.reconvergenceSeconds) : "never", String(PUBLISHED_RECONVERGENCE[r.congestion])]),
+      ],
+      checks: [
+        check("reconvergence order BALIA <= LIA < OLIA", ordered ? 1 : 0, "1", ordered),
+        ...runs.map((r) => check(`${r.congestion.toUpperCase()}: path 2 given up while the TCP flows are there (during / before)`, r.duringMbps / r.beforeMbps, "< 0.5", r.duringMbps < 0.5 * r.beforeMbps)),
+      ],
+      simulatedSeconds: runs.reduce((a, r) => a + r.simulatedSeconds, 0),
+      events: runs.reduce((a, r) => a + r.events, 0),
+    };
+  },
+};
