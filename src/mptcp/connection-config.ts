@@ -48,6 +48,8 @@ export interface MptcpConnectionConfig {
   congestion?: CongestionKind;
   /** Subflows in all over the initial addresses, by source port (the ndiffports path manager). */
   ndiffports?: number;
+  /** Opportunistic retransmission and penalisation (sched/opportunistic.ts); default on. */
+  opportunistic?: boolean;
   /** Which subflow carries each chunk (sched/); default lowest-RTT. */
   scheduler?: SchedulerName;
 }

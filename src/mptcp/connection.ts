@@ -697,7 +697,7 @@ export class MptcpConnection {
     let acted = this.fill(sub, paths, now);
     // Raiciu et al. NSDI'12 §4.2: the window is full of data a slow subflow holds; send its
     // head again on a faster one (and penalise the slow one), then fill again.
-    if (this.modeValue === "mptcp" && paths.length > 1 && this.opportunistic(paths, now)) {
+    if (this.modeValue === "mptcp" && paths.length > 1 && this.cfg.opportunistic !== false && this.opportunistic(paths, now)) {
       if (this.fill(sub, paths, now)) acted = true;
     }
     // Plain TCP: the FIN follows the data once the DATA_FIN has been handed out, whether before

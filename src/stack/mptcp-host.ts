@@ -115,6 +115,11 @@ export interface MptcpOptions {
   /** Which subflow carries each chunk (src/mptcp/sched/); default "lowest-rtt". */
   scheduler?: SchedulerName;
   /**
+   * Opportunistic retransmission and penalisation when the send window blocks on a slow subflow
+   * (Raiciu et al. NSDI'12 §4.2); default true. Off only to measure what they do.
+   */
+  opportunistic?: boolean;
+  /**
    * The ndiffports path manager beside the endpoints: a client opens this many subflows in all
    * between the initial pair of addresses, differing only in source port (for ECMP networks,
    * RFC 8041 §3.4). The `subflows` limit still applies.
@@ -223,6 +228,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       ...(m.congestion !== undefined ? { congestion: m.congestion } : {}),
       ...(m.scheduler !== undefined ? { scheduler: m.scheduler } : {}),
       ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
+      ...(m.opportunistic !== undefined ? { opportunistic: m.opportunistic } : {}),
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };

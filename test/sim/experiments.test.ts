@@ -20,6 +20,20 @@ describe("experiments", () => {
     assert.ok(m!.goodputMbps > Math.max(t1!.goodputMbps, t2!.goodputMbps) * 1.5);
   });
 
+  describe("exp-heterogeneous: WiFi-like + 3G-like paths, the receive buffer swept", () => {
+    const r = experimentByName("exp-heterogeneous")!.run({});
+    const rows = r.table.slice(1).map((x) => ({ buffer: x[0]!, tcp: Number(x[1]), fixed: Number(x[2]), plain: Number(x[3]) }));
+    test("every flow intact; opportunistic retransmission and penalisation never hurt and help where the window blocks", () => {
+      assert.ok(r.checks[0]!.pass);
+      for (const x of rows) assert.ok(x.fixed >= x.plain * 0.98, `${x.buffer}: ${x.fixed} against ${x.plain} without`);
+      assert.ok(rows.filter((x) => x.fixed > x.plain * 1.2).length >= 3, rows.map((x) => `${x.buffer} ${x.fixed}/${x.plain}`).join(", "));
+    });
+    test("never below TCP on the WiFi path alone", { todo: "from 512 KB up MPTCP stays at 11-16 Mbit/s against 18.6: the 3G subflow's own 1.2 s queue still holds data the window waits for (docs/experiments.md)" }, () => {
+      const c = r.checks[1]!;
+      assert.ok(c.pass, `${c.name}: ${c.measured}`);
+    });
+  });
+
   describe("exp-shared-bottleneck: one 10 Mbit/s bottleneck, a 2-subflow MPTCP upload beside a TCP one", () => {
     const r = experimentByName("exp-shared-bottleneck")!.run({});
     const claim = (name: string) => r.checks.find((c) => c.name.startsWith(name))!;

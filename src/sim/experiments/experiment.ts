@@ -14,7 +14,7 @@ export interface ExperimentOptions {
    * The MPTCP hosts' congestion control, scheduler and ndiffports (`--cc`, `--scheduler`,
    * `--pm`), where the experiment does not itself vary them.
    */
-  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports">;
+  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "opportunistic">;
 }
 
 export interface Check {
