@@ -34,6 +34,13 @@ describe("experiments", () => {
     });
   });
 
+  test("exp-wifi-walk: past three APs the MPTCP download never stops; hard handover does, twice", () => {
+    const r = experimentByName("exp-wifi-walk")!.run({});
+    for (const c of r.checks) assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected})`);
+    const [mp, hard] = r.table.slice(1);
+    assert.ok(Number(mp![1]) > Number(hard![1]), r.table.map((x) => x.join(" ")).join("; "));
+  });
+
   describe("exp-shared-bottleneck: one 10 Mbit/s bottleneck, a 2-subflow MPTCP upload beside a TCP one", () => {
     const r = experimentByName("exp-shared-bottleneck")!.run({});
     const claim = (name: string) => r.checks.find((c) => c.name.startsWith(name))!;

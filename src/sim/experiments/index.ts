@@ -5,11 +5,12 @@ import { handover } from "./handover.js";
 import { baliaTable } from "./balia-table.js";
 import { responsiveness } from "./responsiveness.js";
 import { heterogeneous } from "./heterogeneous.js";
+import { wifiWalk } from "./wifi-walk.js";
 import type { Experiment } from "./experiment.js";
 
 export type { Check, Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 
-export const EXPERIMENTS: readonly Experiment[] = [aggregation, heterogeneous, sharedBottleneck, handover, baliaTable, responsiveness];
+export const EXPERIMENTS: readonly Experiment[] = [aggregation, heterogeneous, sharedBottleneck, handover, baliaTable, responsiveness, wifiWalk];
 
 export function experimentByName(name: string): Experiment | undefined {
   return EXPERIMENTS.find((e) => e.name === name);
