@@ -74,14 +74,14 @@ const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest(
  */
 const PEER_SCRIPT = `
 import hashlib, socket, sys, time
-mode, addr, port, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+mode, addr, port, length, proto = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 if mode == 'listen':
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
     s.bind(('', 0)); s.listen(1)
     print(s.getsockname()[1], flush=True)
     c, _ = s.accept()
 else:
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
     c.connect((addr, port))
     print(0, flush=True)
 h = hashlib.sha256(); n = 0
@@ -97,8 +97,9 @@ c.close()
 print(n, h.hexdigest(), flush=True)
 `;
 
-function kernelPeer(ns: string, mode: "listen" | "connect", addr: string, port = 0): { port: Promise<number>; result: Promise<{ received: number; sha256: string }> } {
-  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH)], { stdio: ["ignore", "pipe", "inherit"] });
+/** `proto` 262 is IPPROTO_MPTCP, 6 plain TCP. */
+function kernelPeer(ns: string, mode: "listen" | "connect", addr: string, port = 0, proto = 262): { port: Promise<number>; result: Promise<{ received: number; sha256: string }> } {
+  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH), String(proto)], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
@@ -266,7 +267,7 @@ async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2
 
 type NsLink = Awaited<ReturnType<typeof nsLink>>;
 
-async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOptions, kernelSetup: (l: NsLink) => void, onJoinUp?: (conn: MptcpConnection, host: MptcpHost, l: NsLink) => void) {
+async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOptions, kernelSetup: (l: NsLink) => void, onJoinUp?: (conn: MptcpConnection, host: MptcpHost, l: NsLink) => void, kernelProto = 262) {
   const link = await nsLink();
   try {
     kernelSetup(link);
@@ -277,11 +278,11 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
     const loop = new Loop(host, link.driver, (e) => app.onEvent(e));
     let peer;
     if (role === "client") {
-      peer = kernelPeer(link.ns, "listen", link.k1);
+      peer = kernelPeer(link.ns, "listen", link.k1, 0, kernelProto);
       app.conn = host.connect(parseAddress(link.k1)!, await peer.port, loop.now(), { local: parseAddress(link.s1)! });
     } else {
       host.listen(5201);
-      peer = kernelPeer(link.ns, "connect", link.s1, 5201);
+      peer = kernelPeer(link.ns, "connect", link.s1, 5201, kernelProto);
     }
     loop.flush();
     await until(() => app.closed, "the connection to close", 20_000);
@@ -362,4 +363,28 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
     assert.equal(r.result.sha256, sha256(r.mine));
     assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
   });
+
+  // Fallback both ways (RFC 8684 §3.1, §3.7): one end does not offer MPTCP; the other goes on as
+  // plain TCP and no byte is lost.
+  for (const role of ["client", "server"] as const) {
+    test(`a plain-TCP kernel ${role === "client" ? "server" : "client"}: our ${role} falls back, bytes intact`, async () => {
+      const r = await transfer(role, () => ({}), () => {}, undefined, 6);
+      assert.equal(r.app.conn!.mode, "fallback", r.why);
+      assert.equal(r.app.conn!.fallbackReason, role === "client" ? "SYN/ACK without MP_CAPABLE" : "SYN without MP_CAPABLE", r.why);
+      if (role === "client") assert.equal(r.host.counters.MPCapableFallbackSYNACK, 1, r.why);
+      assert.equal(r.result.received, LENGTH);
+      assert.equal(r.result.sha256, sha256(r.mine));
+      assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+    });
+
+    test(`MPTCP off on our ${role}: the kernel's MPTCP ${role === "client" ? "server" : "client"} falls back, bytes intact`, async () => {
+      const r = await transfer(role, () => ({ enabled: false }), () => {});
+      assert.equal(r.app.conn!.mode, "fallback", r.why);
+      // The kernel client saw our SYN/ACK without MP_CAPABLE and counted its fallback.
+      if (role === "server") assert.match(r.why, /kernel .*MPTcpExtMPCapableFallbackSYNACK=1/);
+      assert.equal(r.result.received, LENGTH);
+      assert.equal(r.result.sha256, sha256(r.mine));
+      assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+    });
+  }
 });
