@@ -297,6 +297,67 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
   }
 }
 
+/** The kernel side of the fast-close tests: reads, and with `abort` closes with SO_LINGER 0 after 50 kB. */
+const FASTCLOSE_SCRIPT = `
+import socket, struct, sys, time
+mode = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+s.bind(('', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+n = 0
+try:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        n += len(b)
+        # A slow reader: the sender stays window-limited, so it is still sending when it aborts.
+        time.sleep(0.005)
+        if mode == 'abort' and n >= 50000:
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            c.close()
+            print('aborted', n, flush=True)
+            sys.exit(0)
+    print('eof', n, flush=True)
+except ConnectionResetError:
+    print('reset', n, flush=True)
+`;
+
+/** Our client sends to a kernel server until one side aborts (`who`); what both ends saw. */
+async function fastclose(who: "kernel" | "us") {
+  const link = await nsLink();
+  try {
+    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!], mtu: link.driver.mtu }], random });
+    const app = new App(pattern(16_000_000, 13, 5));
+    const loop = new Loop(host, link.driver, (e) => app.onEvent(e));
+    // We abort as soon as the kernel has acknowledged 100 kB (no event says so: look often).
+    const watch = setInterval(() => {
+      const c = app.conn;
+      if (who === "us" && c !== undefined && c.mode === "mptcp" && c.dataLevel.sndUna > 100_000) {
+        clearInterval(watch);
+        c.abort();
+        loop.flush();
+      }
+    }, 1);
+    const child = spawn("ip", ["netns", "exec", link.ns, "python3", "-c", FASTCLOSE_SCRIPT, who === "kernel" ? "abort" : "read"], { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(child);
+    let out = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (d: string) => (out += d));
+    await until(() => out.includes("\n"), "the kernel to listen", 10_000);
+    app.conn = host.connect(parseAddress(link.k1)!, Number(out.split("\n")[0]), loop.now(), { local: parseAddress(link.s1)! });
+    loop.flush();
+    await until(() => out.split("\n").length > 2 && (app.closed || app.reset), "both ends to see the end", 10_000);
+    clearInterval(watch);
+    loop.stop();
+    const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
+    const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
+    return { host, app, kernel: out.split("\n")[1]!, why: `ours ${JSON.stringify(nonZeroCounters(host.counters))}; kernel ${kernel}; peer said ${out.split("\n")[1]}` };
+  } finally {
+    await link.driver.close();
+  }
+}
+
 describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () => {
   test("the kernel announces its second address: HMAC valid, echoed, joined; bytes intact", async () => {
     const r = await transfer("client", () => ({ limits: { addAddrAccepted: 1 } }), (l) => {
@@ -387,4 +448,21 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
       assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
     });
   }
+
+  // MP_FASTCLOSE both ways (§3.5): the connection ends at once on both ends, and says so.
+  test("the kernel aborts (SO_LINGER 0 with unread data): its MP_FASTCLOSE resets our connection", async () => {
+    const r = await fastclose("kernel");
+    assert.equal(r.kernel.split(" ")[0], "aborted");
+    assert.ok(r.app.reset, r.why);
+    assert.ok(r.host.counters.MPFastcloseRx >= 1, r.why);
+    assert.match(r.why, /kernel .*MPTcpExtMPFastcloseTx=1/);
+    for (const s of r.app.conn!.stats().subflows) assert.equal(s.state, "CLOSED");
+  });
+
+  test("we abort: our MP_FASTCLOSE resets the kernel's connection", async () => {
+    const r = await fastclose("us");
+    assert.equal(r.kernel.split(" ")[0], "reset", r.why);
+    assert.ok(r.host.counters.MPFastcloseTx >= 1, r.why);
+    assert.match(r.why, /kernel .*MPTcpExtMPFastcloseRx=1/);
+  });
 });
