@@ -7,17 +7,15 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createHash, randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { openTun } from "../../src/io/tun.js";
-import type { TunDriver } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import { nonZeroCounters } from "../../src/mptcp/counters.js";
+import { kernelPeer, realTimeLoop, type KernelPeer } from "../support/kernel.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink, until } from "../io/util.js";
 
@@ -83,96 +81,6 @@ c.close()
 print(n, h.hexdigest(), flush=True)
 `;
 
-interface KernelPeer {
-  port: Promise<number>;
-  result: Promise<{ received: number; sha256: string }>;
-}
-
-function kernelPeer(mode: "listen" | "connect", addr: string, port = 0): KernelPeer {
-  const child = spawn("python3", ["-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH)], { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  const lines: string[] = [];
-  const waiters: Array<() => void> = [];
-  let buffered = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    for (const w of waiters.splice(0)) w();
-  });
-  const line = (i: number): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (lines.length > i) resolve(lines[i]!);
-        else if (child.exitCode !== null) reject(new Error(`python exited with ${child.exitCode}`));
-        else waiters.push(check);
-      };
-      child.once("exit", check);
-      check();
-    });
-  return {
-    port: line(0).then(Number),
-    result: line(1).then((l) => {
-      const [n, hash] = l.split(" ");
-      return { received: Number(n), sha256: hash! };
-    }),
-  };
-}
-
-/** Drives an MptcpHost with real time over a driver (what runtime/ will do, DESIGN.md §7). */
-class RealTimeLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly t0 = performance.now();
-
-  constructor(
-    readonly host: MptcpHost,
-    private readonly driver: TunDriver,
-    private readonly onEvent: (e: MptcpEvent) => void,
-  ) {
-    driver.onPackets((packets) => {
-      const now = this.now();
-      for (const p of packets) host.receive(p, 0, now);
-      this.flush();
-    });
-  }
-
-  now(): number {
-    return Math.floor((performance.now() - this.t0) * 1000);
-  }
-
-  flush(): void {
-    if (this.stopped) return;
-    const now = this.now();
-    for (;;) {
-      for (let t = this.host.pollTransmit(now); t !== undefined; t = this.host.pollTransmit(now)) this.driver.send(t.packet);
-      let any = false;
-      for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-        any = true;
-        this.onEvent(e);
-      }
-      if (!any) break;
-    }
-    clearTimeout(this.timer);
-    const deadline = this.host.pollTimeout();
-    if (deadline === undefined) return;
-    this.timer = setTimeout(() => {
-      this.host.handleTimeout(Math.max(deadline, this.now()));
-      this.flush();
-    }, Math.max(0, Math.ceil((deadline - this.now()) / 1000)));
-    // TIME-WAIT and the like must not keep the test process alive.
-    this.timer.unref();
-  }
-
-  /** No more timers nor output (segments still arriving are ignored). */
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-}
-
 /** Our side of a transfer: sends `data`, then shuts down; reads everything. */
 class App {
   private sent = 0;
@@ -228,19 +136,19 @@ describe("interop with Linux MPTCP", { skip, timeout: 60_000 }, () => {
           const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(addrs.stack)!], mtu: driver.mtu }], random, mptcp: { checksums } });
           const mine = pattern(LENGTH, 13, 5);
           const app = new App(mine);
-          const loop = new RealTimeLoop(host, driver, (e) => app.onEvent(e));
+          const loop = realTimeLoop(host, driver, (e) => app.onEvent(e));
           let peer: KernelPeer;
           if (role === "client") {
-            peer = kernelPeer("listen", addrs.kernel);
+            peer = kernelPeer(["python3", "-c", PEER_SCRIPT, "listen", addrs.kernel, "0", String(LENGTH)], children);
             app.conn = host.connect(parseAddress(addrs.kernel)!, await peer.port, loop.now());
           } else {
             const l = host.listen(5201);
             assert.equal(l.port, 5201);
-            peer = kernelPeer("connect", addrs.stack, 5201);
+            peer = kernelPeer(["python3", "-c", PEER_SCRIPT, "connect", addrs.stack, "5201", String(LENGTH)], children);
           }
-          loop.flush();
+          loop.drain();
           await until(() => app.closed, "the connection to close", 20_000);
-          loop.stop();
+          await loop.close();
           const result = await peer.result;
           const conn = app.conn!;
           assert.equal(conn.mode, "mptcp", `kernel fell back: ${conn.fallbackReason}`);

@@ -15,7 +15,6 @@ import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createHash, randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { openTun } from "../../src/io/tun.js";
 import type { TunDriver } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
@@ -23,6 +22,7 @@ import { nonZeroCounters } from "../../src/mptcp/counters.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import type { MptcpOptions } from "../../src/stack/mptcp-host.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
+import { kernelPeer, realTimeLoop, type KernelPeer } from "../support/kernel.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { tunSkipReason, uniqueLink, until } from "../io/util.js";
 
@@ -97,88 +97,9 @@ c.close()
 print(n, h.hexdigest(), flush=True)
 `;
 
-/** `proto` 262 is IPPROTO_MPTCP, 6 plain TCP. */
-function kernelPeer(ns: string, mode: "listen" | "connect", addr: string, port = 0, proto = 262): { port: Promise<number>; result: Promise<{ received: number; sha256: string }> } {
-  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH), String(proto)], { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  const lines: string[] = [];
-  const waiters: Array<() => void> = [];
-  let buffered = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    for (const w of waiters.splice(0)) w();
-  });
-  const line = (i: number): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (lines.length > i) resolve(lines[i]!);
-        else if (child.exitCode !== null) reject(new Error(`python exited with ${child.exitCode}`));
-        else waiters.push(check);
-      };
-      child.once("exit", check);
-      check();
-    });
-  return {
-    port: line(0).then(Number),
-    result: line(1).then((l) => {
-      const [n, hash] = l.split(" ");
-      return { received: Number(n), sha256: hash! };
-    }),
-  };
-}
-
-/** Drives an MptcpHost in real time over the TUN driver; hands events to `onEvent`. */
-class Loop {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly t0 = performance.now();
-
-  constructor(
-    readonly host: MptcpHost,
-    private readonly driver: TunDriver,
-    private readonly onEvent: (e: MptcpEvent) => void,
-  ) {
-    driver.onPackets((packets) => {
-      const now = this.now();
-      for (const p of packets) host.receive(p, 0, now);
-      this.flush();
-    });
-  }
-
-  now(): number {
-    return Math.floor((performance.now() - this.t0) * 1000);
-  }
-
-  flush(): void {
-    if (this.stopped) return;
-    const now = this.now();
-    for (;;) {
-      for (let t = this.host.pollTransmit(now); t !== undefined; t = this.host.pollTransmit(now)) this.driver.send(t.packet);
-      let any = false;
-      for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-        any = true;
-        this.onEvent(e);
-      }
-      if (!any) break;
-    }
-    clearTimeout(this.timer);
-    const deadline = this.host.pollTimeout();
-    if (deadline === undefined) return;
-    this.timer = setTimeout(() => {
-      this.host.handleTimeout(Math.max(deadline, this.now()));
-      this.flush();
-    }, Math.max(0, Math.ceil((deadline - this.now()) / 1000)));
-    this.timer.unref();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
+/** The kernel's side of a transfer in namespace `ns`; `proto` 262 is IPPROTO_MPTCP, 6 plain TCP. */
+function peerIn(ns: string, mode: "listen" | "connect", addr: string, port: number, proto: number): KernelPeer {
+  return kernelPeer(["ip", "netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH), String(proto)], children);
 }
 
 /** Our application: sends `data`, shuts down, reads everything; keeps the multipath events. */
@@ -275,18 +196,18 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
     const mine = pattern(LENGTH, 13, 5);
     const app = new App(mine);
     if (onJoinUp !== undefined) app.onJoinUp = (conn) => onJoinUp(conn, host, link);
-    const loop = new Loop(host, link.driver, (e) => app.onEvent(e));
+    const loop = realTimeLoop(host, link.driver, (e) => app.onEvent(e));
     let peer;
     if (role === "client") {
-      peer = kernelPeer(link.ns, "listen", link.k1, 0, kernelProto);
+      peer = peerIn(link.ns, "listen", link.k1, 0, kernelProto);
       app.conn = host.connect(parseAddress(link.k1)!, await peer.port, loop.now(), { local: parseAddress(link.s1)! });
     } else {
       host.listen(5201);
-      peer = kernelPeer(link.ns, "connect", link.s1, 5201, kernelProto);
+      peer = peerIn(link.ns, "connect", link.s1, 5201, kernelProto);
     }
-    loop.flush();
+    loop.drain();
     await until(() => app.closed, "the connection to close", 20_000);
-    loop.stop();
+    await loop.close();
     const result = await peer.result;
     // The kernel's own view (its namespace's MPTcpExt counters), for the assertion messages.
     const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
@@ -329,14 +250,14 @@ async function fastclose(who: "kernel" | "us") {
   try {
     const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!], mtu: link.driver.mtu }], random });
     const app = new App(pattern(16_000_000, 13, 5));
-    const loop = new Loop(host, link.driver, (e) => app.onEvent(e));
+    const loop = realTimeLoop(host, link.driver, (e) => app.onEvent(e));
     // We abort as soon as the kernel has acknowledged 100 kB (no event says so: look often).
     const watch = setInterval(() => {
       const c = app.conn;
       if (who === "us" && c !== undefined && c.mode === "mptcp" && c.dataLevel.sndUna > 100_000) {
         clearInterval(watch);
         c.abort();
-        loop.flush();
+        loop.drain();
       }
     }, 1);
     const child = spawn("ip", ["netns", "exec", link.ns, "python3", "-c", FASTCLOSE_SCRIPT, who === "kernel" ? "abort" : "read"], { stdio: ["ignore", "pipe", "inherit"] });
@@ -346,10 +267,10 @@ async function fastclose(who: "kernel" | "us") {
     child.stdout!.on("data", (d: string) => (out += d));
     await until(() => out.includes("\n"), "the kernel to listen", 10_000);
     app.conn = host.connect(parseAddress(link.k1)!, Number(out.split("\n")[0]), loop.now(), { local: parseAddress(link.s1)! });
-    loop.flush();
+    loop.drain();
     await until(() => out.split("\n").length > 2 && (app.closed || app.reset), "both ends to see the end", 10_000);
     clearInterval(watch);
-    loop.stop();
+    await loop.close();
     const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
     const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
     return { host, app, kernel: out.split("\n")[1]!, why: `ours ${JSON.stringify(nonZeroCounters(host.counters))}; kernel ${kernel}; peer said ${out.split("\n")[1]}` };
