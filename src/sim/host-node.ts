@@ -12,8 +12,13 @@ export class HostNode implements SimNode {
 
   constructor(
     readonly host: MptcpHost,
-    private readonly onEvent: (e: MptcpEvent, now: number) => void,
+    private readonly handler?: (e: MptcpEvent, now: number) => void,
   ) {}
+
+  /** Where each event goes: the handler given, or a subclass's override. */
+  protected onEvent(e: MptcpEvent, now: number): void {
+    this.handler?.(e, now);
+  }
 
   receive(packet: Uint8Array, iface: number, now: number): void {
     this.now = now;

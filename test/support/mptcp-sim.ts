@@ -6,8 +6,7 @@
 import { createHash } from "node:crypto";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
-import type { MptcpHost } from "../../src/stack/mptcp-host.js";
-import type { SimNode, Transmit } from "../../src/sim/node.js";
+import { HostNode } from "../../src/sim/host-node.js";
 
 /** Deterministic bytes (xorshift32), different per seed. */
 export function payload(length: number, seed: number): Uint8Array {
@@ -103,50 +102,17 @@ export interface SimApp {
  * An MptcpHost as a simulator node: after each input its events go to the apps (with the
  * current virtual time), and incoming connections to `onIncoming`.
  */
-export class Node<A extends SimApp = BulkApp> implements SimNode {
+export class Node<A extends SimApp = BulkApp> extends HostNode {
   readonly apps = new Map<MptcpConnection, A>();
   onIncoming: ((c: MptcpConnection) => void) | undefined;
   onConnected: ((c: MptcpConnection) => void) | undefined;
-  private now = 0;
 
-  constructor(readonly host: MptcpHost) {}
-
-  receive(packet: Uint8Array, iface: number, now: number): void {
-    this.now = now;
-    this.host.receive(packet, iface, now);
-    this.dispatch();
-  }
-
-  handleTimeout(now: number): void {
-    this.now = now;
-    this.host.handleTimeout(now);
-    this.dispatch();
-  }
-
-  pollTransmit(now: number): Transmit | undefined {
-    this.now = now;
-    const t = this.host.pollTransmit(now);
-    if (t !== undefined) return t;
-    // Events raised while sending (writable, closed) may make the apps write more.
-    if (!this.dispatch()) return undefined;
-    return this.host.pollTransmit(now);
-  }
-
-  pollTimeout(): number | undefined {
-    return this.host.pollTimeout();
-  }
-
-  dispatch(): boolean {
-    let any = false;
-    for (let e = this.host.pollEvent(); e !== undefined; e = this.host.pollEvent()) {
-      any = true;
-      if (e.type === "incoming") {
-        for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
-        continue;
-      }
-      if (e.type === "connected") this.onConnected?.(e.connection);
-      this.apps.get(e.connection)?.onEvent(e, e.connection, this.now);
+  protected override onEvent(e: MptcpEvent, now: number): void {
+    if (e.type === "incoming") {
+      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) this.onIncoming?.(c);
+      return;
     }
-    return any;
+    if (e.type === "connected") this.onConnected?.(e.connection);
+    this.apps.get(e.connection)?.onEvent(e, e.connection, now);
   }
 }
