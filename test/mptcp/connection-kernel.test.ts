@@ -8,14 +8,15 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { createHash, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { openTun } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import { nonZeroCounters } from "../../src/mptcp/counters.js";
-import { kernelPeer, realTimeLoop, type KernelPeer } from "../support/kernel.js";
+import { kernelPeer, pattern, realTimeLoop, type KernelPeer } from "../support/kernel.js";
+import { sha256 } from "../support/mptcp-sim.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink, until } from "../io/util.js";
 
@@ -42,14 +43,7 @@ after(() => {
 
 const LENGTH = 500_000;
 
-/** The bytes each side sends: the kernel's peer computes the same in Python. */
-function pattern(length: number, mul: number, add: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (i * mul + add) & 0xff;
-  return out;
-}
 
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /**
  * The kernel side: an MPTCP socket that reads until the peer's DATA_FIN, then sends LENGTH

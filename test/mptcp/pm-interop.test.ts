@@ -13,7 +13,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createHash, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { openTun } from "../../src/io/tun.js";
 import type { TunDriver } from "../../src/io/tun.js";
@@ -22,7 +22,8 @@ import { nonZeroCounters } from "../../src/mptcp/counters.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import type { MptcpOptions } from "../../src/stack/mptcp-host.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
-import { kernelPeer, realTimeLoop, type KernelPeer } from "../support/kernel.js";
+import { kernelPeer, pattern, realTimeLoop, type KernelPeer } from "../support/kernel.js";
+import { sha256 } from "../support/mptcp-sim.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { tunSkipReason, uniqueLink, until } from "../io/util.js";
 
@@ -58,13 +59,7 @@ const ip = (...args: string[]): string => execFileSync("ip", args, { encoding: "
 
 const LENGTH = 300_000;
 
-function pattern(length: number, mul: number, add: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (i * mul + add) & 0xff;
-  return out;
-}
 
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /**
  * The kernel side (listening on every address of its namespace, so that joins to its second

@@ -71,3 +71,10 @@ export function realTimeLoop(host: MptcpHost, driver: PacketDriver, onEvent: (e:
     },
   });
 }
+
+/** The bytes each side of a kernel test sends: (i * mul + add) mod 256, which python computes too. */
+export function pattern(length: number, mul: number, add: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * mul + add) & 0xff;
+  return out;
+}
