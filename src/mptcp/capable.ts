@@ -6,6 +6,7 @@
  * of the data (22 bytes, 24 with a DSS checksum): that option is the mapping of the first data,
  * DSN = IDSN+1 and relative SSN 1, because the DSS would not fit beside it.
  */
+import type { Reservation } from "../tcp/hook.js";
 import type { TcpOption } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MpFail, MptcpOption } from "../wire/mptcp/types.js";
 import { MPC_FLAG } from "../wire/mptcp/types.js";
@@ -74,4 +75,12 @@ export function paddedLengths(options: readonly MptcpOption[]): number {
   let n = 0;
   for (const o of options) n += paddedLength(o);
   return n;
+}
+
+/** A hook's `reserve` answer for the options it plans for a segment, and their payload limit. */
+export function reservationOf(plan: { options: readonly MptcpOption[]; maxPayload?: number } | undefined): Reservation {
+  if (plan === undefined) return { bytes: 0 };
+  const res: Reservation = { bytes: paddedLengths(plan.options) };
+  if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
+  return res;
 }

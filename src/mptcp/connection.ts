@@ -40,7 +40,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLengths, wantsChecksums } from "./capable.js";
+import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
@@ -1139,10 +1139,8 @@ export class MptcpConnection {
     // A retransmission may be a timeout's: look for a stall (checkStalls) when there are joins.
     if (ctx.retransmission && ctx.kind === "data" && this.joins.all.length > 0) this.owner.changed(this);
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
-    if (plan === undefined) return { bytes: 0 };
-    const res: Reservation = { bytes: paddedLengths(plan.options) };
-    if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
-    if (ctx.kind === "data") this.segmentPayload = ctx.maxPayload - res.bytes;
+    const res = reservationOf(plan);
+    if (ctx.kind === "data" && plan !== undefined) this.segmentPayload = ctx.maxPayload - res.bytes;
     return res;
   }
 

@@ -30,7 +30,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { MpJoin, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { MPTCP_VERSION, padOption, paddedLength, paddedLengths } from "./capable.js";
+import { MPTCP_VERSION, padOption, paddedLength, reservationOf } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 
 /** First wait for the fourth ACK before the third ACK goes again; doubled per retry. */
@@ -227,10 +227,8 @@ export class JoinSubflow {
     // A retransmission may be a timeout's: let the connection look for a stall (stall.ts).
     if (ctx.retransmission && ctx.kind === "data" && this.established) this.path.changed();
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
-    if (plan === undefined) return { bytes: 0 };
-    const res: Reservation = { bytes: paddedLengths(plan.options) };
-    if (plan.maxPayload !== undefined) res.maxPayload = plan.maxPayload;
-    if (ctx.kind === "data") this.segmentPayload = ctx.maxPayload - res.bytes;
+    const res = reservationOf(plan);
+    if (ctx.kind === "data" && plan !== undefined) this.segmentPayload = ctx.maxPayload - res.bytes;
     return res;
   }
 
