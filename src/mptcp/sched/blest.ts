@@ -22,7 +22,7 @@
  * Without the figures it needs (a context, RTTs, `cwnd`, `inFlight`), it picks as lowest-RTT.
  */
 import type { Scheduler, SchedulerContext, SchedulerPath } from "./scheduler.js";
-import { fastest, onlyBackups } from "./paths.js";
+import { fastOrCandidate } from "./paths.js";
 
 const LAMBDA_START = 1;
 const LAMBDA_UP = 0.1;
@@ -39,12 +39,9 @@ export class BlestScheduler implements Scheduler {
   }
 
   pick<P extends SchedulerPath>(paths: readonly P[], context?: SchedulerContext): P | undefined {
-    const backups = onlyBackups(paths);
-    const fast = fastest(paths, backups, false);
-    if (fast === undefined || fast.room > 0) return fast;
-    const slow = fastest(paths, backups, true);
-    if (slow === undefined || context === undefined) return slow;
-    return this.wouldBlock(fast, slow, context) ? undefined : slow;
+    const c = fastOrCandidate(paths, context);
+    if ("pick" in c) return c.pick;
+    return this.wouldBlock(c.fast, c.slow, c.context) ? undefined : c.slow;
   }
 
   onDataAck(blocked: boolean): void {

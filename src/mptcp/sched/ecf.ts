@@ -17,7 +17,7 @@
  * needs (a context, RTTs, both windows) it picks as lowest-RTT.
  */
 import type { Scheduler, SchedulerContext, SchedulerPath } from "./scheduler.js";
-import { fastest, onlyBackups } from "./paths.js";
+import { fastOrCandidate } from "./paths.js";
 
 /** The paper's hysteresis for leaving the waiting state. */
 const BETA = 0.25;
@@ -31,13 +31,11 @@ export class EcfScheduler implements Scheduler {
   }
 
   pick<P extends SchedulerPath>(paths: readonly P[], context?: SchedulerContext): P | undefined {
-    const backups = onlyBackups(paths);
-    const fast = fastest(paths, backups, false);
-    if (fast === undefined || fast.room > 0) return fast;
-    const slow = fastest(paths, backups, true);
-    if (slow === undefined || context === undefined) return slow;
+    const c = fastOrCandidate(paths, context);
+    if ("pick" in c) return c.pick;
+    const { fast, slow } = c;
     if (fast.srtt === undefined || slow.srtt === undefined || fast.cwnd === undefined || slow.cwnd === undefined) return slow;
-    const k = context.unsent;
+    const k = c.context.unsent;
     const n = 1 + k / fast.cwnd;
     const delta = Math.max(fast.rttvar ?? 0, slow.rttvar ?? 0);
     if (n * fast.srtt < (1 + (this.waitingValue ? BETA : 0)) * (slow.srtt + delta)) {

@@ -4,7 +4,7 @@
  * without an RTT sample counts as slower than any measured path, so that a fresh join does not
  * take the data of a known one.
  */
-import type { SchedulerPath } from "./scheduler.js";
+import type { SchedulerContext, SchedulerPath } from "./scheduler.js";
 
 /** Whether `p` is in the class of paths a scheduler may use now (regular ones, else backups). */
 export function eligible(p: SchedulerPath, backupsOnly: boolean): boolean {
@@ -30,4 +30,22 @@ export function fastest<P extends SchedulerPath>(paths: readonly P[], backupsOnl
     if (best === undefined || rttOf(p) < rttOf(best)) best = p;
   }
   return best;
+}
+
+/**
+ * Where BLEST and ECF start: while the fastest usable subflow has room (or none is usable) it is
+ * the answer (`pick`); otherwise the fastest subflow with room, `slow`, is the candidate the
+ * scheduler may decline in order to wait for `fast`. Without a connection context, or without a
+ * candidate, the answer is the candidate (or none).
+ */
+export function fastOrCandidate<P extends SchedulerPath>(
+  paths: readonly P[],
+  context: SchedulerContext | undefined,
+): { pick: P | undefined } | { fast: P; slow: P; context: SchedulerContext } {
+  const backups = onlyBackups(paths);
+  const fast = fastest(paths, backups, false);
+  if (fast === undefined || fast.room > 0) return { pick: fast };
+  const slow = fastest(paths, backups, true);
+  if (slow === undefined || context === undefined) return { pick: slow };
+  return { fast, slow, context };
 }
