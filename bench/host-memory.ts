@@ -12,7 +12,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Host } from "../src/stack/host.js";
 import type { Connection } from "../src/stack/connection.js";
-import { Rng } from "../src/sim/rng.js";
+import { Rng } from "../src/util/rng.js";
 import { parseAddress } from "../src/wire/address.js";
 
 setFlagsFromString("--expose-gc");

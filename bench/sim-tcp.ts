@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { Rng } from "../src/sim/rng.js";
+import { Rng } from "../src/util/rng.js";
 import { PayloadStream } from "../src/sim/scenario/apps.js";
 import { builtinScenario } from "../src/sim/scenario/builtins.js";
 import { runScenario } from "../src/sim/scenario/runner.js";

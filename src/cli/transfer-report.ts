@@ -9,7 +9,7 @@ import type { Hash } from "node:crypto";
 import type { DriverStats, PacketDriver } from "../io/driver.js";
 import type { MptcpStats, SubflowStats } from "../mptcp/stats.js";
 import { parseSize } from "../sim/scenario/units.js";
-import { Rng } from "../sim/rng.js";
+import { Rng } from "../util/rng.js";
 import type { MptcpSocket } from "../runtime/socket.js";
 import { CliError } from "./errors.js";
 

@@ -11,7 +11,7 @@
  * always kept. ONE timer, set for the earlier of the two FIFOs' heads, drives both; nothing polls.
  */
 import type { DriverError, DriverStats, PacketDriver, PacketHandler } from "./driver.js";
-import { Rng } from "../sim/rng.js";
+import { Rng } from "../util/rng.js";
 
 export interface ImpairOptions {
   /** Rate limit in bits per second (IP datagram bytes, no link-layer overhead). None when absent. */

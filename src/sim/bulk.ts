@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import type { MptcpConnection } from "../mptcp/connection.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../util/rng.js";
 import { PayloadStream } from "./scenario/apps.js";
 
 const CHUNK = 256 * 1024;

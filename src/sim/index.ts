@@ -1,5 +1,5 @@
 /** The discrete-event network simulator (DESIGN.md §6; docs/simulator.md). */
-export * from "./rng.js";
+export * from "../util/rng.js";
 export * from "./event-queue.js";
 export * from "./loss.js";
 export * from "./link.js";

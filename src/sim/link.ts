@@ -26,7 +26,7 @@
  */
 import type { EventHandler, EventQueue } from "./event-queue.js";
 import { createLossProcess, validateLossModel, type LossModel, type LossProcess } from "./loss.js";
-import type { Rng } from "./rng.js";
+import type { Rng } from "../util/rng.js";
 import type { CaptureWriter } from "./tap.js";
 import { Queue } from "../util/queue.js";
 

@@ -16,7 +16,7 @@
  *   Each packet is judged in the current state, then the chain takes one step. The chain starts
  *   in Good.
  */
-import type { Rng } from "./rng.js";
+import type { Rng } from "../util/rng.js";
 
 export type LossModel =
   | { kind: "none" }

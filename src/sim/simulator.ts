@@ -13,7 +13,7 @@
 import { EventQueue, type EventHandler, type TimerId } from "./event-queue.js";
 import { Link, type LinkConfig, type LinkOutput } from "./link.js";
 import type { SimNode } from "./node.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../util/rng.js";
 import type { CaptureWriter } from "./tap.js";
 
 export interface SimulatorOptions {

@@ -16,7 +16,7 @@ import type { ConnectionReport, DelayStats, RttStats } from "../../src/analyze/t
 import type { Link, LinkConfig } from "../../src/sim/link.js";
 import type { TcpStats } from "../../src/tcp/tcb.js";
 import { PayloadCorrupter } from "../../src/sim/middlebox/corrupt.js";
-import { Rng } from "../../src/sim/rng.js";
+import { Rng } from "../../src/util/rng.js";
 import { CLIENT2_U32, CLIENT_U32, SERVER2_U32, SERVER_U32, fifoOneWayDelays, payload, receiverWaits, runPair, sentBy, withCaptures, type Pair, type Waits } from "./sim-pair.js";
 
 const SYN = 0x02;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { EventQueue } from "../../src/sim/event-queue.js";
 import { Link, validateLinkConfig, type LinkConfig } from "../../src/sim/link.js";
-import { Rng } from "../../src/sim/rng.js";
+import { Rng } from "../../src/util/rng.js";
 import { RecordingTap } from "../../src/sim/tap.js";
 
 /** A link on its own queue; `arrivals` logs [time, packet id] at the far end. */

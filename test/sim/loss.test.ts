@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createLossProcess, expectedLossRate, validateLossModel, type LossModel } from "../../src/sim/loss.js";
-import { Rng } from "../../src/sim/rng.js";
+import { Rng } from "../../src/util/rng.js";
 
 function pattern(model: LossModel, n: number, seed = 1): boolean[] {
   const loss = createLossProcess(model);

@@ -11,7 +11,7 @@
  * SYN/FIN/RST/URG) first releases the held one, so nothing is reordered within a direction.
  */
 import { TCP_FLAG } from "../../wire/tcp-types.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { ConfigReader, readConfig } from "./config.js";
 import { actsOn, newCounters, type Direction, type Directions, type Emit, type Middlebox, type MiddleboxCounters } from "./middlebox.js";
 import { TcpDatagram } from "./segment.js";

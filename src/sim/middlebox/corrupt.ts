@@ -6,7 +6,7 @@
  * `csum tcp` fixing the checksum. With `fixTcpChecksum: false` it is ordinary corruption instead,
  * which TCP's checksum catches and turns into loss.
  */
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { ConfigReader, readConfig } from "./config.js";
 import { actsOn, newCounters, type Direction, type Directions, type Emit, type Middlebox, type MiddleboxCounters } from "./middlebox.js";
 import { TcpDatagram } from "./segment.js";

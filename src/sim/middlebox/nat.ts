@@ -15,7 +15,7 @@
  * outside not addressed to the public address, cross untouched.
  */
 import { addressEquals, type IpAddress } from "../../wire/address.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { ConfigReader, readConfig } from "./config.js";
 import { newCounters, type Direction, type Emit, type Middlebox, type MiddleboxCounters } from "./middlebox.js";
 import { TcpDatagram, endpointKey } from "./segment.js";

@@ -5,7 +5,7 @@
  * `Rng`; give each its own fork (by convention `sim.rng.fork("mbox/<node>/<box>")`) so that adding
  * a box elsewhere does not change its draws.
  */
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { Alg, readAlgConfig } from "./alg.js";
 import { Coalescer, readCoalescerConfig } from "./coalesce.js";
 import { ConfigReader, type MiddleboxConfigError } from "./config.js";

@@ -8,7 +8,7 @@
  */
 import { TCP_FLAG, TCPOPT } from "../../wire/tcp-types.js";
 import { readU32, writeU32 } from "../../wire/bytes.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { ConfigReader, readConfig } from "./config.js";
 import { actsOn, newCounters, type Direction, type Directions, type Emit, type Middlebox, type MiddleboxCounters } from "./middlebox.js";
 import { optionSpans } from "./options.js";

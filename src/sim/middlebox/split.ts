@@ -8,7 +8,7 @@
  * IPv4 pieces get consecutive Identifications.
  */
 import { TCP_FLAG } from "../../wire/tcp-types.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { ConfigReader, readConfig } from "./config.js";
 import { actsOn, newCounters, type Direction, type Directions, type Emit, type Middlebox, type MiddleboxCounters } from "./middlebox.js";
 import { TcpDatagram } from "./segment.js";

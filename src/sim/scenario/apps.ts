@@ -10,7 +10,7 @@
 import { createCipheriv, createHash } from "node:crypto";
 import type { Hash } from "node:crypto";
 import type { ConnectionEventType } from "../../stack/events.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 
 /**
  * The byte-stream calls the applications make: a TCP `Connection` and an `MptcpConnection` both

@@ -30,7 +30,7 @@ import type { MiddleboxCounters } from "../middlebox/middlebox.js";
 import { MiddleboxNode } from "../middlebox/node.js";
 import { createMiddlebox } from "../middlebox/registry.js";
 import { Router } from "../router.js";
-import type { Rng } from "../rng.js";
+import type { Rng } from "../../util/rng.js";
 import { Simulator } from "../simulator.js";
 import type { NodeHandle } from "../simulator.js";
 import type { CaptureWriter } from "../tap.js";

@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { Alg, replaceAll } from "../../../src/sim/middlebox/alg.js";
 import { PayloadCorrupter } from "../../../src/sim/middlebox/corrupt.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { TCP_FLAG, type TcpOption } from "../../../src/wire/tcp-types.js";
 import { dssChecksum, verifyDssChecksum } from "../../../src/wire/mptcp/dss-checksum.js";
 import { CLIENT4, SERVER4, TIMESTAMPS, bytesOf, dss, parse, pattern, run, segment, tcpChecksumValid, type SegmentSpec } from "./helpers.js";

@@ -5,7 +5,7 @@ import { middleboxKinds } from "../../../src/sim/middlebox/registry.js";
 import { Splitter } from "../../../src/sim/middlebox/split.js";
 import { Coalescer } from "../../../src/sim/middlebox/coalesce.js";
 import { SeqRewriter } from "../../../src/sim/middlebox/seq-rewrite.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { TCP_FLAG } from "../../../src/wire/tcp-types.js";
 import type { Direction, Emit, Middlebox } from "../../../src/sim/middlebox/middlebox.js";
 import { TcpDatagram } from "../../../src/sim/middlebox/segment.js";

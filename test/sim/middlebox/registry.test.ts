@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createMiddlebox, middleboxKind, middleboxKinds, validateMiddleboxConfig } from "../../../src/sim/middlebox/registry.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { OptionStripper } from "../../../src/sim/middlebox/strip.js";
 import { Nat } from "../../../src/sim/middlebox/nat.js";
 import { TCP_FLAG } from "../../../src/wire/tcp-types.js";

@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { SeqRewriter } from "../../../src/sim/middlebox/seq-rewrite.js";
 import { Nat } from "../../../src/sim/middlebox/nat.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { TCP_FLAG, type TcpOption } from "../../../src/wire/tcp-types.js";
 import { formatAddress } from "../../../src/wire/address.js";
 import { emitIp } from "../../../src/wire/ip.js";

@@ -17,7 +17,7 @@ import { Splitter } from "../../../src/sim/middlebox/split.js";
 import { Coalescer } from "../../../src/sim/middlebox/coalesce.js";
 import { middleboxKinds } from "../../../src/sim/middlebox/registry.js";
 import type { Middlebox } from "../../../src/sim/middlebox/middlebox.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { PcapWriter } from "../../../src/wire/pcap/writer.js";
 import { TCP_FLAG } from "../../../src/wire/tcp-types.js";
 import { formatAddress } from "../../../src/wire/address.js";

@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { Splitter } from "../../../src/sim/middlebox/split.js";
 import { Coalescer } from "../../../src/sim/middlebox/coalesce.js";
-import { Rng } from "../../../src/sim/rng.js";
+import { Rng } from "../../../src/util/rng.js";
 import { TCP_FLAG } from "../../../src/wire/tcp-types.js";
 import type { Emit } from "../../../src/sim/middlebox/middlebox.js";
 import { CLIENT6, NOP, SERVER6, TIMESTAMPS, dss, parse, pattern, run, segment, type SegmentSpec } from "./helpers.js";

@@ -1,5 +1,6 @@
 /**
- * The simulator's seeded random generator: xoshiro128** (Blackman and Vigna, 2018) on 32-bit
+ * A seeded, reproducible random generator (the simulator's streams, the impairing driver's losses,
+ * the CLI's payloads): xoshiro128** (Blackman and Vigna, 2018) on 32-bit
  * integer math. It is small (four uint32 words), fast in V8 (`Math.imul`, shifts, no allocation)
  * and passes BigCrush; it is not cryptographic, which is fine for loss patterns, jitter and the
  * keys of simulated hosts (a simulation must be reproducible, not secret).

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Rng } from "../../src/sim/rng.js";
+import { Rng } from "../../src/util/rng.js";
 import { randomU32 } from "../../src/crypto/random.js";
 
 function draws(rng: Rng, n: number): number[] {
