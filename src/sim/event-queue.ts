@@ -98,6 +98,27 @@ export class EventQueue {
     this.insert(slot, time);
   }
 
+  /**
+   * Takes the next place in the tie-break order for an event that will be scheduled later with
+   * `scheduleAs`. An owner whose events are due in the order it creates them (a link's
+   * deliveries) keeps them in its own FIFO and has only the earliest in the heap: the heap stays
+   * small, and each event still runs exactly where it would have had it been scheduled at once.
+   */
+  takeSeq(): number {
+    return this.nextSeq++;
+  }
+
+  /**
+   * Schedules a one-shot event at `time` (not before `now`) in the tie-break place `seq`, taken
+   * with `takeSeq`. The owner must insert it before any event that would follow it runs, i.e.
+   * while an event of its own that precedes it is still waiting or running.
+   */
+  scheduleAs(time: number, seq: number, target: EventHandler, kind: number, payload?: unknown, arg = 0): void {
+    if (!(time >= this.time)) throw new RangeError(`event at ${time} is before now (${this.time})`);
+    const slot = this.allocSlot(target, kind, payload, arg, 0);
+    this.insertAs(slot, time, seq);
+  }
+
   /** A persistent, initially disarmed timer that dispatches (kind, payload) to `target`. */
   createTimer(target: EventHandler, kind: number, payload?: unknown): TimerId {
     return this.allocSlot(target, kind, payload, 0, 1);
@@ -183,10 +204,14 @@ export class EventQueue {
   }
 
   private insert(slot: number, time: number): void {
+    this.insertAs(slot, time, this.nextSeq++);
+  }
+
+  private insertAs(slot: number, time: number, seq: number): void {
     if (this.heapSize === this.hTime.length) this.growHeap();
     const i = this.heapSize++;
     this.hTime[i] = time;
-    this.hSeq[i] = this.nextSeq++;
+    this.hSeq[i] = seq;
     this.hSlot[i] = slot;
     this.sPos[slot] = i;
     this.siftUp(i);

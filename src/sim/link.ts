@@ -94,8 +94,11 @@ export interface LinkCounters {
 }
 
 const TX_DONE = 0;
+/** A packet arrives that was scheduled on its own (reordering links, see `propagate`). */
 const DELIVER = 1;
 const CHANGE = 2;
+/** The packet at the head of the wire FIFO arrives. */
+const WIRE_HEAD = 3;
 
 export class Link implements EventHandler {
   readonly counters: LinkCounters = {
@@ -119,6 +122,8 @@ export class Link implements EventHandler {
   private lastTxEnd = -1;
   private carry = 0; // remainder of bits·10^6 not yet turned into a whole µs, in units of 1/rate µs
   private lastArrival = 0;
+  /** Packets propagating in arrival order; only the head has an event in the queue. */
+  private readonly wire = new WireFifo();
   // Incremented whenever the link goes down; events scheduled in an older epoch are void.
   private epoch = 0;
 
@@ -253,7 +258,8 @@ export class Link implements EventHandler {
   }
 
   handleEvent(kind: number, payload: unknown, arg: number, now: number): void {
-    if (kind === DELIVER) this.arrive(payload as Uint8Array, arg, now);
+    if (kind === WIRE_HEAD) this.wireHeadArrives(now);
+    else if (kind === DELIVER) this.arrive(payload as Uint8Array, arg, now);
     else if (kind === TX_DONE) this.transmitted(arg, now);
     else this.apply(payload as LinkChange);
   }
@@ -303,8 +309,28 @@ export class Link implements EventHandler {
     if (!this.reorder) {
       if (at < this.lastArrival) at = this.lastArrival;
       this.lastArrival = at;
+      // Arrivals of a FIFO link are due in the order they are scheduled, so they wait in the
+      // link's own FIFO with their tie-break place taken now, and only the head is in the event
+      // queue: the same events run in the same order, from a heap that holds a few entries per
+      // link instead of a bandwidth-delay product of packets. (After the link went down and up,
+      // a packet may be due before one still on the wire, voided; it is scheduled on its own.)
+      const wire = this.wire;
+      if (wire.length === 0 || at >= wire.lastTime) {
+        const seq = this.events.takeSeq();
+        if (wire.length === 0) this.events.scheduleAs(at, seq, this, WIRE_HEAD);
+        wire.push(at, seq, packet, this.epoch);
+        return;
+      }
     }
     this.events.schedule(at, this, DELIVER, packet, this.epoch);
+  }
+
+  private wireHeadArrives(now: number): void {
+    const wire = this.wire;
+    const epoch = wire.headEpoch;
+    const packet = wire.shift();
+    if (wire.length > 0) this.events.scheduleAs(wire.headTime, wire.headSeq, this, WIRE_HEAD);
+    this.arrive(packet, epoch, now);
   }
 
   private arrive(packet: Uint8Array, epoch: number, now: number): void {
@@ -325,6 +351,75 @@ export class Link implements EventHandler {
     if (change.loss !== undefined) this.setLoss(change.loss);
     if (change.jitter !== undefined) this.setJitter(change.jitter ?? undefined);
     if (change.up !== undefined) this.setUp(change.up);
+  }
+}
+
+/**
+ * Packets on the wire of a FIFO link, with their arrival time, tie-break place and epoch: a ring
+ * of parallel arrays (no object per packet), grown by doubling.
+ */
+class WireFifo {
+  // A power of two (the ring wraps with a mask); small, since most links carry little.
+  private times = new Float64Array(8);
+  private seqs = new Float64Array(8);
+  private epochs = new Float64Array(8);
+  private packets: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(8);
+  private head = 0;
+  length = 0;
+  /** Arrival time of the last packet pushed. */
+  lastTime = 0;
+
+  get headTime(): number {
+    return this.times[this.head]!;
+  }
+
+  get headSeq(): number {
+    return this.seqs[this.head]!;
+  }
+
+  get headEpoch(): number {
+    return this.epochs[this.head]!;
+  }
+
+  push(time: number, seq: number, packet: Uint8Array, epoch: number): void {
+    if (this.length === this.times.length) this.grow();
+    const i = (this.head + this.length) & (this.times.length - 1);
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.epochs[i] = epoch;
+    this.packets[i] = packet;
+    this.length++;
+    this.lastTime = time;
+  }
+
+  /** Removes the head (the FIFO is not empty) and returns its packet. */
+  shift(): Uint8Array {
+    const i = this.head;
+    const packet = this.packets[i]!;
+    this.packets[i] = undefined;
+    this.head = (i + 1) & (this.times.length - 1);
+    this.length--;
+    return packet;
+  }
+
+  private grow(): void {
+    const n = this.times.length;
+    const times = new Float64Array(2 * n);
+    const seqs = new Float64Array(2 * n);
+    const epochs = new Float64Array(2 * n);
+    const packets = new Array<Uint8Array | undefined>(2 * n);
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) & (n - 1);
+      times[k] = this.times[i]!;
+      seqs[k] = this.seqs[i]!;
+      epochs[k] = this.epochs[i]!;
+      packets[k] = this.packets[i];
+    }
+    this.times = times;
+    this.seqs = seqs;
+    this.epochs = epochs;
+    this.packets = packets;
+    this.head = 0;
   }
 }
 

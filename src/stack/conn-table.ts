@@ -20,6 +20,8 @@ export interface TableEntry {
 export class ConnectionTable<T extends TableEntry> {
   private readonly buckets = new Map<number, T>();
   private count = 0;
+  /** The entry `findIn` found last, while it is in the table. */
+  private lastFound: T | undefined;
 
   get size(): number {
     return this.count;
@@ -37,8 +39,20 @@ export class ConnectionTable<T extends TableEntry> {
    * `buf[remoteAt]`, each `addressLength` bytes (a received datagram's header, uncut).
    */
   findIn(buf: Uint8Array, localAt: number, remoteAt: number, addressLength: number, localPort: number, remotePort: number): T | undefined {
+    // Segments come in runs for one connection (a bulk transfer is all one 4-tuple): try the
+    // last one found before hashing the ports.
+    const last = this.lastFound;
+    if (
+      last !== undefined && last.localPort === localPort && last.remotePort === remotePort &&
+      addressAt(last.local, buf, localAt, addressLength) && addressAt(last.remote, buf, remoteAt, addressLength)
+    ) {
+      return last;
+    }
     for (let e = this.buckets.get(portKey(localPort, remotePort)); e !== undefined; e = e.nextInBucket) {
-      if (addressAt(e.local, buf, localAt, addressLength) && addressAt(e.remote, buf, remoteAt, addressLength)) return e;
+      if (addressAt(e.local, buf, localAt, addressLength) && addressAt(e.remote, buf, remoteAt, addressLength)) {
+        this.lastFound = e;
+        return e;
+      }
     }
     return undefined;
   }
@@ -60,6 +74,7 @@ export class ConnectionTable<T extends TableEntry> {
       else if (e.nextInBucket !== undefined) this.buckets.set(key, e.nextInBucket);
       else this.buckets.delete(key);
       entry.nextInBucket = undefined;
+      if (this.lastFound === entry) this.lastFound = undefined;
       this.count--;
       return true;
     }

@@ -12,6 +12,7 @@ import type { IpAddress } from "../wire/address.js";
 import { formatAddress } from "../wire/address.js";
 import type { IpHeader } from "../wire/ip.js";
 import { IPPROTO_TCP, ipHeaderLength } from "../wire/ip.js";
+import type { Ipv4HeaderTemplate } from "../wire/ipv4.js";
 import type { HeapItem } from "./deadline-heap.js";
 import type { TableEntry } from "./conn-table.js";
 import type { Listener } from "./listener.js";
@@ -43,6 +44,11 @@ export class Connection implements HeapItem, TableEntry {
   readonly ipHeader: IpHeader;
   /** @internal Its length. */
   readonly ipHeaderLength: number;
+  /**
+   * @internal `ipHeader` prepared for emitting (IPv4 only), shared by the Host's connections
+   * between the same two addresses.
+   */
+  ipv4Template: Ipv4HeaderTemplate | undefined = undefined;
   /** @internal Host bookkeeping: heap position, deadline, ready-list and table membership. */
   heapIndex = -1;
   deadline = 0;

@@ -12,19 +12,23 @@ const SLAB_BYTES = 256 * 1024;
 const MAX_CARVED = SLAB_BYTES / 8;
 
 export class PacketSlab {
-  private slab = new Uint8Array(SLAB_BYTES);
+  /**
+   * The slab itself. Held as the ArrayBuffer: reading a typed array's `.buffer` in the hot path
+   * was a call into the runtime (V8's `TypedArrayPrototypeBuffer` builtin) per datagram.
+   */
+  private slab = new ArrayBuffer(SLAB_BYTES);
   private used = 0;
 
   /** A zero-filled buffer of `length` bytes, owned by the caller from now on. */
   alloc(length: number): Uint8Array {
     if (length > MAX_CARVED) return new Uint8Array(length);
     if (this.used + length > SLAB_BYTES) {
-      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slab = new ArrayBuffer(SLAB_BYTES);
       this.used = 0;
     }
     // A view made directly, not with `subarray`, which consults the species constructor (about
     // 40% slower per call on Node 20).
-    const out = new Uint8Array(this.slab.buffer, this.used, length);
+    const out = new Uint8Array(this.slab, this.used, length);
     // Keep each datagram 8-byte aligned, as a fresh allocation would be.
     this.used += (length + 7) & ~7;
     return out;

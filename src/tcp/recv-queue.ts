@@ -4,8 +4,15 @@
  * returns a sub-view; only a read spanning several views copies.
  */
 export class RecvQueue {
-  private views: Uint8Array[] = [];
+  /**
+   * The views waiting are `views[head, end)`. The array is reused once emptied rather than
+   * truncated: an application that reads every segment as it arrives empties the queue once per
+   * segment, and `length = 0` gave the array's backing store back, to be allocated again by the
+   * next push.
+   */
+  private readonly views: Uint8Array[] = [];
   private head = 0;
+  private end = 0;
   private bytes = 0;
 
   /** Bytes waiting. */
@@ -15,7 +22,9 @@ export class RecvQueue {
 
   push(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.views.push(data);
+    if (this.end === this.views.length) this.views.push(data);
+    else this.views[this.end] = data;
+    this.end++;
     this.bytes += data.length;
   }
 
@@ -54,11 +63,17 @@ export class RecvQueue {
       return;
     }
     this.views[this.head++] = EMPTY;
-    if (this.head === this.views.length) {
-      this.views.length = 0;
+    if (this.head === this.end) {
       this.head = 0;
-    } else if (this.head > 64 && this.head * 2 > this.views.length) {
-      this.views = this.views.slice(this.head);
+      this.end = 0;
+      // A backlog that grew the array past what a reader keeping up needs is given back.
+      if (this.views.length > 64) this.views.length = 0;
+    } else if (this.head > 64 && this.head * 2 > this.end) {
+      // Everything before `head` is read: move the rest to the front.
+      const views = this.views;
+      views.copyWithin(0, this.head, this.end);
+      views.fill(EMPTY, this.end - this.head, this.end);
+      this.end -= this.head;
       this.head = 0;
     }
   }

@@ -46,6 +46,9 @@ export class Scoreboard {
    * before that ACK's own SACK blocks were applied. Checks the new octets for reordering.
    */
   acknowledged(from: number, to: number, fack: number | undefined, smss: number): void {
+    // Nothing was SACKed (the usual ACK): no octet can have arrived behind a SACKed one, and
+    // there is no need to build the list of gaps.
+    if (fack === undefined) return;
     for (const [gs, ge] of this.sacked.gaps(from, to)) this.observe(gs, ge, fack, smss);
   }
 

@@ -25,12 +25,18 @@ interface Chunk {
   /** Offset of `buf[0]`. */
   start: number;
   buf: Uint8Array;
+  /**
+   * `buf.buffer`, kept: reading a typed array's `.buffer` is a call into V8's runtime, and `read`
+   * makes a view of the chunk's memory for every segment sent.
+   */
+  memory: ArrayBufferLike;
   /** Bytes of `buf` in use. */
   len: number;
 }
 
 /** Stands in for a released chunk until the list is compacted, so its memory can go. */
-const RELEASED: Chunk = { start: 0, buf: new Uint8Array(0), len: 0 };
+const NO_BYTES = new Uint8Array(0);
+const RELEASED: Chunk = { start: 0, buf: NO_BYTES, memory: NO_BYTES.buffer, len: 0 };
 
 export class SendBuffer {
   private chunks: Chunk[] = [];
@@ -75,7 +81,8 @@ export class SendBuffer {
     let tail = this.chunks.length > this.head ? this.chunks[this.chunks.length - 1] : undefined;
     while (done < n) {
       if (tail === undefined || tail.len === tail.buf.length) {
-        tail = { start: this.endOffset, buf: this.newChunk(), len: 0 };
+        const buf = this.newChunk();
+        tail = { start: this.endOffset, buf, memory: buf.buffer, len: 0 };
         this.chunks.push(tail);
       }
       const take = Math.min(n - done, tail.buf.length - tail.len);
@@ -102,7 +109,7 @@ export class SendBuffer {
     const first = this.chunks[i]!;
     const rel = offset - first.start;
     // The constructor rather than `subarray`, which goes through the species protocol (slower).
-    if (rel + len <= first.len) return new Uint8Array(first.buf.buffer, first.buf.byteOffset + rel, len);
+    if (rel + len <= first.len) return new Uint8Array(first.memory, first.buf.byteOffset + rel, len);
     const out = new Uint8Array(len);
     let done = 0;
     let pos = offset;

@@ -4,7 +4,7 @@
  */
 import { readU16, writeU16 } from "./bytes.js";
 import type { IpAddress } from "./address.js";
-import { checksumAdd, checksumAddU16, internetChecksum } from "./checksum.js";
+import { checksumAdd, checksumAddU16, checksumFinish, internetChecksum } from "./checksum.js";
 import type { ChecksumAccumulator } from "./checksum.js";
 import { ParseError, truncated } from "./error.js";
 
@@ -207,6 +207,39 @@ export function emitIpv4HeaderInto(buf: Uint8Array, off: number, hdr: Ipv4Header
   }
   writeU16(buf, off + 10, internetChecksum(buf, off, off + headerLen));
   return headerLen;
+}
+
+/**
+ * The header of `hdr` prepared once for a flow whose packets differ only in their total length
+ * (a TCP connection: same addresses and fields on every segment). `emitInto` writes exactly what
+ * `emitIpv4HeaderInto(buf, off, hdr, payloadLength)` writes, by copying the 20 bytes and adding
+ * the total length to the checksum incrementally (RFC 1624 §3: the sum of the other words is
+ * fixed), instead of reading every field of `hdr` and summing the header again per packet.
+ */
+export class Ipv4HeaderTemplate {
+  private readonly bytes = new Uint8Array(IPV4_MIN_HEADER_LEN);
+  /** The one's-complement sum of the header with zero total length and checksum. */
+  private readonly sum: ChecksumAccumulator;
+
+  /** Throws a `RangeError` for a header `emitIpv4HeaderInto` rejects, or one with options. */
+  constructor(hdr: Ipv4Header) {
+    if ((hdr.options?.length ?? 0) > 0) throw new RangeError("an IPv4 header template has no options");
+    const b = this.bytes;
+    emitIpv4HeaderInto(b, 0, hdr, 0);
+    b[2] = b[3] = b[10] = b[11] = 0;
+    this.sum = checksumAdd(0, b);
+  }
+
+  /** Writes the header at `buf[off]` for a payload of `payloadLength` bytes; returns 20. */
+  emitInto(buf: Uint8Array, off: number, payloadLength: number): number {
+    const totalLen = IPV4_MIN_HEADER_LEN + payloadLength;
+    if (totalLen > 0xffff) throw new RangeError(`IPv4 total length ${totalLen}`);
+    const b = this.bytes;
+    for (let i = 0; i < IPV4_MIN_HEADER_LEN; i++) buf[off + i] = b[i]!;
+    writeU16(buf, off + 2, totalLen);
+    writeU16(buf, off + 10, checksumFinish(checksumAddU16(this.sum, totalLen)));
+    return IPV4_MIN_HEADER_LEN;
+  }
 }
 
 /** A new packet: the header of `hdr` followed by a copy of `payload`. */

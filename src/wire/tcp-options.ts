@@ -21,6 +21,12 @@ const LEN_SACK_PERMITTED = 2;
 const LEN_TIMESTAMPS = 10;
 /** RFC 2018 §3: a SACK option holds 1 to 4 blocks of 8 bytes. */
 const SACK_MAX_BLOCKS = 4;
+/**
+ * Every parsed NOP is this one frozen object: a NOP has no fields, so nothing is lost, and two
+ * of them precede the timestamps of nearly every segment (the TCP engine's own NOP is frozen
+ * too, so option lists keep one shape for it).
+ */
+const NOP: TcpOption = Object.freeze({ kind: "nop" });
 
 export function parseTcpOptions(area: Uint8Array): TcpOption[] {
   return parseTcpOptionsIn(area, 0, area.length);
@@ -38,7 +44,7 @@ export function parseTcpOptionsIn(buf: Uint8Array, start: number, end: number): 
     end - start === 2 + LEN_TIMESTAMPS && buf[start] === TCPOPT.NOP && buf[start + 1] === TCPOPT.NOP &&
     buf[start + 2] === TCPOPT.TIMESTAMPS && buf[start + 3] === LEN_TIMESTAMPS
   ) {
-    return [{ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", tsVal: readU32(buf, start + 4), tsEcr: readU32(buf, start + 8) }];
+    return [NOP, NOP, { kind: "timestamps", tsVal: readU32(buf, start + 4), tsEcr: readU32(buf, start + 8) }];
   }
   const out: TcpOption[] = [];
   let i = start;
@@ -51,7 +57,7 @@ export function parseTcpOptionsIn(buf: Uint8Array, start: number, end: number): 
       return out;
     }
     if (type === TCPOPT.NOP) {
-      out.push({ kind: "nop" });
+      out.push(NOP);
       i++;
       continue;
     }

@@ -117,9 +117,15 @@ export function tcpHeaderLength(repr: TcpRepr): number {
  * written. Throws a `RangeError` if the options do not fit in 40 bytes or `buf` is too short.
  */
 export function emitTcpInto(buf: Uint8Array, off: number, repr: TcpRepr, src: IpAddress, dst: IpAddress): number {
-  const optLen = tcpOptionsLength(repr.options);
-  const headerLen = TCP_MIN_HEADER_LEN + ((optLen + 3) & ~3);
-  if (headerLen > TCP_MAX_HEADER_LEN) throw new RangeError(`TCP options of ${optLen} bytes`);
+  return emitTcpSizedInto(buf, off, repr, tcpHeaderLength(repr), src, dst);
+}
+
+/**
+ * `emitTcpInto` for a caller that already computed `headerLen = tcpHeaderLength(repr)` (to size
+ * the datagram), so that the options are not measured twice per segment.
+ */
+export function emitTcpSizedInto(buf: Uint8Array, off: number, repr: TcpRepr, headerLen: number, src: IpAddress, dst: IpAddress): number {
+  if (headerLen > TCP_MAX_HEADER_LEN) throw new RangeError(`TCP options of ${headerLen - TCP_MIN_HEADER_LEN} bytes (padded)`);
   const total = headerLen + repr.payload.length;
   if (off + total > buf.length) throw new RangeError(`TCP segment of ${total} bytes at ${off} in ${buf.length}`);
   writeU16(buf, off, repr.srcPort);

@@ -192,6 +192,75 @@ describe("EventQueue", () => {
   });
 });
 
+describe("EventQueue deferred scheduling (takeSeq, scheduleAs)", () => {
+  test("an event scheduled later with a place taken earlier runs in that place among ties", () => {
+    const q = new EventQueue();
+    const log = new Log();
+    q.schedule(10, log, 0);
+    const seq = q.takeSeq();
+    q.schedule(10, log, 2);
+    q.scheduleAs(10, seq, log, 1);
+    drain(q);
+    assert.deepEqual(log.seen.map((e) => e[1]), [0, 1, 2]);
+  });
+
+  test("a FIFO with only its head in the heap runs exactly as scheduling everything at once (property)", () => {
+    // Each op schedules an event `delay` µs from now, either directly or (for a monotonic
+    // stream, like a FIFO link's arrivals) into an owner's FIFO that keeps only its head queued;
+    // every other event schedules two, so many are pending at once, with many equal times.
+    const op = fc.tuple(fc.integer({ min: 0, max: 20 }), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const run = (deferred: boolean): number[] => {
+          const q = new EventQueue();
+          const order: number[] = [];
+          const fifo: [number, number, number][] = []; // time, seq, id
+          let last = 0;
+          let next = 0;
+          const spawn = (now: number): void => {
+            const [delay, stream] = ops[next % ops.length]!;
+            const id = next++;
+            if (next > 200) return;
+            let at = now + delay;
+            if (stream) {
+              at = Math.max(at, last);
+              last = at;
+              if (deferred) {
+                const seq = q.takeSeq();
+                if (fifo.length === 0) q.scheduleAs(at, seq, head, 0);
+                fifo.push([at, seq, id]);
+                return;
+              }
+            }
+            q.schedule(at, direct, id);
+          };
+          const direct: EventHandler = {
+            handleEvent(kind: number, _p: unknown, _a: number, now: number): void {
+              order.push(kind);
+              spawn(now);
+              if (kind % 2 === 0) spawn(now);
+            },
+          };
+          const head: EventHandler = {
+            handleEvent(_kind: number, _p: unknown, _a: number, now: number): void {
+              const [, , id] = fifo.shift()!;
+              if (fifo.length > 0) q.scheduleAs(fifo[0]![0], fifo[0]![1], head, 0);
+              order.push(id);
+              spawn(now);
+              if (id % 2 === 0) spawn(now);
+            },
+          };
+          spawn(0);
+          spawn(0);
+          while (q.dispatchNext());
+          return order;
+        };
+        assert.deepEqual(run(true), run(false));
+      }),
+    );
+  });
+});
+
 describe("EventQueue clock", () => {
   test("advanceTo moves forward but never back or past a waiting event", () => {
     const q = new EventQueue(10);

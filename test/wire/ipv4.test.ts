@@ -1,8 +1,9 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { fromHex, toHex } from "../../src/wire/bytes.js";
 import { ParseError } from "../../src/wire/error.js";
-import { Ipv4Packet, emitIpv4, emitIpv4HeaderInto, ipv4HeaderLength, parseIpv4 } from "../../src/wire/ipv4.js";
+import { Ipv4HeaderTemplate, Ipv4Packet, emitIpv4, emitIpv4HeaderInto, ipv4HeaderLength, parseIpv4 } from "../../src/wire/ipv4.js";
 import type { Ipv4Repr } from "../../src/wire/ipv4.js";
 
 // Linux 6.18 SYN on loopback: 127.0.0.1 -> 127.0.0.1, id 0x009d, DF, TTL 64, 44 bytes of TCP.
@@ -183,5 +184,32 @@ describe("ipv4 repr", () => {
     assert.throws(() => emitIpv4(base, new Uint8Array(65516)), RangeError);
     assert.throws(() => emitIpv4({ ...base, fragmentOffset: 7 }, new Uint8Array(0)), RangeError);
     assert.throws(() => emitIpv4({ ...base, src: new Uint8Array(16) }, new Uint8Array(0)), RangeError);
+  });
+});
+
+describe("ipv4 header template", () => {
+  test("writes what emitIpv4HeaderInto writes, for any header fields and length", () => {
+    const addr = fc.uint8Array({ minLength: 4, maxLength: 4 });
+    const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined });
+    fc.assert(
+      fc.property(
+        addr, addr, fc.integer({ min: 0, max: 255 }), opt(fc.integer({ min: 0, max: 255 })), opt(fc.integer({ min: 0, max: 63 })),
+        opt(fc.integer({ min: 0, max: 3 })), opt(fc.integer({ min: 0, max: 0xffff })), opt(fc.boolean()), fc.integer({ min: 0, max: 0xffff - 20 }),
+        (src, dst, protocol, ttl, dscp, ecn, identification, dontFragment, payloadLength) => {
+          const hdr = { src, dst, protocol, ttl, dscp, ecn, identification, dontFragment };
+          const want = new Uint8Array(24);
+          const got = new Uint8Array(24);
+          emitIpv4HeaderInto(want, 4, hdr, payloadLength);
+          assert.equal(new Ipv4HeaderTemplate(hdr).emitInto(got, 4, payloadLength), 20);
+          assert.deepEqual(got, want);
+        },
+      ),
+    );
+  });
+
+  test("rejects a header with options and a datagram over 65,535 bytes", () => {
+    const hdr = { src: new Uint8Array([10, 0, 0, 1]), dst: new Uint8Array([10, 0, 0, 2]), protocol: 6 };
+    assert.throws(() => new Ipv4HeaderTemplate({ ...hdr, options: new Uint8Array(4) }), RangeError);
+    assert.throws(() => new Ipv4HeaderTemplate(hdr).emitInto(new Uint8Array(20), 0, 0xffff - 19), RangeError);
   });
 });
