@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = process.argv.length > 2 ? process.argv.slice(2) : ["wire-codec", "pcap-stream", "sim-events", "sim-tcp", "host-memory", "tun", "udp", "analyze"];
+const benches = process.argv.length > 2 ? process.argv.slice(2) : ["wire-codec", "pcap-stream", "sim-events", "sim-tcp", "host-memory", "tun", "udp", "kernel-goodput", "analyze"];
 
 for (const name of benches) {
   console.log(`\n== ${name} ==`);

@@ -21,12 +21,20 @@ export const SOCK_CLOEXEC = O_CLOEXEC;
 
 /** `_IOW('T', 202, int)`, linux/if_tun.h. */
 export const TUNSETIFF = 0x400454ca;
+/** `_IOW('T', 208, unsigned int)`, linux/if_tun.h: the offloads the reader can take (TUN_F_*). */
+export const TUNSETOFFLOAD = 0x400454d0;
+/** linux/if_tun.h: checksums may be left partial, TCP over IPv4 / IPv6 may come as super-segments. */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
 /** linux/sockios.h. */
 export const SIOCGIFMTU = 0x8921;
 export const SIOCSIFMTU = 0x8922;
 /** linux/if_tun.h: a layer-3 device, and no 4-byte packet-information prefix on each packet. */
 export const IFF_TUN = 0x0001;
 export const IFF_NO_PI = 0x1000;
+/** linux/if_tun.h: every read and write starts with a `struct virtio_net_hdr` (vnet.ts). */
+export const IFF_VNET_HDR = 0x4000;
 
 /** `struct ifreq`: a 16-byte name, then a 24-byte union (flags: short, mtu: int). */
 export const IFREQ_SIZE = 40;
@@ -47,6 +55,8 @@ export interface Libc {
   write(fd: number, buf: Uint8Array, count: number): number;
   /** `ioctl(fd, request, arg)` with a pointer argument. */
   ioctl(fd: number, request: number, arg: Uint8Array): number;
+  /** `ioctl(fd, request, value)` with an integer argument. */
+  ioctlValue(fd: number, request: number, value: number): number;
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): number;
   eventfd(initval: number, flags: number): number;
   socket(domain: number, type: number, protocol: number): number;
@@ -102,6 +112,7 @@ async function bind(): Promise<Libc> {
     read: (fd, buf, count) => Number(read(fd, buf, count)),
     write: (fd, buf, count) => Number(write(fd, buf, count)),
     ioctl: (fd, request, arg) => ioctl(fd, request, "void *", arg) as number,
+    ioctlValue: (fd, request, value) => ioctl(fd, request, "unsigned long", value) as number,
     poll: (fds, nfds, timeoutMs) => poll(fds, nfds, timeoutMs) as number,
     eventfd: (initval, flags) => eventfd(initval, flags) as number,
     socket: (domain, type, protocol) => socket(domain, type, protocol) as number,

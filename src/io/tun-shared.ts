@@ -5,6 +5,7 @@
  * The reader spends its life blocked in poll(), so it cannot receive messages; everything the
  * main thread tells it goes through these words (and an eventfd that wakes the poll).
  */
+import { VNET_HDR_LEN } from "./vnet.js";
 
 /** Control words, an `Int32Array` over a `SharedArrayBuffer`. */
 export const CTL_STOP = 0;
@@ -14,8 +15,13 @@ export const CTL_DELIVERED = 1;
 export const CTL_SIGNAL = 2;
 export const CTL_WORDS = 3;
 
-/** The largest IP datagram: every read gets this much room, so no packet is ever truncated. */
+/** The largest IP datagram. */
 export const MAX_DATAGRAM = 65535;
+/**
+ * Room given to every read: the largest datagram and a virtio-net header (IFF_VNET_HDR), so no
+ * read is ever truncated.
+ */
+export const MAX_READ = MAX_DATAGRAM + VNET_HDR_LEN;
 /** The reader's scratch buffer; batches are copied out of it to a buffer of exactly their size. */
 export const READ_BUFFER_BYTES = 1 << 20;
 

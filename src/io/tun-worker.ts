@@ -12,7 +12,7 @@ import { DriverError } from "./driver.js";
 import { loadLibc } from "./tun-libc.js";
 import type { Libc } from "./tun-libc.js";
 import { POLLERR, POLLFD_SIZE, POLLHUP, POLLIN, POLLNVAL } from "./tun-libc.js";
-import { CTL_DELIVERED, CTL_SIGNAL, CTL_STOP, MAX_DATAGRAM, READ_BUFFER_BYTES } from "./tun-shared.js";
+import { CTL_DELIVERED, CTL_SIGNAL, CTL_STOP, MAX_READ, READ_BUFFER_BYTES } from "./tun-shared.js";
 import type { TunWorkerData, TunWorkerMessage } from "./tun-shared.js";
 
 const data = workerData as TunWorkerData;
@@ -64,7 +64,7 @@ function run(libc: Libc): void {
     if ((revents & POLLIN) === 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) {
       // The device went away (deleted with `ip link del`). A read may say why (EBADFD) or, once
       // the queue is shut down, only EAGAIN; then the poll flags are the news.
-      const e = libc.read(data.fd, scratch, MAX_DATAGRAM) < 0 ? libc.errno() : 0;
+      const e = libc.read(data.fd, scratch, MAX_READ) < 0 ? libc.errno() : 0;
       if (e !== 0 && e !== libc.E.EAGAIN) return fail(libc, "read", e);
       const flags = [[POLLERR, "POLLERR"], [POLLHUP, "POLLHUP"], [POLLNVAL, "POLLNVAL"]] as const;
       const names = flags.filter(([bit]) => revents & bit).map(([, name]) => name).join("|");
@@ -73,8 +73,8 @@ function run(libc: Libc): void {
 
     let used = 0;
     let count = 0;
-    while (count < data.maxBatch && scratch.length - used >= MAX_DATAGRAM) {
-      const n = libc.read(data.fd, scratch.subarray(used), MAX_DATAGRAM);
+    while (count < data.maxBatch && scratch.length - used >= MAX_READ) {
+      const n = libc.read(data.fd, scratch.subarray(used), MAX_READ);
       if (n > 0) {
         lengths[count++] = n;
         used += n;

@@ -17,13 +17,17 @@ import { isIP } from "node:net";
 import { Worker } from "node:worker_threads";
 import { checkIpDatagram, DriverError, emptyStats } from "./driver.js";
 import type { DriverStats, PacketDriver, PacketHandler } from "./driver.js";
+import { completeChecksum, GsoJoiner } from "./gso.js";
+import type { GsoStats } from "./gso.js";
 import {
-  AF_INET, EFD_CLOEXEC, EFD_NONBLOCK, IFF_NO_PI, IFF_TUN, IFNAMSIZ, IFREQ_SIZE, loadLibc, O_CLOEXEC,
-  O_NONBLOCK, O_RDWR, SIOCGIFMTU, SIOCSIFMTU, SOCK_CLOEXEC, SOCK_DGRAM, TUNSETIFF,
+  AF_INET, EFD_CLOEXEC, EFD_NONBLOCK, IFF_NO_PI, IFF_TUN, IFF_VNET_HDR, IFNAMSIZ, IFREQ_SIZE, loadLibc, O_CLOEXEC,
+  O_NONBLOCK, O_RDWR, SIOCGIFMTU, SIOCSIFMTU, SOCK_CLOEXEC, SOCK_DGRAM, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6,
+  TUNSETIFF, TUNSETOFFLOAD,
 } from "./tun-libc.js";
 import type { Libc } from "./tun-libc.js";
 import { CTL_DELIVERED, CTL_SIGNAL, CTL_STOP, CTL_WORDS } from "./tun-shared.js";
 import type { TunWorkerData, TunWorkerMessage } from "./tun-shared.js";
+import { VNET_F_NEEDS_CSUM, VNET_GSO_ECN, VNET_GSO_NONE, VNET_GSO_TCPV4, VNET_GSO_TCPV6, VNET_HDR_LEN } from "./vnet.js";
 
 export const TUN_DEVICE_PATH = "/dev/net/tun";
 
@@ -46,6 +50,16 @@ export interface TunOptions {
   maxBatch?: number;
   /** Batches read but not yet handed to the handler, at most. Default 8. */
   maxBatchesInFlight?: number;
+  /**
+   * Segmentation offload both ways (gso.ts, vnet.ts): opens the device with IFF_VNET_HDR.
+   * Sending, the consecutive TCP segments of a flow that one turn of the event loop sends are
+   * joined into writes of up to 64 KB, which the kernel takes in as one (so `send` hands a
+   * datagram to the kernel at the end of the current turn, a microtask, not before it returns;
+   * `flush()` does it at once). Receiving, the kernel may send TCP super-segments of up to 64 KB
+   * (TUNSETOFFLOAD with TSO4, TSO6 and CSUM), handed to the handler as one datagram larger than
+   * the MTU, with the checksum the kernel left partial completed. Default false.
+   */
+  offload?: boolean;
 }
 
 /** Opens (creating if absent) and attaches to a TUN device, and starts reading it. */
@@ -72,13 +86,18 @@ export async function openTun(opts: TunOptions): Promise<TunDriver> {
   let driver: TunDriver | undefined;
   try {
     const ifr = ifreq(opts.device);
-    new DataView(ifr.buffer).setInt16(IFNAMSIZ, IFF_TUN | IFF_NO_PI, true);
+    // IFF_VNET_HDR is one of the per-attachment flags (TUN_FEATURES): a persistent device made
+    // without it (`ip tuntap add`) can still be attached to with it.
+    new DataView(ifr.buffer).setInt16(IFNAMSIZ, IFF_TUN | IFF_NO_PI | (opts.offload === true ? IFF_VNET_HDR : 0), true);
     if (libc.ioctl(fd, TUNSETIFF, ifr) < 0) throw attachError(libc, libc.errno(), opts.device, existed);
     const device = ifreqName(ifr);
+    // What the reader accepts from the kernel: without it, every datagram arrives finished, and
+    // a kernel that refuses (an old one) leaves it so; sending offload needs nothing of this.
+    if (opts.offload === true) libc.ioctlValue(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
     const mtu = configureMtu(libc, device, opts.mtu);
     wakeFd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wakeFd < 0) throw syscallError(libc, "eventfd", libc.errno());
-    driver = new TunDriver(libc, fd, wakeFd, device, mtu, !existed, maxBatch, maxInFlight);
+    driver = new TunDriver(libc, fd, wakeFd, device, mtu, !existed, maxBatch, maxInFlight, opts.offload === true);
     await driver.ready;
     return driver;
   } catch (e) {
@@ -106,6 +125,13 @@ export class TunDriver implements PacketDriver {
   private closing: Promise<void> | undefined;
   private started = false;
   private failed = false;
+  /** With offload: the segments sent in this turn, joined; flushed from a microtask. */
+  private readonly gso: GsoJoiner | undefined;
+  private flushQueued = false;
+  private gsoReceived = 0;
+  /** Batches delivered in this turn of the event loop, and the credits held back until its end. */
+  private deliveredThisTurn = 0;
+  private owedCredit = 0;
 
   /** @internal Use `openTun`. */
   constructor(
@@ -119,9 +145,11 @@ export class TunDriver implements PacketDriver {
     /** Whether opening created the device, which then disappears on `close()`. */
     readonly created: boolean,
     maxBatch: number,
-    maxInFlight: number,
+    private readonly maxInFlight: number,
+    offload = false,
   ) {
     this.name = `tun:${device}`;
+    if (offload) this.gso = new GsoJoiner();
     const workerData: TunWorkerData = { fd, wakeFd, control: this.control, maxBatch, maxInFlight };
     // execArgv: [] so that flags of the main process meant for it alone (`--input-type` of
     // `node -e`) do not reach the worker, which Node refuses.
@@ -158,24 +186,59 @@ export class TunDriver implements PacketDriver {
     this.errorHandler = handler;
   }
 
+  /**
+   * With `offload`: how many writes carried several segments and how many they carried, and how
+   * many super-segments were read.
+   */
+  get gsoStats(): Readonly<GsoStats & { received: number }> | undefined {
+    return this.gso === undefined ? undefined : { ...this.gso.stats, received: this.gsoReceived };
+  }
+
   send(packet: Uint8Array): void {
     const s = this.stats;
     if (this.closing || packet.length > this.mtu) {
       s.txErrors++;
       return;
     }
-    // One write is one datagram on a TUN descriptor. It does not block: the kernel takes the
-    // packet into its receive path (or drops it, counting it in the device's rx_dropped).
-    const n = this.libc.write(this.fd, packet, packet.length);
-    if (n === packet.length) {
-      s.txPackets++;
-      s.txBytes += n;
+    const gso = this.gso;
+    if (gso === undefined) {
+      this.write(packet, 1, packet.length);
+      return;
+    }
+    const out = gso.push(packet);
+    if (out !== undefined) this.write(out, gso.lastSegments, gso.lastBytes);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      // Everything a turn of the event loop sends (the runtime drains the host synchronously)
+      // is joined before this runs.
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes what the offload holds back (it does so by itself at the end of every turn). */
+  flush(): void {
+    this.flushQueued = false;
+    const out = this.gso?.flush();
+    if (out !== undefined) this.write(out, this.gso!.lastSegments, this.gso!.lastBytes);
+  }
+
+  /**
+   * One write is one datagram on a TUN descriptor (with offload, one super-segment of
+   * `segments` datagrams of `bytes` in all). It does not block: the kernel takes it into its
+   * receive path (or drops it, counting it in the device's rx_dropped).
+   */
+  private write(bytes: Uint8Array, segments: number, datagramBytes: number): void {
+    const s = this.stats;
+    if (this.libc.write(this.fd, bytes, bytes.length) === bytes.length) {
+      s.txPackets += segments;
+      s.txBytes += datagramBytes;
     } else {
-      s.txErrors++;
+      s.txErrors += segments;
     }
   }
 
   close(): Promise<void> {
+    if (this.closing === undefined) this.flush();
     this.closing ??= this.shutdown();
     return this.closing;
   }
@@ -209,9 +272,15 @@ export class TunDriver implements PacketDriver {
       }
       const packets: Uint8Array[] = [];
       let bytes = 0;
+      const vnet = this.gso !== undefined;
       for (let i = 0, off = 0; i < lengths.length; i++) {
-        const p = new Uint8Array(data, off, lengths[i]!);
+        let p: Uint8Array = new Uint8Array(data, off, lengths[i]!);
         off += p.length;
+        if (vnet && (p = this.stripVnet(p)).length === 0) {
+          s.rxDropped++;
+          s.rxMalformed++;
+          continue;
+        }
         if (checkIpDatagram(p) !== undefined) {
           s.rxDropped++;
           s.rxMalformed++;
@@ -227,10 +296,60 @@ export class TunDriver implements PacketDriver {
       handler(packets);
     } finally {
       // Credit the reader back even if the handler threw.
+      this.credit();
+    }
+  }
+
+  /**
+   * Gives the reader back the credit of one delivered batch: at once for the first `maxInFlight`
+   * batches of a turn of the event loop, after the turn (setImmediate) past that.
+   *
+   * Why: Node hands a worker's messages over in one loop that ends only when the port's queue is
+   * empty or after 1000 messages (MessagePort::OnMessage in node_messaging.cc). A reader credited
+   * at once refills the queue as fast as the main thread empties it, so under load one device's
+   * batches ran for a second or more while every other device's batches, and every timer, waited:
+   * a second path's MP_JOIN SYN/ACK arrived seconds late and the kernel reset the join. Holding
+   * the credit back lets the queue run dry after at most 2 × maxInFlight batches, and the event
+   * loop serves the other devices and the timers before this one reads again.
+   */
+  private credit(): void {
+    if (++this.deliveredThisTurn > this.maxInFlight) {
+      this.owedCredit++;
+    } else {
       Atomics.add(this.ctl, CTL_DELIVERED, 1);
       Atomics.add(this.ctl, CTL_SIGNAL, 1);
       Atomics.notify(this.ctl, CTL_SIGNAL);
     }
+    if (this.deliveredThisTurn === 1) setImmediate(this.endTurn);
+  }
+
+  private readonly endTurn = (): void => {
+    this.deliveredThisTurn = 0;
+    if (this.owedCredit === 0) return;
+    Atomics.add(this.ctl, CTL_DELIVERED, this.owedCredit);
+    this.owedCredit = 0;
+    Atomics.add(this.ctl, CTL_SIGNAL, 1);
+    Atomics.notify(this.ctl, CTL_SIGNAL);
+  };
+
+  /**
+   * The datagram behind the virtio-net header of `p`, its checksum completed if the kernel left
+   * it partial: a TCP super-segment stays whole (the stack takes any segment that fits its
+   * window, RFC 9293 §3.10.7.4). Empty if the header is cut short or announces UDP GSO, which
+   * was not offered.
+   */
+  private stripVnet(p: Uint8Array): Uint8Array {
+    const gso = p[1]! & ~VNET_GSO_ECN;
+    if (p.length <= VNET_HDR_LEN || (gso !== VNET_GSO_NONE && gso !== VNET_GSO_TCPV4 && gso !== VNET_GSO_TCPV6)) return p.subarray(0, 0);
+    const datagram = p.subarray(VNET_HDR_LEN);
+    if (gso !== VNET_GSO_NONE) this.gsoReceived++;
+    if ((p[0]! & VNET_F_NEEDS_CSUM) !== 0) {
+      const start = p[6]! | (p[7]! << 8);
+      const offset = p[8]! | (p[9]! << 8);
+      if (start + offset + 2 > datagram.length) return p.subarray(0, 0);
+      completeChecksum(datagram, start, offset);
+    }
+    return datagram;
   }
 
   private fail(err: DriverError): void {

@@ -147,6 +147,43 @@ describe("TUN driver", { skip, timeout: 60_000 }, () => {
     assert.equal(deviceExists(one.link.device) || deviceExists(two.link.device), false);
   });
 
+  // Node delivers a worker's messages in one loop until the port's queue is empty (at least 1000
+  // of them): a reader credited at once kept it full, and other devices and timers waited.
+  test("a flooded device hands the event loop back after at most 2 × maxBatchesInFlight batches", async () => {
+    const { link, driver } = await setUp({ maxBatch: 1, maxBatchesInFlight: 2 });
+    let run = 0;
+    let longest = 0;
+    let got = 0;
+    let flooding = true;
+    // A turn of the event loop ends with its immediates: between two, `run` counts the batches
+    // delivered without the loop getting a chance to serve anything else.
+    const tick = (): void => {
+      run = 0;
+      if (flooding) setImmediate(tick);
+    };
+    setImmediate(tick);
+    driver.onPackets((ps) => {
+      got += udpTo(ps, 7777).length;
+      longest = Math.max(longest, ++run);
+      // A consumer slower than the reader, as the stack under a bulk transfer.
+      const until = performance.now() + 0.2;
+      while (performance.now() < until);
+    });
+    const flood = `const s = require("node:dgram").createSocket("udp4");
+      s.bind(0, "${link.v4.kernel}", () => {
+        for (let i = 0; i < 400; i++) s.send(Buffer.alloc(32, i), 7777, "${link.v4.stack}", i === 399 ? () => s.close() : undefined);
+      });`;
+    try {
+      execFileSync(process.execPath, ["-e", flood]);
+      await until(() => got === 400, "400 datagrams", 20_000);
+      assert.ok(longest >= 2, `the reader ran ahead of the consumer (longest run ${longest})`);
+      assert.ok(longest <= 4, `${longest} batches in one turn`);
+    } finally {
+      flooding = false;
+      await driver.close();
+    }
+  });
+
   test("a stalled consumer makes the kernel drop at the device, not the driver buffer", async () => {
     const link = uniqueLink();
     made.push(link.device);
