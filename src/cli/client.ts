@@ -1,12 +1,16 @@
 /**
  * `mptcp client HOST:PORT [--tun DEV=ADDR ...] [--udp ...] [--send BYTES] [--seed N]
- * [--interval S] [--json] [--subflows N] [--backup PATH] [--checksums] [--no-mptcp]`
+ * [--interval S] [--json] [--subflows N] [--backup PATH] [--endpoint SPEC ...] [--limits SPEC]
+ * [--checksums] [--no-mptcp]`
  *
  * With `--send` the client sends BYTES seeded pseudo-random bytes (`SeededBytes`), half-closes
  * (DATA_FIN), and reads until the server's end of stream, hashing both directions. Without it,
  * it is netcat: stdin to the connection, the connection to stdout. After the handshake it opens
- * one subflow per further path (up to `--subflows`). Exit code 0 when the connection ended
- * cleanly, 1 when it failed (refused, reset, timed out), 2 for a usage or environment error.
+ * one subflow per further path (up to `--subflows`); with `--endpoint` or `--limits` the path
+ * manager decides instead, as Linux's does: subflows from `subflow` endpoints, joins to the
+ * addresses the server announces (up to `add_addr_accepted`), announcements of `signal` ones.
+ * Exit code 0 when the connection ended cleanly, 1 when it failed (refused, reset, timed out), 2
+ * for a usage or environment error.
  */
 import { performance } from "node:perf_hooks";
 import { isIP } from "node:net";
@@ -16,7 +20,7 @@ import type { SocketError } from "../runtime/errors.js";
 import { parseAddress } from "../wire/address.js";
 import { nonZeroCounters } from "../mptcp/counters.js";
 import { CliError } from "./errors.js";
-import { createPathStack, kernelMptcpNote, openPaths, parsePaths, pathIndex } from "./paths.js";
+import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths, pathIndex } from "./paths.js";
 import type { OpenPath } from "./paths.js";
 import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
@@ -29,6 +33,8 @@ export interface ClientFlags {
   json?: boolean;
   subflows?: string;
   backup?: string;
+  endpoint?: string[];
+  limits?: string;
   checksums?: boolean;
   mptcp?: boolean;
 }
@@ -41,11 +47,12 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
   const subflows = flags.subflows === undefined ? specs.length : parseNumber(flags.subflows, "--subflows", 1, true);
   const backup = flags.backup === undefined ? undefined : pathIndex(specs, flags.backup);
+  const pm = flags.endpoint === undefined && flags.limits === undefined ? undefined : parsePathManager(flags.endpoint ?? [], flags.limits, specs);
   const note = kernelMptcpNote(specs);
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs);
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, subflows });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, subflows, ...(pm !== undefined ? { pm } : {}) });
   const sent = new DirectionMeter();
   const received = new DirectionMeter();
   const start = performance.now();
@@ -70,7 +77,8 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const join = (): void => {
     if (joined || socket.destroyed) return;
     joined = true;
-    openExtraSubflows(socket, paths, subflows, backup, () => stack.schedule());
+    // With endpoints or limits, the path manager opens the subflows (above); only --backup is ours.
+    openExtraSubflows(socket, paths, pm === undefined ? subflows : 1, backup, () => stack.schedule());
   };
   socket.once("established", join);
   socket.once("connect", () => setTimeout(join, 1000).unref());

@@ -41,7 +41,7 @@ function program(): Command {
     .option("--list", "list the built-in scenarios")
     .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia")
     .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
-    .option("--pm <spec>", 'path manager besides the endpoints: "kernel" (default) or "ndiffports:N"')
+    .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
     .action((scenario: string | undefined, opts: SimOptions) => {
       runSim(scenario, opts);
     });
@@ -92,7 +92,9 @@ function program(): Command {
       .option("--udp <spec>", pathHelp.udp, collect)
       .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
       .option("--checksums", "ask for DSS checksums")
-      .option("--no-mptcp", "plain TCP only");
+      .option("--no-mptcp", "plain TCP only")
+      .option("--endpoint <spec>", 'path-manager endpoint as `ip mptcp endpoint add` takes it: "ADDR [id N] [signal] [subflow] [backup] [fullmesh] [port P]" (repeatable)', collect)
+      .option("--limits <spec>", 'path-manager limits as `ip mptcp limits set` takes them: "subflows N add_addr_accepted M"');
 
   const server = cmd
     .command("server")

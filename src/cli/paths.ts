@@ -10,7 +10,16 @@
  * defaults to the local UDP address). PEER is the other end's address on the path: the client
  * sends the path's extra subflow there (default: the server address it connected to, which the
  * Linux kernel accepts on any path, but an mptcp-ts server answers from the interface of the
- * address joined, so two mptcp-ts stacks want `peer=`).
+ * address joined, so two mptcp-ts stacks want `peer=`), and packets to PEER leave by this path
+ * (a host route), so a join to an address the peer announces takes the path that reaches it.
+ *
+ * The path manager, as Linux's `ip mptcp` takes it (RFC 8684 §3.4; pm/endpoint-spec.ts):
+ *
+ *   --endpoint "ADDR [id N] [signal] [subflow] [backup] [fullmesh] [port P]"   (repeatable)
+ *   --limits "[subflows N] [add_addr_accepted M]"
+ *
+ * ADDR must be one of the paths' addresses: `signal` announces it with ADD_ADDR, `subflow` opens
+ * a subflow from it, `backup` marks its subflows backup.
  */
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
@@ -21,8 +30,12 @@ import { testbedImpairment } from "../testbed/state.js";
 import { openTun, parseTunPath } from "../io/tun.js";
 import { openUdp, parseUdpPath } from "../io/udp.js";
 import type { UdpPathSpec } from "../io/udp.js";
+import { parseEndpoint } from "../mptcp/pm/endpoint-spec.js";
+import { PM_ADDR_MAX } from "../mptcp/pm/endpoints.js";
+import type { PmLimits } from "../mptcp/pm/endpoints.js";
 import { createStack } from "../runtime/stack.js";
 import type { Stack } from "../runtime/stack.js";
+import { formatAddress, parseAddress } from "../wire/address.js";
 import { CliError } from "./errors.js";
 
 export interface PathSpec {
@@ -119,14 +132,66 @@ export interface StackFlags {
   mptcp?: boolean;
   /** Subflows wanted per connection, the initial one included (`--subflows`). */
   subflows?: number;
+  /** The path manager's endpoints and limits (`--endpoint`, `--limits`), from `parsePathManager`. */
+  pm?: PathManagerFlags;
+}
+
+export interface PathManagerFlags {
+  /** `ip mptcp endpoint add` lines, each checked. */
+  endpoints: string[];
+  limits?: Partial<PmLimits>;
+}
+
+/**
+ * Checks `--endpoint` and `--limits`; throws CliError (exit 2) saying what is wrong. An endpoint
+ * must name one of the paths' addresses: the stack has no other.
+ */
+export function parsePathManager(endpoints: readonly string[], limits: string | undefined, specs: readonly PathSpec[]): PathManagerFlags {
+  const own = new Set(specs.map((s) => canonical(s.stackAddress)));
+  for (const text of endpoints) {
+    const e = parseEndpoint(text);
+    if ("errno" in e) throw new CliError(`--endpoint "${text}": ${e.message}`);
+    if (!own.has(formatAddress(e.addr))) throw new CliError(`--endpoint "${text}": ${formatAddress(e.addr)} is not the address of any path (--tun, --udp)`);
+  }
+  return { endpoints: [...endpoints], ...(limits !== undefined ? { limits: parseLimits(limits) } : {}) };
+}
+
+/** `ip mptcp limits set` words: `subflows N` and `add_addr_accepted M`, each 0..8, any order. */
+export function parseLimits(text: string): Partial<PmLimits> {
+  const words = text.trim().split(/\s+/).filter((w) => w !== "");
+  const out: Partial<PmLimits> = {};
+  if (words.length === 0) throw new CliError(`--limits "${text}": expected "subflows N add_addr_accepted M"`);
+  for (let i = 0; i < words.length; i += 2) {
+    const key = words[i]!;
+    const value = Number(words[i + 1]);
+    if (key !== "subflows" && key !== "add_addr_accepted") throw new CliError(`--limits "${text}": unknown keyword "${key}" (subflows, add_addr_accepted)`);
+    if (!Number.isInteger(value) || value < 0 || value > PM_ADDR_MAX) throw new CliError(`--limits "${text}": ${key} takes 0 to ${PM_ADDR_MAX}, not "${words[i + 1] ?? ""}"`);
+    out[key === "subflows" ? "subflows" : "addAddrAccepted"] = value;
+  }
+  return out;
+}
+
+function canonical(address: string): string {
+  const a = parseAddress(address);
+  return a === undefined ? address : formatAddress(a);
 }
 
 /** The stack of a command: one interface per open path, MPTCP as the flags say. */
 export function createPathStack(paths: readonly OpenPath[], flags: StackFlags): Stack {
   const joins = Math.max(2, paths.length - 1, (flags.subflows ?? 0) - 1);
+  const pm = flags.pm;
+  // A host route to each path's peer: packets to it (a join to an address it announced) leave there.
+  const routes = paths.flatMap((p, iface) => (p.spec.peer === undefined ? [] : [{ prefix: p.spec.peer, prefixLength: p.spec.peer.includes(":") ? 128 : 32, iface }]));
   return createStack({
     drivers: paths.map((p) => ({ driver: p.driver, address: p.spec.stackAddress })),
-    mptcp: { enabled: flags.mptcp !== false, checksums: flags.checksums === true, subflows: joins },
+    mptcp: {
+      enabled: flags.mptcp !== false,
+      checksums: flags.checksums === true,
+      subflows: joins,
+      ...(pm !== undefined && pm.endpoints.length > 0 ? { endpoints: pm.endpoints } : {}),
+      ...(pm?.limits !== undefined ? { limits: pm.limits } : {}),
+    },
+    ...(routes.length > 0 ? { routes } : {}),
   });
 }
 

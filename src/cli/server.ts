@@ -1,12 +1,15 @@
 /**
  * `mptcp server --port P [--tun DEV=ADDR ...] [--udp ...] [--sink | --echo | --source BYTES]
- * [--seed N] [--once] [--interval S] [--json] [--subflows N] [--checksums] [--no-mptcp]`
+ * [--seed N] [--once] [--interval S] [--json] [--subflows N] [--endpoint SPEC ...]
+ * [--limits SPEC] [--checksums] [--no-mptcp]`
  *
  * Each connection is served by one of three applications: the sink (default) reads until the
  * client's end of stream and closes; echo sends back what it reads; source sends BYTES seeded
  * pseudo-random bytes (`SeededBytes`) and half-closes while reading what comes. Every connection
  * ends with a summary on stderr, or with `--json` one JSON object per line on stdout. `--once`
- * exits after the first connection; otherwise the server runs until SIGINT or SIGTERM.
+ * exits after the first connection; otherwise the server runs until SIGINT or SIGTERM. The path
+ * manager is Linux's (paths.ts): `--endpoint "ADDR signal"` announces a further path's address to
+ * every client, `--limits` bounds the subflows and the client's announcements acted on.
  */
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
@@ -16,7 +19,7 @@ import type { SocketError } from "../runtime/errors.js";
 import { nonZeroCounters } from "../mptcp/counters.js";
 import type { MptcpCounters } from "../mptcp/counters.js";
 import { CliError } from "./errors.js";
-import { createPathStack, kernelMptcpNote, openPaths, parsePaths } from "./paths.js";
+import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths } from "./paths.js";
 import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
 export interface ServerFlags {
@@ -31,6 +34,8 @@ export interface ServerFlags {
   interval?: string;
   json?: boolean;
   subflows?: string;
+  endpoint?: string[];
+  limits?: string;
   checksums?: boolean;
   mptcp?: boolean;
 }
@@ -47,11 +52,12 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
   const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
   const subflows = flags.subflows === undefined ? undefined : parseNumber(flags.subflows, "--subflows", 1, true);
+  const pm = flags.endpoint === undefined && flags.limits === undefined ? undefined : parsePathManager(flags.endpoint ?? [], flags.limits, specs);
   const note = kernelMptcpNote(specs);
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs);
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, ...(subflows !== undefined ? { subflows } : {}) });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
   const server = stack.createServer({ allowHalfOpen: true });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));

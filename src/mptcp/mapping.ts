@@ -164,9 +164,17 @@ export function readMapping(dss: Dss, space: DsnSpace, expectedDsn: number, near
   return { kind: "map", mapping };
 }
 
-/** Whether two announcements of a mapping are the same mapping (§3.3.1: re-announcing is fine). */
+/**
+ * Whether two announcements of a mapping are the same mapping (§3.3.1: re-announcing is fine):
+ * the same DSN, subflow offset and subflow length. The DATA_FIN flag and, with it, the checksum
+ * may differ: the DATA_FIN takes one more DSN at the end (§3.3.3), and Linux adds it to the
+ * mapping in force once the application has closed, so the later segments of a mapping (and
+ * the retransmissions of its earlier ones) carry data-level length + 1, F and a checksum over
+ * that length (options.c `mptcp_write_data_fin`); Linux's own receiver compares the length
+ * without the DATA_FIN (subflow.c `get_mapping_status`).
+ */
 export function sameMapping(a: Mapping, b: Mapping): boolean {
-  return a.dsn === b.dsn && a.offset === b.offset && a.length === b.length && a.dataFin === b.dataFin && a.checksum === b.checksum;
+  return a.dsn === b.dsn && a.offset === b.offset && a.length === b.length && (a.dataFin !== b.dataFin || a.checksum === b.checksum);
 }
 
 interface Piece {
@@ -310,9 +318,13 @@ export class ReceiveMappings {
     while (i < this.pending.length && this.pending[i]!.mapping.offset + this.pending[i]!.mapping.length <= m.offset) i++;
     const next = this.pending[i];
     if (next !== undefined && next.mapping.offset < end) {
-      if (sameMapping(next.mapping, m)) return true;
-      out.error = { kind: "dss-not-matching", mapping: m, existing: next.mapping };
-      return false;
+      if (!sameMapping(next.mapping, m)) {
+        out.error = { kind: "dss-not-matching", mapping: m, existing: next.mapping };
+        return false;
+      }
+      // The announcement that adds the DATA_FIN wins, with its checksum (which covers it).
+      if (m.dataFin && !next.mapping.dataFin) next.mapping = m;
+      return true;
     }
     if (this.pending.length >= this.maxMappings) {
       out.error = { kind: "too-many-mappings" };

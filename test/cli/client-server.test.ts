@@ -125,6 +125,32 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.equal(c.subflows.find((x) => x.local === "10.0.1.1")?.backup, true);
   });
 
+  // The path manager from the command line (RFC 8684 §3.4.1): the server announces its second
+  // path's address; the client, allowed one announcement by its limits and opening no subflow of
+  // its own, validates the ADD_ADDR, echoes it and joins that address over the path that reaches it.
+  test("--endpoint ADDR signal on the server, --limits on the client: the client joins the announced address", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5206", ...p.server, "--endpoint", "10.0.1.2 signal", "--sink", "--once", "--json"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5206", ...p.client, "--limits", "subflows 2 add_addr_accepted 1", "--send", "2M", "--json"]);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { sha256Sent: string; subflows: { local: string; remote: string }[]; counters: Record<string, number> };
+    const s = JSON.parse(server.stdout) as { sha256Received: string; counters: Record<string, number> };
+    assert.equal(s.sha256Received, c.sha256Sent);
+    const why = JSON.stringify({ client: c.counters, server: s.counters });
+    assert.equal(s.counters.AddAddrTx, 1, why);
+    assert.equal(c.counters.AddAddr, 1, why);
+    assert.equal(c.counters.EchoAddTx, 1, why);
+    assert.equal(s.counters.EchoAdd, 1, why);
+    assert.equal(s.counters.MPJoinAckRx, 1, why);
+    assert.deepEqual(
+      c.subflows.map((x) => `${x.local}>${x.remote}`),
+      ["10.0.0.1>10.0.0.2", "10.0.1.1>10.0.1.2"],
+    );
+  });
+
   test("netcat mode against --echo: stdin comes back on stdout", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5203", ...p.server, "--echo", "--once"]);
@@ -156,6 +182,10 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1"], /--udp/],
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--send", "lots"], /--send: expected a size/],
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--sink", "--echo"], /exclude each other/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.9.9.9 signal"], /10\.9\.9\.9 is not the address of any path/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--endpoint", "127.0.0.1 signal loudly"], /--endpoint .*unknown keyword "loudly"/],
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--limits", "subflows 9"], /--limits .*subflows takes 0 to 8/],
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--limits", "joins 2"], /--limits .*unknown keyword "joins"/],
     ] as const) {
       const res = runCli([...args]);
       assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);

@@ -107,6 +107,24 @@ describe("ReceiveMappings without checksums", () => {
     assert.deepEqual(res.chunks, []);
   });
 
+  test("the mapping re-announced with the DATA_FIN added (Linux, once its application closed) is the same mapping", () => {
+    const r = plain();
+    const m = { dsn: 1, offset: 0, length: 8, dataFin: false };
+    r.onSegment(0, enc("abcd"), map(m));
+    const res = r.onSegment(4, enc("efgh"), map({ ...m, dataFin: true }));
+    assert.equal(res.error, undefined);
+    assert.deepEqual(texts(res.chunks), [[5, "efgh"]]);
+    assert.equal(res.dataFin, 9, "the DATA_FIN takes the DSN after the mapping's last byte (§3.3.3)");
+  });
+
+  test("a mapping that differs in its length as well as the DATA_FIN is DSSNotMatching", () => {
+    const r = plain();
+    const m = { dsn: 1, offset: 0, length: 8, dataFin: false };
+    r.onSegment(0, enc("abcd"), map(m));
+    const other = { ...m, length: 9, dataFin: true };
+    assert.deepEqual(r.onSegment(4, enc("efgh"), map(other)).error, { kind: "dss-not-matching", mapping: other, existing: m });
+  });
+
   test("a mapping over part of the bytes an earlier mapping delivered is DSSNotMatching", () => {
     const r = plain();
     r.onSegment(0, enc("abcd"), map({ dsn: 1, offset: 0, length: 4, dataFin: false }));
@@ -280,6 +298,29 @@ describe("ReceiveMappings with checksums (live vectors, mptcp-facts.md §2)", ()
     const r = checked();
     const res = r.onSegment(11, enc("sec"), map({ ...mapping, checksum: undefined }));
     assert.deepEqual(res.error, { kind: "checksum-presence", present: false });
+  });
+
+  test("re-announced with the DATA_FIN: the bytes are verified against the checksum that counts it", () => {
+    const r = checked();
+    const data = enc("goodbye!");
+    const without = { dsn: 2000, offset: 40, length: 8, dataFin: false, checksum: dssChecksum(space.toWire64(2000), offsetToSsn(40), 8, data) };
+    const withFin = { ...without, dataFin: true, checksum: dssChecksum(space.toWire64(2000), offsetToSsn(40), 9, data) };
+    assert.notEqual(without.checksum, withFin.checksum);
+    r.onSegment(40, data.subarray(0, 4), map(without));
+    const res = r.onSegment(44, data.subarray(4), map(withFin));
+    assert.equal(res.error, undefined);
+    assert.equal(res.chunks.map((c) => dec(c.data)).join(""), "goodbye!");
+    assert.equal(res.dataFin, 2008);
+  });
+
+  test("re-announced with the DATA_FIN but the checksum of the other: the bytes fail it", () => {
+    const r = checked();
+    const data = enc("goodbye!");
+    const without = { dsn: 2000, offset: 40, length: 8, dataFin: false, checksum: dssChecksum(space.toWire64(2000), offsetToSsn(40), 8, data) };
+    r.onSegment(40, data.subarray(0, 4), map(without));
+    const res = r.onSegment(44, data.subarray(4), map({ ...without, dataFin: true }));
+    assert.equal(res.error?.kind, "checksum");
+    assert.deepEqual(res.chunks, []);
   });
 
   test("a DATA_FIN mapping with data: the checksum's data-level length counts the DATA_FIN", () => {

@@ -14,7 +14,9 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomFillSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { openTun } from "../../src/io/tun.js";
 import type { TunDriver } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
@@ -22,7 +24,9 @@ import { nonZeroCounters } from "../../src/mptcp/counters.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import type { MptcpOptions } from "../../src/stack/mptcp-host.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
+import { assertCleanCapture, captureSkipReason, startCapture, type Capture } from "../support/capture.js";
 import { kernelPeer, pattern, realTimeLoop, type KernelPeer } from "../support/kernel.js";
+import { tsharkFields } from "../support/tshark.js";
 import { sha256 } from "../support/mptcp-sim.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { tunSkipReason, uniqueLink, until } from "../io/util.js";
@@ -42,10 +46,15 @@ function skipReason(): string | false {
 const skip = skipReason();
 if (skip) console.log(`# kernel path-manager tests skipped: ${skip}`);
 
+const captureSkip = skip ? false : captureSkipReason();
+if (captureSkip) console.log(`# kernel path-manager tests run without checking their captures: ${captureSkip}`);
+
 const namespaces: string[] = [];
 const children: ChildProcess[] = [];
+const captures = skip ? "" : mkdtempSync(join(tmpdir(), "mptcp-pm-"));
 after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
+  if (captures) rmSync(captures, { recursive: true, force: true });
   for (const ns of namespaces) {
     try {
       execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
@@ -95,6 +104,12 @@ print(n, h.hexdigest(), flush=True)
 /** The kernel's side of a transfer in namespace `ns`; `proto` 262 is IPPROTO_MPTCP, 6 plain TCP. */
 function peerIn(ns: string, mode: "listen" | "connect", addr: string, port: number, proto: number): KernelPeer {
   return kernelPeer(["ip", "netns", "exec", ns, "python3", "-c", PEER_SCRIPT, mode, addr, String(port), String(LENGTH), String(proto)], children);
+}
+
+/** One MPTcpExt counter of namespace `ns`. */
+function kernelCounter(ns: string, name: string): number {
+  const out = execFileSync("ip", ["netns", "exec", ns, "nstat", "-az", name], { encoding: "utf8" });
+  return Number(/\s(\d+)\s/.exec(out.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0);
 }
 
 /** Our application: sends `data`, shuts down, reads everything; keeps the multipath events. */
@@ -166,7 +181,7 @@ const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) 
  * A TUN link whose kernel side is in a fresh namespace: addresses K1 and K2 there, S1 and S2 ours
  * (two /30s on the one link).
  */
-async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2: string; s1: string; s2: string; device: string }> {
+async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2: string; s1: string; s2: string; device: string; capture: Capture | undefined }> {
   const a = uniqueLink();
   const b = uniqueLink();
   const ns = `mptcppm${process.pid % 100000}${namespaces.length}`;
@@ -178,7 +193,8 @@ async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2
   ip("-n", ns, "addr", "add", `${a.v4.kernel}/30`, "dev", a.device);
   ip("-n", ns, "addr", "add", `${b.v4.kernel}/30`, "dev", a.device);
   ip("-n", ns, "link", "set", a.device, "up");
-  return { driver, ns, device: a.device, k1: a.v4.kernel, k2: b.v4.kernel, s1: a.v4.stack, s2: b.v4.stack };
+  const capture = captureSkip ? undefined : await startCapture(join(captures, `${ns}.pcap`), "any", children, ns);
+  return { driver, ns, device: a.device, k1: a.v4.kernel, k2: b.v4.kernel, s1: a.v4.stack, s2: b.v4.stack, capture };
 }
 
 type NsLink = Awaited<ReturnType<typeof nsLink>>;
@@ -202,8 +218,11 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
     }
     loop.drain();
     await until(() => app.closed, "the connection to close", 20_000);
+    await link.capture?.stop();
     await loop.close();
     const result = await peer.result;
+    // MPTCP options are on the wire when the SYN offers MPTCP (RFC 8684 §3.1): the initiator's choice.
+    if (link.capture !== undefined) await assertCleanCapture(link.capture, role === "client" ? mptcp(link).enabled !== false : kernelProto === 262);
     // The kernel's own view (its namespace's MPTcpExt counters), for the assertion messages.
     const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
     const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
@@ -265,7 +284,9 @@ async function fastclose(who: "kernel" | "us") {
     loop.drain();
     await until(() => out.split("\n").length > 2 && (app.closed || app.reset), "both ends to see the end", 10_000);
     clearInterval(watch);
+    await link.capture?.stop();
     await loop.close();
+    if (link.capture !== undefined) await assertCleanCapture(link.capture);
     const nstat = execFileSync("ip", ["netns", "exec", link.ns, "nstat", "-az"], { encoding: "utf8" });
     const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
     return { host, app, kernel: out.split("\n")[1]!, why: `ours ${JSON.stringify(nonZeroCounters(host.counters))}; kernel ${kernel}; peer said ${out.split("\n")[1]}` };
@@ -283,9 +304,11 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
     const c = r.host.counters;
     const why = r.why;
     assert.equal(r.app.conn!.mode, "mptcp");
-    assert.equal(c.AddAddr, 1, why);
+    // Linux retransmits an ADD_ADDR whose echo is late (it adapts the timeout to the subflow's
+    // RTO), so a loaded machine may see it twice: each is echoed, one join follows.
+    assert.ok(c.AddAddr >= 1, why);
     assert.equal(c.AddAddrDrop, 0, why);
-    assert.equal(c.EchoAddTx, 1, why);
+    assert.equal(c.EchoAddTx, c.AddAddr, why);
     assert.equal(c.MPJoinSynAckRx, 1, why);
     assert.equal(c.MPJoinSynAckHMacFailure, 0, why);
     const announced = r.app.paths.find((e) => e.type === "address-announced");
@@ -325,9 +348,13 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
       (l) => ({ endpoints: [`${l.s2} signal`] }),
       (l) => void ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2"),
       (conn, host, l) => {
-        // The join is up: mark it backup, then withdraw its address.
+        // The join is up: mark it backup, then, once the kernel took the MP_PRIO, withdraw its
+        // address (removed first, the subflow would be gone before the MP_PRIO counted).
         assert.ok(conn.setBackup(conn.joinedSubflows[0]!, true));
-        setTimeout(() => host.removeAddress(parseAddress(l.s2)!), 20);
+        void (async () => {
+          for (let i = 0; i < 500 && kernelCounter(l.ns, "MPTcpExtMPPrioRx") === 0; i++) await new Promise((res) => setTimeout(res, 10));
+          host.removeAddress(parseAddress(l.s2)!);
+        })();
       },
     );
     const why = r.why;
@@ -336,6 +363,35 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
     assert.ok(r.host.counters.RmAddrTx === 1 && r.host.counters.MPPrioTx === 1, why);
     const down = r.app.paths.find((e) => e.type === "subflow-down");
     assert.ok(down?.type === "subflow-down" && down.reason === "removed", why);
+    assert.equal(r.result.received, LENGTH);
+    assert.equal(r.result.sha256, sha256(r.mine));
+    assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+  });
+
+  // §3.1 flag C (Linux `allow_join_initial_addr_port` 0): the kernel server tells us not to open
+  // subflows to its initial address and port. Our `subflow` endpoint would otherwise join exactly
+  // that (Linux `fill_remote_addresses_vec`); we join only the address the kernel announces.
+  test("flag C: a kernel server with allow_join_initial_addr_port=0 is joined only at the address it announces", async () => {
+    const r = await transfer("client", (l) => ({ endpoints: [`${l.s2} subflow`], limits: { addAddrAccepted: 1, subflows: 2 } }), (l) => {
+      ip("netns", "exec", l.ns, "sysctl", "-qw", "net.mptcp.allow_join_initial_addr_port=0");
+      ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2", "add_addr_accepted", "2");
+      ip("-n", l.ns, "mptcp", "endpoint", "add", l.k2, "dev", l.device, "signal");
+    });
+    const c = r.host.counters;
+    const why = r.why;
+    assert.equal(r.app.conn!.mode, "mptcp", why);
+    assert.equal(c.MPJoinSynTx, 1, why);
+    assert.equal(c.MPJoinSynAckRx, 1, why);
+    assert.match(why, /kernel .*MPTcpExtMPJoinAckRx=1/);
+    assert.doesNotMatch(why, /MPTcpExtMPJoinRejected/);
+    if (r.link.capture !== undefined) {
+      const file = r.link.capture.file;
+      const synAck = [...tsharkFields(file, ["tcp.options.mptcp.nomoresubflows.flag"], ["-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.mptcp.subtype == 0"]).values()];
+      assert.equal(synAck.length, 1);
+      assert.equal(synAck[0]!.get("tcp.options.mptcp.nomoresubflows.flag")?.[0], "1", "the kernel's SYN/ACK sets C");
+      const joinSyns = [...tsharkFields(file, ["ip.dst"], ["-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.mptcp.subtype == 1"]).values()];
+      assert.deepEqual(joinSyns.map((f) => f.get("ip.dst")?.[0]), [r.link.k2], "every MP_JOIN SYN goes to the announced address");
+    }
     assert.equal(r.result.received, LENGTH);
     assert.equal(r.result.sha256, sha256(r.mine));
     assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
