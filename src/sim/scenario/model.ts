@@ -70,8 +70,10 @@ export interface MiddleboxSpec {
 
 export interface RouterSpec {
   name: string;
-  /** CIDR text → interface, as `Router` takes them. */
-  routes: Record<string, number>;
+  /** CIDR text → interface, or a list of interfaces for ECMP, as `Router` takes them. */
+  routes: Record<string, number | number[]>;
+  /** The salt of the router's ECMP hash (default: drawn from the run's seed and the router's name). */
+  ecmpSeed?: number;
 }
 
 export interface Endpoint {

@@ -55,7 +55,7 @@ export interface RunOptions {
   /** Records each flow's delivered bytes every this many µs (`FlowResult.samples`). */
   sampleEveryUs?: number;
   /** Overrides every MPTCP host's congestion control, scheduler or ndiffports (`--cc` ...). */
-  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports">;
+  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "pathManager">;
 }
 
 /** A connection's statistics as reported (TcpStats with times in ms). */
@@ -166,7 +166,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     runHosts.set(h.name, run);
     handles.set(h.name, sim.addNode(h.name, run.node));
   }
-  for (const r of scenario.routers) handles.set(r.name, sim.addNode(r.name, new Router(r.routes)));
+  for (const r of scenario.routers) {
+    const ecmpSeed = r.ecmpSeed ?? sim.rng.fork(`ecmp/${r.name}`).nextU32() | 0;
+    handles.set(r.name, sim.addNode(r.name, new Router(r.routes, { ecmpSeed })));
+  }
   const boxNodes = new Map<string, MiddleboxNode>();
   for (const m of scenario.middleboxes) {
     const node = makeMiddlebox(m, sim);

@@ -102,7 +102,7 @@ function hostSpec(f: Fields): HostSpec {
     }, true);
     if (interfaces.length === 0) throw f.error("interfaces", "expected at least one interface");
   }
-  const routes = f.optional("routes", (v, path) => routeTable(v, path, interfaces.length)) ?? {};
+  const routes = f.optional("routes", (v, path) => routeTable(v, path, hostInterface(interfaces.length))) ?? {};
   const tcp = f.optional("tcp", (v, path) => tcpSpec(Fields.of(v, path))) ?? {};
   const mptcp = f.optional("mptcp", (v, path) => mptcpSpec(Fields.of(v, path), interfaces.flatMap((i) => i.addresses)));
   f.done();
@@ -147,14 +147,32 @@ function tcpSpec(f: Fields): ScenarioTcp {
 
 function routerSpec(f: Fields): RouterSpec {
   const name = f.required("name", nodeName);
-  const routes = f.required("routes", (v, path) => routeTable(v, path, undefined));
+  const routes = f.required("routes", (v, path) => routeTable(v, path, routerInterfaces));
+  const ecmpSeed = f.optional("ecmpSeed", nonNegativeInt);
   f.done();
-  return { name, routes };
+  return { name, routes, ...(ecmpSeed !== undefined ? { ecmpSeed } : {}) };
 }
 
-function routeTable(v: unknown, path: string, interfaces: number | undefined): Record<string, number> {
+function hostInterface(interfaces: number): Parser<number> {
+  return (v, path) => {
+    const iface = nonNegativeInt(v, path);
+    if (iface >= interfaces) throw new ScenarioError(path, `interface ${iface} does not exist (the host has ${interfaces})`);
+    return iface;
+  };
+}
+
+/** A router's interface, or a list of them for equal-cost multipath (ECMP). */
+const routerInterfaces: Parser<number | number[]> = (v, path) => {
+  if (!Array.isArray(v)) return nonNegativeInt(v, path);
+  if (v.length === 0) throw new ScenarioError(path, "expected an interface or a non-empty list of interfaces");
+  const list = v.map((x, i) => nonNegativeInt(x, `${path}[${i}]`));
+  if (new Set(list).size !== list.length) throw new ScenarioError(path, "an interface is listed twice");
+  return list;
+};
+
+function routeTable<T>(v: unknown, path: string, iface: Parser<T>): Record<string, T> {
   const f = Fields.of(v, path);
-  const out: Record<string, number> = {};
+  const out: Record<string, T> = {};
   for (const key of f.keys()) {
     let ok: boolean;
     try {
@@ -164,9 +182,7 @@ function routeTable(v: unknown, path: string, interfaces: number | undefined): R
       ok = false;
     }
     if (!ok) throw new ScenarioError(join(path, key), `expected a prefix like "10.0.0.0/24" or "2001:db8::/32"`);
-    const iface = f.required(key, nonNegativeInt);
-    if (interfaces !== undefined && iface >= interfaces) throw f.error(key, `interface ${iface} does not exist (the host has ${interfaces})`);
-    out[key] = iface;
+    out[key] = f.required(key, iface);
   }
   return out;
 }
