@@ -1,7 +1,8 @@
 /**
  * Properties of the coupled controllers: RFC 6356 §2 goal 2 (a subflow never increases faster
  * than a TCP on its path would), sane windows under any sequence of events, and Reno exactly
- * when a single subflow carries data (RFC 6356 §3; OLIA and BALIA reduce to Reno with one path).
+ * when a single subflow carries data (RFC 6356 §3; OLIA, BALIA and the fully coupled rule reduce to
+ * Reno with one path).
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -11,10 +12,11 @@ import { reno } from "../../src/tcp/congestion/reno.js";
 import { lia } from "../../src/mptcp/cc/lia.js";
 import { olia } from "../../src/mptcp/cc/olia.js";
 import { balia } from "../../src/mptcp/cc/balia.js";
+import { fullyCoupled } from "../../src/mptcp/cc/fully-coupled.js";
 import type { CoupledController } from "../../src/mptcp/cc/coupled.js";
 import { inAvoidance, MSS, rtt } from "./cc-util.js";
 
-const coupled: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia() };
+const coupled: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled() };
 
 const groupArb = fc.array(
   fc.record({
@@ -68,8 +70,8 @@ function apply(c: CongestionController, op: Op, now: number): void {
 }
 
 describe("coupled controllers: properties", () => {
-  test("LIA and BALIA never grow a subflow faster per ACK than Reno would (RFC 6356 goal 2)", () => {
-    for (const kind of ["lia", "balia"]) {
+  test("LIA, BALIA and the fully coupled controller never grow a subflow faster per ACK than Reno would (RFC 6356 goal 2)", () => {
+    for (const kind of ["lia", "balia", "coupled"]) {
       fc.assert(
         fc.property(groupArb, fc.integer({ min: 1, max: 3000 }), (specs, bytes) => {
           const cs = inAvoidance<CoupledController>(coupled[kind]!(), specs);

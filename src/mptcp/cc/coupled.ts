@@ -1,10 +1,10 @@
 /**
- * What LIA, OLIA and BALIA share: per-subflow slow start (RFC 6356 §3 keeps it uncoupled), a
- * coupled increase in congestion avoidance, and a loss reaction per subflow. Each algorithm says
- * how many bytes must be acknowledged for its window to change by one segment
- * (`bytesPerSegment`); the window then moves in whole segments, like RFC 3465 §2.1 byte
- * counting, so that with a single subflow every algorithm is exactly Reno (RFC 6356 §3, and the
- * OLIA and BALIA rules reduce to Reno's with one path).
+ * What LIA, OLIA, BALIA and the fully coupled controller share: per-subflow slow start (RFC 6356
+ * §3 keeps it uncoupled), a coupled increase in congestion avoidance, and a loss reaction per
+ * subflow. Each algorithm says how many bytes must be acknowledged for its window to change by
+ * one segment (`bytesPerSegment`); the window then moves in whole segments, like RFC 3465 §2.1
+ * byte counting, so that with a single subflow every algorithm is exactly Reno (RFC 6356 §3, and
+ * the other rules reduce to Reno's with one path).
  *
  * A subflow takes part in the coupling once it has an RTT sample, that is once it has carried
  * data: a fresh join must not change its siblings' increase before it sends anything. During

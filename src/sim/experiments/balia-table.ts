@@ -25,8 +25,19 @@ import { check } from "./experiment.js";
 import type { FlowResult } from "./transfer.js";
 
 const PORT = 5001;
-const ACCESS = { rateBps: 1_000_000_000, delayUs: 1_000, queueLimitPackets: 1000 };
 const LINK = { rateBps: 10_000_000, delayUs: 10_000, queueLimitPackets: 50 };
+/**
+ * Random per-packet delay on the access links, uniform up to one packet's transmission time on a
+ * link (1500 bytes at 10 Mbit/s): without it the run is the same whatever the seed and the
+ * drop-tail queues lock the flows into phase (Floyd and Jacobson, 1992; see shared-bottleneck.ts).
+ */
+const JITTER_US = Math.round((1500 * 8 * 1e6) / LINK.rateBps);
+const ACCESS = { rateBps: 1_000_000_000, delayUs: 1_000, queueLimitPackets: 1000, jitter: { maxUs: JITTER_US } };
+/**
+ * The join goes out this long after the connection is up, so that with the jitter its SYN cannot
+ * overtake the MP_CAPABLE third ACK, which the server needs before it accepts a join.
+ */
+const JOIN_DELAY_US = 10_000;
 
 /** What type-1 users run: single-path TCP on link 1, or MPTCP with a controller. */
 export type Type1Mode = "single-path" | Extract<CongestionKind, "lia" | "olia" | "balia">;
@@ -82,9 +93,15 @@ export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, 
     const mptcp = multipath ? { congestion: mode } : { enabled: false };
     const ch = new MptcpHost({ interfaces: clientAddrs.map((x) => ({ addresses: [x] })), random: sim.rng.fork(`c${u}`), tcp, mptcp });
     const sh = new MptcpHost({ interfaces: serverAddrs.map((x) => ({ addresses: [x] })), random: sim.rng.fork(`s${u}`), tcp, mptcp });
-    const cn = sim.addNode(`user${u}`, new HostNode(ch, (e) => {
+    const cn: ReturnType<Simulator["addNode"]> = sim.addNode(`user${u}`, new HostNode(ch, (e, now) => {
       if (e.type === "connected") {
-        if (multipath) e.connection.openSubflow(clientAddrs[1]!, serverAddrs[1]!, PORT);
+        const conn = e.connection;
+        if (multipath) {
+          sim.at(now + JOIN_DELAY_US, () => {
+            conn.openSubflow(clientAddrs[1]!, serverAddrs[1]!, PORT);
+            sim.wake(cn);
+          });
+        }
         me.source.pump(e.connection);
       } else if (e.type === "writable") me.source.pump(e.connection);
     }));

@@ -18,14 +18,39 @@ import { BulkSink, BulkSource } from "../bulk.js";
 import { HostNode } from "../host-node.js";
 import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
+import type { NodeHandle } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
 import type { FlowResult } from "./transfer.js";
 
 const A = (s: string): Uint8Array => parseAddress(s)!;
 const PORT = 5001;
-const ACCESS = { rateBps: 1_000_000_000, delayUs: 1_000, queueLimitPackets: 1000 };
 const BOTTLENECK = { rateBps: 10_000_000, delayUs: 10_000, queueLimitPackets: 50 };
+/**
+ * Random per-packet delay on the access links, uniform up to five packets' transmission time at
+ * the bottleneck (1500 bytes at 10 Mbit/s each). Without it the run is deterministic whatever
+ * the seed, and a drop-tail queue shared by window-based flows locks into phase: which flow's
+ * packet meets the full queue is decided by the flows' relative timing, not by their rates
+ * (Floyd and Jacobson, "On Traffic Phase Effects in Packet-Switched Gateways", 1992, who add a
+ * random processing time at the sources for the same reason). BALIA took 1.23 TCP shares in the
+ * 60 s deterministic run. One packet time was not enough: on seed 3 three identical uncoupled
+ * Reno flows, 2.0 shares by symmetry, gave 2.18, the TCP flow below its share in every 10 s of
+ * the run, and every coupled controller took over 1.1 shares there (docs/experiments.md).
+ */
+const JITTER_US = Math.round((5 * 1500 * 8 * 1e6) / BOTTLENECK.rateBps);
+const ACCESS = { rateBps: 1_000_000_000, delayUs: 1_000, queueLimitPackets: 1000, jitter: { maxUs: JITTER_US } };
+/**
+ * The join goes out this long after the connection is up. With the jitter the MP_JOIN SYN on the
+ * second access link could overtake the MP_CAPABLE third ACK on the first, and a server that has
+ * not seen the third ACK refuses the join.
+ */
+const JOIN_DELAY_US = 10_000;
+/**
+ * Simulated seconds per run (the rates are taken over the last two thirds). A sawtooth cycle
+ * here lasts one to two seconds; over 40 s the share of a seed still varied from 1.0 to 1.25 TCP
+ * shares for LIA, over 200 s it stays within a few percent.
+ */
+export const SHARE_SECONDS = 300;
 
 export interface ShareResult {
   congestion: CongestionKind;
@@ -38,7 +63,7 @@ export interface ShareResult {
 }
 
 /** One run: both uploads for `seconds`, throughput measured over the last two thirds. */
-export function runShare(congestion: CongestionKind, seed: number, seconds: number, scheduler?: SchedulerName): ShareResult {
+export function runShare(congestion: CongestionKind, seed: number, seconds: number = SHARE_SECONDS, scheduler?: SchedulerName): ShareResult {
   const sim = new Simulator({ seed });
   const tcp = { congestion: reno() };
   const sched = scheduler === undefined ? {} : { scheduler };
@@ -54,12 +79,22 @@ export function runShare(congestion: CongestionKind, seed: number, seconds: numb
   ].map((f, i) => ({ ...f, source: new BulkSource(1e12, sim.rng.fork(`payload${i}`)), sink: new BulkSink(), atWarm: 0 }));
 
   const handles = flows.map((f) => {
-    const client = new HostNode(f.client, (e) => {
-      if (e.type === "connected") {
-        if (f.join !== undefined) e.connection.openSubflow(f.join, f.to, PORT);
-        f.source.pump(e.connection);
-      } else if (e.type === "writable") f.source.pump(e.connection);
-    });
+    const client: NodeHandle = sim.addNode(
+      `${f.name}-client`,
+      new HostNode(f.client, (e, now) => {
+        if (e.type === "connected") {
+          const join = f.join;
+          const conn = e.connection;
+          if (join !== undefined) {
+            sim.at(now + JOIN_DELAY_US, () => {
+              conn.openSubflow(join, f.to, PORT);
+              sim.wake(client);
+            });
+          }
+          f.source.pump(conn);
+        } else if (e.type === "writable") f.source.pump(e.connection);
+      }),
+    );
     const server = new HostNode(f.server, (e, now) => {
       if (e.type === "incoming") e.listener.accept();
       else if (e.type === "readable") {
@@ -68,7 +103,7 @@ export function runShare(congestion: CongestionKind, seed: number, seconds: numb
       }
     });
     f.server.listen(PORT);
-    return { c: sim.addNode(`${f.name}-client`, client), s: sim.addNode(`${f.name}-server`, server) };
+    return { c: client, s: sim.addNode(`${f.name}-server`, server) };
   });
   const l = sim.addNode("L", new Router({ "10.1.0.0/16": 0, "10.2.0.0/16": 1, "10.3.0.0/16": 2, "10.11.0.0/16": 3, "10.13.0.0/16": 3 }));
   const r = sim.addNode("R", new Router({ "10.0.0.0/8": 0, "10.11.0.0/16": 1, "10.13.0.0/16": 2 }));
@@ -111,7 +146,7 @@ export const sharedBottleneck: Experiment = {
   description: "2-subflow MPTCP and one TCP flow through one 10 Mbit/s bottleneck: coupled <= 1.1 TCP shares, uncoupled about 2",
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
-    const seconds = 60;
+    const seconds = SHARE_SECONDS;
     // The controllers are what this experiment varies; --cc has no say, --scheduler has.
     const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, opts.mptcp?.scheduler));
     const by = (k: CongestionKind): ShareResult => runs.find((x) => x.congestion === k)!;
