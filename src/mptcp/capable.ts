@@ -65,6 +65,24 @@ export function padOption(option: MptcpOption): TcpOption[] {
   return out;
 }
 
+/**
+ * `options.flatMap(padOption)`, without flatMap's cost on every segment. A segment's options are
+ * never modified once built, so the padding of a lone option that comes again (the DSS shared
+ * by every segment of a bulk send, see `withDataAck`) is the same array.
+ */
+export function padOptions(options: readonly MptcpOption[]): TcpOption[] {
+  if (options.length === 1 && options[0] === lastPadded.option) return lastPadded.out;
+  const out: TcpOption[] = [];
+  for (const option of options) {
+    out.push({ kind: "mptcp", option });
+    for (let n = mptcpOptionLength(option); n % 4 !== 0; n++) out.push({ kind: "nop" });
+  }
+  if (options.length === 1) lastPadded = { option: options[0], out };
+  return out;
+}
+
+let lastPadded: { option: MptcpOption | undefined; out: TcpOption[] } = { option: undefined, out: [] };
+
 /** Option bytes `padOption(option)` takes. */
 export function paddedLength(option: MptcpOption): number {
   return (mptcpOptionLength(option) + 3) & ~3;

@@ -50,6 +50,17 @@ export interface MptcpConnectionConfig {
   ndiffports?: number;
   /** Opportunistic retransmission and penalisation (sched/opportunistic.ts); default on. */
   opportunistic?: boolean;
+  /**
+   * The delay-aware rule of the lowest-RTT scheduler and tail reinjection (sched/arrival.ts,
+   * sched/reinject.ts); default on.
+   */
+  delayAware?: boolean;
+  /**
+   * Receive-buffer autotuning (rcv-space.ts): the window starts at 128 KB and grows with what the
+   * application reads, up to `recvBufferSize`. Off (undefined or false, the default):
+   * `recvBufferSize` from the start.
+   */
+  autotune?: boolean;
   /** Which subflow carries each chunk (sched/); default lowest-RTT. */
   scheduler?: SchedulerName;
 }

@@ -26,6 +26,8 @@
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
+import { tailReinjection } from "./sched/reinject.js";
+import { DEFAULT_INITIAL_RCV_SPACE, DEFAULT_RCV_MSS, RcvSpace } from "./rcv-space.js";
 import { congestionFactory } from "./cc/index.js";
 import { schedulerByName } from "./sched/registry.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";
@@ -40,7 +42,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
+import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, padOptions, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
@@ -135,6 +137,10 @@ export class MptcpConnection {
   private ackWanted = false;
   private wantWritable = false;
   private readSinceUpdate = 0;
+  /** Since the last Data ACK, the send window stopped a subflow with room (sched/scheduler.ts). */
+  private windowBlocked = false;
+  /** Receive-buffer autotuning (rcv-space.ts), unless the buffer size was set explicitly. */
+  private readonly rcvSpace: RcvSpace | undefined;
   private peerClosedSent = false;
   private closedSent = false;
   private established = false;
@@ -190,13 +196,14 @@ export class MptcpConnection {
     this.announcedValue = role === "client";
     this.sendQueue = new DataSendQueue({ capacity: cfg.sendBufferSize, initialWindow: 0 });
     this.reasm = new DataReassembly({ capacity: cfg.recvBufferSize + WINDOW_SLACK });
+    this.rcvSpace = cfg.autotune === true ? new RcvSpace({ initial: DEFAULT_INITIAL_RCV_SPACE, max: cfg.recvBufferSize, mss: DEFAULT_RCV_MSS }) : undefined;
     if (localKey === undefined) {
       this.sendQueue.onWindow(1, Number.MAX_SAFE_INTEGER / 2);
       if (this.announcedValue && plainReason !== undefined) owner.emit({ type: "fallback", connection: this, reason: plainReason });
     }
     // DESIGN.md §5: the scheduler and the congestion controllers are per connection; a coupled
     // factory holds this connection's group (cc/), so every subflow gets one from it.
-    this.scheduler = schedulerByName(cfg.scheduler ?? "lowest-rtt");
+    this.scheduler = schedulerByName(cfg.scheduler ?? "lowest-rtt", { delayAware: cfg.delayAware !== false });
     this.ccFactory = cfg.congestion === undefined ? undefined : congestionFactory(cfg.congestion);
     this.joins = new JoinedSubflows(this.joinedDataLevel(), cfg.maxSubflows);
     this.paths = this.newPathControl();
@@ -447,7 +454,8 @@ export class MptcpConnection {
     // The shared window reopens as the application reads: tell the peer once it is worth it
     // (receiver-side SWS avoidance, RFC 9293 §3.8.6.2.2, at the data level).
     this.readSinceUpdate += out.length;
-    if (this.readSinceUpdate >= this.cfg.recvBufferSize / 4) {
+    const grew = this.rcvSpace?.onRead(out.length, this.paths.now, this.maxSubflowRtt()) === true;
+    if (grew || this.readSinceUpdate >= (this.rcvSpace?.buffer ?? this.cfg.recvBufferSize) / 4) {
       this.readSinceUpdate = 0;
       this.ackWanted = true;
       this.owner.changed(this);
@@ -700,6 +708,8 @@ export class MptcpConnection {
     if (this.modeValue === "mptcp" && paths.length > 1 && this.cfg.opportunistic !== false && this.opportunistic(paths, now)) {
       if (this.fill(sub, paths, now)) acted = true;
     }
+    // Nothing new may go and the fastest subflow has room: it takes the tail a slower one holds.
+    if (this.modeValue === "mptcp" && paths.length > 1 && this.cfg.delayAware !== false && this.tail(sub, paths)) acted = true;
     // Plain TCP: the FIN follows the data once the DATA_FIN has been handed out, whether before
     // or after the fallback.
     const fin = this.sendQueue.dataFinDsn;
@@ -717,11 +727,17 @@ export class MptcpConnection {
     for (;;) {
       // §3.3.8 and DESIGN.md §5: the scheduler picks the subflow of each chunk.
       const q = this.sendQueue;
-      const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths, { sendWindow: q.sendWindowEdge - q.sndNxt, unsent: q.buffered - q.inFlight });
+      const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths, { sendWindow: q.sendWindowEdge - q.sndNxt, unsent: q.buffered - q.inFlight, window: q.sendWindowEdge - q.sndUna });
       if (path === undefined || path.room <= 0) break;
-      if (this.windowLimitedRunt()) break;
+      if (this.windowLimitedRunt()) {
+        this.windowBlocked = true;
+        break;
+      }
       const chunk = this.sendQueue.next(Math.min(path.room, MAX_MAPPING_BYTES));
-      if (chunk === undefined) break;
+      if (chunk === undefined) {
+        if (q.buffered - q.inFlight > 0) this.windowBlocked = true;
+        break;
+      }
       if (chunk.data.length === 0) {
         // A DATA_FIN with no data left to ride on (after a fallback, the FIN below is it).
         if (this.modeValue === "mptcp") {
@@ -768,6 +784,33 @@ export class MptcpConnection {
       this.penalisedAt.set(d.penalise.path.sub, now);
     }
     return q.pendingReinjection.length > 0;
+  }
+
+  /**
+   * Tail reinjection (sched/reinject.ts): when no new data may be sent (none waits, or the window
+   * is closed) and the fastest subflow has room, it carries again the bytes a slower subflow holds
+   * and would deliver later. Written straight onto that subflow, not through the scheduler, which
+   * could hand them back to a slow one. Returns whether something was sent.
+   */
+  private tail(sub: Subflow, paths: SendPath[]): boolean {
+    const q = this.sendQueue;
+    if (q.pendingReinjection.length > 0) return false;
+    if (q.buffered - q.inFlight > 0 && q.sndNxt < q.sendWindowEdge) return false;
+    const d = tailReinjection(paths.map((p) => ({ room: p.room, srtt: p.srtt, backup: p.backup, cwnd: p.cwnd, inFlight: p.inFlight, outstanding: p.outstanding?.() ?? [], path: p })));
+    if (d === undefined) return false;
+    const on = d.on.path;
+    q.reinject(d.reinject);
+    let acted = false;
+    while (on.room > 0 && q.pendingReinjection.length > 0) {
+      const chunk = q.next(Math.min(on.room, MAX_MAPPING_BYTES));
+      if (chunk === undefined || chunk.data.length === 0) break;
+      this.count("MPTCPRetrans");
+      on.write(chunk.dsn, chunk.data, chunk.dataFin);
+      on.room -= chunk.data.length;
+      acted = true;
+    }
+    if (acted && on.sub !== sub) this.owner.touchSubflow(on.sub);
+    return acted;
   }
 
   /**
@@ -883,7 +926,20 @@ export class MptcpConnection {
 
   /** The shared receive window every subflow advertises, relative to the Data ACK (§3.3.4). */
   private receiveSpace(): number {
-    return Math.max(0, this.reasm.window() - WINDOW_SLACK);
+    const free = this.reasm.window() - WINDOW_SLACK;
+    if (this.rcvSpace === undefined) return Math.max(0, free);
+    // Autotuned: the buffer offered so far, less what it holds (in order and out of order).
+    return Math.max(0, Math.min(free, this.rcvSpace.buffer - this.reasm.readable - this.reasm.outOfOrderBytes));
+  }
+
+  /** The largest smoothed RTT of the subflows, the round autotuning measures over (rcv-space.ts). */
+  private maxSubflowRtt(): number | undefined {
+    let rtt = this.sub?.tcp.stats().srtt;
+    for (const j of this.joins.all) {
+      const r = j.subflow?.tcp.stats().srtt;
+      if (r !== undefined && (rtt === undefined || r > rtt)) rtt = r;
+    }
+    return rtt;
   }
 
   /** The data level as the joined subflows see it. */
@@ -1168,7 +1224,7 @@ export class MptcpConnection {
         this.fallBack("MP_FAIL from the peer: infinite mapping sent");
       }
     }
-    return plan.options.flatMap(padOption);
+    return padOptions(plan.options);
   }
 
   /**
@@ -1418,6 +1474,9 @@ export class MptcpConnection {
     if (verdict === "advanced") {
       this.txMap?.onDataAck(ack);
       this.joins.onDataAck(ack);
+      // sched/scheduler.ts step 4: BLEST and the delay-aware default learn from window blocking.
+      this.scheduler.onDataAck?.(this.windowBlocked);
+      this.windowBlocked = false;
     }
     this.owner.changed(this);
   }

@@ -30,7 +30,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { MpJoin, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { MPTCP_VERSION, padOption, paddedLength, reservationOf } from "./capable.js";
+import { MPTCP_VERSION, padOption, padOptions, paddedLength, reservationOf } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 
 /** First wait for the fourth ACK before the third ACK goes again; doubled per retry. */
@@ -241,7 +241,7 @@ export class JoinSubflow {
       else if (o.subtype === "MP_FASTCLOSE") this.path.count("MPFastcloseTx");
     }
     if (this.stateValue === "established") this.path.pathSent(this, plan.options);
-    return plan.options.flatMap(padOption);
+    return padOptions(plan.options);
   }
 
   private plan(kind: ReserveContext["kind"], offset: number, retransmission: boolean): { options: MptcpOption[]; maxPayload?: number } | undefined {

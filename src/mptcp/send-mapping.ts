@@ -152,8 +152,17 @@ export class SendMappings {
   }
 }
 
+/**
+ * The DSS of each sealed mapping, made once: every segment of a mapping carries the same one
+ * (§3.3.1), and building it (a 64-bit DSN as a bigint) for each of the 45 segments of a 64 KB
+ * mapping showed in the send path's profile. Weak, so a mapping's entry goes with the mapping.
+ */
+const sealedDss = new WeakMap<SentMapping, Dss>();
+
 /** The mapping part of a DSS option for `m` (a 64-bit DSN, as Linux sends). */
 export function mappingDss(m: SentMapping, space: DsnSpace): Dss {
+  const cached = m.sealed === true ? sealedDss.get(m) : undefined;
+  if (cached !== undefined) return cached;
   const dss: Dss = {
     subtype: "DSS",
     fin: m.dataFin,
@@ -164,6 +173,8 @@ export function mappingDss(m: SentMapping, space: DsnSpace): Dss {
     dataLen: m.length + (m.dataFin ? 1 : 0),
   };
   if (m.checksum !== undefined) dss.checksum = m.checksum;
+  // Until sealed, the mapping may still grow (`append`).
+  if (m.sealed === true) sealedDss.set(m, dss);
   return dss;
 }
 
@@ -181,8 +192,19 @@ export function dataFinDss(dsn: number, space: DsnSpace, checksums: boolean): Ds
 /**
  * Adds a Data ACK to a DSS option (or makes a DSS with only a Data ACK): `ack` is the
  * data-level RCV.NXT in the peer's space, sent with `width` bits (`DataAckWidth`).
+ *
+ * The options of a segment are never modified once built, so consecutive segments that carry
+ * the same mapping and the same Data ACK (all of a bulk send's) share one object.
  */
 export function withDataAck(dss: Dss | undefined, ack: number, peer: DsnSpace, width: DsnWidth): Dss {
+  const last = lastWithAck;
+  if (last.out !== undefined && last.dss === dss && last.ack === ack && last.peer === peer && last.width === width) return last.out;
   const base: Dss = dss ?? { subtype: "DSS", fin: false, dataAck64: false, dsn64: false };
-  return { ...base, dataAck64: width === 64, dataAck: peer.toWire(ack, width) };
+  const out: Dss = { ...base, dataAck64: width === 64, dataAck: peer.toWire(ack, width) };
+  lastWithAck = { dss, ack, peer, width, out };
+  return out;
 }
+
+let lastWithAck: { dss: Dss | undefined; ack: number; peer: DsnSpace | undefined; width: DsnWidth | undefined; out: Dss | undefined } = {
+  dss: undefined, ack: 0, peer: undefined, width: undefined, out: undefined,
+};

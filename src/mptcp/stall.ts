@@ -32,6 +32,10 @@ export class StallWatch {
     if (rtos > this.seen) {
       this.seen = rtos;
       this.ackedAtStale = acked;
+      // A timeout with nothing outstanding (a join's SYN retransmitted, before any data) holds
+      // no data of the connection: nothing to reinject, and a subflow marked stale then could
+      // never show progress, so it would never be given data.
+      if (tcp.sendQueued === 0) return undefined;
       if (this.stale) return undefined;
       this.stale = true;
       return "stalled";

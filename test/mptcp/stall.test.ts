@@ -22,4 +22,13 @@ describe("StallWatch", () => {
     // A later timeout is a new stall.
     assert.equal(w.update({ retransmitTimeouts: 4, sendQueued: 6000 }, 12_000), "stalled");
   });
+
+  test("a timeout with nothing outstanding (a join's SYN retransmitted) does not make the subflow stale", () => {
+    const w = new StallWatch();
+    assert.equal(w.update({ retransmitTimeouts: 1, sendQueued: 0 }, 0), undefined);
+    assert.ok(!w.stale);
+    // Data written afterwards is fed normally; a later timeout with data outstanding is a stall.
+    assert.equal(w.update({ retransmitTimeouts: 1, sendQueued: 3000 }, 3000), undefined);
+    assert.equal(w.update({ retransmitTimeouts: 2, sendQueued: 3000 }, 3000), "stalled");
+  });
 });

@@ -5,7 +5,7 @@
 import type { Scheduler } from "./scheduler.js";
 import { BlestScheduler } from "./blest.js";
 import { EcfScheduler } from "./ecf.js";
-import { LowestRttScheduler } from "./lowest-rtt.js";
+import { LowestRttScheduler, type LowestRttOptions } from "./lowest-rtt.js";
 import { RedundantScheduler } from "./redundant.js";
 import { RoundRobinScheduler } from "./round-robin.js";
 
@@ -16,13 +16,16 @@ export function isSchedulerName(name: string): name is SchedulerName {
   return (SCHEDULER_NAMES as readonly string[]).includes(name);
 }
 
-/** A new scheduler of the kind named, or undefined for a name that is none of SCHEDULER_NAMES. */
-export function schedulerByName(name: SchedulerName): Scheduler;
-export function schedulerByName(name: string): Scheduler | undefined;
-export function schedulerByName(name: string): Scheduler | undefined {
+/**
+ * A new scheduler of the kind named, or undefined for a name that is none of SCHEDULER_NAMES.
+ * `opts` tunes the lowest-RTT scheduler (its delay-aware rule, lowest-rtt.ts).
+ */
+export function schedulerByName(name: SchedulerName, opts?: LowestRttOptions): Scheduler;
+export function schedulerByName(name: string, opts?: LowestRttOptions): Scheduler | undefined;
+export function schedulerByName(name: string, opts: LowestRttOptions = {}): Scheduler | undefined {
   switch (name) {
     case "lowest-rtt":
-      return new LowestRttScheduler();
+      return new LowestRttScheduler(opts);
     case "round-robin":
       return new RoundRobinScheduler();
     case "redundant":

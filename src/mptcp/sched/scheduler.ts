@@ -1,14 +1,16 @@
 /**
  * The scheduler seam (DESIGN.md §5): which subflow carries the next chunk of the data-level
  * stream. A scheduler only chooses; the connection maps the chunk (RFC 8684 §3.3.1) and writes it
- * into the chosen subflow. Implementations: lowest-RTT (the default), round-robin, redundant,
- * BLEST and ECF, by name through `schedulerByName` (registry.ts); opportunistic retransmission
- * and penalisation is a separate decision (opportunistic.ts).
+ * into the chosen subflow. Implementations: lowest-RTT (the default, delay-aware: arrival.ts),
+ * round-robin, redundant, BLEST and ECF, by name through `schedulerByName` (registry.ts);
+ * opportunistic retransmission and penalisation (opportunistic.ts) and tail reinjection
+ * (reinject.ts) are separate decisions.
  *
  * How the connection's pump uses a scheduler, per chunk:
  * 1. it builds the usable paths with `room` and `srtt` (and, where it can, the optional figures
  *    below: BLEST and ECF need `cwnd`, `inFlight` and `mss`, ECF also `rttvar`; round-robin uses
- *    `id`), and the `SchedulerContext` (connection-level send window and unsent bytes);
+ *    `id`), and the `SchedulerContext` (connection-level send window, the peer's whole window,
+ *    unsent bytes);
  * 2. it calls `pick(paths, context)`; undefined means "send nothing now", which BLEST and ECF
  *    return on purpose to wait for a faster subflow;
  * 3. if the scheduler has `pickAll` (a redundant scheduler), it sizes the chunk by the room of
@@ -49,6 +51,12 @@ export interface SchedulerContext {
   readonly sendWindow: number;
   /** Bytes the application has written that no subflow has been given yet. */
   readonly unsent: number;
+  /**
+   * The peer's whole connection-level window: the right edge less the oldest byte not yet
+   * data-acknowledged (§3.3.5), which bounds what may be in flight while one byte is outstanding.
+   * When absent, schedulers use `sendWindow`.
+   */
+  readonly window?: number;
 }
 
 export interface Scheduler {
