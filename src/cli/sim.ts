@@ -16,6 +16,7 @@ import { runScenario } from "../sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../sim/scenario/runner.js";
 import { CONGESTION_KINDS, isCongestionKind } from "../mptcp/cc/index.js";
 import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
+import { isHandoverMode } from "../mptcp/pm/handover.js";
 import { parseSize } from "../sim/scenario/units.js";
 import { ScenarioError, parseScenarioText } from "../sim/scenario/validate.js";
 import { CliError } from "./errors.js";
@@ -27,11 +28,14 @@ export interface SimOptions {
   pcap?: string;
   list?: boolean;
   bytes?: string;
-  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia). */
+  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia, coupled). */
   cc?: string;
   /** Scheduler of every MPTCP host (lowest-rtt, round-robin, redundant, blest, ecf). */
   scheduler?: string;
-  /** Path manager besides the hosts' endpoints: "kernel" (none more) or "ndiffports:N". */
+  /**
+   * Path manager: "kernel" (the hosts' endpoints), "ndiffports:N" beside them, or a handover
+   * policy for the connections each host opens: "full", "backup", "single-path".
+   */
   pm?: string;
 }
 
@@ -46,10 +50,11 @@ export function mptcpOverrides(opts: SimOptions): NonNullable<RunOptions["mptcp"
     if (!isSchedulerName(opts.scheduler)) throw new CliError(`--scheduler: one of ${SCHEDULER_NAMES.join(", ")}, got "${opts.scheduler}"`);
     out.scheduler = opts.scheduler;
   }
-  if (opts.pm !== undefined && opts.pm !== "kernel") {
+  if (opts.pm !== undefined && isHandoverMode(opts.pm)) out.pathManager = opts.pm;
+  else if (opts.pm !== undefined && opts.pm !== "kernel") {
     const m = /^ndiffports[:=](\d+)$/.exec(opts.pm);
     const n = m === null ? Number.NaN : Number(m[1]);
-    if (!(n >= 1 && n <= 8)) throw new CliError(`--pm: "kernel" or "ndiffports:N" with N from 1 to 8, got "${opts.pm}"`);
+    if (!(n >= 1 && n <= 8)) throw new CliError(`--pm: "kernel", "ndiffports:N" with N from 1 to 8, "full", "backup" or "single-path", got "${opts.pm}"`);
     out.ndiffports = n;
   }
   return out;

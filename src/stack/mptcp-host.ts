@@ -20,6 +20,11 @@
  * fully established, and acts on the peer's announcements. Each connection also takes the same
  * commands directly (`announce`, `removeAddress`, `openSubflow`, `closeSubflow`, `setBackup`), as
  * Linux's userspace path manager does.
+ *
+ * A mobile host can instead run a handover path manager (`MptcpOptions.pathManager` "full",
+ * "backup" or "single-path", src/mptcp/pm/handover.ts) on the connections it opens: it opens and
+ * withdraws subflows per interface as the device's link monitor reports interfaces going down and
+ * coming back (`interfaceDown`, `interfaceUp`).
  */
 import { generateUniqueKey } from "../crypto/keys.js";
 import type { CongestionKind } from "../mptcp/cc/index.js";
@@ -49,6 +54,19 @@ import type { Endpoint, EndpointSpec, PmConfigError, PmLimits } from "../mptcp/p
 import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../mptcp/pm/endpoint-spec.js";
 import { addressEquals, formatAddress } from "../wire/address.js";
+import type { HandoverMode } from "../mptcp/pm/handover.js";
+import { HandoverManager } from "../mptcp/pm/handover-manager.js";
+
+/**
+ * Who opens and withdraws subflows: "kernel", the endpoints and limits (with `ndiffports`
+ * beside them), or a handover policy for a mobile host (src/mptcp/pm/handover.ts).
+ */
+export type PathManagerName = "kernel" | HandoverMode;
+
+/** `connect`'s options: the Host's, and this connection's own path manager. */
+export interface MptcpConnectOptions extends ConnectOptions {
+  pathManager?: PathManagerName;
+}
 
 export interface MptcpOptions {
   /** Offer and accept MPTCP (default true); false makes every connection plain TCP. */
@@ -57,6 +75,14 @@ export interface MptcpOptions {
   checksums?: boolean;
   /** Data-level receive buffer per connection (default: the TCP receive buffer size). */
   recvBufferSize?: number;
+  /**
+   * Receive-buffer autotuning (src/mptcp/rcv-space.ts, like Linux `mptcp_rcv_space_adjust`): the
+   * connection-level window starts at 128 KB and grows each round trip to about twice what the
+   * application read in the last one, up to `recvBufferSize`. Default false: measured, it costs
+   * goodput (docs/multipath.md, "Receive-buffer autotuning"). MPTCP connections only; a plain TCP
+   * connection of the stack keeps its fixed buffer.
+   */
+  autotune?: boolean;
   /** Data-level send buffer per connection (default: the TCP send buffer size). */
   sendBufferSize?: number;
   /** Most MPTCP connections (tokens) at once (RFC 7430); default unlimited. */
@@ -120,11 +146,28 @@ export interface MptcpOptions {
    */
   opportunistic?: boolean;
   /**
+   * The lowest-RTT scheduler's delay-aware rule (a slower subflow takes data only when it would
+   * deliver it before the fastest could, without holding the window the fastest needs) and tail
+   * reinjection (the fastest subflow, idle, carries again what a slower one would deliver later):
+   * src/mptcp/sched/arrival.ts, reinject.ts; default true. Off only to measure what they do.
+   */
+  delayAware?: boolean;
+  /**
    * The ndiffports path manager beside the endpoints: a client opens this many subflows in all
    * between the initial pair of addresses, differing only in source port (for ECMP networks,
    * RFC 8041 §3.4). The `subflows` limit still applies.
    */
   ndiffports?: number;
+  /**
+   * The path manager of the connections this host opens (default "kernel": the endpoints). A
+   * handover policy works from the host's interfaces instead, the one the connection started on
+   * ranked first, then the others in order: "full" (a regular subflow from every interface),
+   * "backup" (the others as backup subflows, made regular with MP_PRIO when the active interface
+   * goes), "single-path" (one subflow at a time; MP_JOIN on the next interface when the active
+   * one goes). They act on `interfaceDown`/`interfaceUp`; the endpoints still apply beside them.
+   * A connection can have its own (`connect`'s `pathManager`).
+   */
+  pathManager?: PathManagerName;
 }
 
 export interface MptcpHostConfig extends Omit<HostConfig, "tcpHook"> {
@@ -209,6 +252,9 @@ export class MptcpHost implements MptcpConnectionOwner {
   private activeDisabledUntil = 0;
   /** Blackholes in a row (Linux `active_disable_times`). */
   private blackholes = 0;
+  /** The handover path managers of the connections that run one. */
+  private readonly handover: HandoverManager;
+  private readonly interfaceCount: number;
 
   constructor(config: MptcpHostConfig) {
     const m = config.mptcp ?? {};
@@ -229,11 +275,15 @@ export class MptcpHost implements MptcpConnectionOwner {
       ...(m.scheduler !== undefined ? { scheduler: m.scheduler } : {}),
       ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
       ...(m.opportunistic !== undefined ? { opportunistic: m.opportunistic } : {}),
+      ...(m.delayAware !== undefined ? { delayAware: m.delayAware } : {}),
+      autotune: m.autotune ?? false,
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };
     this.blackholeTimeout = m.blackholeTimeout ?? DEFAULT_BLACKHOLE_TIMEOUT;
     this.host = new Host({ ...config, tcpHook: (ctx) => this.hookFor(ctx) });
+    this.interfaceCount = config.interfaces.length;
+    this.handover = new HandoverManager(m.pathManager ?? "kernel", config.interfaces.map((_, i) => this.host.addresses(i)));
     // The older `subflows` option had no upper bound: the path manager's copy is capped at Linux's
     // maximum, the connections' cap keeps the value given.
     const pmSubflows = m.limits?.subflows ?? Math.min(this.connCfg.maxSubflows, PM_ADDR_MAX);
@@ -253,9 +303,10 @@ export class MptcpHost implements MptcpConnectionOwner {
   /**
    * Active open: an MP_CAPABLE SYN to `remote:remotePort` (plain TCP when MPTCP is disabled or no
    * token could be allocated). "connected" follows the handshake, "fallback" if the peer does not
-   * do MPTCP. Throws HostError as `Host.connect` does.
+   * do MPTCP. `opts.pathManager` gives this connection its own path manager instead of
+   * `MptcpOptions.pathManager`. Throws HostError as `Host.connect` does.
    */
-  connect(remote: IpAddress, remotePort: number, now: number, opts: ConnectOptions = {}): MptcpConnection {
+  connect(remote: IpAddress, remotePort: number, now: number, opts: MptcpConnectOptions = {}): MptcpConnection {
     this.now = now;
     let conn: MptcpConnection | undefined;
     this.pendingActive = (c) => (conn = c);
@@ -267,6 +318,7 @@ export class MptcpHost implements MptcpConnectionOwner {
     }
     conn!.attach(sub);
     this.bySubflow.set(sub, conn!);
+    if (opts.pathManager !== undefined) this.handover.choose(conn!, opts.pathManager);
     return conn!;
   }
 
@@ -331,6 +383,42 @@ export class MptcpHost implements MptcpConnectionOwner {
     if (isPmConfigError(e)) return e;
     for (const c of this.live) c.setBackupFrom(e.addr, backup);
     return e;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Interface events (what a device's link monitor reports: netlink RTM_NEWLINK on Linux)
+  // -----------------------------------------------------------------------------------------------
+
+  /**
+   * Interface `iface` lost its link (WiFi out of range, carrier lost): its addresses can no
+   * longer carry anything. A handover path manager moves the connections it manages off it (see
+   * `MptcpOptions.pathManager`). Under the kernel one, each connection with a subflow elsewhere
+   * withdraws the interface's addresses (REMOVE_ADDR, RFC 8684 §3.4.2; the endpoints stay), as a
+   * network manager deleting the address makes happen; one with no other subflow keeps its
+   * subflows, which time out unless the link returns first. Then drain `pollTransmit`.
+   */
+  interfaceDown(iface: number, now: number): void {
+    if (!Number.isInteger(iface) || iface < 0 || iface >= this.interfaceCount) throw new RangeError(`interface ${iface}: no such interface`);
+    this.now = now;
+    this.handover.link(iface, false);
+    const gone = this.host.addresses(iface);
+    const elsewhere = (c: MptcpConnection) =>
+      c.stats().subflows.some((s) => s.state !== "CLOSED" && !gone.some((a) => formatAddress(a) === s.local));
+    for (const c of [...this.live]) {
+      if (!this.handover.manages(c) && elsewhere(c)) for (const addr of gone) c.removeLocalAddress(addr);
+    }
+    this.service(now);
+  }
+
+  /**
+   * Interface `iface` has its link again: a handover path manager opens subflows on it as its
+   * policy says (the kernel one leaves it to new connections). Then drain `pollTransmit`.
+   */
+  interfaceUp(iface: number, now: number): void {
+    if (!Number.isInteger(iface) || iface < 0 || iface >= this.interfaceCount) throw new RangeError(`interface ${iface}: no such interface`);
+    this.now = now;
+    this.handover.link(iface, true);
+    this.service(now);
   }
 
   /** `ip mptcp limits set [subflows N] [add_addr_accepted M]`, for connections from now on. */
@@ -414,6 +502,7 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   /** @internal */
   emit(event: MptcpEvent): void {
+    if (event.type !== "incoming") this.handover.observe(event);
     this.events.push(event);
   }
 
@@ -582,7 +671,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       conn.onSubflowEvent(e.type);
       if (e.type === "closed") this.bySubflow.delete(e.connection);
     }
-    let acted = false;
+    let acted = this.handover.service();
     while (this.dirty.size > 0) {
       const batch = [...this.dirty];
       this.dirty.clear();

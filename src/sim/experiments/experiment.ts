@@ -11,10 +11,10 @@ export interface ExperimentOptions {
   /** Bytes per transfer, to run a short version (tests) or a longer one. */
   bytes?: number;
   /**
-   * The MPTCP hosts' congestion control, scheduler and ndiffports (`--cc`, `--scheduler`,
+   * The MPTCP hosts' congestion control, scheduler and path manager (`--cc`, `--scheduler`,
    * `--pm`), where the experiment does not itself vary them.
    */
-  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "opportunistic">;
+  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "opportunistic" | "pathManager">;
 }
 
 export interface Check {

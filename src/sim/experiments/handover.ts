@@ -1,107 +1,220 @@
 /**
  * exp-handover (Paasch et al., "Exploring Mobile/WiFi Handover with Multipath TCP", CellNet'12):
- * a phone downloads over WiFi (20 Mbit/s, 10 ms) with cellular (8 Mbit/s, 40 ms) beside it, and
- * the WiFi disappears at t = 10 s. The phone notices its interface going down at once and removes
- * the address (REMOVE_ADDR, §3.4.2, once a subflow can carry it); the three handover modes of the
- * paper differ in what the cellular path does before that:
- * - full: a regular subflow over cellular from the start (both paths carry data);
- * - backup: a backup subflow (MP_JOIN with B, §3.3.8), set regular with MP_PRIO when WiFi goes;
- * - single-path: no cellular subflow until WiFi goes (break before make), then MP_JOIN.
- * Measured per mode: the longest stretch after the failure with no byte delivered (the stall),
- * and bytes lost (must be 0). Expected: full ≈ backup < single-path.
+ * a phone downloads over WiFi with cellular beside it, and its WiFi interface goes down for good
+ * at t = 10 s (the link dies, and the phone's link monitor reports it: `interfaceDown`). The phone
+ * runs one of the handover path managers (src/mptcp/pm/handover.ts), the server the default one:
+ * - full: a regular cellular subflow from the start; at the failure, REMOVE_ADDR for the WiFi
+ *   address and its window reinjected on cellular;
+ * - backup: a backup cellular subflow from the start (MP_JOIN B), made regular with MP_PRIO at
+ *   the failure, with the REMOVE_ADDR;
+ * - single-path: break before make: the cellular MP_JOIN at the failure (SYN, SYN/ACK, ACK,
+ *   fourth ACK), the REMOVE_ADDR once it is up, then slow start from the initial window.
+ * The cellular radio has to be promoted from idle before it carries anything (cellular-radio.ts):
+ * at the start in full and backup modes, at the failure in single-path mode (and in backup mode
+ * if the backup subflow sat idle longer than the radio's tail timer).
+ *
+ * Measured per mode: the stall (the longest gap in in-order delivery at the receiver from the
+ * failure until every byte the server had sent before it is delivered), that recovery time, and
+ * bytes lost (must be 0). Expected: full ≈ backup < single-path.
  */
-import type { JoinSubflow } from "../../mptcp/join.js";
 import type { MptcpConnection } from "../../mptcp/connection.js";
+import type { HandoverMode } from "../../mptcp/pm/handover.js";
+import { HANDOVER_MODES } from "../../mptcp/pm/handover.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
-import { parseAddress } from "../../wire/address.js";
+import { formatAddress, parseAddress } from "../../wire/address.js";
 import { BulkSink, BulkSource } from "../bulk.js";
 import { HostNode } from "../host-node.js";
+import type { SimNode, Transmit } from "../node.js";
+import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
+import { CellularRadio, type RadioConfig } from "./cellular-radio.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import { pathLink, type FlowResult } from "./transfer.js";
+import { pathLink, type FlowResult, type PathSpec } from "./transfer.js";
 
-export type HandoverMode = "full" | "backup" | "single-path";
+export type { HandoverMode } from "../../mptcp/pm/handover.js";
 
-const WIFI = { name: "wifi", rateMbps: 20, delayMs: 10, queuePackets: 100 };
-const CELL = { name: "cellular", rateMbps: 8, delayMs: 40, queuePackets: 200 };
+export interface HandoverScenario {
+  wifi: PathSpec;
+  cellular: PathSpec;
+  /** The cellular radio's promotion and tail timer; undefined: always connected. */
+  radio: RadioConfig | undefined;
+  failAtSeconds: number;
+  /** When the WiFi comes back (link and interface), if it does. */
+  returnAtSeconds?: number;
+}
+
+/**
+ * The paper's setting in round figures: WiFi 20 Mbit/s, 10 ms; cellular 8 Mbit/s, 40 ms; queues
+ * of one bandwidth-delay product (`pathLink`'s default); an LTE radio (promotion 260 ms, tail
+ * 11.6 s, Huang et al. MobiSys'12); WiFi lost at 10 s.
+ */
+export const HANDOVER_SCENARIO: HandoverScenario = {
+  wifi: { name: "wifi", rateMbps: 20, delayMs: 10 },
+  cellular: { name: "cellular", rateMbps: 8, delayMs: 40 },
+  radio: { promotionMs: 260, tailMs: 11_600 },
+  failAtSeconds: 10,
+};
+
+/** The phone's WiFi and cellular addresses (interfaces 0 and 1), and the server's one address. */
 const C = ["10.1.0.1", "10.2.0.1"].map((a) => parseAddress(a)!);
-const S = ["10.1.0.2", "10.2.0.2"].map((a) => parseAddress(a)!);
+const SERVER = parseAddress("10.9.0.2")!;
 const PORT = 443;
+const CELL = 1;
+
+/** Payload bytes the server's subflows sent, per path. */
+export interface PathBytes {
+  wifi: number;
+  cellular: number;
+}
 
 export interface HandoverRun {
   mode: HandoverMode;
+  /** Longest gap in in-order delivery from the failure until the pre-failure data is in. */
   stallSeconds: number;
+  /** From the failure until every byte sent before it is delivered in order. */
+  recoverySeconds: number;
   bytesLost: number;
+  /** What the server's subflows sent before the failure, and after it. */
+  sentBefore: PathBytes;
+  sentAfter: PathBytes;
+  /** What they had sent when the WiFi came back (`returnAtSeconds`). */
+  sentAtReturn: PathBytes | undefined;
+  /** Cellular radio promotions from idle (0 without a radio model). */
+  promotions: number;
   flow: FlowResult;
   events: number;
   simulatedSeconds: number;
 }
 
-export function runHandover(mode: HandoverMode, seed: number, bytes: number, failAtSeconds = 10, mptcp: ExperimentOptions["mptcp"] = {}): HandoverRun {
+/** A node whose sends on interface `iface` wake the radio of that interface's link. */
+class RadioGate implements SimNode {
+  constructor(
+    private readonly inner: SimNode,
+    private readonly iface: number,
+    private readonly radio: CellularRadio,
+  ) {}
+
+  receive(packet: Uint8Array, iface: number, now: number): void {
+    this.inner.receive(packet, iface, now);
+  }
+
+  handleTimeout(now: number): void {
+    this.inner.handleTimeout(now);
+  }
+
+  pollTransmit(now: number): Transmit | undefined {
+    const t = this.inner.pollTransmit(now);
+    if (t !== undefined && t.iface === this.iface) this.radio.activity(now);
+    return t;
+  }
+
+  pollTimeout(): number | undefined {
+    return this.inner.pollTimeout();
+  }
+}
+
+/** What the server's subflows sent, by the phone's address they go to. */
+function sentByPath(conn: MptcpConnection | undefined): PathBytes {
+  const out: PathBytes = { wifi: 0, cellular: 0 };
+  for (const s of conn?.stats().subflows ?? []) {
+    if (s.remote === formatAddress(C[0]!)) out.wifi += s.bytesSent;
+    else if (s.remote === formatAddress(C[1]!)) out.cellular += s.bytesSent;
+  }
+  return out;
+}
+
+export function runHandover(
+  mode: HandoverMode,
+  seed: number,
+  bytes: number,
+  scenario: HandoverScenario = HANDOVER_SCENARIO,
+  mptcp: ExperimentOptions["mptcp"] = {},
+): HandoverRun {
   const sim = new Simulator({ seed });
-  const failUs = failAtSeconds * 1e6;
-  const ifaces = (a: Uint8Array[]) => a.map((x) => ({ addresses: [x] }));
-  const clientHost = new MptcpHost({ interfaces: ifaces(C), random: sim.rng.fork("client"), tcp: { maxRetries: 4 }, mptcp });
-  const serverHost = new MptcpHost({ interfaces: ifaces(S), random: sim.rng.fork("server"), tcp: { maxRetries: 4 }, mptcp });
+  const failUs = scenario.failAtSeconds * 1e6;
+  const clientHost = new MptcpHost({ interfaces: C.map((a) => ({ addresses: [a] })), random: sim.rng.fork("client"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, pathManager: mode } });
+  const serverHost = new MptcpHost({ interfaces: [{ addresses: [SERVER] }], random: sim.rng.fork("server"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, pathManager: "kernel" } });
+  const radio = scenario.radio === undefined ? undefined : new CellularRadio(sim, scenario.radio);
   const source = new BulkSource(bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
+  let serverConn: MptcpConnection | undefined;
+  /** The server's data-level SND.NXT at the failure: what the receiver must get to recover. */
+  let sentAtFailure: number | undefined;
   let last = 0;
   let stall = 0;
+  let recoveredAt: number | undefined;
   let doneAt: number | undefined;
-  let conn: MptcpConnection | undefined;
-  let cell: JoinSubflow | undefined;
+  let sentBefore: PathBytes = { wifi: 0, cellular: 0 };
+  let sentAtReturn: PathBytes | undefined;
 
   const server = new HostNode(serverHost, (e) => {
-    if (e.type === "incoming") for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) source.pump(c);
-    else if (e.type === "writable") source.pump(e.connection);
+    if (e.type === "incoming") {
+      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) {
+        serverConn = c;
+        source.pump(c);
+      }
+    } else if (e.type === "writable") source.pump(e.connection);
   });
   const client = new HostNode(clientHost, (e, now) => {
-    if (e.type === "incoming") return;
-    if (e.type === "connected") {
-      conn = e.connection;
-      if (mode !== "single-path") cell = conn.openSubflow(C[1]!, S[1]!, PORT, { backup: mode === "backup" });
-      conn.shutdown();
-    } else if (e.type === "readable") {
+    if (e.type === "connected") e.connection.shutdown();
+    else if (e.type === "readable") {
       sink.drain(e.connection, now, (_n, t) => {
-        if (t > failUs) stall = Math.max(stall, t - Math.max(last, failUs));
+        if (sentAtFailure !== undefined && recoveredAt === undefined) {
+          stall = Math.max(stall, t - Math.max(last, failUs));
+          // Relative DSNs start at 1: `sink.received` bytes in order reach DSN received + 1.
+          if (sink.received + 1 >= sentAtFailure) recoveredAt = t;
+        }
         last = t;
       });
     } else if (e.type === "peer-closed") {
       doneAt = now;
       e.connection.close();
-    } else if (e.type === "subflow-up" && mode === "single-path" && now >= failUs) {
-      // Break before make: the new subflow is up, now the dead address goes.
-      clientHost.removeAddress(C[0]!);
     }
   });
-  const ch = sim.addNode("client", client);
+  // The phone's two access links meet at a router in front of the server (one address): the
+  // paths differ only on the phone's side, as on the Internet.
+  const router = new Router({ "10.1.0.0/16": 0, "10.2.0.0/16": CELL, "10.9.0.0/16": 2 });
+  const ch = sim.addNode("client", radio === undefined ? client : new RadioGate(client, CELL, radio));
+  const rh = sim.addNode("router", radio === undefined ? router : new RadioGate(router, CELL, radio));
   const sh = sim.addNode("server", server);
-  sim.addDuplexLink(ch, 0, sh, 0, { ...pathLink(WIFI), schedule: [{ atUs: failUs, up: false }] });
-  sim.addDuplexLink(ch, 1, sh, 1, pathLink(CELL));
-  // The phone sees its WiFi interface go down: the address goes (REMOVE_ADDR on the cellular
-  // subflow, if there is one), and the cellular path takes over in the way of the mode.
-  sim.at(failUs, () => {
-    if (conn === undefined) return;
-    if (mode === "single-path") {
-      // No other subflow to carry a REMOVE_ADDR yet: that waits for the join (below).
-      cell = conn.openSubflow(C[1]!, S[1]!, PORT);
-    } else {
-      if (mode === "backup" && cell !== undefined) conn.setBackup(cell, false);
-      clientHost.removeAddress(C[0]!);
-    }
+  const returnUs = scenario.returnAtSeconds === undefined ? undefined : scenario.returnAtSeconds * 1e6;
+  const wifiSchedule = [{ atUs: failUs, up: false }, ...(returnUs === undefined ? [] : [{ atUs: returnUs, up: true }])];
+  sim.addDuplexLink(ch, 0, rh, 0, { ...pathLink(scenario.wifi), schedule: wifiSchedule });
+  const cellLink = pathLink(scenario.cellular);
+  if (radio === undefined) sim.addDuplexLink(ch, CELL, rh, CELL, cellLink);
+  else radio.attach(sim.addDuplexLink(ch, CELL, rh, CELL, radio.linkConfig(cellLink)));
+  sim.addDuplexLink(rh, 2, sh, 0);
+  sim.at(failUs, (now) => {
+    sentAtFailure = serverConn?.dataLevel.sndNxt;
+    sentBefore = sentByPath(serverConn);
+    // The phone's link monitor sees the WiFi go with its link.
+    clientHost.interfaceDown(0, now);
     sim.wake(ch);
   });
+  if (returnUs !== undefined) {
+    sim.at(returnUs, (now) => {
+      sentAtReturn = sentByPath(serverConn);
+      clientHost.interfaceUp(0, now);
+      sim.wake(ch);
+    });
+  }
   serverHost.listen(PORT);
-  clientHost.connect(S[0]!, PORT, 0, { local: C[0]! });
+  clientHost.connect(SERVER, PORT, 0, { local: C[0]! });
   sim.wake(ch);
   sim.runUntilDone(() => doneAt !== undefined, 600e6);
   const end = doneAt ?? sim.now;
   const intact = sink.received === bytes && source.written === bytes && sink.digest() === source.digest();
+  const total = sentByPath(serverConn);
   return {
     mode,
     stallSeconds: stall / 1e6,
+    recoverySeconds: recoveredAt === undefined ? Number.NaN : (recoveredAt - failUs) / 1e6,
     bytesLost: bytes - sink.received,
+    sentBefore,
+    sentAfter: { wifi: total.wifi - sentBefore.wifi, cellular: total.cellular - sentBefore.cellular },
+    sentAtReturn,
+    promotions: radio?.promotions ?? 0,
     flow: {
       name: mode,
       bytesSent: source.written,
@@ -118,11 +231,13 @@ export function runHandover(mode: HandoverMode, seed: number, bytes: number, fai
 
 export const handover: Experiment = {
   name: "exp-handover",
-  description: "WiFi disappears at t = 10 s during a download, once per handover mode (full, backup, single-path): stall and bytes lost",
+  description: "WiFi goes at t = 10 s during a download, once per handover path manager (full, backup, single-path): stall and bytes lost",
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
     const bytes = opts.bytes ?? 40_000_000;
-    const runs = (["full", "backup", "single-path"] as const).map((m) => runHandover(m, seed, bytes, 10, opts.mptcp));
+    // The experiment sets the path manager itself; the other options apply.
+    const { pathManager: _ignored, ...mptcp } = opts.mptcp ?? {};
+    const runs = HANDOVER_MODES.map((m) => runHandover(m, seed, bytes, HANDOVER_SCENARIO, mptcp));
     const [full, backup, single] = runs as [HandoverRun, HandoverRun, HandoverRun];
     const worstOfTwo = Math.max(full.stallSeconds, backup.stallSeconds);
     return {
@@ -130,8 +245,16 @@ export const handover: Experiment = {
       seed,
       flows: runs.map((r) => r.flow),
       table: [
-        ["mode", "stall (s)", "bytes lost", "completion (s)", "goodput (Mbit/s)"],
-        ...runs.map((r) => [r.mode, r.stallSeconds.toFixed(3), String(r.bytesLost), r.flow.completionSeconds.toFixed(2), r.flow.goodputMbps.toFixed(2)]),
+        ["mode", "stall (s)", "recovery (s)", "bytes lost", "promotions", "completion (s)", "goodput (Mbit/s)"],
+        ...runs.map((r) => [
+          r.mode,
+          r.stallSeconds.toFixed(3),
+          r.recoverySeconds.toFixed(3),
+          String(r.bytesLost),
+          String(r.promotions),
+          r.flow.completionSeconds.toFixed(2),
+          r.flow.goodputMbps.toFixed(2),
+        ]),
       ],
       checks: [
         check("bytes lost, all modes", runs.reduce((a, r) => a + r.bytesLost, 0), "0", runs.every((r) => r.bytesLost === 0 && r.flow.integrity)),

@@ -8,7 +8,7 @@
  */
 import type { MptcpConnection } from "../../mptcp/connection.js";
 import type { SubflowStats } from "../../mptcp/stats.js";
-import { MptcpHost } from "../../stack/mptcp-host.js";
+import { MptcpHost, type MptcpOptions } from "../../stack/mptcp-host.js";
 import { parseAddress, type IpAddress } from "../../wire/address.js";
 import { BulkSink, BulkSource } from "../bulk.js";
 import { HostNode } from "../host-node.js";
@@ -44,8 +44,11 @@ export interface TransferSpec {
   limitSeconds?: number;
   /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over. */
   warmupSeconds?: number;
-  /** MPTCP options for both hosts (congestion control, scheduler, ndiffports). */
-  mptcpOptions?: ExperimentOptions["mptcp"];
+  /**
+   * MPTCP options for both hosts (congestion control, scheduler, ndiffports), and the switches
+   * an experiment may turn to measure what they do (delay-aware scheduling, autotuning).
+   */
+  mptcpOptions?: ExperimentOptions["mptcp"] & Pick<MptcpOptions, "delayAware" | "autotune">;
 }
 
 /** A flow's result, with the field names of `mptcp sim --json`'s flows. */
@@ -111,7 +114,9 @@ export function runTransfer(spec: TransferSpec): TransferResult {
     if (e.type === "incoming") return;
     const conn = e.connection;
     if (e.type === "connected") {
-      if (spec.mptcp) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
+      // A handover path manager (`--pm full|backup|single-path`) opens its own subflows.
+      const byHand = (spec.mptcpOptions?.pathManager ?? "kernel") === "kernel";
+      if (spec.mptcp && byHand) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
       conn.shutdown();
     } else if (e.type === "readable") {
       sink.drain(conn, now);
