@@ -93,6 +93,7 @@ function program(): Command {
       .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
       .option("--checksums", "ask for DSS checksums")
       .option("--no-mptcp", "plain TCP only")
+      .option("--offload", "TUN paths: segmentation offload both ways (IFF_VNET_HDR: up to 64 KB per write; captures on the device show the large segments)")
       .option("--endpoint <spec>", 'path-manager endpoint as `ip mptcp endpoint add` takes it: "ADDR [id N] [signal] [subflow] [backup] [fullmesh] [port P]" (repeatable)', collect)
       .option("--limits <spec>", 'path-manager limits as `ip mptcp limits set` takes them: "subflows N add_addr_accepted M"');
 

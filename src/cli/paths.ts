@@ -79,11 +79,11 @@ export function parsePaths(tun: readonly string[], udp: readonly string[]): Path
  * Opens every path's driver; on a failure closes those already open and throws CliError with the
  * driver's one-line reason (no root, no /dev/net/tun, address in use: exit code 2).
  */
-export async function openPaths(specs: readonly PathSpec[]): Promise<OpenPath[]> {
+export async function openPaths(specs: readonly PathSpec[], opts: { offload?: boolean } = {}): Promise<OpenPath[]> {
   const open: OpenPath[] = [];
   try {
     for (const spec of specs) {
-      let driver: PacketDriver = spec.kind === "tun" ? await openTun({ device: spec.device! }) : await openUdp({ local: spec.udp!.local, remote: spec.udp!.remote });
+      let driver: PacketDriver = spec.kind === "tun" ? await openTun({ device: spec.device!, offload: opts.offload === true }) : await openUdp({ local: spec.udp!.local, remote: spec.udp!.remote });
       // A device of `mptcp testbed up` carries its rate, delay and loss: netem is missing, so our
       // side of the link applies them (src/io/impair.ts).
       const impairment = spec.kind === "tun" ? testbedImpairment(spec.device!) : undefined;

@@ -237,6 +237,27 @@ describe("mptcp client / mptcp server against kernel MPTCP", { skip, timeout: 12
     if (bed.capture !== undefined) await assertCleanCapture(bed.capture);
   });
 
+  test("--offload (TUN segmentation offload both ways): our client sends 16 MB over two paths to a kernel server and reads its 4 MB, intact", async () => {
+    const bed = await testbed();
+    const peer = run(bed.ns, ["python3", "-c", PEER, "listen", "0.0.0.0", "5204", "4000000"]);
+    await waitFor(peer, "stdout", "ready");
+    const client = cli(bed.ns, ["client", "10.77.0.1:5204", ...PATHS, "--offload", "--send", "16M", "--seed", "6", "--json"]);
+    const [cc, pc] = await Promise.all([exitWithin(client, 90_000), peer.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(pc, 0, peer.stderr);
+    const r = JSON.parse(client.stdout) as ClientJson;
+    const k = peerVerdict(peer);
+    const why = `ours ${JSON.stringify(r.counters)}; kernel ${nonZero(mptcpCounters(bed.exec))}`;
+    assert.equal(r.fallback, false, why);
+    assert.equal(k.received, 16_000_000, why);
+    assert.equal(k.sha256Received, r.sha256Sent);
+    assert.equal(r.sha256Sent, seeded(16_000_000, 6));
+    assert.equal(r.bytesReceived, 4_000_000, why);
+    assert.equal(r.sha256Received, k.sha256Sent);
+    assert.equal(r.counters.DSSNotMatching ?? 0, 0, why);
+    if (bed.capture !== undefined) await assertCleanCapture(bed.capture);
+  });
+
   test("a kernel client sends 4 MB to our server --source 2M --once and reads its 2 MB", async () => {
     const bed = await testbed();
     const server = cli(bed.ns, ["server", "--port", "5202", ...PATHS, "--source", "2M", "--seed", "9", "--once", "--json"]);
