@@ -8,7 +8,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { randomFillSync } from "node:crypto";
+import { cryptoRandom } from "../../src/runtime/clock.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,7 +118,6 @@ class App {
   }
 }
 
-const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) };
 
 describe("interop with Linux MPTCP", { skip, timeout: 60_000 }, () => {
   for (const [family, checksums] of [[4, false], [4, true], [6, false]] as const) {
@@ -131,7 +130,7 @@ describe("interop with Linux MPTCP", { skip, timeout: 60_000 }, () => {
           const addrs = family === 4 ? link.v4 : link.v6;
           configureKernelSide(link.device, family === 4 ? addrs.kernel : undefined, family === 6 ? addrs.kernel : undefined);
           const capture = captureSkip ? undefined : await startCapture(join(captures, `${link.device}.pcap`), link.device, children);
-          const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(addrs.stack)!], mtu: driver.mtu }], random, mptcp: { checksums } });
+          const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(addrs.stack)!], mtu: driver.mtu }], random: cryptoRandom, mptcp: { checksums } });
           const mine = pattern(LENGTH, 13, 5);
           const app = new App(mine);
           const loop = realTimeLoop(host, driver, (e) => app.onEvent(e));

@@ -6,120 +6,27 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { keyDerive } from "../../src/crypto/keys.js";
-import type { RandomSource } from "../../src/crypto/random.js";
-import { MptcpHost } from "../../src/stack/mptcp-host.js";
-import type { MptcpHostConfig } from "../../src/stack/mptcp-host.js";
+import type { MptcpHost, MptcpHostConfig } from "../../src/stack/mptcp-host.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
-import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import { nonZeroCounters } from "../../src/mptcp/counters.js";
-import { parseAddress } from "../../src/wire/address.js";
-import type { IpAddress } from "../../src/wire/address.js";
-import { fromHex } from "../../src/wire/bytes.js";
-import { isParseError } from "../../src/wire/error.js";
-import { IPPROTO_TCP, emitIp, parseIpPacket } from "../../src/wire/ip.js";
-import { emitTcp, parseTcp } from "../../src/wire/tcp.js";
 import type { TcpOption, TcpRepr } from "../../src/wire/tcp-types.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
-import type { Dss, MpCapable, MpJoin, MptcpOption } from "../../src/wire/mptcp/types.js";
+import type { MpJoin } from "../../src/wire/mptcp/types.js";
 import { MPC_FLAG, TCPRST_REASON } from "../../src/wire/mptcp/types.js";
+import {
+  ACK_HMAC, A_ISN, A_PORT, B_ISN, B_JOIN_ISN, C1, C2, KEY_A, KEY_B, R_A, R_B, S1, S2, SYNACK_HMAC, TOKEN_B, ScriptedRandom, be, drain,
+  dssOpt, events as hostEvents, ip, joinOpt as join, mpc, mptcpHost, mptcpOptions, packet, seg, types,
+} from "./segment-harness.js";
+import type { Out } from "./segment-harness.js";
 
-/** Counting bytes, except for queued 8-byte (keys) and 4-byte (nonces, ports) draws. */
-class ScriptedRandom implements RandomSource {
-  readonly draws8: Uint8Array[] = [];
-  readonly draws4: Uint8Array[] = [];
-  private next = 0;
-  fillBytes(out: Uint8Array): void {
-    const q = out.length === 8 ? this.draws8 : out.length === 4 ? this.draws4 : undefined;
-    const v = q?.shift();
-    if (v !== undefined) {
-      out.set(v);
-      return;
-    }
-    for (let i = 0; i < out.length; i++) out[i] = this.next++ & 0xff;
-  }
-}
-
-function be(n: bigint, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = bytes - 1; i >= 0; i--, n >>= 8n) out[i] = Number(n & 0xffn);
-  return out;
-}
-
-function ip(text: string): IpAddress {
-  return parseAddress(text)!;
-}
-
-/** mptcp-facts.md §1: the live Linux 6.18 join. */
-const KEY_A = 0xc12e566b69c3e004n;
-const KEY_B = 0x62031ceec1407cd4n;
-const R_A = 166604901;
-const R_B = 2339297157;
-const SYNACK_HMAC = be(7703062681642683350n, 8);
-const ACK_HMAC = fromHex("79992efa54436db16b33b18dfe127ca26623ef10");
-const TOKEN_B = keyDerive(KEY_B, 1).token;
 const TOKEN_A = keyDerive(KEY_A, 1).token;
-
-const PLAIN = { timestamps: false, sack: false, windowScaling: false };
-const C1 = "10.0.0.1";
-const C2 = "10.0.1.1";
-const S1 = "10.0.0.2";
-const S2 = "10.0.1.2";
 const HELLO = new TextEncoder().encode("hello mptcp");
-
-function mptcpHost(addresses: string[], random: ScriptedRandom, mptcp: MptcpHostConfig["mptcp"] = {}): MptcpHost {
-  return new MptcpHost({
-    interfaces: addresses.map((a) => ({ addresses: [ip(a)] })),
-    random,
-    tcp: PLAIN,
-    mptcp,
-    ephemeralPorts: [50000, 50000],
-  });
-}
-
-function seg(fields: Partial<TcpRepr> & { srcPort: number; dstPort: number }): TcpRepr {
-  return { seq: 0, ack: 0, flags: TCP_FLAG.ACK, window: 65535, checksum: 0, urgentPointer: 0, options: [], payload: new Uint8Array(0), ...fields };
-}
-
-function packet(src: string, dst: string, s: TcpRepr): Uint8Array {
-  return emitIp({ src: ip(src), dst: ip(dst), protocol: IPPROTO_TCP }, emitTcp(s, ip(src), ip(dst)));
-}
-
-interface Out {
-  src: string;
-  dst: string;
-  seg: TcpRepr;
-}
-
-function drain(h: MptcpHost, now: number): Out[] {
-  const out: Out[] = [];
-  for (let t = h.pollTransmit(now); t !== undefined; t = h.pollTransmit(now)) {
-    const p = parseIpPacket(t.packet, { verifyChecksum: true });
-    assert.ok(!isParseError(p));
-    const s = parseTcp(p.payload, { checksum: { src: p.src, dst: p.dst } });
-    assert.ok(!isParseError(s));
-    out.push({ src: p.src.join("."), dst: p.dst.join("."), seg: s });
-  }
-  return out;
-}
+const NOP: TcpOption = { kind: "nop" };
 
 /** The connection's events, subflow lifecycle aside (pm-live.test.ts checks those). */
 function events(h: MptcpHost): string[] {
-  const out: string[] = [];
-  for (let e: MptcpEvent | undefined = h.pollEvent(); e !== undefined; e = h.pollEvent()) {
-    if (e.type !== "subflow-up" && e.type !== "subflow-down") out.push(e.type);
-  }
-  return out;
+  return types(hostEvents(h).filter((e) => e.type !== "subflow-up" && e.type !== "subflow-down"));
 }
-
-function mptcpOptions(s: TcpRepr): MptcpOption[] {
-  return s.options.flatMap((o) => (o.kind === "mptcp" ? [o.option] : []));
-}
-
-const opt = (option: MptcpOption): TcpOption => ({ kind: "mptcp", option });
-const mpc = (o: Omit<MpCapable, "subtype" | "version">): TcpOption => opt({ subtype: "MP_CAPABLE", version: 1, ...o });
-const join = (o: MpJoin): TcpOption => opt(o);
-const dssOpt = (o: Omit<Dss, "subtype">): TcpOption => opt({ subtype: "DSS", ...o });
-const NOP: TcpOption = { kind: "nop" };
 
 function readAll(c: MptcpConnection): Uint8Array {
   const parts: number[] = [];
@@ -131,9 +38,7 @@ function readAll(c: MptcpConnection): Uint8Array {
 // Responder: our host is B (the server), the test plays A.
 // -------------------------------------------------------------------------------------------------
 
-const A_ISN = 1000;
 const A_JOIN_ISN = 5000;
-const A_PORT = 40000;
 const A_JOIN_PORT = 40001;
 
 /** An MPTCP connection accepted by our server, whose key is Key-B; the peer's key is Key-A. */
@@ -262,8 +167,6 @@ describe("MP_JOIN, responder (RFC 8684 §3.2)", () => {
 // Initiator: our host is A (the client), the test plays B.
 // -------------------------------------------------------------------------------------------------
 
-const B_ISN = 7000;
-const B_JOIN_ISN = 9000;
 
 /** Our client connected with Key-A to a peer whose key is Key-B, both subflows' SYNs answered. */
 function connectedClient(mptcp: MptcpHostConfig["mptcp"] = {}) {

@@ -13,7 +13,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { randomFillSync } from "node:crypto";
+import { cryptoRandom } from "../../src/runtime/clock.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -175,7 +175,6 @@ class App {
   }
 }
 
-const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) };
 
 /**
  * A TUN link whose kernel side is in a fresh namespace: addresses K1 and K2 there, S1 and S2 ours
@@ -203,7 +202,7 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
   const link = await nsLink();
   try {
     kernelSetup(link);
-    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!, parseAddress(link.s2)!], mtu: link.driver.mtu }], random, mptcp: mptcp(link) });
+    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!, parseAddress(link.s2)!], mtu: link.driver.mtu }], random: cryptoRandom, mptcp: mptcp(link) });
     const mine = pattern(LENGTH, 13, 5);
     const app = new App(mine);
     if (onJoinUp !== undefined) app.onJoinUp = (conn) => onJoinUp(conn, host, link);
@@ -262,7 +261,7 @@ except ConnectionResetError:
 async function fastclose(who: "kernel" | "us") {
   const link = await nsLink();
   try {
-    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!], mtu: link.driver.mtu }], random });
+    const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!], mtu: link.driver.mtu }], random: cryptoRandom });
     const app = new App(pattern(16_000_000, 13, 5));
     const loop = realTimeLoop(host, link.driver, (e) => app.onEvent(e));
     // We abort as soon as the kernel has acknowledged 100 kB (no event says so: look often).

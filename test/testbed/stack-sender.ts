@@ -11,7 +11,7 @@ import type { ImpairedDriver } from "../../src/io/impair.js";
 import { openTun } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import { DriverLoop } from "../../src/runtime/driver-loop.js";
-import { monotonicClock } from "../../src/runtime/clock.js";
+import { cryptoRandom, monotonicClock } from "../../src/runtime/clock.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import { testbedImpairment } from "../../src/testbed/state.js";
 import { parseAddress } from "../../src/wire/address.js";
@@ -27,8 +27,7 @@ randomFillSync(data);
 const tun = await openTun({ device: device! });
 const impairment = testbedImpairment(device!);
 const driver = impairment ? impair(tun, impairment) : tun;
-const random = { fillBytes: (out: Uint8Array): void => void randomFillSync(out) };
-const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(stackAddr!)!], mtu: driver.mtu }], random });
+const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(stackAddr!)!], mtu: driver.mtu }], random: cryptoRandom });
 
 let sent = 0;
 const push = (): void => {
