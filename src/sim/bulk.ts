@@ -6,6 +6,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import type { MptcpConnection } from "../mptcp/connection.js";
+import type { MptcpEvent } from "../stack/mptcp-events.js";
 import type { Rng } from "../util/rng.js";
 import { PayloadStream } from "./scenario/apps.js";
 
@@ -39,6 +40,21 @@ export class BulkSource {
       this.done = true;
       conn.shutdown();
     }
+  }
+
+  /**
+   * A server's event handler: every incoming connection is accepted and fed, and fed again when
+   * writable. Returns the last connection accepted on this event, if any.
+   */
+  serve(e: MptcpEvent): MptcpConnection | undefined {
+    let accepted: MptcpConnection | undefined;
+    if (e.type === "incoming") {
+      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) {
+        accepted = c;
+        this.pump(c);
+      }
+    } else if (e.type === "writable") this.pump(e.connection);
+    return accepted;
   }
 
   digest(): string {

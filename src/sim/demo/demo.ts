@@ -102,12 +102,7 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
   const source = new BulkSource(bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
   const server = new HostNode(serverHost, (e) => {
-    if (e.type === "incoming") {
-      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) {
-        serverConn = c;
-        source.pump(c);
-      }
-    } else if (e.type === "writable") source.pump(e.connection);
+    serverConn = source.serve(e) ?? serverConn;
   });
   let serverConn: MptcpConnection | undefined;
 

@@ -22,7 +22,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import type { FlowResult } from "./transfer.js";
+import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
 const LINK = { rateBps: 10_000_000, delayUs: 10_000, queueLimitPackets: 50 };
@@ -136,15 +136,7 @@ export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, 
     n2,
     type1Mbps: total(1),
     type2Mbps: total(2),
-    flows: users.map((x) => ({
-      name: `${mode} N1=${n1} type-${x.type} user ${x.u}`,
-      bytesSent: x.source.written,
-      bytesDelivered: x.sink.received,
-      integrity: x.sink.received > 0 && x.sink.received <= x.source.written,
-      completionSeconds: seconds,
-      goodputMbps: (x.sink.received * 8) / seconds / 1e6,
-      steadyGoodputMbps: rate(x),
-    })),
+    flows: users.map((x) => longRunningFlow(`${mode} N1=${n1} type-${x.type} user ${x.u}`, x.source, x.sink, seconds, rate(x))),
     events: sim.eventCount,
     simulatedSeconds: sim.now / 1e6,
   };

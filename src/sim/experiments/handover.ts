@@ -149,12 +149,7 @@ export function runHandover(
   let sentAtReturn: PathBytes | undefined;
 
   const server = new HostNode(serverHost, (e) => {
-    if (e.type === "incoming") {
-      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) {
-        serverConn = c;
-        source.pump(c);
-      }
-    } else if (e.type === "writable") source.pump(e.connection);
+    serverConn = source.serve(e) ?? serverConn;
   });
   const client = new HostNode(clientHost, (e, now) => {
     if (e.type === "connected") e.connection.shutdown();

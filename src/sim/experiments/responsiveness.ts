@@ -21,7 +21,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import type { FlowResult } from "./transfer.js";
+import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
 const PATH = { rateBps: 20_000_000, delayUs: 10_000, queueLimitPackets: 50 };
@@ -146,7 +146,7 @@ export function runResponsiveness(congestion: CongestionKind, seed: number, endS
     duringMbps: during,
     reconvergenceSeconds: back,
     flows: [
-      { name: `mptcp-${congestion}`, bytesSent: source.written, bytesDelivered: sink.received, integrity: sink.received > 0 && sink.received <= source.written, completionSeconds: endSeconds, goodputMbps: (sink.received * 8) / endSeconds / 1e6, steadyGoodputMbps: before },
+      longRunningFlow(`mptcp-${congestion}`, source, sink, endSeconds, before),
       ...tcps.map((t, i) => ({ name: `tcp${i}-${congestion}`, bytesSent: t.src.written, bytesDelivered: t.snk.received, integrity: t.snk.received <= t.src.written, completionSeconds: 40, goodputMbps: (t.snk.received * 8) / 40 / 1e6, steadyGoodputMbps: (t.snk.received * 8) / 40 / 1e6 })),
     ],
     events: sim.eventCount,

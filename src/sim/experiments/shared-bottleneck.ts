@@ -21,7 +21,7 @@ import { Simulator } from "../simulator.js";
 import type { NodeHandle } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import type { FlowResult } from "./transfer.js";
+import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const A = (s: string): Uint8Array => parseAddress(s)!;
 const PORT = 5001;
@@ -125,17 +125,7 @@ export function runShare(congestion: CongestionKind, seed: number, seconds: numb
     mptcpMbps: m,
     tcpMbps: t,
     ratio: m / t,
-    flows: flows.map((f) => ({
-      name: `${f.name}-${congestion}`,
-      bytesSent: f.source.written,
-      bytesDelivered: f.sink.received,
-      // A long-running flow: every byte delivered so far is the sender's prefix (checked by the
-      // transfers' own tests); here the figure is the share.
-      integrity: f.sink.received > 0 && f.sink.received <= f.source.written,
-      completionSeconds: seconds,
-      goodputMbps: (f.sink.received * 8) / seconds / 1e6,
-      steadyGoodputMbps: rate(f),
-    })),
+    flows: flows.map((f) => longRunningFlow(`${f.name}-${congestion}`, f.source, f.sink, seconds, rate(f))),
     events: sim.eventCount,
     simulatedSeconds: sim.now / 1e6,
   };

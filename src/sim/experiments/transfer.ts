@@ -63,6 +63,24 @@ export interface FlowResult {
   steadyGoodputMbps: number;
 }
 
+/**
+ * The result of a long-running flow cut at `seconds` (not a transfer that completes): goodput
+ * over the run, `steadyMbps` over the window the experiment measures. Its integrity is that the
+ * receiver got no more than was sent and something at all; the transfers' own tests check the
+ * bytes, and these experiments measure shares.
+ */
+export function longRunningFlow(name: string, source: BulkSource, sink: BulkSink, seconds: number, steadyMbps: number): FlowResult {
+  return {
+    name,
+    bytesSent: source.written,
+    bytesDelivered: sink.received,
+    integrity: sink.received > 0 && sink.received <= source.written,
+    completionSeconds: seconds,
+    goodputMbps: (sink.received * 8) / seconds / 1e6,
+    steadyGoodputMbps: steadyMbps,
+  };
+}
+
 export interface TransferResult {
   flow: FlowResult;
   subflows: SubflowStats[];
@@ -105,11 +123,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   let atWarmup = 0;
   let doneAt: number | undefined;
 
-  const server = new HostNode(serverHost, (e) => {
-    if (e.type === "incoming") {
-      for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) source.pump(c);
-    } else if (e.type === "writable") source.pump(e.connection);
-  });
+  const server = new HostNode(serverHost, (e) => void source.serve(e));
   const client = new HostNode(clientHost, (e, now) => {
     if (e.type === "incoming") return;
     const conn = e.connection;

@@ -55,10 +55,7 @@ export function runWalk(mode: WalkRun["mode"], seed: number, mptcp: ExperimentOp
   const sink = new BulkSink();
   const perSecond = new Array<number>(END + 1).fill(0);
   let conn: MptcpConnection | undefined;
-  const sn = sim.addNode("server", new HostNode(server, (e) => {
-    if (e.type === "incoming") for (let c = e.listener.accept(); c !== undefined; c = e.listener.accept()) source.pump(c);
-    else if (e.type === "writable") source.pump(e.connection);
-  }));
+  const sn = sim.addNode("server", new HostNode(server, (e) => void source.serve(e)));
   const cn = sim.addNode("client", new HostNode(client, (e, now) => {
     if (e.type === "incoming") return;
     if (e.type === "connected") conn = e.connection;
