@@ -5,7 +5,8 @@
  * beforehand, so their kernel side is configured before our process attaches), the kernel peer
  * (a Python socket of protocol IPPROTO_MPTCP, 262) and our CLI process; deleting the namespace
  * removes everything. Bytes and SHA-256 are checked at both ends, and the namespace's MPTcpExt
- * counters show what the kernel saw. Needs root, /dev/net/tun, python3 and kernel MPTCP;
+ * counters show what the kernel saw. A last test runs our client against our server over TUN,
+ * through the kernel's forwarding. Needs root, /dev/net/tun, python3 and kernel MPTCP;
  * otherwise skipped with the reason.
  */
 import { after, describe, test } from "node:test";
@@ -334,6 +335,48 @@ describe("mptcp client / mptcp server against kernel MPTCP", { skip, timeout: 12
     assert.equal(r.bytesReceived, 2_000_000, why);
     assert.equal(r.sha256Received, k.sha256Sent);
     if (bed.capture !== undefined) await assertCleanCapture(bed.capture);
+  });
+});
+
+/**
+ * Our client and our server, each on two TUN devices of one namespace whose kernel forwards
+ * between them (it runs no MPTCP of its own here): client path i is 10.78.i.2 behind the kernel's
+ * 10.78.i.1, server path i is 10.79.i.2 behind 10.79.i.1.
+ */
+function forwardingTestbed(): { ns: string; exec: (cmd: string[]) => string } {
+  const ns = `mtrf${process.pid}x${counter++}`;
+  const exec = (cmd: string[]): string => execFileSync("ip", ["netns", "exec", ns, ...cmd], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  execFileSync("ip", ["netns", "add", ns]);
+  namespaces.push(ns);
+  exec(["ip", "link", "set", "lo", "up"]);
+  exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+  for (const [dev, net] of [["mtrc0", "10.78.0"], ["mtrc1", "10.78.1"], ["mtrs0", "10.79.0"], ["mtrs1", "10.79.1"]] as const) {
+    exec(["ip", "tuntap", "add", dev, "mode", "tun"]);
+    exec(["ip", "addr", "add", `${net}.1/30`, "dev", dev]);
+    exec(["ip", "link", "set", dev, "up"]);
+  }
+  return { ns, exec };
+}
+
+describe("mptcp client against mptcp server over TUN", { skip, timeout: 120_000 }, () => {
+  test("--send 8M to --source 1M --once over two TUN paths each, through the kernel's forwarding: hashes equal, two subflows", async () => {
+    const { ns } = forwardingTestbed();
+    const server = cli(ns, ["server", "--port", "5301", "--tun", "mtrs0=10.79.0.2", "--tun", "mtrs1=10.79.1.2", "--source", "1M", "--seed", "4", "--once", "--json"]);
+    await waitFor(server, "stderr", "listening on port");
+    const client = cli(ns, ["client", "10.79.0.2:5301", "--tun", "mtrc0=10.78.0.2", "--tun", "mtrc1=10.78.1.2,peer=10.79.1.2", "--send", "8M", "--seed", "3", "--json"]);
+    const [cc, sc] = await Promise.all([exitWithin(client, 90_000), exitWithin(server, 90_000)]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as ClientJson;
+    const s = JSON.parse(server.stdout) as ClientJson;
+    assert.equal(c.fallback, false);
+    assert.equal(c.sha256Sent, seeded(8_000_000, 3));
+    assert.equal(s.bytesReceived, 8_000_000);
+    assert.equal(s.sha256Received, c.sha256Sent);
+    assert.equal(s.sha256Sent, seeded(1_000_000, 4));
+    assert.equal(c.bytesReceived, 1_000_000);
+    assert.equal(c.sha256Received, s.sha256Sent);
+    assert.equal(c.subflows.length, 2, JSON.stringify(c.subflows));
   });
 });
 
