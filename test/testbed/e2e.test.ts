@@ -2,13 +2,19 @@
  * The testbed end to end: inside one testbed, a kernel MPTCP server (python3, protocol 262) and
  * mptcp-ts on the testbed's first TUN device, impaired as the testbed says (rate, delay, loss),
  * both started with `mptcp testbed exec`, over IPv4 and over IPv6. mptcp-ts sends 200 kB; the
- * kernel must receive exactly those bytes over MPTCP. Needs what netns.test.ts needs, and python3.
+ * kernel must receive exactly those bytes over MPTCP. tcpdump records every device of the
+ * testbed's namespace, and tshark must find the capture clean (test/support/capture.ts; checked
+ * only when both are installed). Needs what netns.test.ts needs, and python3.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertCleanCapture, captureSkipReason, startCapture } from "../support/capture.js";
 import { CLI_SCRIPT, runCli } from "../support/cli.js";
 import { cleanUp, runCliAsync, testbedSkipReason, uniqueName } from "./util.js";
 
@@ -21,12 +27,16 @@ function skipReason(): string | false {
 
 const skip = skipReason();
 if (skip) console.log(`# testbed end-to-end test skipped: ${skip}`);
+const captureSkip = skip ? false : captureSkipReason();
+if (captureSkip) console.log(`# testbed end-to-end test runs without checking its captures: ${captureSkip}`);
 
+const captures = skip ? "" : mkdtempSync(join(tmpdir(), "mptcp-testbed-"));
 const made: string[] = [];
 const children: ChildProcess[] = [];
 after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
   cleanUp(made);
+  if (captures) rmSync(captures, { recursive: true, force: true });
 });
 
 const BYTES = 200_000;
@@ -100,6 +110,8 @@ describe("testbed end to end", { skip, timeout: 20_000 }, () => {
       made.push(name);
       const up = runCli(["testbed", "up", "--name", name, "--paths", "2", "--rate", "50mbit", "--delay", "5", "--loss", "0.5%"]);
       assert.equal(up.status, 0, up.stderr);
+      // Every device of the namespace: both TUN paths (the kernel may use path 1 too) and lo.
+      const capture = captureSkip ? undefined : await startCapture(join(captures, `${name}.pcap`), "any", children, name);
 
       const sink = kernelSink(name, kernel);
       await sink.ready;
@@ -120,6 +132,7 @@ describe("testbed end to end", { skip, timeout: 20_000 }, () => {
       assert.equal(k.MPCapableFallbackACK ?? 0, 0);
       // On IPv4 the kernel announced path 1's address (its `signal` endpoint) to us.
       if (family === 4) assert.ok((k.AddAddrTx ?? 0) >= 1, JSON.stringify(k));
+      if (capture !== undefined) await assertCleanCapture(capture);
     });
   }
 });
