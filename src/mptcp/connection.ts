@@ -1372,11 +1372,14 @@ export class MptcpConnection {
     this.startPathManager();
     this.rstIn = (seg.flags & TCP_FLAG.RST) !== 0;
     if (opts.any && !this.paths.incoming(this.initialPath, seg.options)) return "accept";
-    // (On a RST, MP_FAIL only says why that subflow goes: the others carry on.)
-    if (opts.fail !== undefined && !this.infinitePending && !this.rstIn) {
+    // (On a RST, MP_FAIL only says why that subflow goes: the others carry on. MPFailRx is
+    // counted by the path control, on every subflow.)
+    if (opts.fail !== undefined && !this.infinitePending && !this.rstIn && !this.joins.all.some((j) => j.established)) {
       // §3.7: the peer found a DSS checksum failure on our only subflow: answer with the infinite
-      // mapping on the next segment, then continue as TCP.
-      this.count("MPFailRx");
+      // mapping on the next segment, then continue as TCP. With joins, the infinite mapping is no
+      // longer possible (the other subflows' bytes could not be placed); MP_FAIL then comes on the
+      // RST of the failed subflow, and one outside a RST is ignored, as Linux does
+      // (allow_infinite_fallback).
       this.infinitePending = true;
       this.ackWanted = true;
     }

@@ -346,11 +346,18 @@ export class PathControl {
           const keys = this.ctx.keys();
           if (keys === undefined || m.key !== keys.local) break;
           this.count("MPFastcloseRx");
+          // Linux sends MP_TCPRST beside it on the RST, after it; counted as any MP_TCPRST is.
+          if (options.some((x) => x.kind === "mptcp" && x.option.subtype === "MP_TCPRST")) this.count("MPRstRx");
           this.ctx.fastClosed();
           return false;
         }
         case "MP_TCPRST":
           this.count("MPRstRx");
+          break;
+        case "MP_FAIL":
+          // §3.7: counted wherever it comes (a RST, a joined subflow), as Linux does; whether it
+          // asks for the infinite mapping is the connection's decision.
+          this.count("MPFailRx");
           break;
         default:
           break;

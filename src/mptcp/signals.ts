@@ -21,6 +21,14 @@ import { bump } from "./counters.js";
 /** Linux reads at most 8 IDs from a REMOVE_ADDR (`MPTCP_RM_IDS_MAX`); we send no more either. */
 export const RM_IDS_MAX = 8;
 
+/**
+ * Echoes owed to the peer at once (RFC 7430: an authenticated peer can still announce faster than
+ * pure ACKs carry the echoes). Linux holds one and drops the echo of an ADD_ADDR that arrives
+ * while it is pending, counted EchoAddTxDrop (pm.c `mptcp_pm_announce_addr`); one per address the
+ * path manager can use (`MPTCP_PM_ADDR_MAX`) is kept here. The peer retransmits an unechoed one.
+ */
+export const ECHOES_MAX = 8;
+
 /** What the connection needs to sign and count signals. */
 export interface SignalKeys {
   /** Our key and the peer's, once both are known. */
@@ -154,7 +162,10 @@ export class AddressSignals {
       if (this.sender.onEcho(r.address)) this.giveUpAt.delete(r.address.addrId);
     } else if (r.kind === "announce") {
       // §3.4.1: echoed every time it arrives (the echo may have been lost, so it came again).
-      if (!this.echoes.some((e) => e.addrId === r.address.addrId && sameAddress(e, r.address))) this.echoes.push(r.address);
+      if (!this.echoes.some((e) => e.addrId === r.address.addrId && sameAddress(e, r.address))) {
+        if (this.echoes.length < ECHOES_MAX) this.echoes.push(r.address);
+        else bump(this.ctx.counters, "EchoAddTxDrop");
+      }
       this.peer.set(r.address.addrId, r.address);
     }
     return r;
