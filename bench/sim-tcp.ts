@@ -2,18 +2,22 @@
  * The simulator with real protocol work: the built-in TCP scenarios at full size, each run once
  * after a short warm-up. Prints, side by side:
  *
- * - events per wall second and simulated seconds per wall second (tcp-clean: a 100 Mbit/s
- *   transfer; target at least 1,000,000 events/s on one core), and how much of that time the
- *   traffic apps' payload work alone takes (generating the bytes and hashing them at both ends,
- *   measured on its own over the same byte count), the part no stack or simulator change removes;
+ * - events per CPU and wall second and simulated seconds per wall second (tcp-clean: a 100 Mbit/s
+ *   transfer; target at least 1,000,000 events/s on one core), twice: with the `mptcp sim` traffic
+ *   apps (seeded keystream payload, SHA-256 at both ends: the integrity check), and with "protocol
+ *   work only" (`payload: "pattern"`: the sender writes one preallocated buffer, the sink counts
+ *   and drops what it reads, as iperf does; every protocol step stays: segment building,
+ *   checksums computed and verified, links, TCP engines, ACKs). The two must run the same events
+ *   and data segments, which the bench checks. Also how much of the hashing run the payload work
+ *   alone takes (generating the bytes and hashing them twice, measured on its own);
  * - tcp-clean goodput (application bytes from SYN to the last byte) over the link rate
  *   (target at least 93%);
  * - tcp-lossy goodput over the Mathis et al. estimate MSS/RTT·1.22/sqrt(p) (target ±30%);
  * - tcp-longfat goodput after slow start (from 2 s, 20 RTTs, to the end) over the link rate.
  *
- * tcp-clean runs three times at full size: the first after a 2 MB warm-up ("cold": it still pays
- * for JIT compilation and for V8 growing its young generation, about 0.3 s of CPU), then twice
- * more, the faster of which is the steady state ("warm"). The figures that compare across
+ * tcp-clean runs three times at full size in each mode: the first after a 2 MB warm-up ("cold":
+ * it still pays for JIT compilation and for V8 growing its young generation, about 0.3 s of CPU),
+ * then twice more, the faster of which is the steady state ("warm"). The figures that compare across
  * versions whatever counts as an event are data segments per CPU second and simulated seconds
  * per wall second.
  *
@@ -66,26 +70,46 @@ function payloadWork(bytes: number): number {
 function main(): void {
   const quick = process.argv.includes("--quick");
   const scale = (bytes: number): RunOptions => (quick ? { bytes: Math.round(bytes / 10) } : {});
-  timed("tcp-clean", { bytes: 2_000_000 }); // warm up the JIT
+  const target = 1e6;
+  const cleanRuns = (payload: "random" | "pattern"): { cold: Timed; warm: Timed } => {
+    const opts = { ...scale(200_000_000), payload };
+    timed("tcp-clean", { bytes: 2_000_000, payload }); // warm up the JIT
+    const cold = timed("tcp-clean", opts);
+    const again = [timed("tcp-clean", opts), timed("tcp-clean", opts)];
+    return { cold, warm: again[0]!.cpuSeconds <= again[1]!.cpuSeconds ? again[0]! : again[1]! };
+  };
+  const dataSegments = (t: Timed): number => t.result.links.find((l) => l.name === "path")!.delivered;
+  const speed = (t: Timed): string => {
+    const perCpu = t.result.events / t.cpuSeconds;
+    return (
+      `${t.result.events} events in ${t.cpuSeconds.toFixed(2)} s CPU (${t.wallSeconds.toFixed(2)} s wall): ` +
+      `${(perCpu / 1e6).toFixed(3)} M events/s CPU (${(perCpu / target).toFixed(2)} of the 1 M target), ${(t.result.events / t.wallSeconds / 1e6).toFixed(3)} M wall; ` +
+      `${(dataSegments(t) / t.cpuSeconds / 1e3).toFixed(0)} k data segments/s CPU; ` +
+      `${(t.result.simulatedSeconds / t.cpuSeconds).toFixed(2)} simulated s per CPU s, ${(t.result.simulatedSeconds / t.wallSeconds).toFixed(2)} per wall s`
+    );
+  };
 
-  const cold = timed("tcp-clean", scale(200_000_000));
-  const again = [timed("tcp-clean", scale(200_000_000)), timed("tcp-clean", scale(200_000_000))];
-  const clean = again[0]!.cpuSeconds <= again[1]!.cpuSeconds ? again[0]! : again[1]!;
-  const c = clean.result;
+  const hashing = cleanRuns("random");
+  console.log(`tcp-clean, hashing apps, cold: ${speed(hashing.cold)}`);
+  console.log(`tcp-clean, hashing apps, warm: ${speed(hashing.warm)}`);
+  const c = hashing.warm.result;
   const cf = c.flows[0]!;
-  const segments = c.links.find((l) => l.name === "path")!.delivered;
-  const speed = (t: Timed): string =>
-    `${t.result.events} events in ${t.cpuSeconds.toFixed(2)} s CPU (${t.wallSeconds.toFixed(2)} s wall): ` +
-    `${(t.result.events / t.cpuSeconds / 1e6).toFixed(3)} M events/s CPU, ${(t.result.events / t.wallSeconds / 1e6).toFixed(3)} M wall; ` +
-    `${(segments / t.cpuSeconds / 1e3).toFixed(0)} k data segments/s CPU; ` +
-    `${(t.result.simulatedSeconds / t.wallSeconds).toFixed(2)} simulated s per wall s`;
-  console.log(`tcp-clean, cold: ${speed(cold)}`);
-  console.log(`tcp-clean, warm: ${speed(clean)}`);
+  const segments = dataSegments(hashing.warm);
   const payloadCpu = payloadWork(cf.bytesDelivered);
   console.log(
-    `tcp-clean: ${(c.events / segments).toFixed(2)} events per data segment delivered, ${((clean.cpuSeconds * 1e6) / c.events).toFixed(2)} µs CPU per event (warm); ` +
-      `payload generation and hashing alone ${payloadCpu.toFixed(2)} s CPU (${pct(payloadCpu / clean.cpuSeconds)}); ` +
-      `without it ${(c.events / (clean.cpuSeconds - payloadCpu) / 1e6).toFixed(3)} M events/s CPU`,
+    `tcp-clean: ${(c.events / segments).toFixed(2)} events per data segment delivered, ${((hashing.warm.cpuSeconds * 1e6) / c.events).toFixed(2)} µs CPU per event (warm); ` +
+      `payload generation and hashing alone ${payloadCpu.toFixed(2)} s CPU (${pct(payloadCpu / hashing.warm.cpuSeconds)} of the warm run)`,
+  );
+
+  const protocol = cleanRuns("pattern");
+  // Its first run is not cold as the hashing run's is: the stack's code was compiled by then.
+  console.log(`tcp-clean, protocol work only, first run (after the hashing runs): ${speed(protocol.cold)}`);
+  console.log(`tcp-clean, protocol work only, warm: ${speed(protocol.warm)}`);
+  const p = protocol.warm.result;
+  const same = p.events === c.events && dataSegments(protocol.warm) === segments;
+  console.log(
+    `tcp-clean, protocol work only: ${p.events} events and ${dataSegments(protocol.warm)} data segments ` +
+      `(${same ? "the same as" : "DIFFERENT from"} the hashing run), ${((protocol.warm.cpuSeconds * 1e6) / dataSegments(protocol.warm)).toFixed(2)} µs CPU per data segment; integrity ${p.flows[0]!.integrity} (not checked)`,
   );
   console.log(
     `tcp-clean: ${cf.bytesDelivered} B in ${cf.completionSeconds} s, goodput ${cf.goodputMbps} Mbit/s = ${pct(cf.goodputMbps! / 100)} of 100 Mbit/s ` +
@@ -95,14 +119,14 @@ function main(): void {
   const lossy = timed("tcp-lossy", scale(20_000_000));
   const lf = lossy.result.flows[0]!;
   const link = lossy.result.links.find((l) => l.name === "path")!;
-  const p = link.droppedLoss / (link.offered - link.droppedQueue);
+  const loss = link.droppedLoss / (link.offered - link.droppedQueue);
   const mss = lf.sender!.mss - 12; // payload per segment: timestamps take 12 option bytes
   const rtt = 0.04;
-  const mathis = ((mss * 8) / rtt) * (1.22 / Math.sqrt(p)) / 1e6;
+  const mathis = ((mss * 8) / rtt) * (1.22 / Math.sqrt(loss)) / 1e6;
   const mathisNominal = ((mss * 8) / rtt) * (1.22 / Math.sqrt(0.01)) / 1e6;
   console.log(
     `tcp-lossy: goodput ${lf.goodputMbps} Mbit/s; Mathis MSS/RTT·1.22/sqrt(p) with MSS ${mss} B, RTT 40 ms: ${mathis.toFixed(3)} Mbit/s at the measured ` +
-      `p = ${pct(p)} (ratio ${(lf.goodputMbps! / mathis).toFixed(2)}), ${mathisNominal.toFixed(3)} Mbit/s at p = 1% (ratio ${(lf.goodputMbps! / mathisNominal).toFixed(2)}); ` +
+      `p = ${pct(loss)} (ratio ${(lf.goodputMbps! / mathis).toFixed(2)}), ${mathisNominal.toFixed(3)} Mbit/s at p = 1% (ratio ${(lf.goodputMbps! / mathisNominal).toFixed(2)}); ` +
       `target ratio 0.7-1.3; integrity ${lf.integrity}`,
   );
 

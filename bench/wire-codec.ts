@@ -3,6 +3,9 @@
  * captures and the public v0 iperf capture (SYNs with MP_CAPABLE/MP_JOIN, data with DSS mappings
  * and checksums, pure Data ACKs, ADD_ADDR, timestamps and SACK), parsed (IP + TCP + every option)
  * and re-emitted (options, TCP checksum, IP header). Prints segments per second and MB/s.
+ * Then the Internet checksum alone, as the Host uses it: the 1,480-byte TCP part of 1,500-byte
+ * datagrams cut from a 256 KiB slab, by the JavaScript loop and by WebAssembly SIMD (with its
+ * copy into the module's memory).
  * Run: node dist/bench/wire-codec.js [seconds per measurement, default 2]
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -13,6 +16,8 @@ import { isParseError } from "../src/wire/error.js";
 import { parseIpPacket, emitIpHeaderInto, ipHeaderLength, type IpRepr } from "../src/wire/ip.js";
 import { parseTcp, emitTcpInto, tcpHeaderLength } from "../src/wire/tcp.js";
 import type { TcpRepr } from "../src/wire/tcp-types.js";
+import { checksumAdd, wordSum } from "../src/wire/checksum.js";
+import { SIMD_SUM } from "../src/wire/checksum-simd.js";
 
 const seconds = Number(process.argv[2] ?? 2);
 
@@ -93,3 +98,18 @@ const both = measure("parse + emit", segments.length, bytes, () => {
   }
 });
 console.log(`ratio parse/emit: ${(parse / emit).toFixed(2)}; parse+emit ${(both / 1e6).toFixed(2)} M segments/s (sink ${sink % 7})`);
+
+const slab = new ArrayBuffer(256 * 1024);
+const datagrams: Uint8Array[] = [];
+for (let off = 0; off + 1500 <= slab.byteLength; off += 1504) datagrams.push(new Uint8Array(slab, off, 1500));
+new Uint8Array(slab).forEach((_, i, a) => (a[i] = (i * 151 + 7) & 0xff));
+const tcpBytes = datagrams.length * 1480;
+const js = measure("checksum, JavaScript", datagrams.length, tcpBytes, () => {
+  for (const d of datagrams) sink += wordSum(d, 20, 1500);
+});
+if (SIMD_SUM !== undefined) {
+  const simd = measure("checksum, Wasm SIMD + copy", datagrams.length, tcpBytes, () => {
+    for (const d of datagrams) sink += checksumAdd(0, d, 20, 1500);
+  });
+  console.log(`checksum of 1,480 bytes: ${(1e9 / js).toFixed(0)} ns in JavaScript, ${(1e9 / simd).toFixed(0)} ns with SIMD (${(simd / js).toFixed(2)}x) (sink ${sink % 7})`);
+} else console.log("no WebAssembly SIMD here: the JavaScript loop is used");

@@ -3,6 +3,12 @@
  * that reads everything. Both hash the bytes as they go (SHA-256), so a run checks end-to-end
  * integrity without keeping the data: what the sink read must hash to what the sender wrote.
  *
+ * Unverified, they do what iperf does instead: the sender writes from one preallocated pattern
+ * buffer and the sink counts what it reads and drops it. The connections see the same writes and
+ * reads (same sizes, same events), so the segments on the wire are the same but for their
+ * payload bytes; only the applications' own work (keystream, hashes, staging copy) is gone. This
+ * measures the protocol path alone (bench/sim-tcp.ts).
+ *
  * The sender writes when the connection says it can (on "connected" and "writable") and stops at
  * a short write; the sink reads on "readable". They never poll, as a real event-driven
  * application would not.
@@ -43,7 +49,7 @@ const STAGE = 64 * 1024;
  * A reproducible stream of pseudo-random bytes: the AES-128-CTR keystream under a key and IV
  * drawn from `rng` (fast, and incompressible, like real payload).
  */
-export class PayloadStream {
+export class PayloadStream implements PayloadSource {
   private readonly cipher;
 
   constructor(rng: Rng) {
@@ -61,6 +67,25 @@ export class PayloadStream {
   }
 }
 
+/** What a sender writes: a seeded keystream (verified flows) or one pattern buffer (unverified). */
+export interface PayloadSource {
+  /** The next `n` bytes (at most 256 KiB); the sender writes them, in pieces, before asking again. */
+  next(n: number): Uint8Array;
+}
+
+/**
+ * One preallocated buffer of a fixed byte pattern, written again and again, shared by every flow:
+ * a connection's `write` copies what it takes into its send buffer, so nothing keeps or changes it.
+ */
+export class PatternSource implements PayloadSource {
+  private static buffer: Uint8Array | undefined;
+
+  next(n: number): Uint8Array {
+    const b = (PatternSource.buffer ??= Uint8Array.from({ length: CHUNK }, (_, i) => i & 0xff));
+    return n === CHUNK ? b : b.subarray(0, n);
+  }
+}
+
 /** SHA-256 of the first `n` bytes of the PayloadStream drawn from `rng` (an aborted flow's prefix). */
 export function prefixDigest(rng: Rng, n: number): string {
   const stream = new PayloadStream(rng);
@@ -72,20 +97,27 @@ export function prefixDigest(rng: Rng, n: number): string {
 export class BulkSender implements App {
   /** Bytes the connection accepted. */
   bytesSent = 0;
-  private readonly hash: Hash = createHash("sha256");
+  /** Absent for an unverified sender: nothing is hashed. */
+  private readonly hash: Hash | undefined;
   /** The chunk being written, its bytes the connection took, and how many of those are hashed. */
   private chunk: Uint8Array | undefined;
   private written = 0;
   private hashed = 0;
   private digestHex: string | undefined;
+  private shutDown = false;
 
+  /** Hashes what it writes unless `verify` is false (with a `PatternSource`: nothing to check). */
   constructor(
     readonly total: number,
-    private readonly stream: PayloadStream,
-  ) {}
+    private readonly stream: PayloadSource,
+    options: { verify?: boolean } = {},
+  ) {
+    this.hash = options.verify === false ? undefined : createHash("sha256");
+  }
 
-  /** SHA-256 of every byte written so far (final once all were). */
-  digest(): string {
+  /** SHA-256 of every byte written so far (final once all were); null when not hashing. */
+  digest(): string | null {
+    if (this.hash === undefined) return null;
     if (this.digestHex === undefined) {
       this.hashWritten();
       this.digestHex = this.hash.digest("hex");
@@ -125,7 +157,8 @@ export class BulkSender implements App {
       this.hashWritten();
       this.chunk = undefined;
     }
-    if (this.digestHex === undefined) {
+    if (!this.shutDown) {
+      this.shutDown = true;
       this.digest();
       conn.shutdown();
     }
@@ -133,7 +166,7 @@ export class BulkSender implements App {
 
   private hashWritten(): void {
     const chunk = this.chunk;
-    if (chunk === undefined || this.hashed === this.written) return;
+    if (this.hash === undefined || chunk === undefined || this.hashed === this.written) return;
     this.hash.update(this.hashed === 0 && this.written === chunk.length ? chunk : chunk.subarray(this.hashed, this.written));
     this.hashed = this.written;
   }
@@ -147,13 +180,20 @@ export class Sink implements App {
   closedAt: number | undefined;
   /** Why it ended early: "reset" or "timed-out". */
   failure: string | undefined;
-  private readonly hash: Hash = createHash("sha256");
+  /** Absent for an unverified sink: it counts the bytes and drops them. */
+  private readonly hash: Hash | undefined;
   /** Bytes read but not yet hashed: reads come a segment at a time, hashing goes by the chunk. */
   private staged: Uint8Array | undefined;
   private stagedLength = 0;
   private digestHex: string | undefined;
 
-  digest(): string {
+  constructor(options: { verify?: boolean } = {}) {
+    this.hash = options.verify === false ? undefined : createHash("sha256");
+  }
+
+  /** SHA-256 of every byte read so far; null when not hashing. */
+  digest(): string | null {
+    if (this.hash === undefined) return null;
     if (this.digestHex === undefined) {
       this.flush();
       this.digestHex = this.hash.digest("hex");
@@ -184,11 +224,16 @@ export class Sink implements App {
   }
 
   private drain(conn: ByteStream): void {
+    if (this.hash === undefined) {
+      for (let d = conn.read(); d !== undefined; d = conn.read()) this.bytesDelivered += d.length;
+      return;
+    }
+    const hash = this.hash;
     for (let d = conn.read(); d !== undefined; d = conn.read()) {
       const n = d.length;
       this.bytesDelivered += n;
       if (this.stagedLength + n > STAGE) this.flush();
-      if (n >= STAGE) this.hash.update(d);
+      if (n >= STAGE) hash.update(d);
       else {
         const staged = (this.staged ??= new Uint8Array(STAGE));
         staged.set(d, this.stagedLength);
@@ -198,7 +243,7 @@ export class Sink implements App {
   }
 
   private flush(): void {
-    if (this.stagedLength === 0) return;
+    if (this.hash === undefined || this.stagedLength === 0) return;
     this.hash.update(this.staged!.subarray(0, this.stagedLength));
     this.stagedLength = 0;
   }
