@@ -32,6 +32,22 @@ export interface TcpConfig {
   timestamps: boolean;
   /** Offer SACK (RFC 2018 §2) and use RFC 6675 loss recovery when the peer agrees. */
   sack: boolean;
+  /**
+   * Tail loss probes (RFC 8985 §7) when SACK was agreed: an ACK overdue by two smoothed RTTs
+   * makes the sender send one segment (new data, or the last segment again) instead of waiting
+   * for the retransmission timeout, so that the probe or the SACK recovery its ACK starts
+   * repairs a lost tail, not an RTO of at least `minRto` that collapses the window to one
+   * segment. On by default, as in Linux (tcp_early_retrans = 3).
+   */
+  tlp: boolean;
+  /**
+   * RFC 8985 §7.2 TLP.max_ack_delay: added to the PTO when one segment is in flight, whose ACK
+   * the peer may delay. TCP does not signal the peer's delayed-ACK timeout, so this is the
+   * common worst case, 200 ms (RFC 9293 §3.8.6.3 allows up to 500 ms; Linux adds its minimum
+   * RTO, 200 ms). The PTO never exceeds the RTO, so with one segment in flight the probe usually
+   * goes out when the RTO would have, without the RTO's collapse of the window.
+   */
+  tlpMaxAckDelay: number;
   /** Nagle's algorithm (RFC 9293 §3.7.4); on by default, like every stack. */
   nagle: boolean;
   /**
@@ -73,6 +89,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   windowScaling: true,
   timestamps: true,
   sack: true,
+  tlp: true,
+  tlpMaxAckDelay: 200_000,
   nagle: true,
   minRto: 200_000,
   maxRto: 120_000_000,

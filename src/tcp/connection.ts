@@ -20,9 +20,10 @@
  *
  * Loss recovery: RFC 6298 timeouts (Karn, backoff), RFC 5681 fast retransmit with RFC 3042
  * limited transmit, RFC 6582 NewReno without SACK, RFC 6675 with SACK (DupThresh adapting to
- * observed reordering), and the Eifel algorithm (RFC 3522 detection by timestamps, RFC 4015
- * response) to undo spurious fast retransmits and timeouts. RACK-TLP (RFC 8985) is not
- * implemented.
+ * observed reordering), tail loss probes (RFC 8985 §7, with SACK), and the Eifel algorithm
+ * (RFC 3522 detection by timestamps, RFC 4015 response) to undo spurious fast retransmits and
+ * timeouts. RACK's time-based loss detection (RFC 8985 §6) is not implemented: DupThresh
+ * decides.
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
@@ -38,6 +39,7 @@ import { canReceiveData, canSendData } from "./state.js";
 import type { TcpOpenOptions, TcpStats } from "./tcb.js";
 import { TcpRecovery } from "./recovery.js";
 import { segmentAcceptable } from "./acceptability.js";
+import { RcvRttEstimator } from "./rcv-rtt.js";
 
 export type { TcpOpenOptions, TcpStats } from "./tcb.js";
 
@@ -50,6 +52,9 @@ const PAWS_IDLE_LIMIT = 24 * 24 * 3600 * 1_000_000;
 const EMPTY = new Uint8Array(0);
 
 export class TcpConnection extends TcpRecovery {
+  /** The receiver's RTT estimate (rcv-rtt.ts), for receive-buffer autotuning. */
+  readonly rcvRtt = new RcvRttEstimator();
+
   private constructor(
     cfg: TcpConfig,
     localPort: number,
@@ -160,6 +165,7 @@ export class TcpConnection extends TcpRecovery {
       state: this.st,
       ...this.counters,
       srtt: this.rtt.srtt,
+      rcvRtt: this.rcvRtt.rtt,
       rttvar: this.rtt.rttvar,
       rto: this.rtt.rto,
       cwnd: this.cc.window(),
@@ -284,7 +290,9 @@ export class TcpConnection extends TcpRecovery {
       this.enterClosed(undefined);
       return;
     }
-    if (this.timers.expired("retransmit", now)) this.onRetransmitTimeout(now);
+    // The PTO runs in front of the RTO (RFC 8985 §7.2): a probe due now replaces a timeout due now.
+    if (this.timers.expired("lossProbe", now)) this.onLossProbeTimeout();
+    if (this.timers.expired("retransmit", now) && !this.tlp.pending) this.onRetransmitTimeout(now);
     if (this.timers.expired("persist", now)) {
       // RFC 9293 §3.8.6.1: probe the zero window, backing off like the RTO.
       this.probePending = true;
@@ -566,7 +574,14 @@ export class TcpConnection extends TcpRecovery {
         this.abort();
         return;
       }
+      const queueEmpty = this.recvQueue.length === 0;
       this.acceptData(lo, hi, piece, verdict === "consume");
+      if (hi > lo) {
+        const tsEcr = this.tsOk ? findTimestamps(seg.options)?.tsEcr : undefined;
+        const echoAge = tsEcr === undefined ? 0 : this.tsSample(tsEcr, now);
+        const fullSized = hi - lo + MAX_OPTION_BYTES >= this.rcvMss;
+        this.rcvRtt.onData({ now, rcvNxt: this.rcvNxt, rcvRight: this.rcvAdvRight, fullSized, queueEmpty, tsEcr, echoAge });
+      }
       // Part of the segment lay beyond the window: tell the peer where the window ends.
       if (dataStart + seg.payload.length > hi) this.ackNow = true;
     } else if (seg.payload.length > 0) {
@@ -607,12 +622,22 @@ export class TcpConnection extends TcpRecovery {
     const sackBlocks = this.sackOk ? findSack(seg.options) : undefined;
     const fackBefore = this.board.sacked.max;
     let newlySacked = 0;
+    let dsack: [number, number] | undefined;
     if (sackBlocks !== undefined) {
       const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
       newlySacked = this.board.update(blocks, Math.max(ack, this.sndUna), this.sndMax);
+      // RFC 2883 §4: a first block below the cumulative ACK reports a duplicate.
+      if (blocks[0] !== undefined && blocks[0][1] <= ack) dsack = blocks[0];
     }
     const windowBefore = this.sndWnd;
     const flightBefore = this.sndMax - this.sndUna;
+
+    // RFC 8985 §7.4, before the PTO is restarted for this ACK.
+    const sack = sackBlocks !== undefined && sackBlocks.length > 0;
+    const duplicate = ack === this.sndUna && seg.payload.length === 0;
+    this.onLossProbeAck({ ack, duplicate, sack, dsack }, now);
+    // SACKed data (a known hole) leaves loss detection to recovery (RFC 8985 §7.2).
+    if (newlySacked > 0 && !this.lossProbeAllowed()) this.timers.clear("lossProbe");
 
     if (ack > this.sndUna) {
       this.onNewAck(seg, ack, flightBefore, fackBefore, now);

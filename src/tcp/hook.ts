@@ -141,4 +141,11 @@ export interface TcpHook {
    * BALIA; DESIGN.md §5). Read once, when the connection is created.
    */
   readonly congestion?: CongestionFactory;
+  /**
+   * Whether a tail loss probe (RFC 8985 §7) may go out now; always when absent. A probe sends the
+   * newest segment, not the first unacknowledged one: an MPTCP client whose MP_CAPABLE-bearing
+   * first segments may all have been lost holds probes back until the server shows it has the
+   * keys (RFC 8684 §3.1), since a server that first sees a later segment falls back to TCP.
+   */
+  lossProbesAllowed?(): boolean;
 }

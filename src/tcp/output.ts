@@ -9,6 +9,7 @@ import type { SegmentKind } from "./hook.js";
 import { MAX_OPTION_BYTES, TS_OPTION_BYTES, padded, sackOptionBytes, synOptions } from "./options.js";
 import { canTransmit } from "./state.js";
 import { Tcb } from "./tcb.js";
+import { probeTimeout } from "./tlp.js";
 
 const EMPTY = new Uint8Array(0);
 /** One shared NOP for every option list we build (option objects are never mutated). */
@@ -41,8 +42,8 @@ interface OptionPlan {
 export class TcpOutput extends Tcb {
   /**
    * The next segment to send, or undefined. Call it after every input until it returns
-   * undefined. Order: a pending RST, the SYN or SYN-ACK, retransmissions and new data (with
-   * the FIN), a window or keepalive probe, then a bare ACK when one is owed.
+   * undefined. Order: a pending RST, the SYN or SYN-ACK, a tail loss probe, retransmissions and
+   * new data (with the FIN), a window or keepalive probe, then a bare ACK when one is owed.
    */
   pollTransmit(now: number): TcpRepr | undefined {
     this.clock = now;
@@ -61,6 +62,11 @@ export class TcpOutput extends Tcb {
         if (this.synPending) return this.emitSyn(now);
         break;
       default: {
+        if (this.tlp.pending) {
+          this.tlp.pending = false;
+          const probe = this.transmitLossProbe(now);
+          if (probe !== undefined) return probe;
+        }
         const seg = this.transmitData(now);
         if (seg !== undefined) return seg;
       }
@@ -175,6 +181,63 @@ export class TcpOutput extends Tcb {
     return this.sendNew(now, dataEnd, seqEnd, wndEdge, force);
   }
 
+  /**
+   * RFC 8985 §7.3 TLP_send_probe(): the lowest unsent segment if there is one and the receive
+   * window allows it, even beyond cwnd (§7.3 leaves cwnd unchanged; Linux's probe too ignores
+   * it); otherwise the highest segment sent so far again, unless a retransmitted probe is still
+   * unanswered (at most one per episode). Then the RTO, not the PTO, is armed: a probe that goes
+   * unanswered leaves the rest to the retransmission timer.
+   */
+  protected transmitLossProbe(now: number): TcpRepr | undefined {
+    if (!canTransmit(this.st) || this.sndUna >= this.sndMax) return undefined;
+    const dataEnd = 1 + this.sendBuf.end;
+    const seqEnd = this.finQueued ? dataEnd + 1 : dataEnd;
+    let seg = this.sendNew(now, dataEnd, seqEnd, this.sndUna + this.sndWnd, true);
+    const retransmission = seg === undefined;
+    if (seg === undefined) {
+      if (this.tlp.endSeq !== undefined) return undefined;
+      // The segment as it was first sent, so that it ends where the lost tail ends.
+      seg = this.buildRange(now, this.sent.newestStart(this.sndUna), this.sndMax, seqEnd, false);
+    }
+    this.tlp.sent(this.sndMax, retransmission, this.sent.newest() ?? now);
+    this.counters.lossProbes++;
+    this.timers.clear("lossProbe");
+    this.timers.set("retransmit", now + this.rtt.rto);
+    return seg;
+  }
+
+  /**
+   * RFC 8985 §7.2: (re)starts the PTO after new data went out or an ACK acknowledged new data,
+   * when a probe can help: SACK agreed (the probe's ACK must be able to show a hole), data in
+   * flight, no recovery, fast or after a timeout (their own mechanisms repair losses then), and
+   * nothing SACKed (a hole is already known). Otherwise the PTO stops and the RTO alone runs.
+   * The PTO never ends after the RTO would expire (§7.2 TLP_calc_PTO()).
+   */
+  protected armLossProbe(now: number): void {
+    const rtoAt = this.timers.get("retransmit");
+    if (rtoAt === undefined || !this.lossProbeAllowed()) {
+      this.timers.clear("lossProbe");
+      return;
+    }
+    const oneSegment = this.sndMax - this.sndUna <= this.dataMss();
+    const pto = probeTimeout(this.rtt.srtt, oneSegment, this.cfg.tlpMaxAckDelay);
+    this.timers.set("lossProbe", Math.min(now + pto, rtoAt));
+  }
+
+  /** The conditions of RFC 8985 §7.2 under which a PTO may run. */
+  protected lossProbeAllowed(): boolean {
+    return (
+      this.cfg.tlp &&
+      this.sackOk &&
+      this.sndUna < this.sndMax &&
+      !this.inRecovery &&
+      this.sndUna >= this.recoverPoint &&
+      this.sndNxt >= this.sndMax &&
+      this.board.sacked.count === 0 &&
+      (this.hook?.lossProbesAllowed?.() ?? true)
+    );
+  }
+
   /** New data (and the FIN) from SND.MAX, within `wndEdge`, with Nagle and SWS avoidance. */
   protected sendNew(
     now: number,
@@ -286,6 +349,8 @@ export class TcpOutput extends Tcb {
     // RFC 6298 §5.1.
     this.timers.clear("persist");
     this.timers.setIfIdle("retransmit", now + this.rtt.rto);
+    // RFC 8985 §7.2: new data restarts the PTO (a probe re-arms the RTO after this).
+    if (!isRetx) this.armLossProbe(now);
     return seg;
   }
 

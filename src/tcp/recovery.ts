@@ -2,14 +2,15 @@
  * The sender's reaction to acknowledgments and timeouts: RTT samples (RFC 6298, RFC 7323 §4),
  * fast retransmit (RFC 5681 §3.2) with limited transmit (RFC 3042), NewReno (RFC 6582),
  * SACK-based recovery entry (RFC 6675 §5), retransmission timeouts with backoff (RFC 6298 §5),
- * and the Eifel algorithm (RFC 3522 detection, RFC 4015 response) that undoes responses to
- * losses that were not real. What to send next is output.ts; the state machine that calls these
- * is connection.ts.
+ * tail loss probes (RFC 8985 §7), and the Eifel algorithm (RFC 3522 detection, RFC 4015
+ * response) that undoes responses to losses that were not real. What to send next is output.ts;
+ * the state machine that calls these is connection.ts.
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
 import { findTimestamps } from "./options.js";
 import { seqSub } from "./seq.js";
 import { TcpOutput } from "./output.js";
+import type { ProbeAck } from "./tlp.js";
 
 export class TcpRecovery extends TcpOutput {
   /** The retransmission timer expired (RFC 6298 §5.4 - §5.6; for a SYN, RFC 9293 §3.8.3). */
@@ -28,6 +29,9 @@ export class TcpRecovery extends TcpOutput {
       return;
     }
     if (this.sndUna >= this.sndMax) return;
+    // RFC 8985 §7.1: RTO recovery ends any probe episode; no PTO runs until it is over.
+    this.tlp.reset();
+    this.timers.clear("lossProbe");
     // A peer that shrank its window to zero but still answers is not dead: retransmissions then
     // act as window probes and do not count toward the limit (RFC 9293 §3.8.6.1; Linux does
     // the same in tcp_retransmit_timer).
@@ -59,6 +63,27 @@ export class TcpRecovery extends TcpOutput {
     this.board.retransmitted.clear();
     this.sndNxt = this.sndUna;
     this.timers.set("retransmit", now + this.rtt.rto);
+  }
+
+  /**
+   * The PTO expired (RFC 8985 §7.3): the probe goes out on the next `pollTransmit`, which also
+   * re-arms the RTO. The RTO is held until then even when it is due now too (the PTO is capped
+   * by it): the probe replaces that timeout.
+   */
+  protected onLossProbeTimeout(): void {
+    this.timers.clear("lossProbe");
+    if (this.sndUna < this.sndMax) this.tlp.pending = true;
+  }
+
+  /**
+   * RFC 8985 §7.4: what an ACK says about the open probe episode. A loss the probe repaired
+   * gets the congestion response fast recovery would have given it (§7.4.2: the original, the
+   * probe or an ACK was lost), once: the episode ends with it.
+   */
+  protected onLossProbeAck(ack: ProbeAck, now: number): void {
+    if (!this.tlp.onAck(ack)) return;
+    this.counters.lossProbeRecoveries++;
+    this.cc.onCongestionEvent(now, this.tlp.originalSentAt, false, this.sndMax - this.sndUna);
   }
 
   /** Retransmissions went unanswered too long (RFC 9293 §3.8.3 R2): give up. */
@@ -122,9 +147,14 @@ export class TcpRecovery extends TcpOutput {
       this.cc.onAck(now, acked, this.rttSnapshot(), flightBefore, !cwndLimited);
     }
 
-    // RFC 6298 §5.2 / §5.3.
-    if (this.sndUna >= this.sndMax) this.timers.clear("retransmit");
-    else this.timers.set("retransmit", now + this.rtt.rto);
+    // RFC 6298 §5.2 / §5.3, and RFC 8985 §7.2: an ACK of new data restarts the PTO.
+    if (this.sndUna >= this.sndMax) {
+      this.timers.clear("retransmit");
+      this.timers.clear("lossProbe");
+    } else {
+      this.timers.set("retransmit", now + this.rtt.rto);
+      this.armLossProbe(now);
+    }
 
     if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
       this.wantWritable = false;
@@ -181,6 +211,9 @@ export class TcpRecovery extends TcpOutput {
     this.recoverPoint = this.sndMax;
     this.counters.fastRetransmits++;
     this.cc.onCongestionEvent(now, this.sentTimeOfUna(now), false, this.sndMax - this.sndUna);
+    // RFC 8985 §7.1: fast recovery ends any probe episode.
+    this.tlp.reset();
+    this.timers.clear("lossProbe");
     this.retransmitHead = true;
     this.undo = "armed";
     this.board.highRxt = this.sndUna;

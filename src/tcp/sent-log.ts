@@ -28,4 +28,18 @@ export class SentLog {
   oldest(): number | undefined {
     return this.head < this.times.length ? this.times[this.head] : undefined;
   }
+
+  /** Send time of the newest segment still in flight. */
+  newest(): number | undefined {
+    return this.head < this.times.length ? this.times[this.times.length - 1] : undefined;
+  }
+
+  /**
+   * Where the newest segment still in flight starts: the end of the one sent before it, or
+   * `sndUna` when it is the only one (its start may have been acknowledged in part).
+   */
+  newestStart(sndUna: number): number {
+    const i = this.ends.length - 2;
+    return i >= this.head ? Math.max(sndUna, this.ends[i]!) : sndUna;
+  }
 }

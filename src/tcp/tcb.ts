@@ -28,6 +28,7 @@ import { seqAdd, seqSub } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { canReceiveData } from "./state.js";
 import { Timers } from "./timers.js";
+import { TailLossProbe } from "./tlp.js";
 
 /** Extra inputs when opening a connection. */
 export interface TcpOpenOptions {
@@ -60,6 +61,11 @@ export interface TcpStats {
   timeouts: number;
   challengeAcks: number;
   srtt: number | undefined;
+  /**
+   * The receiver's RTT estimate from the data it gets (rcv-rtt.ts), µs: a real RTT for the
+   * receiver of a download, whose `srtt` has only its ACKs' few samples. Undefined before any.
+   */
+  rcvRtt: number | undefined;
   rttvar: number;
   rto: number;
   cwnd: number;
@@ -71,6 +77,10 @@ export interface TcpStats {
   spuriousRecoveries: number;
   /** DupThresh in segments: 3, or more once the path showed reordering. */
   reordering: number;
+  /** Tail loss probes sent (RFC 8985 §7.3; Linux TCPLossProbes). */
+  lossProbes: number;
+  /** Losses a probe repaired, answered by a congestion response (§7.4; TCPLossProbeRecovery). */
+  lossProbeRecoveries: number;
 }
 
 export class Tcb {
@@ -145,6 +155,8 @@ export class Tcb {
   /** The segment timed for RTT when timestamps are off (RFC 6298 §3, Karn). */
   protected timed: { end: number; at: number } | undefined;
   protected readonly sent = new SentLog();
+  /** The tail loss probe's episode (RFC 8985 §7); its timer is `lossProbe`. */
+  protected readonly tlp = new TailLossProbe();
   /** Consecutive retransmission timeouts without progress (RFC 9293 §3.8.3 R2). */
   protected retries = 0;
   /** When the peer last sent anything. */
@@ -177,6 +189,8 @@ export class Tcb {
     timeouts: 0,
     challengeAcks: 0,
     spuriousRecoveries: 0,
+    lossProbes: 0,
+    lossProbeRecoveries: 0,
   };
 
   protected constructor(
@@ -218,6 +232,7 @@ export class Tcb {
     this.ackNow = false;
     this.probePending = false;
     this.keepalivePending = false;
+    this.tlp.reset();
     if (why !== undefined) this.events.push({ type: why });
     this.events.push({ type: "closed" });
   }

@@ -3,26 +3,30 @@
  * nothing; `next()` is what `pollTimeout()` reports.
  *
  * - `retransmit`: RFC 6298 §5 (data, FIN) and the SYN / SYN-ACK retransmission.
+ * - `lossProbe`: the tail loss probe's PTO, RFC 8985 §7.2. It runs in front of `retransmit`,
+ *   never after it: its deadline is capped by the RTO's (TCP_RTO_expiration() of §7.2), and the
+ *   probe re-arms the RTO (§7.3), so while it runs the RTO cannot fire first.
  * - `delayedAck`: RFC 9293 §3.8.6.3 / RFC 5681 §4.2.
  * - `persist`: zero-window probes, RFC 9293 §3.8.6.1 (exclusive with `retransmit`).
  * - `keepalive`: RFC 9293 §3.8.4, only when configured.
  * - `timeWait`: 2*MSL in TIME-WAIT, RFC 9293 §3.4.2 / §3.10.7.4.
  */
-export type TimerName = "retransmit" | "delayedAck" | "persist" | "keepalive" | "timeWait";
+export type TimerName = "retransmit" | "lossProbe" | "delayedAck" | "persist" | "keepalive" | "timeWait";
 
 /**
  * `next()` is read after every input (the Host's `pollTimeout`) while timers are set and cleared
  * several times per segment, so the earliest deadline is cached: setting a timer earlier than it
  * updates it at once, and only moving or clearing the timer that held it makes it stale, to be
- * recomputed from the five on the next read.
+ * recomputed from the six on the next read.
  *
  * Each timer is a field of its own, reached through a `switch` on the name. Every caller passes
  * a constant name, so once inlined the switch folds to one field access; a record indexed by the
- * name (`deadlines[name]`) was one keyed load site shared by all five names, which V8 serves
+ * name (`deadlines[name]`) was one keyed load site shared by all the names, which V8 serves
  * from its megamorphic stub cache on every call (about 1% of a bulk transfer's profile).
  */
 export class Timers {
   private retransmit: number | undefined = undefined;
+  private lossProbe: number | undefined = undefined;
   private delayedAck: number | undefined = undefined;
   private persist: number | undefined = undefined;
   private keepalive: number | undefined = undefined;
@@ -57,7 +61,7 @@ export class Timers {
   }
 
   clearAll(): void {
-    this.retransmit = this.delayedAck = this.persist = this.keepalive = this.timeWait = undefined;
+    this.retransmit = this.lossProbe = this.delayedAck = this.persist = this.keepalive = this.timeWait = undefined;
     this.earliest = undefined;
     this.stale = false;
   }
@@ -65,6 +69,7 @@ export class Timers {
   get(name: TimerName): number | undefined {
     switch (name) {
       case "retransmit": return this.retransmit;
+      case "lossProbe": return this.lossProbe;
       case "delayedAck": return this.delayedAck;
       case "persist": return this.persist;
       case "keepalive": return this.keepalive;
@@ -91,6 +96,7 @@ export class Timers {
   private put(name: TimerName, at: number | undefined): void {
     switch (name) {
       case "retransmit": this.retransmit = at; return;
+      case "lossProbe": this.lossProbe = at; return;
       case "delayedAck": this.delayedAck = at; return;
       case "persist": this.persist = at; return;
       case "keepalive": this.keepalive = at; return;
@@ -99,7 +105,8 @@ export class Timers {
   }
 
   private recompute(): void {
-    this.earliest = earlier(earlier(earlier(this.retransmit, this.delayedAck), earlier(this.persist, this.keepalive)), this.timeWait);
+    const sending = earlier(earlier(this.retransmit, this.lossProbe), this.delayedAck);
+    this.earliest = earlier(earlier(sending, earlier(this.persist, this.keepalive)), this.timeWait);
     this.stale = false;
   }
 }

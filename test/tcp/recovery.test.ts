@@ -257,7 +257,13 @@ describe("SACK loss recovery (RFC 6675)", () => {
     c.handleSegment(dupack([b(1, 3)]), 1000);
     drain(c, 1000);
     c.handleSegment(peer({ ack: s(1) }), 2000);
-    c.handleTimeout(2000 + 200_000);
-    assert.deepEqual(drain(c, 202_000), [seg(1)]);
+    // With nothing SACKed any more a tail loss probe runs first (RFC 8985 §7.2); it sends new
+    // data (segment 10 went out by limited transmit) and re-arms the RTO (§7.3).
+    const pto = c.pollTimeout()!;
+    assert.ok(pto < 202_000);
+    c.handleTimeout(pto);
+    assert.deepEqual(drain(c, pto), [seg(11)]);
+    c.handleTimeout(pto + 200_000);
+    assert.deepEqual(drain(c, pto + 200_000), [seg(1)]);
   });
 });

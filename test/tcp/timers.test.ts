@@ -20,7 +20,7 @@ describe("Timers", () => {
   });
 
   test("the cached earliest deadline follows any sequence of sets and clears", () => {
-    const names = ["retransmit", "delayedAck", "persist", "keepalive", "timeWait"] as const;
+    const names = ["retransmit", "lossProbe", "delayedAck", "persist", "keepalive", "timeWait"] as const;
     // [timer, deadline or undefined to clear, setIfIdle, read next() afterwards]
     const op = fc.tuple(fc.constantFrom(...names), fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }), fc.boolean(), fc.boolean());
     fc.assert(
