@@ -78,6 +78,7 @@ export async function analyzeCaptures(paths: string[], opts: AnalyzeRunOptions =
   } finally {
     for (const s of sources) await s.it.return(undefined);
   }
+  for (const t of traces) t.finish();
   const connections =
     traces.length === 2 ? mergeCaptures(traces[0]!.connections, traces[1]!.connections, cross!) : traces[0]!.connections.map(connectionReport);
   return {

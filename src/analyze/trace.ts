@@ -94,6 +94,8 @@ export class Trace {
   firstT: number | undefined;
   lastT: number | undefined;
   private readonly pieces: MappedPiece[] = [];
+  /** Per subflow direction, data segments captured before the segment declaring their mapping. */
+  private readonly awaiting = new Map<SubflowDir, Awaiting[]>();
 
   constructor(
     readonly capture = 0,
@@ -478,10 +480,31 @@ export class Trace {
     }
     const pieces = this.pieces;
     const unmapped = d.mappings.map(start, len, pieces);
+    if (unmapped === len && conn.fallback === false && d.mappings.size > 0) {
+      // §3.3.1: a mapping may cover several segments and is declared on the first only; when that
+      // one was captured later (lost before the capture point, sent again), these bytes wait for it.
+      this.awaitMapping(ctx, start);
+      return;
+    }
     if (unmapped > 0) {
       d.unmappedBytes += unmapped;
       this.anomaly(ctx, "data-without-mapping", `${unmapped} of ${len} bytes at SSN ${start}`);
     }
+    // Data that waited for this segment's mapping arrived before it: it goes first, so that the
+    // reordering delay runs from its own arrival.
+    if (this.awaiting.get(d)?.length) this.resolveAwaiting(d);
+    const placed = this.place(ctx, pieces);
+    if (row !== undefined) {
+      row.dsn = pieces.length > 0 ? pieces[0]!.dsn : undefined;
+      row.reinjected = placed.reinjected;
+      row.fresh = placed.fresh;
+    }
+  }
+
+  /** Places mapped pieces of `ctx`'s segment in the data sequence space. */
+  private place(ctx: OptionContext, pieces: readonly MappedPiece[]): { fresh: number; reinjected: number } {
+    const { seg, conn, sub, d, cd } = ctx;
+    const cdir = conn.dirs[cd];
     const bit = subflowBit(sub.index);
     let reinjected = 0;
     let fresh = 0;
@@ -505,11 +528,48 @@ export class Trace {
       d.reinjectedBytes += reinjected;
     }
     cdir.prune();
-    if (row !== undefined) {
-      row.dsn = pieces.length > 0 ? pieces[0]!.dsn : undefined;
-      row.reinjected = reinjected;
-      row.fresh = fresh;
+    return { fresh, reinjected };
+  }
+
+  private awaitMapping(ctx: OptionContext, start: number): void {
+    let list = this.awaiting.get(ctx.d);
+    if (list === undefined) this.awaiting.set(ctx.d, (list = []));
+    list.push({ ctx, start });
+    if (list.length > MAX_AWAITING) this.unmappedAnomaly(list.shift()!);
+  }
+
+  /** Places the waiting segments a mapping now covers, in subflow order. */
+  private resolveAwaiting(d: SubflowDir): void {
+    const list = this.awaiting.get(d)!;
+    list.sort((a, b) => a.start - b.start);
+    const pieces: MappedPiece[] = [];
+    const keep: Awaiting[] = [];
+    for (const w of list) {
+      const payload = w.ctx.seg.payload;
+      if (d.mappings.map(w.start, w.ctx.seg.payloadLen, pieces) > 0) {
+        keep.push(w);
+        continue;
+      }
+      if (w.ctx.conn.checksums) {
+        for (const m of d.mappings.checksum(w.start, payload, payload.length === w.ctx.seg.payloadLen)) {
+          this.anomaly(w.ctx, "dss-checksum-failure", `mapping DSN ${m.dsn} SSN ${m.ssn} length ${m.len} (frame ${m.frame})`);
+        }
+      }
+      this.place(w.ctx, pieces);
     }
+    this.awaiting.set(d, keep);
+  }
+
+  private unmappedAnomaly(w: Awaiting): void {
+    const len = w.ctx.seg.payloadLen;
+    w.ctx.d.unmappedBytes += len;
+    this.anomaly(w.ctx, "data-without-mapping", `${len} of ${len} bytes at SSN ${w.start}`);
+  }
+
+  /** The end of the capture: data still waiting for a mapping never got one. */
+  finish(): void {
+    for (const list of this.awaiting.values()) for (const w of list) this.unmappedAnomaly(w);
+    this.awaiting.clear();
   }
 
   private learnKey(conn: Connection, side: Dir, key: bigint): void {
@@ -524,6 +584,15 @@ export class Trace {
   private signal(ctx: OptionContext, type: SignalType, detail: string): void {
     ctx.conn.signal({ t: ctx.seg.t, frame: ctx.seg.frame, capture: this.capture, subflow: ctx.sub.index, dir: ctx.cd, type, detail });
   }
+}
+
+/** Segments kept waiting for their mapping per subflow direction; beyond, the oldest is unmapped. */
+const MAX_AWAITING = 1024;
+
+interface Awaiting {
+  ctx: OptionContext;
+  /** Relative subflow sequence number of the payload. */
+  start: number;
 }
 
 interface OptionContext {

@@ -27,7 +27,7 @@ import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
 import { tailReinjection } from "./sched/reinject.js";
-import { DEFAULT_INITIAL_RCV_SPACE, DEFAULT_RCV_MSS, RcvSpace } from "./rcv-space.js";
+import { DEFAULT_INITIAL_RCV_SPACE, DEFAULT_RCV_MSS, DataRttSamples, RcvSpace } from "./rcv-space.js";
 import { congestionFactory } from "./cc/index.js";
 import { schedulerByName } from "./sched/registry.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";
@@ -38,6 +38,7 @@ import { subflowStats } from "./stats.js";
 import type { IpAddress } from "../wire/address.js";
 import type { ConnectionEventType } from "../tcp/events.js";
 import type { IncomingContext, IncomingVerdict, OutgoingContext, Reservation, ReserveContext, TcpHook } from "../tcp/hook.js";
+import { MAX_OPTION_BYTES } from "../tcp/options.js";
 import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
@@ -50,7 +51,8 @@ import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
 import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
-import { SendMappings, dataFinDss, mappingDss, withDataAck } from "./send-mapping.js";
+import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, mappingDss, withDataAck } from "./send-mapping.js";
+import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
 import type { DataLevel } from "./joined-paths.js";
 import { JoinedSubflows } from "./joined-paths.js";
@@ -95,6 +97,12 @@ export class MptcpConnection {
   private readonly sendQueue: DataSendQueue;
   private readonly reasm: DataReassembly;
   private readonly ackWidth = new DataAckWidth();
+  /** The Data ACK last sent on the initial subflow. */
+  private readonly initialAcks = new DataAckRecord();
+  /** How much of our subflow stream the peer has acknowledged on the initial subflow. */
+  private peerAckedOffset = 0;
+  /** Segments without MPTCP options in a row that acknowledged new data of ours (§3.7). */
+  private bareAdvances = 0;
   private localSpace: DsnSpace | undefined;
   private peerSpace: DsnSpace | undefined;
   private txMap: SendMappings | undefined;
@@ -139,8 +147,10 @@ export class MptcpConnection {
   private readSinceUpdate = 0;
   /** Since the last Data ACK, the send window stopped a subflow with room (sched/scheduler.ts). */
   private windowBlocked = false;
-  /** Receive-buffer autotuning (rcv-space.ts), unless the buffer size was set explicitly. */
+  /** Receive-buffer autotuning (rcv-space.ts), when `autotune` is on. */
   private readonly rcvSpace: RcvSpace | undefined;
+  /** The subflows' receiver-side RTT samples autotuning measures its rounds by. */
+  private readonly dataRtt = new DataRttSamples();
   private peerClosedSent = false;
   private closedSent = false;
   private established = false;
@@ -213,6 +223,11 @@ export class MptcpConnection {
       incoming: (ctx) => this.incoming(ctx),
       // §3.3.4: the window of every subflow is the connection's receive window.
       receiveSpace: () => this.receiveSpace(),
+      // RFC 8985 §7.3 probes with new data or the last segment, neither of which carries the
+      // client's MP_CAPABLE: until the server has acknowledged that first data (§3.1), a probe
+      // reaching it before the MP_CAPABLE segment would make it fall back, as Linux's
+      // subflow_syn_recv_sock does. The RTO resends the MP_CAPABLE segment instead.
+      lossProbesAllowed: () => this.modeValue !== "mptcp" || this.role !== "client" || this.fullyEstablished,
       ...(this.ccFactory !== undefined ? { congestion: this.ccFactory } : {}),
     };
   }
@@ -454,7 +469,7 @@ export class MptcpConnection {
     // The shared window reopens as the application reads: tell the peer once it is worth it
     // (receiver-side SWS avoidance, RFC 9293 §3.8.6.2.2, at the data level).
     this.readSinceUpdate += out.length;
-    const grew = this.rcvSpace?.onRead(out.length, this.paths.now, this.maxSubflowRtt()) === true;
+    const grew = this.rcvSpace?.onRead(out.length, this.paths.now, this.autotuneRtt()) === true;
     if (grew || this.readSinceUpdate >= (this.rcvSpace?.buffer ?? this.cfg.recvBufferSize) / 4) {
       this.readSinceUpdate = 0;
       this.ackWanted = true;
@@ -929,17 +944,14 @@ export class MptcpConnection {
     const free = this.reasm.window() - WINDOW_SLACK;
     if (this.rcvSpace === undefined) return Math.max(0, free);
     // Autotuned: the buffer offered so far, less what it holds (in order and out of order).
-    return Math.max(0, Math.min(free, this.rcvSpace.buffer - this.reasm.readable - this.reasm.outOfOrderBytes));
+    return Math.max(0, Math.min(free, this.rcvSpace.window(this.reasm.rcvNxt, this.reasm.readable + this.reasm.outOfOrderBytes)));
   }
 
-  /** The largest smoothed RTT of the subflows, the round autotuning measures over (rcv-space.ts). */
-  private maxSubflowRtt(): number | undefined {
-    let rtt = this.sub?.tcp.stats().srtt;
-    for (const j of this.joins.all) {
-      const r = j.subflow?.tcp.stats().srtt;
-      if (r !== undefined && (rtt === undefined || r > rtt)) rtt = r;
-    }
-    return rtt;
+  /** The round autotuning measures over: the subflows' receiver-side RTTs (rcv-space.ts). */
+  private autotuneRtt(): number | undefined {
+    if (this.sub !== undefined) this.dataRtt.offer(this.sub.tcp.rcvRtt);
+    for (const j of this.joins.all) if (j.subflow !== undefined) this.dataRtt.offer(j.subflow.tcp.rcvRtt);
+    return this.dataRtt.rtt;
   }
 
   /** The data level as the joined subflows see it. */
@@ -972,6 +984,13 @@ export class MptcpConnection {
       count: (name) => this.count(name),
       changed: () => this.owner.changed(this),
       withDataAck: (dss) => withDataAck(dss, this.reasm.rcvNxt, this.peerSpace!, this.ackWidth.width),
+      dataAckDue: (record, received) => this.mpFailDsn !== undefined || record.due(this.dataAckState(received)),
+      dataAckSent: (record, options, received) => this.noteDataAckSent(record, options, received),
+      dssEverySegment: this.everySegment,
+      get unsent() {
+        return c.sendQueue.buffered - c.sendQueue.inFlight;
+      },
+      fastest: (sub) => this.fastestSubflow(sub),
       bareDataFin: () => (this.bareDataFin !== undefined && !this.sendQueue.finAcked ? dataFinDss(this.bareDataFin, this.localSpace!, this.csum) : undefined),
       onDataAck: (dss, seg, shift) => this.onDataAck(dss, seg, shift),
       onPeerMapping: (dsn64) => this.ackWidth.onPeerMapping(dsn64),
@@ -1209,6 +1228,11 @@ export class MptcpConnection {
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return [];
     if (this.modeValue === "mptcp" && this.paths.sent(this.initialPath, plan.options)) this.ackWanted = true;
+    this.noteDataAckSent(this.initialAcks, plan.options, this.rxMap?.receivedInOrder ?? 0);
+    for (const o of plan.options) {
+      if (o.subtype === "DSS" && o.ssn !== undefined && o.dataLen !== 0) this.txMap?.declaredSsn(o.ssn);
+      else if (o.subtype === "MP_CAPABLE" && o.dataLen !== undefined) this.txMap?.declared(0);
+    }
     for (const o of plan.options) {
       if (o.subtype === "MP_CAPABLE") {
         if (ctx.kind === "syn" && !ctx.retransmission) this.count("MPCapableSYNTX");
@@ -1257,6 +1281,53 @@ export class MptcpConnection {
     return out;
   }
 
+  /**
+   * The segment payloads a mapping starting at `offset` is cut to (SendMappings.payloadLimit),
+   * when its declaring segment is being planned: a full segment less the DSS it carries first.
+   */
+  private segmentShape(m: SentMapping, offset: number): SegmentShape | undefined {
+    if (m.sealed === true || m.offset !== offset || this.sub === undefined || this.everySegment) return undefined;
+    const full = this.sub.tcp.stats().mss - (MAX_OPTION_BYTES - this.initialPath.optionSpace);
+    const a = this.dataAckState();
+    const first = full - paddedLengths([withDataAck(mappingDss(m, this.localSpace!), a.ack, this.peerSpace!, a.width)]);
+    const every = this.role === "client" && !this.fullyEstablished;
+    return { first, full: every ? first : full, mayGrow: this.sendQueue.buffered - this.sendQueue.inFlight > 0 && this.fastestSubflow(this.sub) };
+  }
+
+  /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
+  private get everySegment(): boolean {
+    return this.cfg.dssEverySegment !== false;
+  }
+
+  /**
+   * Whether `sub` has the lowest smoothed RTT of the established subflows. Only there is a short
+   * tail held back for the next chunk (SegmentShape.mayGrow): TCP releases it at the latest when
+   * everything in flight is acknowledged, one RTT of that subflow, and on a slower subflow the
+   * DSNs held would block the data-level window for that long.
+   */
+  private fastestSubflow(sub: Subflow): boolean {
+    const own = sub.tcp.stats().srtt;
+    if (own === undefined) return this.joins.all.length === 0;
+    const init = this.initialDown ? undefined : this.sub?.tcp.stats().srtt;
+    if (init !== undefined && init < own) return false;
+    for (const j of this.joins.all) {
+      const r = j.established ? j.subflow?.tcp.stats().srtt : undefined;
+      if (r !== undefined && r < own) return false;
+    }
+    return true;
+  }
+
+  /** The Data ACK this end sends now, its width, and the right edge of the window it offers. */
+  private dataAckState(received = 0): DataAckState {
+    const ack = this.reasm.rcvNxt;
+    return { ack, width: this.ackWidth.width, edge: ack + this.receiveSpace(), received };
+  }
+
+  /** Records the Data ACK among `options`, if any, as sent on the subflow of `record`. */
+  private noteDataAckSent(record: DataAckRecord, options: readonly MptcpOption[], received: number): void {
+    if (options.some((o) => o.subtype === "DSS" && o.dataAck !== undefined)) record.sent(this.dataAckState(received));
+  }
+
   /** The MPTCP options of the segment of `kind` at subflow offset `offset`, and its payload limit. */
   private plan(kind: ReserveContext["kind"], offset: number, retransmission = false): { options: MptcpOption[]; maxPayload?: number } | undefined {
     const local = this.localKey;
@@ -1291,15 +1362,20 @@ export class MptcpConnection {
       dss = { subtype: "DSS", fin: false, dataAck64: false, dsn64: true, dsn: this.localSpace!.toWire64(offset + 1), ssn: offsetToSsn(offset), dataLen: 0 };
       if (this.csum) dss.checksum = 0;
     } else if (mapped !== undefined) {
-      dss = mappingDss(mapped, this.localSpace!);
-      maxPayload = tx.payloadLimit(offset);
+      // §3.1: until the server has shown it has our key, every segment declares its mapping, as
+      // the one that started it carried MP_CAPABLE and may be the copy that was lost.
+      maxPayload = tx.payloadLimit(offset, this.segmentShape(mapped, offset));
+      if (carriesMapping(mapped, offset, this.everySegment || (this.role === "client" && !this.fullyEstablished))) dss = mappingDss(mapped, this.localSpace!);
     } else if (kind === "data") {
       // No mapping for these bytes (cannot happen: every byte written is mapped); send nothing.
       maxPayload = 0;
     } else if (this.bareDataFin !== undefined && !this.sendQueue.finAcked) {
       dss = dataFinDss(this.bareDataFin, this.localSpace!, this.csum);
     }
-    const options: MptcpOption[] = [withDataAck(dss, this.reasm.rcvNxt, this.peerSpace!, this.ackWidth.width)];
+    // A data segment inside a mapping carries a Data ACK only with news (DataAckRecord).
+    const ack = this.dataAckState(this.rxMap!.receivedInOrder);
+    const withAck = dss !== undefined || mapped === undefined || this.mpFailDsn !== undefined || this.everySegment || this.initialAcks.due(ack);
+    const options: MptcpOption[] = withAck ? [withDataAck(dss, ack.ack, this.peerSpace!, ack.width)] : [];
     // §3.7: MP_FAIL until the peer's infinite mapping arrives; on segments without a mapping, where
     // it fits beside the Data ACK.
     if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
@@ -1349,7 +1425,21 @@ export class MptcpConnection {
     // §3.1: a DSS, or any option but MP_CAPABLE (an ADD_ADDR's HMAC needs our key), shows the
     // server has our key.
     if (dss !== undefined || (opts.any && opts.capable === undefined)) this.fullyEstablished = true;
-    if (!opts.any && (ctx.payload.length > 0 || this.acksData(seg)) && this.canFallBack()) {
+    // A segment inside a mapping declared earlier may carry no option (§3.3.1): what counts is
+    // data in subflow order that no mapping covers, and the first data acknowledged without a
+    // Data ACK (§3.7; Linux: subflow.c `get_mapping_status`, options.c `check_fully_established`).
+    const unmappedData = !opts.any && this.rxMap!.unmappedInOrder(ctx.offset, ctx.payload.length);
+    // After a DSS came, one bare segment acknowledging new data proves nothing: the segment
+    // before it that carried the Data ACK may have been lost (send-mapping.ts `DataAckRecord`).
+    // Two in a row do: our peer puts a Data ACK on every segment acknowledging new data, Linux
+    // on every segment; a peer that fell back (a middlebox merged segments across a mapping's
+    // end, RFC 8041 §3.1) on none.
+    const newlyAcked = ctx.ackOffset !== undefined && ctx.ackOffset > this.peerAckedOffset;
+    if (newlyAcked) this.peerAckedOffset = ctx.ackOffset!;
+    if (opts.any) this.bareAdvances = 0;
+    else if (newlyAcked) this.bareAdvances++;
+    const dataAckedBare = !opts.any && this.acksData(seg) && (!this.fullyEstablished || this.bareAdvances >= 2);
+    if ((unmappedData || dataAckedBare) && this.canFallBack()) {
       // §3.7: data, or the acknowledgment of ours, without any MPTCP option: a middlebox strips
       // them (or the peer fell back), and on the only subflow the stream is still linear, so
       // continue as TCP.
@@ -1357,7 +1447,7 @@ export class MptcpConnection {
       else this.fallBack("MPTCP options missing after the handshake", "DssFallback");
       return this.incomingPlain(ctx);
     }
-    if (!opts.any && ctx.payload.length > 0 && this.fullyEstablished) {
+    if (unmappedData && this.fullyEstablished) {
       // §3.7: data with no MPTCP option where this end may not fall back (a DSS checksum was
       // verified, or other subflows exist): the peer fell back or options are being stripped,
       // and no mapping will come. Reset the subflow (Linux: MPTCP_RST_EMPTCP), rather than hold
@@ -1421,9 +1511,10 @@ export class MptcpConnection {
       this.fallBack("infinite mapping received");
       return this.incomingPlain(ctx);
     }
-    if (res.unmapped > 0 && this.canFallBack()) {
+    if (res.stranded > 0 && this.canFallBack()) {
       // §3.7: data without a mapping on the only subflow (Linux DssFallback). Bytes beyond the
-      // mapping of their own segment are what Linux's validate_mapping() counts first.
+      // mapping of their own segment are what Linux's validate_mapping() counts first. (Unmapped
+      // bytes out of subflow order wait for the segment that declares their mapping.)
       if (res.chunks.length > 0) this.count("DSSNoMatchTCP");
       this.fallBack("data without a DSS mapping", "DssFallback");
       return this.incomingPlain(ctx);

@@ -16,13 +16,15 @@ import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
 import { MAX_MAPPING_BYTES } from "./connection-config.js";
-import { mptcpOptionsOf } from "./capable.js";
+import { mptcpOptionsOf, paddedLengths } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import type { DsnSpace } from "./dsn.js";
 import type { JoinedPath } from "./join.js";
 import { JoinSubflow } from "./join.js";
 import { ReceiveMappings, readMapping } from "./mapping.js";
-import { SendMappings, mappingDss } from "./send-mapping.js";
+import { DataAckRecord, SendMappings, carriesMapping, mappingDss } from "./send-mapping.js";
+import type { SegmentShape, SentMapping } from "./send-mapping.js";
+import { MAX_OPTION_BYTES } from "../tcp/options.js";
 import type { SchedulerPath } from "./sched/scheduler.js";
 
 /** What the joined subflows need of the connection's data level. */
@@ -38,6 +40,19 @@ export interface DataLevel {
   changed(): void;
   /** `dss` (or a bare DSS) with the connection's current Data ACK (§3.3.2). */
   withDataAck(dss: Dss | undefined): Dss;
+  /**
+   * Whether the current Data ACK has news for the subflow whose last one is `record` and which
+   * has `received` bytes in order.
+   */
+  dataAckDue(record: DataAckRecord, received: number): boolean;
+  /** `options` went out on the subflow of `record`: notes the Data ACK among them. */
+  dataAckSent(record: DataAckRecord, options: readonly MptcpOption[], received: number): void;
+  /** The full DSS mapping on every data segment (MptcpOptions.dssEverySegment). */
+  readonly dssEverySegment: boolean;
+  /** Data-level bytes written by the application and not yet given to a subflow. */
+  readonly unsent: number;
+  /** Whether `sub` has the lowest smoothed RTT of the established subflows. */
+  fastest(sub: Subflow): boolean;
   /** The DSS of our DATA_FIN while it goes alone on ACKs and is not acknowledged (§3.3.3). */
   bareDataFin(): Dss | undefined;
   /** A Data ACK arrived on a subflow whose window shift is `shift` (§3.3.4). */
@@ -123,6 +138,8 @@ export function aloneRoom(sub: Subflow, segmentPayload: number | undefined): num
 interface PathData {
   rx: ReceiveMappings;
   tx: SendMappings;
+  /** The Data ACK last sent on it. */
+  acks: DataAckRecord;
   /** Bytes written into the subflow's TCP send buffer. */
   written: number;
 }
@@ -280,6 +297,7 @@ export class JoinedSubflows implements JoinedPath {
     this.data.set(join, {
       rx: new ReceiveMappings({ checksums: csum, space: peer, maxUnmappedBytes: this.level.recvBufferSize }),
       tx: new SendMappings({ checksums: csum, space: local }),
+      acks: new DataAckRecord(),
       written: 0,
     });
     this.level.subflowChanged(join, true);
@@ -308,6 +326,11 @@ export class JoinedSubflows implements JoinedPath {
   }
 
   pathSent(join: JoinSubflow, options: readonly MptcpOption[]): void {
+    const d = this.data.get(join);
+    if (d !== undefined) {
+      this.level.dataAckSent(d.acks, options, d.rx.receivedInOrder);
+      for (const o of options) if (o.subtype === "DSS" && o.ssn !== undefined && o.dataLen !== 0) d.tx.declaredSsn(o.ssn);
+    }
     this.level.sent(join, options);
   }
 
@@ -332,7 +355,19 @@ export class JoinedSubflows implements JoinedPath {
       // §3.3.3: a DATA_FIN may go on any subflow; alone, it rides on the ACKs.
       return { options: [this.level.withDataAck(this.level.bareDataFin())] };
     }
-    return { options: [this.level.withDataAck(mappingDss(mapped, this.level.localSpace!))], maxPayload: d.tx.payloadLimit(offset) };
+    const maxPayload = d.tx.payloadLimit(offset, this.segmentShape(join, mapped, offset));
+    if (carriesMapping(mapped, offset, this.level.dssEverySegment)) return { options: [this.level.withDataAck(mappingDss(mapped, this.level.localSpace!))], maxPayload };
+    // Inside a mapping: a Data ACK only with news (send-mapping.ts `DataAckRecord`).
+    return { options: this.level.dataAckDue(d.acks, d.rx.receivedInOrder) ? [this.level.withDataAck(undefined)] : [], maxPayload };
+  }
+
+  /** As the connection's `segmentShape`, for a joined subflow. */
+  private segmentShape(join: JoinSubflow, m: SentMapping, offset: number): SegmentShape | undefined {
+    const sub = join.subflow;
+    if (m.sealed === true || m.offset !== offset || sub === undefined || this.level.dssEverySegment) return undefined;
+    const full = sub.tcp.stats().mss - (MAX_OPTION_BYTES - join.optionSpace);
+    const first = full - paddedLengths([this.level.withDataAck(mappingDss(m, this.level.localSpace!))]);
+    return { first, full, mayGrow: this.level.unsent > 0 && this.level.fastest(sub) };
   }
 
   /**
@@ -362,7 +397,8 @@ export class JoinedSubflows implements JoinedPath {
       return this.fail(join, res.error.kind === "checksum" ? TCPRST_REASON.MIDDLEBOX_INTERFERENCE : TCPRST_REASON.MPTCP_SPECIFIC);
     }
     for (const c of res.chunks) this.level.deliver(c.dsn, c.data);
-    if (res.unmapped > 0 && !opts.any) return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
+    // §3.7: in-order data no mapping covers, on a segment declaring none: the options vanished.
+    if (res.stranded > 0 && announced?.kind !== "map") return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
     // §3.3.3: a DATA_FIN may arrive on any subflow.
     if (res.dataFin !== undefined) this.level.onDataFin(res.dataFin);
     return ctx.payload.length > 0 ? "consume" : "accept";

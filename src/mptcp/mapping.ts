@@ -2,17 +2,22 @@
  * Receive side of the data sequence mapping, one instance per subflow (RFC 8684 §3.3.1).
  *
  * A DSS mapping binds a range of subflow bytes (relative SSN, length) to a range of data-level
- * bytes (DSN). Mappings need not ride on the segment that carries their bytes' first byte in
- * order of arrival: the segment carrying a mapping can be lost and its bytes arrive on later
- * segments, and a segment may run past the end of one mapping into the next, whose DSS arrives
- * with the following segment. So this table keeps:
+ * bytes (DSN), and may cover several segments (§3.3.1): the segments after the one that declares
+ * it may carry no DSS, and their bytes are mapped by it. The declaring segment can be lost and
+ * the later ones arrive first (out of order on the subflow), and a segment may run past the end
+ * of one mapping into the next, whose DSS arrives with the following segment. So this table
+ * keeps:
  *
  * - the mappings announced and not yet fully received, sorted by subflow offset;
  * - subflow bytes that arrived before any mapping covering them ("unmapped", held for a while:
  *   §3.3.1 allows holding them, bounded, and says a subflow whose mapping does not arrive within
  *   a receive window of data SHOULD be reset);
  * - the infinite mapping, once the peer fell back (§3.7), after which every later subflow byte
- *   maps linearly.
+ *   maps linearly;
+ * - which subflow bytes have arrived, to tell unmapped bytes that still wait for the segment
+ *   declaring their mapping (out of order) from bytes no declaration will come for: a mapping is
+ *   declared on the segment carrying its first byte (send-mapping.ts), so unmapped bytes with
+ *   every byte before them arrived are "stranded", their options stripped (§3.7).
  *
  * When checksums are in use (§3.3.1, negotiated with flag A, §3.1), a mapping's bytes are held
  * until all of them arrived, in whatever order and segmentation, and are released only if the
@@ -108,6 +113,13 @@ export interface SegmentResult {
    * and the connection falls back to TCP (§3.7; Linux DssFallback).
    */
   unmapped: number;
+  /**
+   * Unmapped bytes held (this segment's or earlier ones') that are in subflow order: every byte
+   * before them has arrived, the one carrying their mapping's first byte among them. The peer
+   * sends no mapping for them (§3.7: options stripped, or the peer fell back), unless a segment
+   * ran past its mapping's end and the next mapping is declared by the segment after it.
+   */
+  stranded: number;
   /** DSN of a DATA_FIN the peer has now signalled (its mapping is complete). */
   dataFin?: number;
   /** This segment carried the infinite mapping (§3.7) [InfiniteMapRx]. */
@@ -200,9 +212,18 @@ export class ReceiveMappings {
   private csumSeen = false;
   private failed: DataChunk[] = [];
   private readonly maxMappings: number;
+  /** Every subflow offset below this has arrived: the subflow's RCV.NXT as this table saw it. */
+  private contiguous = 0;
+  /** Offsets at or above `contiguous` that have arrived (out of order on the subflow). */
+  private readonly ahead = new RangeSet();
 
   constructor(private readonly opts: ReceiveMappingOptions) {
     this.maxMappings = opts.maxMappings ?? DEFAULT_MAX_MAPPINGS;
+  }
+
+  /** Subflow bytes received in order: every offset below has arrived (the TCP ACK we send). */
+  get receivedInOrder(): number {
+    return this.contiguous;
   }
 
   /** Subflow bytes held because no mapping covers them yet. */
@@ -274,10 +295,34 @@ export class ReceiveMappings {
    * its DSS option announced, if any (`readMapping`). Payload views are copied if held.
    */
   onSegment(offset: number, payload: Uint8Array, announced?: MappingAnnouncement): SegmentResult {
-    const out: SegmentResult = { chunks: [], unmapped: 0 };
+    const out: SegmentResult = { chunks: [], unmapped: 0, stranded: 0 };
+    if (payload.length > 0) this.arrived(offset, offset + payload.length);
     if (announced !== undefined && !this.announce(offset, payload.length, announced, out)) return out;
     if (payload.length > 0) this.place(offset, payload, out);
+    if (out.error === undefined && this.unmapped.size > 0) out.stranded = this.unmapped.coveredIn(0, this.contiguous);
     return out;
+  }
+
+  /**
+   * Whether `length` bytes at subflow offset `offset` would arrive in subflow order with no
+   * mapping announced so far covering their first new byte: data the peer sends unmapped, if the
+   * segment carrying them announces none (§3.7).
+   */
+  unmappedInOrder(offset: number, length: number): boolean {
+    if (length === 0 || offset > this.contiguous || this.infiniteAt !== undefined) return false;
+    const first = Math.max(offset, this.contiguous);
+    if (first >= offset + length) return false;
+    if (this.done.contains(first)) return false;
+    return !this.pending.some((p) => p.mapping.offset <= first && first < p.mapping.offset + p.mapping.length);
+  }
+
+  private arrived(start: number, end: number): void {
+    if (end <= this.contiguous) return;
+    this.ahead.add(Math.max(start, this.contiguous), end);
+    const first = this.ahead.at(0)!;
+    if (first[0] > this.contiguous) return;
+    this.contiguous = first[1];
+    this.ahead.removeBelow(this.contiguous);
   }
 
   private announce(offset: number, len: number, a: MappingAnnouncement, out: SegmentResult): boolean {

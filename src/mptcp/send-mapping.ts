@@ -2,11 +2,21 @@
  * Send side of the data sequence mapping, one table per subflow (RFC 8684 §3.3.1, §3.3.6).
  *
  * When the scheduler gives a subflow a chunk of the data-level stream, the chunk is appended to
- * that subflow's byte stream and the binding (subflow offset → DSN, length) is recorded here. The
- * TCP hook then asks, per outgoing segment, which mapping covers the segment's first byte:
- * `reserve` caps the payload at the mapping's end (one DSS mapping per segment) and `options`
- * attaches that mapping. A subflow-level retransmission carries the same mapping again (§3.3.1: a
- * mapping MUST NOT change once declared), even if TCP cuts the range differently.
+ * that subflow's byte stream and the binding (subflow offset → DSN, length) is recorded here; a
+ * chunk that continues a mapping no segment was built from yet extends it, up to 64 KB. The TCP
+ * hook then asks, per outgoing segment, which mapping covers the segment's first byte: `reserve`
+ * caps the payload at the mapping's end (a segment never crosses one) and `options` attaches the
+ * mapping, or not (`carriesMapping`).
+ *
+ * §3.3.1: a mapping may cover several segments, and the receiver keeps using it for the subflow
+ * bytes that follow (Linux: subflow.c `get_mapping_status`, which maps an skb without a DSS by the
+ * mapping in force). So the mapping goes only on the segment that starts it: the copy of a
+ * mapping's first byte, original or retransmitted, always starts at the mapping's start (segments
+ * never cross a mapping's end), so every copy of it declares the mapping, and a receiver that
+ * gets later bytes first holds them until it does (they are out of order on the subflow). A
+ * retransmission re-declares the same mapping (§3.3.1: it MUST NOT change once declared). The
+ * other segments carry a DSS only for a Data ACK with news (`DataAckRecord`), and nothing
+ * otherwise: 28 option bytes a segment less than Linux, which puts the whole DSS on each.
  *
  * An entry stays until its subflow bytes are acknowledged on the subflow (TCP may still
  * retransmit them) and its DSN range is data-acknowledged (the connection may still reinject it
@@ -18,7 +28,7 @@
 import { dssChecksum } from "../wire/mptcp/dss-checksum.js";
 import type { Dss } from "../wire/mptcp/types.js";
 import type { DsnSpace, DsnWidth } from "./dsn.js";
-import { offsetToSsn } from "./mapping.js";
+import { offsetToSsn, ssnToOffset } from "./mapping.js";
 
 /** One mapping as sent. */
 export interface SentMapping {
@@ -32,8 +42,18 @@ export interface SentMapping {
   dataFin: boolean;
   /** The DSS checksum over the whole mapping, when checksums are in use. */
   checksum?: number;
-  /** A segment was built from it: its length is declared and can no longer grow. */
+  /** A segment declaring it went out: its length is declared and can no longer change. */
   sealed?: boolean;
+}
+
+/** Segment payloads, for cutting a mapping to whole segments (`SendMappings.payloadLimit`). */
+export interface SegmentShape {
+  /** Payload of the segment that declares the mapping (it carries the DSS). */
+  first: number;
+  /** Payload of a full segment inside the mapping. */
+  full: number;
+  /** More data is waiting to be mapped: the last mapping may still grow. */
+  mayGrow: boolean;
 }
 
 export interface SendMappingOptions {
@@ -75,10 +95,11 @@ export class SendMappings {
   append(dsn: number, data: Uint8Array, dataFin = false): SentMapping {
     const dataLen = data.length + (dataFin ? 1 : 0);
     if (data.length === 0 || dataLen > 0xffff) throw new RangeError(`a mapping maps 1 to 65535 bytes, not ${data.length}`);
-    // A chunk that continues the last mapping, in DSN and in the subflow, before any segment of
-    // that mapping was built, extends it rather than starting a mapping of its own: a segment
-    // never crosses a mapping's end (§3.3.1), so every mapping boundary that does not fall on a
-    // segment boundary costs a short segment. (With checksums the sum would have to be redone.)
+    // A chunk that continues the last mapping, in DSN and in the subflow, before the segment
+    // declaring that mapping went out, extends it rather than starting a mapping of its own: each
+    // mapping costs a DSS, and a segment never crosses a mapping's end (§3.3.1), so a boundary
+    // that does not fall on a segment boundary costs a short segment. (With checksums the sum
+    // would have to be redone.)
     const last = this.entries[this.entries.length - 1];
     if (last !== undefined && last.sealed !== true && !last.dataFin && last.checksum === undefined && !this.opts.checksums && last.dsn + last.length === dsn && last.offset + last.length === this.end && last.length + dataLen <= 0xffff) {
       last.length += data.length;
@@ -107,12 +128,50 @@ export class SendMappings {
     return e !== undefined && e.offset <= offset ? e : undefined;
   }
 
-  /** How many payload bytes a segment starting at `offset` may carry: up to its mapping's end. */
-  payloadLimit(offset: number): number {
+  /**
+   * How many payload bytes a segment starting at `offset` may carry: up to its mapping's end, or
+   * no limit (undefined) for the last mapping while `shape.mayGrow`: TCP then holds a short tail
+   * back (Nagle) until more data extends the mapping, rather than send a runt.
+   *
+   * Before the first segment of a mapping is built, the mapping is cut to whole segments (`shape`:
+   * the first one carries the mapping's DSS and so less payload), and what lies beyond becomes a
+   * mapping of its own, still open to growth: a mapping's length is declared with its first
+   * segment (§3.3.1), and a length that is not a whole number of segments would end in a runt.
+   * With a shape the mapping stays open until `declared` (the segment may not be sent: Nagle, the
+   * window); without one the caller builds the segment now, and the mapping is sealed.
+   */
+  payloadLimit(offset: number): number;
+  payloadLimit(offset: number, shape: SegmentShape | undefined): number | undefined;
+  payloadLimit(offset: number, shape?: SegmentShape): number | undefined {
     const m = this.at(offset);
     if (m === undefined) return 0;
-    m.sealed = true;
+    if (shape === undefined) m.sealed = true;
+    else if (m.sealed !== true && offset === m.offset) {
+      this.cutToSegments(m, shape);
+      if (shape.mayGrow && this.entries[this.entries.length - 1] === m) return undefined;
+    }
     return m.offset + m.length - offset;
+  }
+
+  /** The segment declaring the mapping that starts at `offset` went out: its length is fixed. */
+  declared(offset: number): void {
+    const m = this.at(offset);
+    if (m !== undefined && m.offset === offset) m.sealed = true;
+  }
+
+  /** `declared` for a mapping named by its relative SSN on the wire. */
+  declaredSsn(ssn: number): void {
+    this.declared(ssnToOffset(ssn, this.end));
+  }
+
+  private cutToSegments(m: SentMapping, shape: SegmentShape): void {
+    // With checksums the sum covers the mapping as appended; a DATA_FIN stays at its end.
+    if (m.checksum !== undefined || m.dataFin || shape.full <= 0 || shape.first <= 0 || m.length <= shape.first) return;
+    const cut = shape.first + Math.floor((m.length - shape.first) / shape.full) * shape.full;
+    if (cut >= m.length) return;
+    const i = this.entries.indexOf(m);
+    this.entries.splice(i + 1, 0, { offset: m.offset + cut, dsn: m.dsn + cut, length: m.length - cut, dataFin: false });
+    m.length = cut;
   }
 
   /** The subflow acknowledged everything below `offset`. */
@@ -153,9 +212,57 @@ export class SendMappings {
 }
 
 /**
- * The DSS of each sealed mapping, made once: every segment of a mapping carries the same one
- * (§3.3.1), and building it (a 64-bit DSN as a bigint) for each of the 45 segments of a 64 KB
- * mapping showed in the send path's profile. Weak, so a mapping's entry goes with the mapping.
+ * Whether the data segment at subflow offset `offset`, inside mapping `m`, declares it: the
+ * segment that starts it does, and every segment does with `everySegment` (Linux's way).
+ */
+export function carriesMapping(m: SentMapping, offset: number, everySegment: boolean): boolean {
+  return everySegment || offset === m.offset;
+}
+
+/** What a Data ACK sent on a subflow says, and the subflow ACK beside it. */
+export interface DataAckState {
+  /** The Data ACK: the data-level RCV.NXT. */
+  ack: number;
+  width: DsnWidth;
+  /** The right edge of the data-level window offered with it (§3.3.4). */
+  edge: number;
+  /** The subflow bytes received in order: the segment's own (TCP) ACK. */
+  received: number;
+}
+
+/**
+ * The Data ACK (§3.3.2) last sent on one subflow. A data segment inside a mapping carries a Data
+ * ACK only when it tells the peer something new: the Data ACK moved or changed width, the
+ * window's right edge moved right (the peer reads the data-level window only beside a Data ACK),
+ * or the segment acknowledges subflow data the last one did not (a peer takes new subflow data
+ * acknowledged without a Data ACK for options stripped on the way, and falls back, §3.7; the
+ * Data ACK lags the subflow's while a mapping's checksum waits for all of it). A segment without
+ * data always carries one: its ACK is its purpose.
+ */
+export class DataAckRecord {
+  private ack: number | undefined;
+  private width: DsnWidth | undefined;
+  private edge = -Infinity;
+  private received = 0;
+
+  /** Whether a Data ACK in state `s` has news. */
+  due(s: DataAckState): boolean {
+    return s.ack !== this.ack || s.width !== this.width || s.edge > this.edge || s.received > this.received;
+  }
+
+  /** A segment carrying a Data ACK in state `s` went out. */
+  sent(s: DataAckState): void {
+    this.ack = s.ack;
+    this.width = s.width;
+    this.edge = s.edge;
+    this.received = s.received;
+  }
+}
+
+/**
+ * The DSS of each sealed mapping, made once: every segment that declares a mapping carries the
+ * same one (§3.3.1), and building it (a 64-bit DSN as a bigint) for each of the 45 segments of a
+ * 64 KB mapping (`dssEverySegment`) showed in the send path's profile. Weak, so a mapping's entry goes with the mapping.
  */
 const sealedDss = new WeakMap<SentMapping, Dss>();
 

@@ -77,9 +77,11 @@ export interface MptcpOptions {
   recvBufferSize?: number;
   /**
    * Receive-buffer autotuning (src/mptcp/rcv-space.ts, like Linux `mptcp_rcv_space_adjust`): the
-   * connection-level window starts at 128 KB and grows each round trip to about twice what the
-   * application read in the last one, up to `recvBufferSize`. Default false: measured, it costs
-   * goodput (docs/multipath.md, "Receive-buffer autotuning"). MPTCP connections only; a plain TCP
+   * connection-level window starts at 128 KB and grows each round trip, measured by the subflows'
+   * receiver-side RTTs, to about twice what the application read in the last one, up to
+   * `recvBufferSize`. Default false: measured, it matches a fixed buffer on exp-heterogeneous but
+   * still costs goodput where a subflow waits for the window to grow (mptcp-two-paths, exp-handover;
+   * docs/multipath.md, "Receive-buffer autotuning"). MPTCP connections only; a plain TCP
    * connection of the stack keeps its fixed buffer.
    */
   autotune?: boolean;
@@ -152,6 +154,13 @@ export interface MptcpOptions {
    * src/mptcp/sched/arrival.ts, reinject.ts; default true. Off only to measure what they do.
    */
   delayAware?: boolean;
+  /**
+   * Put the full DSS mapping and the Data ACK on every data segment, as Linux does (default
+   * true). False declares a mapping spanning several segments on its first segment only, the
+   * others carrying a Data ACK only when it has news (RFC 8684 §3.3.1): 28 option bytes less per
+   * segment, but slower in several experiments so far (docs/multipath.md).
+   */
+  dssEverySegment?: boolean;
   /**
    * The ndiffports path manager beside the endpoints: a client opens this many subflows in all
    * between the initial pair of addresses, differing only in source port (for ECMP networks,
@@ -276,6 +285,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
       ...(m.opportunistic !== undefined ? { opportunistic: m.opportunistic } : {}),
       ...(m.delayAware !== undefined ? { delayAware: m.delayAware } : {}),
+      ...(m.dssEverySegment !== undefined ? { dssEverySegment: m.dssEverySegment } : {}),
       autotune: m.autotune ?? false,
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
