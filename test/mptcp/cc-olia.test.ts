@@ -7,7 +7,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { olia, Olia } from "../../src/mptcp/cc/olia.js";
-import { acks, inAvoidance } from "./cc-util.js";
+import { acks, inAvoidance, oliaAlphas } from "./cc-util.js";
 
 interface Path {
   cwnd: number;
@@ -15,17 +15,7 @@ interface Path {
   carried: number;
 }
 
-function alphas(paths: Path[]): number[] {
-  const n = paths.length;
-  const maxW = Math.max(...paths.map((p) => p.cwnd));
-  const q = paths.map((p) => p.carried / p.srtt ** 2);
-  const bestQ = Math.max(...q);
-  const inM = paths.map((p) => p.cwnd === maxW);
-  const collected = paths.map((_, i) => !inM[i] && q[i] === bestQ);
-  const nM = inM.filter(Boolean).length;
-  const nC = collected.filter(Boolean).length;
-  return paths.map((_, i) => (nC === 0 ? 0 : collected[i] ? 1 / (n * nC) : inM[i] ? -1 / (n * nM) : 0));
-}
+const alphas = (paths: Path[]): number[] => oliaAlphas(paths.map((p) => ({ w: p.cwnd, rtt: p.srtt, l: p.carried })));
 
 function bytesPerSegment(paths: Path[], r: number): number {
   const x = paths.map((p) => p.cwnd / p.srtt);

@@ -30,3 +30,20 @@ export function inAvoidance<C extends CongestionController>(factory: CongestionF
 export function acks(c: CongestionController, count: number, bytes: number, srtt: number): void {
   for (let i = 0; i < count; i++) c.onAck(10, bytes, rtt(srtt), c.window(), false);
 }
+
+/**
+ * OLIA's alpha_r for every path, from the paper's sets (Khalili et al. CoNEXT'12): B = the paths
+ * maximising l / rtt^2, M = the paths with the largest window; +1/(n |B\M|) on B\M, -1/(n |M|) on
+ * M when B\M is not empty, else 0. Any units, as long as all paths use the same ones.
+ */
+export function oliaAlphas(paths: readonly { w: number; rtt: number; l: number }[]): number[] {
+  const n = paths.length;
+  const maxW = Math.max(...paths.map((p) => p.w));
+  const q = paths.map((p) => p.l / p.rtt ** 2);
+  const bestQ = Math.max(...q);
+  const inM = paths.map((p) => p.w === maxW);
+  const collected = paths.map((_, i) => !inM[i] && q[i] === bestQ);
+  const nM = inM.filter(Boolean).length;
+  const nC = collected.filter(Boolean).length;
+  return paths.map((_, i) => (nC === 0 ? 0 : collected[i] ? 1 / (n * nC) : inM[i] ? -1 / (n * nM) : 0));
+}

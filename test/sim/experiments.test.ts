@@ -6,7 +6,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { EXPERIMENTS, experimentByName } from "../../src/sim/experiments/index.js";
 import { runResponsiveness } from "../../src/sim/experiments/responsiveness.js";
-import { runDatacenterExperiment } from "../../src/sim/experiments/datacenter.js";
+import { DATACENTER_LINK, runDatacenterExperiment } from "../../src/sim/experiments/datacenter.js";
 import { runCli } from "../support/cli.js";
 
 describe("experiments", () => {
@@ -34,7 +34,7 @@ describe("experiments", () => {
       assert.equal(large.length, 3);
       for (const x of large) assert.ok(x.fixed > x.tcp, `${x.buffer}: ${x.fixed} against ${x.tcp}`);
     });
-    test("never below TCP on the WiFi path alone", { todo: "128 KB-1 MB: below 750 KB of window (WiFi's rate times 3G's RTT) the 3G path cannot add without blocking WiFi, and MPTCP's DSS option bytes cost 2% (MPTCP on WiFi alone: 18.21 against 18.58); at 512 KB a tail loss recovered by a 0.2 s RTO costs MPTCP on WiFi alone the same (docs/experiments.md)" }, () => {
+    test("never below TCP on the WiFi path alone", { todo: "128 KB-1 MB: below 750 KB of window (WiFi's rate times 3G's RTT) the 3G path cannot add without blocking WiFi, and MPTCP's DSS option bytes cost 2% (MPTCP on WiFi alone: 18.21 against 18.58; with the DSS once per mapping, dssEverySegment: false, 18.40); at 512 KB a tail loss recovered by a 0.2 s RTO costs MPTCP on WiFi alone the same (docs/experiments.md)" }, () => {
       const c = r.checks[1]!;
       assert.ok(c.pass, `${c.name}: ${c.measured}`);
     });
@@ -97,28 +97,31 @@ describe("experiments", () => {
   describe("exp-balia-table: the not-Pareto-optimal scenario of the BALIA draft §5.1", () => {
     const r = experimentByName("exp-balia-table")!.run({});
     const claim = (prefix: string) => r.checks.filter((c) => c.name.startsWith(prefix));
-    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", { todo: "with random access-link jitter LIA, OLIA and BALIA are within a seed's noise of each other (seeds 1-3: 9.38/9.04/8.76, 9.32/9.27/9.13, 9.32/9.04/8.87 Mbit/s; docs/experiments.md)" }, () => {
+    const rows = new Map(r.table.slice(1).map((x) => [x[0]!, x]));
+    /** Type-2 throughput when type-1 users run `m`, N1 = 5 (column 1) or 15 (column 3). */
+    const type2 = (m: string, column: 1 | 3): number => Number(rows.get(m)![column]);
+    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", { todo: "OLIA and BALIA within 0.1 Mbit/s of each other, BALIA above OLIA on seed 2 only (seeds 1-3: OLIA 8.79/8.63/8.76, BALIA 8.70/8.66/8.71; published 8.13 < 8.32); the rest of the order holds (tested below; docs/experiments.md)" }, () => {
       for (const c of claim("N1 = 5: single-path")) assert.ok(c.pass, `${c.name}: ${r.table.map((x) => x.join(" ")).join("; ")}`);
     });
-    test("N1 = 15: LIA leaves the type-2 users least, single-path TCP most", () => {
-      const rows = new Map(r.table.slice(1).map((x) => [x[0]!, x]));
-      const v = (m: string): number => Number(rows.get(m)![3]);
-      for (const m of ["OLIA", "BALIA"]) assert.ok(v("single-path TCP") > v(m) && v(m) > v("LIA"), r.table.map((x) => x.join(" ")).join("; "));
-    });
+    for (const [n1, column] of [[5, 1], [15, 3]] as const) {
+      test(`N1 = ${n1}: LIA leaves the type-2 users least, single-path TCP most`, () => {
+        for (const m of ["OLIA", "BALIA"]) assert.ok(type2("single-path TCP", column) > type2(m, column) && type2(m, column) > type2("LIA", column), r.table.map((x) => x.join(" ")).join("; "));
+      });
+    }
     test("type-1 users gain nothing by running MPTCP (link 1 bounds them either way)", () => {
       const cs = claim("N1 = 5, ");
       assert.equal(cs.length, 3);
       for (const c of cs) assert.ok(c.pass, `${c.name}: ${c.measured}`);
     });
-    test("N1 = 15: the same order", { todo: "OLIA 7.74/7.56/7.68 and BALIA 7.39/7.42/7.65 Mbit/s (seeds 1-3) come out in the other order (published 7.41 and 7.98), also with the integer alpha of the authors' Linux module in BALIA's decrease; LIA lowest and single-path highest hold (tested above)" }, () => {
+    test("N1 = 15: the same order", { todo: "OLIA 7.66/7.46/7.75 and BALIA 7.38/7.51/7.63 Mbit/s (seeds 1-3): BALIA above OLIA on seed 2 only (published 7.41 < 7.98). The gap is within a seed's spread, and not from the small windows of 50-packet queues: with 200-packet queues OLIA 8.48/8.74/8.67 and BALIA 8.53/8.50/8.57. The draft's RTTs and buffers are not in the sources we have (docs/experiments.md)" }, () => {
       for (const c of claim("N1 = 15")) assert.ok(c.pass, c.name);
     });
   });
 
-  // The whole of exp-responsiveness (four controllers, 120 s each) is mptcp sim's to run; the
-  // suite checks one controller's behaviour: give path 2 up to the TCP flows, take it back. The
-  // published order of reconvergence (BALIA < LIA < OLIA < Coupled) is not reproduced yet: the
-  // fully coupled controller takes path 2 back fastest here (docs/experiments.md).
+  // The whole of exp-responsiveness (four controllers, 120 s each, a minute or more of CPU each)
+  // is mptcp sim's to run; the suite checks one controller's behaviour: give path 2 up to the TCP
+  // flows, take it back. The order is a todo without a body: running it here would take minutes.
+  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "seeds 1-3: Coupled 6/8/7 s, OLIA 13/10/14, LIA 9/7/7, BALIA 7/8/7 (published 94.36, 58.5, 17.75, 14.73): OLIA is the slowest of LIA, OLIA and BALIA on every seed, but the fully coupled controller takes path 2 back among the fastest (losses on path 1, which the MPTCP flow alone fills, push its traffic to path 2; with 200-packet queues Coupled takes 16/14/13 s, slower than LIA and BALIA but still faster than OLIA at 18/15/20), and BALIA is 1 s behind LIA on seed 2. The draft's buffers, RTTs and its definition of reconvergence are not in the sources we have (docs/experiments.md)" });
   test("exp-responsiveness (BALIA): path 2 given up while five TCP flows use it, taken back within 30 s after they leave", () => {
     const r = runResponsiveness("balia", 1);
     assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);
@@ -148,30 +151,40 @@ describe("experiments", () => {
   });
 });
 
-describe("exp-datacenter: k = 4 FatTree, ECMP, permutation traffic, 1/2/4/8 subflows per flow (short version: one permutation, 4 s)", () => {
-  const r = runDatacenterExperiment({}, { seconds: 4, permutations: 1 });
+describe("exp-datacenter: k = 4 FatTree, ECMP, permutation traffic, 1/2/4/8 subflows per flow (short version: permutations 1-3 over 4 s)", () => {
+  // The claim is about utilisation over many flows: Raiciu et al.'s trees have hundreds to
+  // thousands of hosts, one flow each. A k = 4 tree has 16, and in one permutation a difference
+  // is down to a few hash values (permutation 1 has 2 and 4 subflows level: -2.2 points over 4 s,
+  // -0.1 over 10 s; with RACK-TLP's probes its 8-subflow run went from 76.8% to 68.8%). So the
+  // short version takes, as the full experiment does, the mean over permutations 1-3, only over
+  // 4 s instead of 10. Over permutations 1-12 at 4 s, 2 -> 4 subflows rises by -2.2 to +17.2
+  // points each (11 of 12 positive, standard deviation 6.1), +3.3 to +11.9 as the mean of any
+  // three consecutive ones.
+  const r = runDatacenterExperiment({}, { seconds: 4, permutations: 3 });
   const utilisation = r.table.slice(1).map((row) => Number.parseFloat(row[2]!) / 100);
 
-  const twoToFour = "utilisation, 4 subflows - 2 subflows";
-
-  test("utilisation rising from TCP to 2 subflows, 8 no lower than 4, 8 well above single-path TCP, every flow intact", () => {
+  test("utilisation rising with the subflow count: TCP < 2 < 4 subflows, 8 no lower than 4, 8 well above single-path TCP, every flow intact", () => {
     assert.equal(r.checks.length, 5);
-    for (const c of r.checks) if (c.name !== twoToFour) assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected}); ${utilisation.join(", ")}`);
+    for (const c of r.checks) assert.ok(c.pass, `${c.name}: ${c.measured} (expected ${c.expected}); ${utilisation.join(", ")}`);
     assert.equal(utilisation.length, 4);
     assert.ok(utilisation.every((u) => u > 0.3 && u <= 1), utilisation.join(", "));
   });
 
-  // The full experiment (3 permutations, 10 s) rises from 2 to 4 subflows by 8.7 points; this
-  // permutation alone has 2 and 4 subflows level (68.7% and 68.6% over 10 s), and over 4 s the
-  // sign of the difference differed between two builds (+1.3 points, then -2.2).
-  test("utilisation rising from 2 to 4 subflows, in one permutation over 4 s", { todo: "one permutation of 16 flows: 2 and 4 subflows level within ±2 points (docs/experiments.md); the 3-permutation experiment holds it" }, () => {
-    const c = r.checks.find((x) => x.name === twoToFour)!;
-    assert.ok(c.pass, `${c.measured}; ${utilisation.join(", ")}`);
+  test("the table's mean is the mean of the permutations' flows", () => {
+    const perm = (p: number, subflows: number): number => {
+      const flows = r.flows.filter((f) => f.name.startsWith(subflows === 1 ? `perm${p}/tcp/` : `perm${p}/lia-${subflows}/`));
+      assert.equal(flows.length, 16);
+      return (flows.reduce((a, f) => a + f.steadyGoodputMbps, 0) * 1e6) / (flows.length * DATACENTER_LINK.rateBps!);
+    };
+    [1, 2, 4, 8].forEach((subflows, i) => {
+      const mean = (perm(1, subflows) + perm(2, subflows) + perm(3, subflows)) / 3;
+      assert.ok(Math.abs(mean - utilisation[i]!) < 0.0005, `${subflows}: ${mean} against ${utilisation[i]}`);
+    });
   });
 
-  test("16 intact flows per subflow count, each named, none over its 10 Mbit/s access link", () => {
-    assert.equal(r.flows.length, 64);
-    assert.equal(new Set(r.flows.map((f) => f.name)).size, 64);
+  test("16 intact flows per subflow count and permutation, each named, none over its 10 Mbit/s access link", () => {
+    assert.equal(r.flows.length, 192);
+    assert.equal(new Set(r.flows.map((f) => f.name)).size, 192);
     // Over the whole run no flow delivers more than its access link carries. (Over the last 2 s
     // alone delivery may exceed it by what the receiver held for data-level reordering when the
     // window opened: seen 10.64 Mbit/s.)
@@ -181,6 +194,6 @@ describe("exp-datacenter: k = 4 FatTree, ECMP, permutation traffic, 1/2/4/8 subf
       assert.ok(f.goodputMbps <= 10, `${f.name}: ${f.goodputMbps} over the run`);
     }
     assert.match(r.flows[0]!.name, /^perm1\/tcp\/h\d\.\d\.\d->h\d\.\d\.\d$/);
-    assert.match(r.flows[63]!.name, /^perm1\/lia-8\//);
+    assert.match(r.flows[191]!.name, /^perm3\/lia-8\//);
   });
 });

@@ -55,8 +55,14 @@ export interface BaliaRun {
 
 const addr = (s: string): Uint8Array => parseAddress(s)!;
 
-export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, seconds: number): BaliaRun {
+/**
+ * One run. `queuePackets` replaces the two links' drop-tail queue (50 packets, windows of about
+ * two packets on link 1 with N1 = 15): the sources we have of the draft and of Khalili et al. do
+ * not give the testbed's buffers or RTTs (docs/experiments.md has the figures with 200).
+ */
+export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, seconds: number, opts: { queuePackets?: number } = {}): BaliaRun {
   const sim = new Simulator({ seed });
+  const link = opts.queuePackets === undefined ? LINK : { ...LINK, queueLimitPackets: opts.queuePackets };
   const tcp = { congestion: reno() };
   const warmUs = (seconds / 3) * 1e6;
   const endUs = seconds * 1e6;
@@ -69,8 +75,8 @@ export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, 
   const R1 = router("R1", { "10.1.0.0/16": 0, "10.3.0.0/16": 0, "10.102.0.0/16": 1 });
   const L2 = router("L2", { "10.102.0.0/16": 0, "10.3.0.0/16": 1 });
   const R2 = router("R2", { "10.2.0.0/16": 0, "10.3.0.0/16": 0 });
-  sim.addDuplexLink(L1.node, 0, R1.node, 0, LINK);
-  sim.addDuplexLink(L2.node, 0, R2.node, 0, LINK);
+  sim.addDuplexLink(L1.node, 0, R1.node, 0, link);
+  sim.addDuplexLink(L2.node, 0, R2.node, 0, link);
   sim.addDuplexLink(R1.node, 1, L2.node, 1, ACCESS);
   const attach = (r: typeof L1, host: ReturnType<Simulator["addNode"]>, iface: number, cidr: string, hostFirst: boolean): void => {
     const port = r.next++;
