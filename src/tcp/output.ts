@@ -32,11 +32,16 @@ interface SegmentPlan {
   retransmission: boolean;
 }
 
-/** Our own options for one segment and the payload that fits beside them. */
+/**
+ * The sizes of one segment's options and the payload that fits beside them. The option list
+ * itself is built (`ownOptions`) only once the segment is sent: a poll that ends without one
+ * (the window is a runt, Nagle holds) sized it for nothing.
+ */
 interface OptionPlan {
   maxPayload: number;
-  ownOptions: TcpOption[];
   hookBytes: number;
+  /** Our SACK option, when the receive side has blocks to report. */
+  sack: TcpOption | undefined;
 }
 
 export class TcpOutput extends Tcb {
@@ -318,7 +323,7 @@ export class TcpOutput extends Tcb {
     const end = start + len + (fin ? 1 : 0);
     const isRetx = retransmission || start < this.sndMax;
     const window = this.windowField();
-    let options = plan.ownOptions;
+    let options = this.ownOptions(plan);
     if (plan.hookBytes > 0) {
       const segPlan: SegmentPlan = { kind, start, len, syn: false, fin, retransmission: isRetx };
       options = withHookOptions(options, this.hookOutgoing(segPlan, plan.hookBytes, payload, window));
@@ -358,7 +363,7 @@ export class TcpOutput extends Tcb {
   protected emitControl(kind: SegmentKind, at: number): TcpRepr {
     const plan = this.planPayload(kind, at, false);
     const window = this.windowField();
-    let options = plan.ownOptions;
+    let options = this.ownOptions(plan);
     if (plan.hookBytes > 0) {
       const segPlan: SegmentPlan = { kind, start: at, len: 0, syn: false, fin: false, retransmission: false };
       options = withHookOptions(options, this.hookOutgoing(segPlan, plan.hookBytes, EMPTY, window));
@@ -419,16 +424,30 @@ export class TcpOutput extends Tcb {
         }
       }
     }
-    // The option list is built at its final length: it becomes the segment's own.
-    let own: TcpOption[];
+    const plan = this.plan;
+    plan.maxPayload = Math.max(0, Math.min(hookLimit, this.sendMss - padded(used + hookBytes)));
+    plan.hookBytes = hookBytes;
+    plan.sack = sack;
+    return plan;
+  }
+
+  /**
+   * The plan `planPayload` returns, one record per connection: each plan is used up by the
+   * segment it sizes before the next is made.
+   */
+  private readonly plan: OptionPlan = { maxPayload: 0, hookBytes: 0, sack: undefined };
+
+  /**
+   * Our options for the segment `plan` sized, built at their final length: the list becomes the
+   * segment's own.
+   */
+  private ownOptions(plan: OptionPlan): TcpOption[] {
+    const sack = plan.sack;
     if (this.tsOk) {
       const ts: TcpOption = { kind: "timestamps", tsVal: this.tsVal(this.clock), tsEcr: this.tsRecent };
-      own = sack === undefined ? [NOP, NOP, ts] : [NOP, NOP, ts, NOP, NOP, sack];
-    } else {
-      own = sack === undefined ? [] : [NOP, NOP, sack];
+      return sack === undefined ? [NOP, NOP, ts] : [NOP, NOP, ts, NOP, NOP, sack];
     }
-    const maxPayload = Math.max(0, Math.min(hookLimit, this.sendMss - padded(used + hookBytes)));
-    return { maxPayload, ownOptions: own, hookBytes };
+    return sack === undefined ? [] : [NOP, NOP, sack];
   }
 
   /** Both hook phases at once, for segments without payload (SYN, SYN-ACK, RST). */
