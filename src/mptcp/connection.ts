@@ -1447,16 +1447,10 @@ export class MptcpConnection {
       else this.fallBack("MPTCP options missing after the handshake", "DssFallback");
       return this.incomingPlain(ctx);
     }
-    if (unmappedData && this.fullyEstablished) {
-      // §3.7: data with no MPTCP option where this end may not fall back (a DSS checksum was
-      // verified, or other subflows exist): the peer fell back or options are being stripped,
-      // and no mapping will come. Reset the subflow (Linux: MPTCP_RST_EMPTCP), rather than hold
-      // its bytes for a mapping that never arrives.
-      this.count("DSSNoMatchTCP");
-      this.rstReason = TCPRST_REASON.MPTCP_SPECIFIC;
-      this.survivesInitialReset();
-      return "reset";
-    }
+    // §3.7: data with no MPTCP option where this end may not fall back (a DSS checksum was
+    // verified, or other subflows exist): the peer fell back or options are being stripped, and
+    // no mapping will come.
+    if (unmappedData && this.fullyEstablished) return this.unmappedReset();
     if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
     // §3.3.8, §3.4, §3.5: MP_PRIO, ADD_ADDR, REMOVE_ADDR, MP_FASTCLOSE.
     this.startPathManager();
@@ -1502,6 +1496,9 @@ export class MptcpConnection {
       // The segment's bytes after the failed mapping, if any, are still to be placed.
       return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload));
     }
+    // §3.7: in-order bytes no mapping covers where this end may not fall back. This segment's
+    // mapped bytes are not delivered either: a middlebox changed the segment (mapping.ts).
+    if (res.stranded > 0 && !this.canFallBack()) return this.unmappedReset();
     for (const c of res.chunks) this.deliver(c.dsn, c.data);
     if (res.infinite === true) {
       // §3.7: the peer's infinite mapping (its answer to our MP_FAIL, or its own decision): the
@@ -1511,16 +1508,28 @@ export class MptcpConnection {
       this.fallBack("infinite mapping received");
       return this.incomingPlain(ctx);
     }
-    if (res.stranded > 0 && this.canFallBack()) {
+    if (res.stranded > 0) {
       // §3.7: data without a mapping on the only subflow (Linux DssFallback). Bytes beyond the
       // mapping of their own segment are what Linux's validate_mapping() counts first. (Unmapped
       // bytes out of subflow order wait for the segment that declares their mapping.)
-      if (res.chunks.length > 0) this.count("DSSNoMatchTCP");
+      if (res.overrun > 0) this.count("DSSNoMatchTCP");
       this.fallBack("data without a DSS mapping", "DssFallback");
       return this.incomingPlain(ctx);
     }
     if (res.dataFin !== undefined) this.onDataFin(res.dataFin);
     return ctx.payload.length > 0 ? "consume" : "accept";
+  }
+
+  /**
+   * Subflow data in order that no mapping covers, where the connection may not fall back (§3.7):
+   * the subflow is reset (Linux: MAPPING_INVALID, MPTCP_RST_EMPTCP) rather than holding its bytes
+   * for a mapping that never arrives, and what it carried goes again on another subflow (§3.3.6).
+   */
+  private unmappedReset(): IncomingVerdict {
+    this.count("DSSNoMatchTCP");
+    this.rstReason = TCPRST_REASON.MPTCP_SPECIFIC;
+    this.survivesInitialReset();
+    return "reset";
   }
 
   /**

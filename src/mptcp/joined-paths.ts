@@ -396,9 +396,14 @@ export class JoinedSubflows implements JoinedPath {
       if (res.error.kind === "checksum") this.level.count("DataCsumErr");
       return this.fail(join, res.error.kind === "checksum" ? TCPRST_REASON.MIDDLEBOX_INTERFERENCE : TCPRST_REASON.MPTCP_SPECIFIC);
     }
+    // §3.7: in-order data no mapping covers: options stripped, or bytes a middlebox added past the
+    // segment's mapping (mapping.ts). Nothing of the segment is delivered; the reset subflow's
+    // data goes again on another (§3.3.6).
+    if (res.stranded > 0) {
+      this.level.count("DSSNoMatchTCP");
+      return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
+    }
     for (const c of res.chunks) this.level.deliver(c.dsn, c.data);
-    // §3.7: in-order data no mapping covers, on a segment declaring none: the options vanished.
-    if (res.stranded > 0 && announced?.kind !== "map") return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
     // §3.3.3: a DATA_FIN may arrive on any subflow.
     if (res.dataFin !== undefined) this.level.onDataFin(res.dataFin);
     return ctx.payload.length > 0 ? "consume" : "accept";

@@ -23,6 +23,29 @@ function plain(maxUnmappedBytes = 1 << 16): ReceiveMappings {
   return new ReceiveMappings({ checksums: false, space: SPACE, maxUnmappedBytes });
 }
 
+/** Without checksums, holding each mapping until complete (as with other subflows). */
+function held(): ReceiveMappings {
+  return new ReceiveMappings({ checksums: false, space: SPACE, maxUnmappedBytes: 1 << 16, holdMappings: true });
+}
+
+/** `[start, end)` pieces of `[0, len)`, cut at the given points. */
+function cuts(len: number, at: number[]): Array<[number, number]> {
+  const points = [...new Set(at.filter((x) => x > 0 && x < len))].sort((a, b) => a - b);
+  return [...points, len].map((p, i, all) => [i === 0 ? 0 : all[i - 1]!, p]);
+}
+
+/** Shuffles `items` in place, deterministically from `seed` (xorshift). */
+function shuffle<T>(items: T[], seed: number): void {
+  let x = seed >>> 0 || 1;
+  for (let i = items.length - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
 /** The chunks as [dsn, text] pairs. */
 function texts(chunks: DataChunk[]): Array<[number, string]> {
   return chunks.map((c) => [c.dsn, dec(c.data)]);
@@ -88,6 +111,19 @@ describe("ReceiveMappings without checksums", () => {
     assert.equal(r.pendingMappings.length, 0, "a fully received mapping is retired");
   });
 
+  test("holdMappings: a mapping's bytes are released once it is complete", () => {
+    const r = held();
+    const m = { dsn: 1, offset: 0, length: 12, dataFin: false };
+    assert.deepEqual(r.onSegment(0, enc("abcd"), map(m)).chunks, []);
+    assert.deepEqual(r.onSegment(4, enc("efgh")).chunks, []);
+    assert.equal(r.heldBytes, 8);
+    assert.deepEqual(r.onSegment(4, enc("efgh")).chunks, [], "a duplicate is held once");
+    assert.equal(r.heldBytes, 8);
+    assert.deepEqual(texts(r.onSegment(8, enc("ijkl")).chunks), [[1, "abcd"], [5, "efgh"], [9, "ijkl"]]);
+    assert.equal(r.pendingMappings.length, 0);
+    assert.equal(r.heldBytes, 0);
+  });
+
   test("the same mapping announced twice is fine (§3.3.1)", () => {
     const r = plain();
     const m = { dsn: 1, offset: 0, length: 8, dataFin: false };
@@ -132,18 +168,80 @@ describe("ReceiveMappings without checksums", () => {
     assert.deepEqual(r.onSegment(4, enc("ef"), map(other)).error, { kind: "dss-not-matching", mapping: other });
   });
 
-  test("a segment spanning the end of a mapping: the rest waits for the next mapping", () => {
+  test("a segment past the end of the mapping it declares: the rest is stranded, and no later mapping claims it", () => {
+    // An ALG grew the segment: "hello" mapped, the 2 bytes it added past the mapping's end, and
+    // the next segment shifted by 2 while its DSS still says subflow offset 5.
     const r = plain();
-    let res = r.onSegment(0, enc("hello world"), map({ dsn: 1, offset: 0, length: 5, dataFin: false }));
+    let res = r.onSegment(0, enc("hello!!"), map({ dsn: 1, offset: 0, length: 5, dataFin: false }));
     assert.deepEqual(texts(res.chunks), [[1, "hello"]]);
-    assert.equal(r.unmappedBytes, 6);
-    assert.equal(res.unmapped, 6);
-    assert.equal(r.onSegment(20, enc("zz")).unmapped, 2);
-    res = r.onSegment(11, enc("!!"), map({ dsn: 6, offset: 5, length: 8, dataFin: false }));
-    assert.equal(res.unmapped, 0, "the bytes at 20 were held before");
-    assert.equal(r.unmappedBytes, 2);
+    assert.equal(res.unmapped, 2);
+    assert.equal(res.stranded, 2);
+    assert.equal(res.overrun, 2);
+    const next = { dsn: 6, offset: 5, length: 6, dataFin: false };
+    res = r.onSegment(7, enc(" world"), map(next));
+    assert.deepEqual(res.error, { kind: "dss-no-match-tcp", mapping: next, offset: 7 });
+    assert.deepEqual(res.chunks, []);
+  });
+
+  test("a segment past the end of its mapping is stranded at once, even out of order and with the next mapping pending", () => {
+    const r = held();
+    // The next mapping [5, 11) arrived first, on its own later segment.
+    assert.deepEqual(r.onSegment(9, enc("ld"), map({ dsn: 6, offset: 5, length: 6, dataFin: false })).stranded, 0);
+    const res = r.onSegment(2, enc("llo!!"), map({ dsn: 1, offset: 0, length: 5, dataFin: false }));
+    assert.equal(res.stranded, 2, "out of subflow order (offsets 0-1 missing), yet stranded");
+    assert.equal(res.overrun, 2);
+    assert.deepEqual(res.chunks, [], "and the pending mapping [5, 11) did not take them");
+    assert.deepEqual(r.pendingMappings.map((m) => m.offset), [0, 5]);
+  });
+
+  test("a segment without a DSS running past the end of its mapping (mapping on its first segment only): stranded", () => {
+    const r = held();
+    r.onSegment(0, enc("abcd"), map({ dsn: 1, offset: 0, length: 8, dataFin: false }));
+    const res = r.onSegment(4, enc("efgh!!"));
+    assert.deepEqual(texts(res.chunks), [[1, "abcd"], [5, "efgh"]]);
+    assert.equal(res.stranded, 2);
+    assert.equal(res.overrun, 2, "past the end of the mapping holding its first byte");
+    const next = { dsn: 9, offset: 8, length: 4, dataFin: false };
+    assert.deepEqual(r.onSegment(10, enc("ijkl"), map(next)).error, { kind: "dss-no-match-tcp", mapping: next, offset: 10 });
+  });
+
+  test("bytes past a mapping's end that arrive out of order wait for the segment declaring their mapping", () => {
+    const r = held();
+    r.onSegment(0, enc("abcd"), map({ dsn: 1, offset: 0, length: 4, dataFin: false }));
+    // [8, 12) without a DSS (the later part of the mapping [4, 12)) comes before [4, 8), which declares it.
+    let res = r.onSegment(8, enc("ijkl"));
+    assert.equal(res.unmapped, 4);
+    assert.equal(res.stranded, 0, "offsets 4-7 have not arrived");
+    res = r.onSegment(4, enc("efgh"), map({ dsn: 5, offset: 4, length: 8, dataFin: false }));
     assert.equal(res.error, undefined);
-    assert.deepEqual(texts(res.chunks), [[6, " world"], [12, "!!"]]);
+    assert.equal(res.stranded, 0);
+    assert.deepEqual(texts(res.chunks), [[5, "efgh"], [9, "ijkl"]]);
+  });
+
+  test("holdMappings: every segment carrying the mapping that started before it (Linux TSO), in any order: no stranded byte", () => {
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+      const r = held();
+      const m = { dsn: 100, offset: 0, length: 12, dataFin: false };
+      const segs = ["abcd", "efgh", "ijkl"];
+      const chunks: DataChunk[] = [];
+      for (const i of order) {
+        const res = r.onSegment(4 * i, enc(segs[i]!), map({ ...m }));
+        assert.equal(res.error, undefined);
+        assert.equal(res.stranded, 0);
+        chunks.push(...res.chunks);
+      }
+      assert.deepEqual(texts(chunks), [[100, "abcd"], [104, "efgh"], [108, "ijkl"]]);
+    }
+  });
+
+  test("holdMappings: a shrunk segment: the next mapping starts after its segment's data (DSSNoMatchTCP), and the mapping before is never released", () => {
+    const r = held();
+    assert.deepEqual(r.onSegment(0, enc("abcd"), map({ dsn: 1, offset: 0, length: 8, dataFin: false })).chunks, []);
+    assert.deepEqual(r.onSegment(4, enc("eh")).chunks, [], "an ALG took 2 bytes out of \"efgh\"");
+    const next = { dsn: 9, offset: 8, length: 4, dataFin: false };
+    const res = r.onSegment(6, enc("ijkl"), map(next));
+    assert.deepEqual(res.error, { kind: "dss-no-match-tcp", mapping: next, offset: 6 });
+    assert.deepEqual(res.chunks, []);
   });
 
   test("data that arrives before its mapping is held, then released", () => {
@@ -180,6 +278,7 @@ describe("ReceiveMappings without checksums", () => {
     assert.deepEqual(res.chunks, []);
     assert.equal(r.unmappedBytes, 2);
     assert.equal(r.pendingMappings.length, 0);
+    assert.equal(res.overrun, 2, "a segment crossing its mapping's end: no sender does that, a middlebox does");
   });
 
   test("duplicate subflow bytes inside a mapping are released once", () => {
@@ -334,7 +433,11 @@ describe("ReceiveMappings with checksums (live vectors, mptcp-facts.md §2)", ()
 });
 
 describe("property: any segmentation, order and duplication reassembles the stream", () => {
-  /** A stream cut into mappings, and into segments independently of the mappings. */
+  /**
+   * A stream cut into mappings, and into segments that never cross a mapping's end (as senders
+   * cut them, send-mapping.ts); each segment declares its mapping (Linux) or only the first one
+   * of a mapping does (`everySegment` false).
+   */
   const scenario = fc.record({
       bytes: fc.uint8Array({ minLength: 1, maxLength: 400 }),
       mapCuts: fc.array(fc.integer({ min: 1, max: 399 }), { maxLength: 8 }),
@@ -343,22 +446,12 @@ describe("property: any segmentation, order and duplication reassembles the stre
       checksums: fc.boolean(),
       seed: fc.integer(),
       dupes: fc.array(fc.nat(), { maxLength: 4 }),
+      everySegment: fc.boolean(),
     });
-
-  function cuts(len: number, at: number[]): Array<[number, number]> {
-    const points = [...new Set(at.filter((x) => x < len))].sort((a, b) => a - b);
-    const out: Array<[number, number]> = [];
-    let s = 0;
-    for (const p of [...points, len]) {
-      out.push([s, p]);
-      s = p;
-    }
-    return out;
-  }
 
   test("ReceiveMappings releases every byte once, at its DSN", () => {
     fc.assert(
-      fc.property(scenario, ({ bytes, mapCuts, segCuts, firstDsn, checksums, seed, dupes }) => {
+      fc.property(scenario, ({ bytes, mapCuts, segCuts, firstDsn, checksums, seed, dupes, everySegment }) => {
         const space = new DsnSpace(0xfedc_ba98_7654_3210n);
         const maps: Mapping[] = cuts(bytes.length, mapCuts).map(([s, e]) => {
           const m: Mapping = { dsn: firstDsn + s, offset: s, length: e - s, dataFin: false };
@@ -367,24 +460,18 @@ describe("property: any segmentation, order and duplication reassembles the stre
         });
         const mapAt = (o: number): Mapping => maps.find((m) => m.offset <= o && o < m.offset + m.length)!;
         type Seg = { offset: number; data: Uint8Array; ann?: MappingAnnouncement };
-        const segs: Seg[] = cuts(bytes.length, segCuts).map(([s, e]) => ({ offset: s, data: bytes.subarray(s, e), ann: map(mapAt(s)) }));
-        // Mappings that no segment starts in are announced on a pure ACK (offset 0: nothing received).
-        for (const m of maps) if (!segs.some((s) => s.ann !== undefined && s.ann.kind === "map" && s.ann.mapping === m)) segs.push({ offset: 0, data: new Uint8Array(0), ann: map(m) });
+        const segs: Seg[] = cuts(bytes.length, [...segCuts, ...mapCuts]).map(([s, e]) => {
+          const m = mapAt(s);
+          return everySegment || m.offset === s ? { offset: s, data: bytes.subarray(s, e), ann: map(m) } : { offset: s, data: bytes.subarray(s, e) };
+        });
         for (const d of dupes) segs.push(segs[d % segs.length]!);
-        // Deterministic shuffle from the seed.
-        let x = seed >>> 0 || 1;
-        for (let i = segs.length - 1; i > 0; i--) {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          const j = (x >>> 0) % (i + 1);
-          [segs[i], segs[j]] = [segs[j]!, segs[i]!];
-        }
+        shuffle(segs, seed);
         const r = new ReceiveMappings({ checksums, space, maxUnmappedBytes: 1 << 16 });
         const out = new Int16Array(bytes.length).fill(-1);
         for (const s of segs) {
           const res = r.onSegment(s.offset, s.data, s.ann);
           assert.equal(res.error, undefined);
+          assert.equal(res.stranded, 0);
           for (const c of res.chunks) {
             for (let k = 0; k < c.data.length; k++) {
               const at = c.dsn - firstDsn + k;
@@ -398,6 +485,81 @@ describe("property: any segmentation, order and duplication reassembles the stre
         assert.equal(r.pendingMappings.length, 0);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("property: an ALG that changes one segment's length is caught before any changed byte is released", () => {
+  // The box rewrites segment k: `delta` bytes inserted (or removed) at `at`, and every later
+  // segment's subflow offset shifted by `delta`, the DSS left as it was (mbox-alg). Without DSS
+  // checksums nothing else tells: the table must report the change (an error, or stranded
+  // bytes: the connection then resets the subflow or falls back, and delivers none of the
+  // segment's chunks) before it releases a byte that is not the sender's.
+  const scenario = fc.record({
+    bytes: fc.uint8Array({ minLength: 2, maxLength: 300 }),
+    mapCuts: fc.array(fc.integer({ min: 1, max: 299 }), { maxLength: 6 }),
+    segCuts: fc.array(fc.integer({ min: 1, max: 299 }), { maxLength: 12 }),
+    everySegment: fc.boolean(),
+    seed: fc.integer(),
+    k: fc.nat(),
+    at: fc.nat(),
+    delta: fc.constantFrom(-2, -1, 1, 2, 3),
+  });
+
+  test("the gap: a mapping whose last segment the insertion pushed wholly past its end completes from the box's bytes", () => {
+    // Mapping [0, 11) sent as [0, 10) and [10, 11); one byte inserted into the first: it now
+    // fills the mapping exactly, and only the next segment, at 11, shows the shift. Without DSS
+    // checksums a receiver could only tell by holding every mapping until the next one starts,
+    // which the last mapping before a pause would wait for forever.
+    const r = plain();
+    const m = { dsn: 1, offset: 0, length: 11, dataFin: false };
+    const res = r.onSegment(0, enc("!abcdefghij"), map(m));
+    assert.deepEqual(texts(res.chunks), [[1, "!abcdefghij"]], "released: the box's bytes");
+    assert.equal(r.onSegment(11, enc("k"), map(m)).stranded, 1, "caught one segment later");
+  });
+
+  test("no changed byte is released; a grown segment is always caught", () => {
+    fc.assert(
+      fc.property(scenario, ({ bytes, mapCuts, segCuts, everySegment, seed, k, at, delta }) => {
+        const maps: Mapping[] = cuts(bytes.length, mapCuts).map(([s, e]) => ({ dsn: 1 + s, offset: s, length: e - s, dataFin: false }));
+        const mapAt = (o: number): Mapping => maps.find((m) => m.offset <= o && o < m.offset + m.length)!;
+        const plainSegs = cuts(bytes.length, [...segCuts, ...mapCuts]);
+        const ki = k % plainSegs.length;
+        const [ks, ke] = plainSegs[ki]!;
+        if (delta < 0 && ke - ks <= -delta) return;
+        // The one gap (test below): the rewritten segment is not its mapping's last, and that
+        // last one is no longer than the bytes inserted.
+        const last = plainSegs.filter(([s]) => mapAt(s) === mapAt(ks)).at(-1)!;
+        if (delta > 0 && last[0] !== ks && last[1] - last[0] <= delta) return;
+        type Seg = { offset: number; data: Uint8Array; ann?: MappingAnnouncement };
+        const segs: Seg[] = plainSegs.map(([s, e], j) => {
+          const m = mapAt(s);
+          let data = bytes.subarray(s, e);
+          if (j === ki) {
+            const q = at % (delta > 0 ? data.length + 1 : data.length + delta + 1);
+            data = delta > 0 ? Uint8Array.from([...data.subarray(0, q), ...new Array<number>(delta).fill(0xee), ...data.subarray(q)]) : Uint8Array.from([...data.subarray(0, q), ...data.subarray(q - delta)]);
+          }
+          const seg: Seg = { offset: j > ki ? s + delta : s, data };
+          if (everySegment || m.offset === s) seg.ann = map(m);
+          return seg;
+        });
+        shuffle(segs, seed);
+        const r = held();
+        let caught = false;
+        for (const s of segs) {
+          const res = r.onSegment(s.offset, s.data, s.ann);
+          if (res.error !== undefined || res.stranded > 0) {
+            caught = true;
+            break;
+          }
+          for (const c of res.chunks) assert.deepEqual(c.data, bytes.subarray(c.dsn - 1, c.dsn - 1 + c.data.length), `released at DSN ${c.dsn}`);
+        }
+        if (delta > 0) assert.ok(caught, "a grown segment always leaves bytes past a mapping's end");
+        // A shrunk one shows where the next mapping starts; in the last mapping, its mapping
+        // simply never completes.
+        else if (mapAt(ks) !== maps.at(-1)) assert.ok(caught, "the next mapping starts after its segment's data");
+      }),
+      { numRuns: 500 },
     );
   });
 });
