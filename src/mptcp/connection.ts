@@ -51,7 +51,7 @@ import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
 import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
-import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, mappingDss, withDataAck } from "./send-mapping.js";
+import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, mappingDss, withDataAck } from "./send-mapping.js";
 import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
 import type { DataLevel } from "./joined-paths.js";
@@ -1286,17 +1286,26 @@ export class MptcpConnection {
    * when its declaring segment is being planned: a full segment less the DSS it carries first.
    */
   private segmentShape(m: SentMapping, offset: number): SegmentShape | undefined {
-    if (m.sealed === true || m.offset !== offset || this.sub === undefined || this.everySegment) return undefined;
+    if (this.sub === undefined || this.everySegment) return undefined;
     const full = this.sub.tcp.stats().mss - (MAX_OPTION_BYTES - this.initialPath.optionSpace);
     const a = this.dataAckState();
-    const first = full - paddedLengths([withDataAck(mappingDss(m, this.localSpace!), a.ack, this.peerSpace!, a.width)]);
-    const every = this.role === "client" && !this.fullyEstablished;
-    return { first, full: every ? first : full, mayGrow: this.sendQueue.buffered - this.sendQueue.inFlight > 0 && this.fastestSubflow(this.sub) };
+    const declaring = withDataAck(mappingDss(m, this.localSpace!), a.ack, this.peerSpace!, a.width);
+    const mayGrow = this.sendQueue.buffered - this.sendQueue.inFlight > 0 && this.fastestSubflow(this.sub);
+    return declaringShape(m, offset, full, declaring, mayGrow, this.declaresEverySegment);
   }
 
   /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
   private get everySegment(): boolean {
     return this.cfg.dssEverySegment !== false;
+  }
+
+  /**
+   * Every segment of the initial subflow declares its mapping: by choice (`everySegment`), or
+   * because the server has not yet shown it has our key (§3.1: the segment that started the
+   * mapping carried MP_CAPABLE and may be the copy that was lost).
+   */
+  private get declaresEverySegment(): boolean {
+    return this.everySegment || (this.role === "client" && !this.fullyEstablished);
   }
 
   /**
@@ -1365,7 +1374,7 @@ export class MptcpConnection {
       // §3.1: until the server has shown it has our key, every segment declares its mapping, as
       // the one that started it carried MP_CAPABLE and may be the copy that was lost.
       maxPayload = tx.payloadLimit(offset, this.segmentShape(mapped, offset));
-      if (carriesMapping(mapped, offset, this.everySegment || (this.role === "client" && !this.fullyEstablished))) dss = mappingDss(mapped, this.localSpace!);
+      if (carriesMapping(mapped, offset, this.declaresEverySegment)) dss = mappingDss(mapped, this.localSpace!);
     } else if (kind === "data") {
       // No mapping for these bytes (cannot happen: every byte written is mapped); send nothing.
       maxPayload = 0;

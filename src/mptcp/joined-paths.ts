@@ -16,13 +16,13 @@ import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
 import { MAX_MAPPING_BYTES } from "./connection-config.js";
-import { mptcpOptionsOf, paddedLengths } from "./capable.js";
+import { mptcpOptionsOf } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import type { DsnSpace } from "./dsn.js";
 import type { JoinedPath } from "./join.js";
 import { JoinSubflow } from "./join.js";
 import { ReceiveMappings, readMapping } from "./mapping.js";
-import { DataAckRecord, SendMappings, carriesMapping, mappingDss } from "./send-mapping.js";
+import { DataAckRecord, SendMappings, carriesMapping, declaringShape, mappingDss } from "./send-mapping.js";
 import type { SegmentShape, SentMapping } from "./send-mapping.js";
 import { MAX_OPTION_BYTES } from "../tcp/options.js";
 import type { SchedulerPath } from "./sched/scheduler.js";
@@ -364,10 +364,10 @@ export class JoinedSubflows implements JoinedPath {
   /** As the connection's `segmentShape`, for a joined subflow. */
   private segmentShape(join: JoinSubflow, m: SentMapping, offset: number): SegmentShape | undefined {
     const sub = join.subflow;
-    if (m.sealed === true || m.offset !== offset || sub === undefined || this.level.dssEverySegment) return undefined;
+    if (sub === undefined || this.level.dssEverySegment) return undefined;
     const full = sub.tcp.stats().mss - (MAX_OPTION_BYTES - join.optionSpace);
-    const first = full - paddedLengths([this.level.withDataAck(mappingDss(m, this.level.localSpace!))]);
-    return { first, full, mayGrow: this.level.unsent > 0 && this.level.fastest(sub) };
+    const declaring = this.level.withDataAck(mappingDss(m, this.level.localSpace!));
+    return declaringShape(m, offset, full, declaring, this.level.unsent > 0 && this.level.fastest(sub), false);
   }
 
   /**

@@ -168,7 +168,10 @@ export interface ReceiveMappingOptions {
   maxUnmappedBytes: number;
   /** Most mappings pending at once. */
   maxMappings?: number;
-  /** Initial `holdMappings`. */
+  /**
+   * Without checksums, whether a mapping's bytes are held until it is complete (module comment);
+   * with checksums they always are.
+   */
   holdMappings?: boolean;
 }
 
@@ -255,15 +258,8 @@ export class ReceiveMappings {
   /** Unmapped bytes that arrived past the end of their own segment's mapping: stranded too. */
   private readonly overrun = new RangeSet();
 
-  /**
-   * Without checksums, whether a mapping's bytes are held until it is complete (module comment);
-   * with checksums they always are. Bytes released before it is set are not held again.
-   */
-  holdMappings: boolean;
-
   constructor(private readonly opts: ReceiveMappingOptions) {
     this.maxMappings = opts.maxMappings ?? DEFAULT_MAX_MAPPINGS;
-    this.holdMappings = opts.holdMappings ?? false;
   }
 
   /** Subflow bytes received in order: every offset below has arrived (the TCP ACK we send). */
@@ -506,7 +502,7 @@ export class ReceiveMappings {
   }
 
   private fill(p: Pending, offset: number, data: Uint8Array, out: SegmentResult): void {
-    const hold = this.opts.checksums || this.holdMappings;
+    const hold = this.opts.checksums || this.opts.holdMappings === true;
     for (const [s, e] of p.got.gaps(offset, offset + data.length)) {
       const part = data.subarray(s - offset, e - offset);
       if (hold) p.pieces.push({ offset: s, data: part.slice() });

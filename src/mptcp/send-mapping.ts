@@ -27,6 +27,7 @@
  */
 import { dssChecksum } from "../wire/mptcp/dss-checksum.js";
 import type { Dss } from "../wire/mptcp/types.js";
+import { paddedLengths } from "./capable.js";
 import type { DsnSpace, DsnWidth } from "./dsn.js";
 import { offsetToSsn, ssnToOffset } from "./mapping.js";
 
@@ -54,6 +55,18 @@ export interface SegmentShape {
   full: number;
   /** More data is waiting to be mapped: the last mapping may still grow. */
   mayGrow: boolean;
+}
+
+/**
+ * The shape a mapping starting at `offset` is cut to (SendMappings.payloadLimit), when the
+ * segment that declares it is being planned; undefined once it is declared. `full` is a whole
+ * segment's payload without MPTCP options, `declaring` the DSS (Data ACK included) that segment
+ * carries; with `everyDeclares`, every segment of the mapping carries it too.
+ */
+export function declaringShape(m: SentMapping, offset: number, full: number, declaring: Dss, mayGrow: boolean, everyDeclares: boolean): SegmentShape | undefined {
+  if (m.sealed === true || m.offset !== offset) return undefined;
+  const first = full - paddedLengths([declaring]);
+  return { first, full: everyDeclares ? first : full, mayGrow };
 }
 
 export interface SendMappingOptions {
