@@ -65,6 +65,12 @@ export interface MptcpConnectionConfig {
   autotune?: boolean;
   /** Which subflow carries each chunk (sched/); default lowest-RTT. */
   scheduler?: SchedulerName;
+  /**
+   * When a subflow is stale (RFC 8684 §3.3.6): a number is Linux's `net.mptcp.stale_loss_cnt`
+   * with its connection-level retransmission timer (stale-loss.ts, data-rtx.ts; 0: never stale);
+   * "first-timeout" marks a subflow stale at its first retransmission timeout (stall.ts).
+   */
+  staleLossCount?: number | "first-timeout";
 }
 
 /** What a connection needs of its MptcpHost. */

@@ -27,11 +27,17 @@ import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
 import { tailReinjection } from "./sched/reinject.js";
+import { slowerHoldsWindow } from "./sched/arrival.js";
 import { DEFAULT_INITIAL_RCV_SPACE, DEFAULT_RCV_MSS, DataRttSamples, RcvSpace } from "./rcv-space.js";
 import { congestionFactory } from "./cc/index.js";
 import { schedulerByName } from "./sched/registry.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import { StallWatch } from "./stall.js";
+import { StaleLoss } from "./stale-loss.js";
+import type { RtxSubflow } from "./data-rtx.js";
+import { DataRetransmitTimer, dataRtxInterval, onRtxExpiry } from "./data-rtx.js";
+import type { OrderChunk } from "./ofo-count.js";
+import { DataOrder, SubflowOrder } from "./ofo-count.js";
 import type { Subflow } from "./subflow.js";
 import type { MptcpStats, SubflowStats } from "./stats.js";
 import { subflowStats } from "./stats.js";
@@ -145,7 +151,10 @@ export class MptcpConnection {
   private ackWanted = false;
   private wantWritable = false;
   private readSinceUpdate = 0;
-  /** Since the last Data ACK, the send window stopped a subflow with room (sched/scheduler.ts). */
+  /**
+   * Since the last Data ACK, the send window stopped a subflow with room while a slower one held
+   * data in it (sched/scheduler.ts, arrival.ts `slowerHoldsWindow`).
+   */
   private windowBlocked = false;
   /** Receive-buffer autotuning (rcv-space.ts), when `autotune` is on. */
   private readonly rcvSpace: RcvSpace | undefined;
@@ -169,6 +178,20 @@ export class MptcpConnection {
   private initialDown = false;
   /** Stall detection on the initial subflow (§3.3.6, stall.ts). */
   private readonly initialWatch = new StallWatch();
+  /** Linux's stale state of the initial subflow (stale-loss.ts), when `staleLossCount` is a number. */
+  private readonly initialLoss = new StaleLoss();
+  /** Linux's connection-level retransmission timer (data-rtx.ts), when `staleLossCount` is a number. */
+  private readonly dataRtx = new DataRetransmitTimer();
+  /** The Data ACK advanced since the last `service` (restarts `dataRtx`). */
+  private dataAcked = false;
+  /** Linux's order of the data reaching the data level, for MPTcpExt OFOQueue (ofo-count.ts). */
+  private readonly dataOrder = new DataOrder();
+  private readonly initialOrder = new SubflowOrder();
+  /** The initial subflow's in-order point before the segment being processed. */
+  private rxInOrderBefore = 0;
+  private readonly moveData = (c: OrderChunk): void => {
+    if (this.dataOrder.move(c)) this.count("OFOQueue");
+  };
   /** When each subflow was last penalised (opportunistic retransmission). */
   private readonly penalisedAt = new WeakMap<Subflow, number>();
   /** Payload of a full data segment of the initial subflow, as last planned (for `subflowRoom`). */
@@ -526,7 +549,7 @@ export class MptcpConnection {
   /** @internal The earliest time `onTimer` must run, if any. */
   get timeout(): number | undefined {
     let t: number | undefined;
-    for (const x of [this.joins.timeout, this.dataFinTimeout, this.closedSent ? undefined : this.paths.timeout]) {
+    for (const x of [this.joins.timeout, this.dataFinTimeout, this.closedSent ? undefined : this.paths.timeout, this.dataRtx.deadline]) {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
     return t;
@@ -536,6 +559,7 @@ export class MptcpConnection {
   onTimer(now: number): void {
     this.joins.onTimer(now);
     if (!this.closedSent) this.paths.onTimer(now);
+    if (this.dataRtx.fire(now)) this.onDataRtx(now);
     if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
     this.dataFinTimeout = undefined;
     if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
@@ -605,6 +629,7 @@ export class MptcpConnection {
     else if (this.txMap !== undefined) this.txMap.onSubflowAck(this.written - sub.tcp.sendQueued);
     if (this.modeValue === "mptcp") this.checkStalls(sub);
     if (this.pump(sub, now)) acted = true;
+    if (this.modeValue === "mptcp") this.armDataRtx(sub, now);
     if (this.deferredDataFin !== undefined && this.fullyEstablished && this.modeValue === "mptcp") {
       this.bareDataFin = this.deferredDataFin;
       this.deferredDataFin = undefined;
@@ -654,6 +679,8 @@ export class MptcpConnection {
    * new data until it acknowledges some.
    */
   private checkStalls(sub: Subflow): void {
+    // Linux's rule decides at the expiries of the connection-level timer instead (`onDataRtx`).
+    if (this.staleLossCount !== undefined) return;
     const reinject = (ranges: Array<[number, number]>): void => {
       this.sendQueue.reinject(ranges);
       this.owner.changed(this);
@@ -674,13 +701,14 @@ export class MptcpConnection {
    * join, when one comes, gets its share; the only subflow is given a mapping's worth at a time
    * (`aloneRoom`). Stale subflows are left out while another can take data (§3.3.6).
    */
-  private sendPaths(sub: Subflow): SendPath[] {
+  private sendPaths(sub: Subflow, all = false): SendPath[] {
     const paths: SendPath[] = [];
     if (this.modeValue === "mptcp") this.joins.sendPaths(paths);
     if (!this.initialDown && this.canSend(sub)) {
       paths.push({
         sub,
         stale: this.initialWatch.stale,
+        loss: this.initialLoss,
         id: 0,
         get cwnd() {
           return sub.tcp.congestion.window();
@@ -708,11 +736,107 @@ export class MptcpConnection {
         },
       });
     }
-    if (paths.length > 1 && paths.some((p) => p.stale === true)) {
+    if (this.staleLossCount !== undefined) this.linuxStale(paths);
+    if (!all && paths.length > 1 && paths.some((p) => p.stale === true)) {
       const fresh = paths.filter((p) => p.stale !== true);
       if (fresh.length > 0) return fresh;
     }
     return paths;
+  }
+
+  /** Linux's `net.mptcp.stale_loss_cnt` (stale-loss.ts); undefined under the "first-timeout" rule. */
+  private get staleLossCount(): number | undefined {
+    const n = this.cfg.staleLossCount ?? "first-timeout";
+    return n === "first-timeout" ? undefined : n;
+  }
+
+  /**
+   * Linux `mptcp_subflow_active`: a stale subflow heard from since it stopped making progress
+   * takes data again (MPTcpExt SubflowRecover); the others stay out while another can take data.
+   */
+  private linuxStale(paths: SendPath[]): void {
+    for (const p of paths) {
+      if (!p.loss.stale) continue;
+      if (p.loss.recover(p.sub.stats().segmentsReceived)) this.count("SubflowRecover");
+      p.stale = p.loss.stale;
+    }
+  }
+
+  /** The usable subflows as Linux's connection-level timer sees them (data-rtx.ts). */
+  private rtxSubflows(paths: SendPath[]): Array<RtxSubflow & { path: SendPath }> {
+    return paths.map((path) => ({
+      path,
+      holdsData: path.sub.tcp.sendQueued > 0,
+      backup: path.backup,
+      loss: path.loss,
+      get rto() {
+        return path.sub.stats().rto;
+      },
+      get heard() {
+        return path.sub.stats().segmentsReceived;
+      },
+    }));
+  }
+
+  /**
+   * Runs Linux's connection-level retransmission timer (data-rtx.ts): restarted when the Data ACK
+   * advanced, started when data is outstanding and it is idle.
+   */
+  private armDataRtx(sub: Subflow, now: number): void {
+    if (this.staleLossCount === undefined) return;
+    const outstanding = this.sendQueue.inFlight > 0;
+    if (this.dataAcked) {
+      this.dataAcked = false;
+      this.dataRtx.onAcked(now, outstanding, dataRtxInterval(this.rtxSubflows(this.sendPaths(sub, true))));
+    } else if (outstanding && this.dataRtx.deadline === undefined) {
+      this.dataRtx.onSent(now, dataRtxInterval(this.rtxSubflows(this.sendPaths(sub, true))));
+    }
+  }
+
+  /**
+   * An expiry of Linux's connection-level retransmission timer (data-rtx.ts, `__mptcp_retrans`):
+   * the subflows holding data count an interval without progress and may become stale (then all
+   * data not data-acknowledged goes again, as `__mptcp_retransmit_pending_data` sends it), and an
+   * idle subflow carries the oldest unacknowledged data again.
+   */
+  private onDataRtx(now: number): void {
+    const sub = this.sub;
+    const q = this.sendQueue;
+    if (sub === undefined || this.modeValue !== "mptcp" || this.closedSent || q.inFlight === 0) return;
+    const subs = this.rtxSubflows(this.sendPaths(sub, true));
+    const d = onRtxExpiry(subs, this.staleLossCount ?? 0);
+    this.count("SubflowRecover", d.recovered.length);
+    this.count("SubflowStale", d.stale.length);
+    if (d.stale.length > 0) q.reinject([[q.sndUna, q.sndNxt]]);
+    if (d.resendOn !== undefined) {
+      const on = d.resendOn.path;
+      const end = Math.min(q.sndNxt, q.dataFinDsn ?? q.sndNxt, q.sndUna + MAX_MAPPING_BYTES);
+      q.reinject([[q.sndUna, end]]);
+      if (this.writeAgain(on, end) && on.sub !== sub) this.owner.touchSubflow(on.sub);
+    }
+    this.dataRtx.onSent(now, dataRtxInterval(subs));
+    this.owner.changed(this);
+  }
+
+  /**
+   * Writes the ranges queued for reinjection straight onto `on`, below DSN `end`, while it has
+   * room (not through the scheduler, which could hand them to a slower subflow). Returns whether
+   * something was written.
+   */
+  private writeAgain(on: SendPath, end: number): boolean {
+    const q = this.sendQueue;
+    let acted = false;
+    for (;;) {
+      const first = q.pendingReinjection[0];
+      if (on.room <= 0 || first === undefined || first[0] >= end) break;
+      const chunk = q.next(Math.min(on.room, MAX_MAPPING_BYTES, end - first[0]));
+      if (chunk === undefined || chunk.data.length === 0) break;
+      this.count("MPTCPRetrans");
+      on.write(chunk.dsn, chunk.data, chunk.dataFin);
+      on.room -= chunk.data.length;
+      acted = true;
+    }
+    return acted;
   }
 
   private pump(sub: Subflow, now: number): boolean {
@@ -745,12 +869,12 @@ export class MptcpConnection {
       const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths, { sendWindow: q.sendWindowEdge - q.sndNxt, unsent: q.buffered - q.inFlight, window: q.sendWindowEdge - q.sndUna });
       if (path === undefined || path.room <= 0) break;
       if (this.windowLimitedRunt()) {
-        this.windowBlocked = true;
+        if (slowerHoldsWindow(path, paths)) this.windowBlocked = true;
         break;
       }
-      const chunk = this.sendQueue.next(Math.min(path.room, MAX_MAPPING_BYTES));
+      const chunk = this.sendQueue.next(Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES));
       if (chunk === undefined) {
-        if (q.buffered - q.inFlight > 0) this.windowBlocked = true;
+        if (q.buffered - q.inFlight > 0 && slowerHoldsWindow(path, paths)) this.windowBlocked = true;
         break;
       }
       if (chunk.data.length === 0) {
@@ -815,15 +939,7 @@ export class MptcpConnection {
     if (d === undefined) return false;
     const on = d.on.path;
     q.reinject(d.reinject);
-    let acted = false;
-    while (on.room > 0 && q.pendingReinjection.length > 0) {
-      const chunk = q.next(Math.min(on.room, MAX_MAPPING_BYTES));
-      if (chunk === undefined || chunk.data.length === 0) break;
-      this.count("MPTCPRetrans");
-      on.write(chunk.dsn, chunk.data, chunk.dataFin);
-      on.room -= chunk.data.length;
-      acted = true;
-    }
+    const acted = this.writeAgain(on, Number.POSITIVE_INFINITY);
     if (acted && on.sub !== sub) this.owner.touchSubflow(on.sub);
     return acted;
   }
@@ -995,6 +1111,7 @@ export class MptcpConnection {
       onDataAck: (dss, seg, shift) => this.onDataAck(dss, seg, shift),
       onPeerMapping: (dsn64) => this.ackWidth.onPeerMapping(dsn64),
       deliver: (dsn, data) => this.deliver(dsn, data),
+      moveData: this.moveData,
       onDataFin: (dsn) => this.onDataFin(dsn),
       subflowChanged: (join, up, reason, wasUp = true) => {
         if (!this.closedSent) {
@@ -1492,6 +1609,7 @@ export class MptcpConnection {
     if (announced?.kind === "infinite") this.count("InfiniteMapRx");
     if (announced === undefined && ctx.payload.length === 0) return "accept";
 
+    this.rxInOrderBefore = this.rxMap!.receivedInOrder;
     return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload, announced));
   }
 
@@ -1509,6 +1627,7 @@ export class MptcpConnection {
     // mapped bytes are not delivered either: a middlebox changed the segment (mapping.ts).
     if (res.stranded > 0 && !this.canFallBack()) return this.unmappedReset();
     for (const c of res.chunks) this.deliver(c.dsn, c.data);
+    this.initialOrder.arrived(ctx.offset, ctx.offset + ctx.payload.length, res.chunks, this.rxInOrderBefore, this.rxMap!.receivedInOrder, this.moveData);
     if (res.infinite === true) {
       // §3.7: the peer's infinite mapping (its answer to our MP_FAIL, or its own decision): the
       // rest of the stream is plain TCP, linear from the mapping's point.
@@ -1584,6 +1703,7 @@ export class MptcpConnection {
     if (verdict === "beyond" || verdict === "stale") return;
     this.sendQueue.onWindow(ack, seg.window * 2 ** shift);
     if (verdict === "advanced") {
+      this.dataAcked = true;
       this.txMap?.onDataAck(ack);
       this.joins.onDataAck(ack);
       // sched/scheduler.ts step 4: BLEST and the delay-aware default learn from window blocking.
@@ -1605,7 +1725,6 @@ export class MptcpConnection {
     const r = this.reasm.insert(dsn, data);
     if (r.duplicate > 0) this.count("DuplicateData");
     if (r.outOfWindow > 0) this.count("NoDSSInWindow");
-    if (r.queuedOutOfOrder > 0) this.count("OFOQueue");
     if (before === 0 && this.reasm.readable > 0) this.emit("readable");
     if (this.reasm.finReceived) this.emitPeerClosed();
   }

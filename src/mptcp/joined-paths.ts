@@ -26,6 +26,9 @@ import { DataAckRecord, SendMappings, carriesMapping, declaringShape, mappingDss
 import type { SegmentShape, SentMapping } from "./send-mapping.js";
 import { MAX_OPTION_BYTES } from "../tcp/options.js";
 import type { SchedulerPath } from "./sched/scheduler.js";
+import { StaleLoss } from "./stale-loss.js";
+import type { OrderChunk } from "./ofo-count.js";
+import { SubflowOrder } from "./ofo-count.js";
 
 /** What the joined subflows need of the connection's data level. */
 export interface DataLevel {
@@ -62,6 +65,8 @@ export interface DataLevel {
   /** The data level's next expected DSN, to expand 32-bit DSNs (§3.3.1). */
   readonly rcvNxt: number;
   deliver(dsn: number, data: Uint8Array): void;
+  /** Data reaching the data level in its subflow's order, for MPTcpExt OFOQueue (ofo-count.ts). */
+  moveData(c: OrderChunk): void;
   onDataFin(dsn: number): void;
   /**
    * A joined subflow became usable, or went away (`reason` says why; `wasUp` false for a join
@@ -90,8 +95,10 @@ export interface DataLevel {
 export interface SendPath extends SchedulerPath {
   readonly sub: Subflow;
   room: number;
-  /** Stalled (stall.ts): takes no new data while another subflow can. */
+  /** Stalled (stall.ts, stale-loss.ts): takes no new data while another subflow can. */
   stale?: boolean;
+  /** Its intervals without progress under Linux's rule (stale-loss.ts). */
+  readonly loss: StaleLoss;
   /** DSN ranges sent on it and not data-acknowledged, ascending (for opportunistic retransmission). */
   outstanding?: () => Array<[number, number]>;
   /** Maps and writes one chunk into the subflow. */
@@ -142,6 +149,10 @@ interface PathData {
   acks: DataAckRecord;
   /** Bytes written into the subflow's TCP send buffer. */
   written: number;
+  /** Linux's stale state (stale-loss.ts), when `staleLossCount` is a number. */
+  loss: StaleLoss;
+  /** What arrived beyond its in-order point, for MPTcpExt OFOQueue (ofo-count.ts). */
+  order: SubflowOrder;
 }
 
 export class JoinedSubflows implements JoinedPath {
@@ -299,6 +310,8 @@ export class JoinedSubflows implements JoinedPath {
       tx: new SendMappings({ checksums: csum, space: local }),
       acks: new DataAckRecord(),
       written: 0,
+      loss: new StaleLoss(),
+      order: new SubflowOrder(),
     });
     this.level.subflowChanged(join, true);
     this.level.changed();
@@ -391,6 +404,7 @@ export class JoinedSubflows implements JoinedPath {
     this.level.changed();
     if (announced === undefined && ctx.payload.length === 0) return "accept";
     if (announced?.kind === "infinite") return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
+    const inOrderBefore = d.rx.receivedInOrder;
     const res = d.rx.onSegment(ctx.offset, ctx.payload, announced);
     if (res.error !== undefined) {
       if (res.error.kind === "checksum") this.level.count("DataCsumErr");
@@ -404,12 +418,12 @@ export class JoinedSubflows implements JoinedPath {
       return this.fail(join, TCPRST_REASON.MPTCP_SPECIFIC);
     }
     for (const c of res.chunks) this.level.deliver(c.dsn, c.data);
+    d.order.arrived(ctx.offset, ctx.offset + ctx.payload.length, res.chunks, inOrderBefore, d.rx.receivedInOrder, this.level.moveData);
     // §3.3.3: a DATA_FIN may arrive on any subflow.
     if (res.dataFin !== undefined) this.level.onDataFin(res.dataFin);
     return ctx.payload.length > 0 ? "consume" : "accept";
   }
 
-  /** The established joins that can take data, for the scheduler. */
   /**
    * §3.3.6: looks at every established join for a stall or a recovery (stall.ts); `reinject`
    * gets the DSN ranges of each join that stalled. `others` says whether any subflow besides the
@@ -431,6 +445,7 @@ export class JoinedSubflows implements JoinedPath {
     return fresh;
   }
 
+  /** The established joins that can take data, for the scheduler. */
   sendPaths(out: SendPath[]): void {
     for (const [j, d] of this.data) {
       const sub = j.subflow;
@@ -439,6 +454,7 @@ export class JoinedSubflows implements JoinedPath {
       if (st !== "ESTABLISHED" && st !== "CLOSE-WAIT") continue;
       out.push({
         stale: j.watch.stale,
+        loss: d.loss,
         outstanding: () => d.tx.unacked(),
         id: sub.localPort * 65536 + sub.remotePort,
         get cwnd() {

@@ -36,7 +36,10 @@ export interface InsertResult {
   outOfWindow: number;
   /** Out-of-order bytes dropped because the out-of-order cap was reached (RFC 7430). */
   pruned: number;
-  /** Bytes queued out of order [OFOQueue]. */
+  /**
+   * Bytes queued out of order as they arrived. Not MPTcpExt OFOQueue: Linux counts data out of
+   * order once its subflow has put it back in order (ofo-count.ts).
+   */
   queuedOutOfOrder: number;
   /** Whether the Data ACK (data-level RCV.NXT) moved. */
   advanced: boolean;

@@ -1,10 +1,16 @@
 /**
- * Stalled subflows (RFC 8684 §3.3.6): when a subflow's retransmission timer fires, what it
- * carried and the peer has not data-acknowledged is sent again on the other subflows at once,
- * and the subflow takes no new data until it shows progress again. Waiting for the subflow to
- * time out for good (several back-offs, seconds on a dead path) would stall the whole connection
- * behind the data it holds. Linux does the same with its connection-level retransmission timer
- * and marks such subflows stale (MPTcpExt SubflowStale, SubflowRecover).
+ * Stalled subflows (RFC 8684 §3.3.6), the "first-timeout" rule (MptcpOptions.staleLossCount):
+ * when a subflow's retransmission timer fires while it holds data, what it carried and the peer
+ * has not data-acknowledged is sent again on the other subflows at once, and the subflow takes no
+ * new data until it acknowledges some (MPTcpExt SubflowStale, SubflowRecover). Waiting for the
+ * subflow to time out for good (several back-offs, seconds on a dead path) would stall the whole
+ * connection behind the data it holds.
+ *
+ * Linux decides later and on other evidence (stale-loss.ts, data-rtx.ts): after more than
+ * `stale_loss_cnt` (4) expiries of a connection-level timer with nothing at all heard on the
+ * subflow. A path that loses packets but still returns ACKs times out here and never there: on
+ * congested paths (exp-balia-table) this rule sends much data twice; on a path that goes silent
+ * (the demo) it moves the data a second or more sooner.
  */
 
 /** What the watch reads of a subflow's TCP. */

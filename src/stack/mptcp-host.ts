@@ -79,10 +79,10 @@ export interface MptcpOptions {
    * Receive-buffer autotuning (src/mptcp/rcv-space.ts, like Linux `mptcp_rcv_space_adjust`): the
    * connection-level window starts at 128 KB and grows each round trip, measured by the subflows'
    * receiver-side RTTs, to about twice what the application read in the last one, up to
-   * `recvBufferSize`. Default false: measured, it matches a fixed buffer on exp-heterogeneous but
-   * still costs goodput where a subflow waits for the window to grow (mptcp-two-paths, exp-handover;
-   * docs/multipath.md, "Receive-buffer autotuning"). MPTCP connections only; a plain TCP
-   * connection of the stack keeps its fixed buffer.
+   * `recvBufferSize`. Default false: measured, it still costs 0.7 Mbit/s on mptcp-two-paths,
+   * where the 128 KB window at the start leaves the second subflow no room while the first one
+   * repairs its slow-start loss (docs/multipath.md, "Receive-buffer autotuning"). MPTCP
+   * connections only; a plain TCP connection of the stack keeps its fixed buffer.
    */
   autotune?: boolean;
   /** Data-level send buffer per connection (default: the TCP send buffer size). */
@@ -154,6 +154,16 @@ export interface MptcpOptions {
    * src/mptcp/sched/arrival.ts, reinject.ts; default true. Off only to measure what they do.
    */
   delayAware?: boolean;
+  /**
+   * When a subflow that holds data is stale (RFC 8684 §3.3.6): it takes no new data while another
+   * can, and the data not yet data-acknowledged goes again on the others. A number is Linux's
+   * `net.mptcp.stale_loss_cnt`: stale after more than that many expiries of a connection-level
+   * retransmission timer with nothing heard on the subflow, the timer also sending the oldest
+   * unacknowledged data again on an idle subflow at each expiry (src/mptcp/stale-loss.ts,
+   * data-rtx.ts); 0 never marks a subflow stale. "first-timeout" (the default) marks it stale at
+   * its first retransmission timeout and has no connection-level timer (src/mptcp/stall.ts).
+   */
+  staleLossCount?: number | "first-timeout";
   /**
    * Put the full DSS mapping and the Data ACK on every data segment, as Linux does (default
    * true). False declares a mapping spanning several segments on its first segment only, the
@@ -285,6 +295,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
       ...(m.opportunistic !== undefined ? { opportunistic: m.opportunistic } : {}),
       ...(m.delayAware !== undefined ? { delayAware: m.delayAware } : {}),
+      ...(m.staleLossCount !== undefined ? { staleLossCount: m.staleLossCount } : {}),
       ...(m.dssEverySegment !== undefined ? { dssEverySegment: m.dssEverySegment } : {}),
       autotune: m.autotune ?? false,
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,

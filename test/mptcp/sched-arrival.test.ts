@@ -5,7 +5,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ackDelay, isMeasured, rateOf, slowPathPays } from "../../src/mptcp/sched/arrival.js";
+import { ackDelay, isMeasured, rateOf, slowerHoldsWindow, slowPathPays } from "../../src/mptcp/sched/arrival.js";
 import type { MeasuredPath } from "../../src/mptcp/sched/arrival.js";
 import { LowestRttScheduler } from "../../src/mptcp/sched/lowest-rtt.js";
 import type { SchedulerContext } from "../../src/mptcp/sched/scheduler.js";
@@ -55,7 +55,8 @@ describe("slowPathPays: a slower subflow takes data only if it delivers sooner a
     ["3G idle, 8 MB window, 9 MB waiting: sooner than WiFi's 9 MB, window ample", path("3g", 300_000, 14_480, 0, 14_200), ctx(9_000_000, 8 << 20), true],
     ["the tail: 300 KB waiting is done on WiFi (200 ms) before 3G's one round (300 ms)", path("3g", 300_000, 14_480, 0, 14_200), ctx(300_000, 8 << 20), false],
     ["512 KB window: WiFi would want 750 KB while the 3G chunk holds the left edge", path("3g", 300_000, 14_480, 0, 14_200), ctx(9_000_000, 512 << 10), false],
-    ["a room of two windows costs two 3G rounds: 1.5 MB wanted against 1 MB", path("3g", 300_000, 14_480, 0, 28_400), ctx(9_000_000, 1 << 20), false],
+    ["a room of two windows: only the window it sends now is priced (slowChunk), 750 KB wanted against 1 MB", path("3g", 300_000, 14_480, 0, 28_400), ctx(9_000_000, 1 << 20), true],
+    ["a window already in flight: one segment more waits a round, 1.5 MB wanted against 1 MB", path("3g", 300_000, 14_480, 14_480, 14_480), ctx(9_000_000, 1 << 20), false],
     ["the same one window at a time: 750 KB wanted against 1 MB", path("3g", 300_000, 14_480, 0, 14_200), ctx(9_000_000, 1 << 20), true],
     ["3G bloated (1.5 s RTT, a window queued): 3 s, sooner than WiFi's 9 MB (3.7 s); 8 MB of window holds WiFi's 7.5 MB meanwhile", path("3g", 1_500_000, 375_000, 375_000, 14_200), ctx(9_000_000, 8 << 20), true],
     ["3G bloated and 4 MB waiting: WiFi is done in 1.6 s, 3G needs 3 s", path("3g", 1_500_000, 375_000, 375_000, 14_200), ctx(4_000_000, 8 << 20), false],
@@ -115,5 +116,29 @@ describe("LowestRttScheduler, delay-aware (the default)", () => {
         if (fastest.room > 0) assert.equal(got, fastest);
       }),
     );
+  });
+});
+
+describe("slowerHoldsWindow: a block BLEST's correction learns from", () => {
+  // The blocked subflow has room; the window stopped it.
+  const fast = (inFlight = 0) => path("wifi", 40_000, 100_000, inFlight, 50_000);
+  const slow = (inFlight: number, srtt = 300_000) => path("3g", srtt, 30_000, inFlight, 0);
+  for (const [what, blocked, others, expected] of [
+    ["a slower subflow holds data in the window", fast(), [slow(20_000)], true],
+    ["the slower subflow holds nothing: the window is just smaller than the fast one needs", fast(100_000), [slow(0)], false],
+    ["only the blocked subflow itself has data in flight", fast(100_000), [], false],
+    ["the other subflow is faster: it is not the one the choice put there", path("3g", 300_000, 30_000, 0, 30_000), [fast(100_000)], false],
+    ["an equally fast subflow holds data: not a slow one", fast(), [path("wifi2", 40_000, 100_000, 80_000, 0)], false],
+    ["an unmeasured subflow holds data: no srtt, no verdict", fast(), [{ ...slow(20_000), srtt: undefined }], false],
+  ] as const) {
+    test(what, () => {
+      const paths = [blocked, ...others];
+      assert.equal(slowerHoldsWindow(blocked, paths), expected);
+    });
+  }
+
+  test("an unmeasured blocked subflow is the slowest (scheduler.ts): none holds the window against it", () => {
+    const blocked = { ...fast(), srtt: undefined };
+    assert.equal(slowerHoldsWindow(blocked, [blocked, slow(1)]), false);
   });
 });

@@ -19,11 +19,13 @@ const run = (kb: number, delayAware: boolean): TransferResult =>
 const on3g = (r: TransferResult): number => r.subflows.find((s) => s.kind === "join")?.bytesReceived ?? 0;
 
 describe("delay-aware scheduling and tail reinjection on WiFi + 3G", () => {
-  test("512 KB of window: the 3G path would hold what WiFi needs, so it carries nothing and the transfer is no slower", () => {
+  test("512 KB of window: the 3G path would hold what WiFi needs, so it carries no more than its first window and the transfer is no slower", () => {
     const aware = run(512, true);
     const plain = run(512, false);
     assert.ok(aware.flow.integrity && plain.flow.integrity);
-    assert.equal(on3g(aware), 0);
+    // At the start, before WiFi's rate has grown, one 3G window priced at one 3G RTT pays
+    // (arrival.ts `slowChunk`); after that nothing does. Ten segments is its initial window.
+    assert.ok(on3g(aware) <= 10 * 1448, `${on3g(aware)} bytes on 3G`);
     assert.ok(on3g(plain) > 0);
     assert.ok(aware.flow.completionSeconds < plain.flow.completionSeconds, `${aware.flow.completionSeconds} against ${plain.flow.completionSeconds}`);
   });

@@ -7,6 +7,10 @@ import { createHash } from "node:crypto";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import type { MptcpEvent } from "../../src/stack/mptcp-events.js";
 import { HostNode } from "../../src/sim/host-node.js";
+import type { LinkConfig } from "../../src/sim/link.js";
+import type { Simulator } from "../../src/sim/simulator.js";
+import type { MptcpHost } from "../../src/stack/mptcp-host.js";
+import type { IpAddress } from "../../src/wire/address.js";
 
 /** Deterministic bytes (xorshift32), different per seed. */
 export function payload(length: number, seed: number): Uint8Array {
@@ -115,4 +119,36 @@ export class Node<A extends SimApp = BulkApp> extends HostNode {
     if (e.type === "connected") this.onConnected?.(e.connection);
     this.apps.get(e.connection)?.onEvent(e, e.connection, now);
   }
+}
+
+/**
+ * An upload from `client` to `server`, each wrapped as a node, over one duplex link per entry of
+ * `links` (interface i to interface i): `bytes` of payload from `from` to `to`:5201, nothing
+ * back. `done` says when both ends have closed.
+ */
+export function upload(
+  sim: Simulator,
+  client: MptcpHost,
+  server: MptcpHost,
+  links: readonly LinkConfig[],
+  bytes: number,
+  [from, to]: readonly [IpAddress, IpAddress],
+): { clientNode: Node; conn: MptcpConnection; app: BulkApp; sink: BulkApp; done: () => boolean } {
+  const c = new Node(client);
+  const s = new Node(server);
+  const ch = sim.addNode("client", c);
+  const sh = sim.addNode("server", s);
+  links.forEach((l, i) => sim.addDuplexLink(ch, i, sh, i, l));
+  const app = new BulkApp(payload(bytes, bytes % 251));
+  const sink = new BulkApp(new Uint8Array(0));
+  server.listen(5201);
+  s.onIncoming = (conn) => {
+    s.apps.set(conn, sink);
+    sink.push(conn);
+  };
+  const conn = client.connect(to, 5201, 0, { local: from });
+  c.apps.set(conn, app);
+  app.push(conn);
+  sim.wake(ch);
+  return { clientNode: c, conn, app, sink, done: () => app.closed && sink.closed };
 }

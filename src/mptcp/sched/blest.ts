@@ -15,8 +15,8 @@
  *   X * lambda <= SendWindow - (InFlight_s + MSS_s)
  *
  * otherwise it sends nothing now and waits for x_f. lambda corrects the estimate from experience:
- * it rises when the send window blocked a subflow with room anyway (the estimate was too
- * optimistic) and decays slowly otherwise. The paper adapts lambda this way but its constants
+ * it rises when the send window blocked a subflow with room anyway while a slower one held data
+ * in it (the estimate was too optimistic; scheduler.ts step 4) and decays slowly otherwise. The paper adapts lambda this way but its constants
  * are ours: start 1, +0.1 per blocked Data ACK, -0.01 per unblocked one, within [0.5, 3].
  *
  * Without the figures it needs (a context, RTTs, `cwnd`, `inFlight`), it picks as lowest-RTT.

@@ -13,15 +13,17 @@
  * the connection slower than the fast path alone (Raiciu et al., NSDI'12 §4.2; the rule of ECF and
  * BLEST folded into the default). As in BLEST, the window estimate is corrected from experience:
  * it is scaled by `lambda`, which rises by 0.1 on each Data ACK after the send window stopped a
- * subflow that had room (the estimate was too optimistic: the slow subflow's RTT grew, or the
- * fast one's rate did) and decays by 0.01 on each other one, within [1, 3]. Unlike BLEST's, it
- * never goes below 1: the model is never made more optimistic than measured.
+ * subflow that had room while a slower one held data in it (the estimate was too optimistic: the
+ * slow subflow's RTT grew, or the fast one's rate did) and decays by 0.01 on each other one,
+ * within [1, 3]. A block with nothing on a slower subflow is not counted: no choice of subflows
+ * would have avoided it (the connection filters them, arrival.ts `slowerHoldsWindow`). Unlike
+ * BLEST's, lambda never goes below 1: the model is never made more optimistic than measured.
  * `new LowestRttScheduler({ delayAware: false })` is the plain rule: the fastest subflow with room,
  * always.
  */
 import type { Scheduler, SchedulerContext, SchedulerPath } from "./scheduler.js";
-import { slowPathPays } from "./arrival.js";
-import { fastOrCandidate } from "./paths.js";
+import { slowChunk, slowPathPays } from "./arrival.js";
+import { fastest, fastOrCandidate, onlyBackups, rttOf } from "./paths.js";
 
 export interface LowestRttOptions {
   /** Decline a slower subflow that would deliver later than the fastest (default true). */
@@ -51,6 +53,13 @@ export class LowestRttScheduler implements Scheduler {
     if ("pick" in c) return c.pick;
     if (!this.delayAware || slowPathPays(c.fast, c.slow, c.context, this.lambdaValue)) return c.slow;
     return undefined;
+  }
+
+  /** A slower subflow than the fastest is given what it sends now, not a window of backlog. */
+  chunkFor<P extends SchedulerPath>(path: P, paths: readonly P[]): number {
+    if (!this.delayAware) return path.room;
+    const fast = fastest(paths, onlyBackups(paths), false);
+    return fast === undefined || rttOf(path) <= rttOf(fast) ? path.room : slowChunk(path);
   }
 
   onDataAck(blocked: boolean): void {

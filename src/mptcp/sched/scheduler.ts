@@ -12,14 +12,17 @@
  *    `id`), and the `SchedulerContext` (connection-level send window, the peer's whole window,
  *    unsent bytes);
  * 2. it calls `pick(paths, context)`; undefined means "send nothing now", which BLEST and ECF
- *    return on purpose to wait for a faster subflow;
+ *    return on purpose to wait for a faster subflow; the chunk is the picked path's room, or
+ *    what `chunkFor` says (the delay-aware default gives a slower subflow less);
  * 3. if the scheduler has `pickAll` (a redundant scheduler), it sizes the chunk by the room of
  *    the picked path, writes it there, and writes a copy of the same DSN range into every other
  *    path `pickAll` returned, each as far as its own room allows. RFC 8684 §3.3.6 lets the same
  *    data travel on several subflows; the receiver keeps the first copy at the data level;
  * 4. on every Data ACK that moves the left edge it calls `onDataAck(blocked)`, where `blocked`
  *    says whether, since the previous call, the connection-level send window stopped a subflow
- *    that had congestion-window room (BLEST adapts its lambda from this).
+ *    that had congestion-window room while a slower subflow held data in the window (arrival.ts
+ *    `slowerHoldsWindow`: only then can the choice of subflows have caused it). BLEST and the
+ *    default adapt their lambda from this.
  */
 
 /** What a scheduler knows of one subflow when it chooses. */
@@ -68,6 +71,12 @@ export interface Scheduler {
    * array. Absent on schedulers that send each chunk once.
    */
   pickAll?<P extends SchedulerPath>(paths: readonly P[], out: P[], context?: SchedulerContext): P[];
+  /**
+   * How many bytes to give `path`, just picked from `paths`; the pump gives it its whole room
+   * without this. The delay-aware default gives a slower subflow only what it sends now
+   * (arrival.ts `slowChunk`).
+   */
+  chunkFor?<P extends SchedulerPath>(path: P, paths: readonly P[]): number;
   /** A Data ACK moved the left edge; `blocked` as described in the header. */
   onDataAck?(blocked: boolean): void;
 }
