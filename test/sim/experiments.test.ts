@@ -6,6 +6,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { EXPERIMENTS, experimentByName } from "../../src/sim/experiments/index.js";
 import { runResponsiveness } from "../../src/sim/experiments/responsiveness.js";
+import { runBalia, runBaliaTable } from "../../src/sim/experiments/balia-table.js";
+import { formatSummary, summarise } from "../../src/sim/experiments/replicate.js";
 import { DATACENTER_LINK, runDatacenterExperiment } from "../../src/sim/experiments/datacenter.js";
 import { runCli } from "../support/cli.js";
 
@@ -24,21 +26,21 @@ describe("experiments", () => {
   describe("exp-heterogeneous: WiFi-like + 3G-like paths, the receive buffer swept", () => {
     const r = experimentByName("exp-heterogeneous")!.run({});
     const rows = r.table.slice(1).map((x) => ({ buffer: x[0]!, tcp: Number(x[1]), single: Number(x[2]), fixed: Number(x[3]), autotuned: Number(x[4]), plain: Number(x[5]) }));
-    const large = rows.filter((x) => x.buffer.endsWith("MB") && Number.parseFloat(x.buffer) >= 2);
+    const large = rows.filter((x) => x.buffer.endsWith("MB"));
     test("every flow intact; the fixes never hurt and help where the window blocks", () => {
       assert.ok(r.checks[0]!.pass);
       for (const x of rows) assert.ok(x.fixed >= x.plain * 0.98, `${x.buffer}: ${x.fixed} against ${x.plain} without`);
       assert.ok(rows.filter((x) => x.fixed > x.plain * 1.2).length >= 3, rows.map((x) => `${x.buffer} ${x.fixed}/${x.plain}`).join(", "));
     });
-    test("from 2 MB up the 3G path adds to WiFi: above TCP on the WiFi path alone", () => {
-      assert.equal(large.length, 3);
+    test("from 1 MB up the 3G path adds to WiFi: above TCP on the WiFi path alone", () => {
+      assert.equal(large.length, 4);
       for (const x of large) assert.ok(x.fixed > x.tcp, `${x.buffer}: ${x.fixed} against ${x.tcp}`);
     });
-    test("never below TCP on the WiFi path alone", { todo: "128 KB-1 MB: below 750 KB of window (WiFi's rate times 3G's RTT) the 3G path cannot add without blocking WiFi, and MPTCP's DSS option bytes cost 2% (MPTCP on WiFi alone: 18.21 against 18.58; with the DSS once per mapping, dssEverySegment: false, 18.40); at 512 KB a tail loss recovered by a 0.2 s RTO costs MPTCP on WiFi alone the same (docs/experiments.md)" }, () => {
+    test("never below TCP on the WiFi path alone", { todo: "128-512 KB: a byte on 3G holds the window's left edge at least 176 ms (150 ms one way, 6 ms on the wire, the Data ACK back on WiFi), while WiFi sends 440 KB, so below that window the 3G path cannot add without blocking WiFi, and MPTCP's option bytes cost 2% (MPTCP on WiFi alone: 18.21 against 18.58 at 128 KB; with the DSS once per mapping, dssEverySegment: false, 18.40); at 512 KB a tail loss recovered by a 0.2 s RTO costs 0.28 s (17.16 against 18.58) (docs/experiments.md)" }, () => {
       const c = r.checks[1]!;
       assert.ok(c.pass, `${c.name}: ${c.measured}`);
     });
-    test("never below MPTCP on the WiFi path alone", { todo: "512 KB: 4.667291 s against 4.667259 s (17.1406 against 17.1407 Mbit/s), both losing the same tail; equal elsewhere up to 1 MB and above from 2 MB" }, () => {
+    test("never below MPTCP on the WiFi path alone", { todo: "256 KB: 4.432190 s against 4.432158 s (32 µs, one 80-byte packet more: with a second subflow the WiFi subflow is given its window's room rather than 64 KB mappings, which moves where window-limited segments end); equal at 64 and 128 KB, above from 512 KB" }, () => {
       const c = r.checks[2]!;
       assert.ok(c.pass, `${c.name}: ${c.measured}`);
     });
@@ -94,13 +96,13 @@ describe("experiments", () => {
     });
   });
 
-  describe("exp-balia-table: the not-Pareto-optimal scenario of the BALIA draft §5.1", () => {
-    const r = experimentByName("exp-balia-table")!.run({});
+  describe("exp-balia-table: the not-Pareto-optimal scenario of the BALIA draft §5.1 (short version: seed 1, one replication)", () => {
+    const r = runBaliaTable({}, { replications: 1 });
     const claim = (prefix: string) => r.checks.filter((c) => c.name.startsWith(prefix));
     const rows = new Map(r.table.slice(1).map((x) => [x[0]!, x]));
     /** Type-2 throughput when type-1 users run `m`, N1 = 5 (column 1) or 15 (column 3). */
     const type2 = (m: string, column: 1 | 3): number => Number(rows.get(m)![column]);
-    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", { todo: "OLIA and BALIA within 0.1 Mbit/s of each other, BALIA above OLIA on seed 2 only (seeds 1-3: OLIA 8.79/8.63/8.76, BALIA 8.70/8.66/8.71; published 8.13 < 8.32); the rest of the order holds (tested below; docs/experiments.md)" }, () => {
+    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", { todo: "on the means of seeds 1-10 (mptcp sim exp-balia-table, 10 replications, minutes of CPU: beyond the suite) BALIA is below OLIA beyond the noise: 8.61 ± 0.02 against 8.76 ± 0.02 Mbit/s, BALIA - OLIA -0.15 ± 0.02 where the draft has +0.19 (8.32 against 8.13); the rest of the order holds beyond two standard errors (single-path - BALIA 1.04 ± 0.02, OLIA - LIA 0.78 ± 0.06) and is tested below on seed 1 (docs/experiments.md)" }, () => {
       for (const c of claim("N1 = 5: single-path")) assert.ok(c.pass, `${c.name}: ${r.table.map((x) => x.join(" ")).join("; ")}`);
     });
     for (const [n1, column] of [[5, 1], [15, 3]] as const) {
@@ -113,15 +115,51 @@ describe("experiments", () => {
       assert.equal(cs.length, 3);
       for (const c of cs) assert.ok(c.pass, `${c.name}: ${c.measured}`);
     });
-    test("N1 = 15: the same order", { todo: "OLIA 7.66/7.46/7.75 and BALIA 7.38/7.51/7.63 Mbit/s (seeds 1-3): BALIA above OLIA on seed 2 only (published 7.41 < 7.98). The gap is within a seed's spread, and not from the small windows of 50-packet queues: with 200-packet queues OLIA 8.48/8.74/8.67 and BALIA 8.53/8.50/8.57. The draft's RTTs and buffers are not in the sources we have (docs/experiments.md)" }, () => {
-      for (const c of claim("N1 = 15")) assert.ok(c.pass, c.name);
+    test("one replication: no difference is set against a standard error", () => {
+      assert.equal(r.checks.filter((c) => c.name.includes(" - ")).length, 0);
+      assert.ok(r.flows.every((f) => f.name.startsWith("run1/")));
+    });
+    test("N1 = 15: the same order", { todo: "on the means of seeds 1-10 OLIA leaves the type-2 users 7.69 ± 0.05 Mbit/s and BALIA 7.68 ± 0.09: BALIA - OLIA -0.01 ± 0.08, no difference, where the draft has +0.57 (7.98 against 7.41); single-path - BALIA 1.97 ± 0.09 and OLIA - LIA 0.56 ± 0.07 hold. Not from the small windows of 50-packet queues: with 200-packet queues (seeds 1-3, an earlier build) OLIA 8.48/8.74/8.67 and BALIA 8.53/8.50/8.57. The draft's RTTs and buffers are not in the sources we have (docs/experiments.md)" }, () => {
+      for (const c of claim("N1 = 15: single-path")) assert.ok(c.pass, c.name);
     });
   });
 
-  // The whole of exp-responsiveness (four controllers, 120 s each, a minute or more of CPU each)
-  // is mptcp sim's to run; the suite checks one controller's behaviour: give path 2 up to the TCP
-  // flows, take it back. The order is a todo without a body: running it here would take minutes.
-  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "seeds 1-3: Coupled 6/8/7 s, OLIA 13/10/14, LIA 9/7/7, BALIA 7/8/7 (published 94.36, 58.5, 17.75, 14.73): OLIA is the slowest of LIA, OLIA and BALIA on every seed, but the fully coupled controller takes path 2 back among the fastest (losses on path 1, which the MPTCP flow alone fills, push its traffic to path 2; with 200-packet queues Coupled takes 16/14/13 s, slower than LIA and BALIA but still faster than OLIA at 18/15/20), and BALIA is 1 s behind LIA on seed 2. The draft's buffers, RTTs and its definition of reconvergence are not in the sources we have (docs/experiments.md)" });
+  test("exp-balia-table, two replications over 3 s: each configuration's figure is exactly the mean of its runs on seeds s and s + 1", () => {
+    const seed = 7;
+    const seconds = 3;
+    const r = runBaliaTable({ seed }, { replications: 2, seconds });
+    const one = runBalia("balia", 15, 5, seed, seconds);
+    const two = runBalia("balia", 15, 5, seed + 1, seconds);
+    assert.ok(one.type2Mbps !== two.type2Mbps, "the seeds differ");
+    // The replications' flows are the single runs' flows, renamed.
+    for (const [i, run] of [one, two].entries()) {
+      const flows = r.flows.filter((f) => f.name.startsWith(`run${i + 1}/balia N1=15 `));
+      assert.deepEqual(flows, run.flows.map((f) => ({ ...f, name: `run${i + 1}/${f.name}` })));
+    }
+    const mean = summarise([one.type2Mbps, two.type2Mbps]);
+    assert.equal(mean.mean, (one.type2Mbps + two.type2Mbps) / 2);
+    assert.equal(r.table.find((x) => x[0] === "BALIA")![3], formatSummary(mean, 2));
+    assert.match(r.table[0]![3]!, /mean ± SE of 2, seeds 7-8/);
+    // Every cell's mean is the mean of its two runs' type-2 flows, summed as the run sums them.
+    const total = (run: 1 | 2, mode: string, n1: number): number =>
+      r.flows.filter((f) => f.name.startsWith(`run${run}/${mode} N1=${n1} type-2 `)).reduce((a, f) => a + f.steadyGoodputMbps, 0);
+    for (const [mode, row] of [["single-path", "single-path TCP"], ["lia", "LIA"], ["olia", "OLIA"], ["balia", "BALIA"]] as const) {
+      for (const [n1, column] of [[5, 1], [15, 3]] as const) assert.equal(r.table.find((x) => x[0] === row)![column], formatSummary(summarise([total(1, mode, n1), total(2, mode, n1)]), 2), `${mode} N1=${n1}`);
+    }
+    const gap = r.checks.find((c) => c.name.startsWith("N1 = 15, BALIA - OLIA "))!;
+    const d = [1, 2].map((run) => total(run as 1 | 2, "balia", 15) - total(run as 1 | 2, "olia", 15));
+    const sd = summarise(d);
+    assert.equal(gap.measured, Math.round(sd.mean * 1000) / 1000);
+    assert.equal(gap.pass, sd.mean > 2 * sd.se);
+    assert.ok(gap.name.endsWith(`: ${formatSummary(sd, 2)}`), gap.name);
+    assert.equal(r.checks.filter((c) => c.name.includes(" - ")).length, 6);
+    assert.equal(r.flows.length, 2 * (4 * 10 + 4 * 20));
+  });
+
+  // The whole of exp-responsiveness (four controllers, five replications of 120 s each: about 7
+  // minutes of CPU) is mptcp sim's to run; the suite checks one controller's behaviour on one seed:
+  // give path 2 up to the TCP flows, take it back. The order is a todo without a body.
+  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "means of seeds 1-5 (the built-in's 5 replications): Coupled 6.8 ± 0.2 s, OLIA 11.6 ± 1.2, LIA 9.6 ± 0.2, BALIA 7.0 ± 0.0 (published 94.36, 58.5, 17.75, 14.73). LIA - BALIA 2.6 ± 0.2 holds beyond two standard errors, OLIA - LIA 2.0 ± 1.1 does not (4.6 ± 1.4 before a slower subflow was given one window at a time), and the fully coupled controller takes path 2 back among the fastest, Coupled - OLIA -4.8 ± 1.2 (losses on path 1, which the MPTCP flow alone fills, push its traffic to path 2; its lower 90% target, 16.3 Mbit/s on path 2 before 40 s against 19.0, is not the reason). With 200-packet queues (seeds 1-3, an earlier build) Coupled took 16/14/13 s, slower than LIA and BALIA but still faster than OLIA at 18/15/20. The draft's buffers, RTTs and its definition of reconvergence are not in the sources we have (docs/experiments.md)" });
   test("exp-responsiveness (BALIA): path 2 given up while five TCP flows use it, taken back within 30 s after they leave", () => {
     const r = runResponsiveness("balia", 1);
     assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);

@@ -6,7 +6,10 @@
  * than link 1 carries, but their second subflows take part of link 2 from the type-2 users; how
  * much depends on the coupled controller. Reported: the type-2 users' total throughput, beside the published values
  * (single-path 9.29, LIA 7.55, OLIA 8.13, BALIA 8.32 for N1 = N2 = 5; 9.29, 6.94, 7.41, 7.98 for
- * N1 = 15, N2 = 5). The claim reproduced is their order: single-path > BALIA > OLIA > LIA.
+ * N1 = 15, N2 = 5). The claim reproduced is their order: single-path > BALIA > OLIA > LIA. A
+ * seed moves a run's figures by as much as the gaps between controllers, so every configuration
+ * runs on several seeds and the order is judged on the means (replicate.ts), each adjacent
+ * difference beside its standard error.
  *
  *   type-1 user u ══ L1 ══ link 1 ══ R1 ── its server (iface 0, path 1)
  *                              (path 2)  R1 ── L2 ══ link 2 ══ R2 ── its server (iface 1)
@@ -22,6 +25,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
+import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -156,36 +160,90 @@ export const PUBLISHED: Record<Type1Mode, [number, number]> = {
   balia: [8.32, 7.98],
 };
 
+export interface BaliaOptions {
+  /**
+   * Independent runs per configuration, on seeds seed, seed + 1, ... (default
+   * BALIA_REPLICATIONS); the table and the checks take their means.
+   */
+  replications?: number;
+  /** Simulated seconds per run (default 45; rates over the last two thirds). */
+  seconds?: number;
+}
+
+/**
+ * Default replications. Over seeds 1-10 (45 s runs) the per-seed differences between adjacent
+ * controllers have a standard deviation of 0.07-0.29 Mbit/s, against published gaps of 0.19-1.31
+ * (BALIA - OLIA at N1 = 5 the smallest). Ten runs keep each difference's standard error below a
+ * quarter of its published gap even with the spread at the upper end of its 90% interval (the
+ * tightest, OLIA - LIA at N1 = 15: 0.22 Mbit/s, 0.35 at the upper end, against 0.47, needs 9.1),
+ * for about 4.5 minutes of CPU (80 runs of 3-4 s). With fewer the standard error is itself
+ * uncertain: at N1 = 15, BALIA - OLIA is -0.05 ± 0.02 over seeds 1-5, -0.01 ± 0.08 over 1-10.
+ */
+export const BALIA_REPLICATIONS = 10;
+export const BALIA_SECONDS = 45;
+const MODES: readonly Type1Mode[] = ["single-path", "lia", "olia", "balia"];
+/** The published order, highest type-2 throughput first. */
+const ORDER: readonly Type1Mode[] = ["single-path", "balia", "olia", "lia"];
+const N1S = [5, 15] as const;
+
+/** One configuration's replications and the means the table and the checks compare. */
+export interface BaliaCell {
+  mode: Type1Mode;
+  n1: number;
+  runs: BaliaRun[];
+  type1: Summary;
+  type2: Summary;
+}
+
+/** Every (N1, mode) configuration, each run `replications` times; N1 = 5 first, modes in MODES order. */
+export function measureBalia(seed: number, b: BaliaOptions = {}): BaliaCell[] {
+  const replications = b.replications ?? BALIA_REPLICATIONS;
+  const seconds = b.seconds ?? BALIA_SECONDS;
+  return N1S.flatMap((n1) =>
+    MODES.map((mode) => {
+      const runs = replicate(replications, seed, (s) => runBalia(mode, n1, 5, s, seconds));
+      return { mode, n1, runs, type1: summarise(runs.map((r) => r.type1Mbps)), type2: summarise(runs.map((r) => r.type2Mbps)) };
+    }),
+  );
+}
+
+const label = (m: Type1Mode): string => (m === "single-path" ? "single-path" : m.toUpperCase());
+
+export function runBaliaTable(opts: ExperimentOptions, b: BaliaOptions = {}): ExperimentResult {
+  const seed = opts.seed ?? 1;
+  const cells = measureBalia(seed, b);
+  const replications = cells[0]!.runs.length;
+  const at = (m: Type1Mode, n1: number): BaliaCell => cells.find((x) => x.mode === m && x.n1 === n1)!;
+  const ordered = (n1: number): boolean => ORDER.every((m, i) => i === 0 || at(ORDER[i - 1]!, n1).type2.mean > at(m, n1).type2.mean);
+  const of = describeReplications(seed, replications);
+  // Each adjacent pair of the published order beside its standard error (none with one run).
+  const gaps = replications < 2 ? [] : N1S.flatMap((n1) => ORDER.slice(1).map((m, i) => gapCheck(`N1 = ${n1}, ${label(ORDER[i]!)} - ${label(m)} (type-2 Mbit/s, ${of})`, at(ORDER[i]!, n1).type2, at(m, n1).type2, 2)));
+  const all = cells.flatMap((c) => c.runs);
+  return {
+    name: "exp-balia-table",
+    seed,
+    flows: cells.flatMap((c) => replicaFlows("run", c.runs)),
+    table: [
+      ["type-1 users run", `type-2, N1=5 (Mbit/s, ${of})`, "published", `type-2, N1=15 (Mbit/s, ${of})`, "published", "type-1, N1=5"],
+      ...MODES.map((m) => [m === "single-path" ? "single-path TCP" : m.toUpperCase(), formatSummary(at(m, 5).type2, 2), PUBLISHED[m][0].toFixed(2), formatSummary(at(m, 15).type2, 2), PUBLISHED[m][1].toFixed(2), formatSummary(at(m, 5).type1, 2)]),
+    ],
+    checks: [
+      ...N1S.map((n1) => check(`N1 = ${n1}: single-path > BALIA > OLIA > LIA (type-2 throughput)`, ordered(n1) ? 1 : 0, "1", ordered(n1))),
+      ...gaps,
+      // The non-Pareto-optimality itself: type-1 users gain nothing by upgrading (link 1 is
+      // their bottleneck either way), type-2 users lose. Held by every replication, not the mean.
+      ...(["lia", "olia", "balia"] as const).map((m) => {
+        const gain = Math.max(...at(m, 5).runs.map((r, i) => r.type1Mbps / at("single-path", 5).runs[i]!.type1Mbps));
+        return check(`N1 = 5, ${m.toUpperCase()}: type-1 throughput / single-path`, gain, "<= 1.05", gain <= 1.05);
+      }),
+    ],
+    simulatedSeconds: all.reduce((a, x) => a + x.simulatedSeconds, 0),
+    events: all.reduce((a, x) => a + x.events, 0),
+  };
+}
+
 export const baliaTable: Experiment = {
   name: "exp-balia-table",
   description: "BALIA draft §5.1 (two 10 Mbit/s links, N1 multipath and N2 = 5 single-path users): type-2 throughput per controller, published order",
-  run(opts: ExperimentOptions): ExperimentResult {
-    const seed = opts.seed ?? 1;
-    const seconds = 45;
-    const modes: Type1Mode[] = ["single-path", "lia", "olia", "balia"];
-    const runs = [5, 15].flatMap((n1) => modes.map((m) => runBalia(m, n1, 5, seed, seconds)));
-    const at = (m: Type1Mode, n1: number): BaliaRun => runs.find((x) => x.mode === m && x.n1 === n1)!;
-    const ordered = (n1: number): boolean => at("single-path", n1).type2Mbps > at("balia", n1).type2Mbps && at("balia", n1).type2Mbps > at("olia", n1).type2Mbps && at("olia", n1).type2Mbps > at("lia", n1).type2Mbps;
-    return {
-      name: this.name,
-      seed,
-      flows: runs.flatMap((x) => x.flows),
-      table: [
-        ["type-1 users run", "type-2, N1=5 (Mbit/s)", "published", "type-2, N1=15 (Mbit/s)", "published", "type-1, N1=5"],
-        ...modes.map((m) => [m === "single-path" ? "single-path TCP" : m.toUpperCase(), at(m, 5).type2Mbps.toFixed(2), PUBLISHED[m][0].toFixed(2), at(m, 15).type2Mbps.toFixed(2), PUBLISHED[m][1].toFixed(2), at(m, 5).type1Mbps.toFixed(2)]),
-      ],
-      checks: [
-        check("N1 = 5: single-path > BALIA > OLIA > LIA (type-2 throughput)", ordered(5) ? 1 : 0, "1", ordered(5)),
-        check("N1 = 15: single-path > BALIA > OLIA > LIA (type-2 throughput)", ordered(15) ? 1 : 0, "1", ordered(15)),
-        // The non-Pareto-optimality itself: type-1 users gain nothing by upgrading (link 1 is
-        // their bottleneck either way), type-2 users lose.
-        ...(["lia", "olia", "balia"] as const).map((m) => {
-          const gain = at(m, 5).type1Mbps / at("single-path", 5).type1Mbps;
-          return check(`N1 = 5, ${m.toUpperCase()}: type-1 throughput / single-path`, gain, "<= 1.05", gain <= 1.05);
-        }),
-      ],
-      simulatedSeconds: runs.reduce((a, x) => a + x.simulatedSeconds, 0),
-      events: runs.reduce((a, x) => a + x.events, 0),
-    };
-  },
+  run: (opts) => runBaliaTable(opts),
 };

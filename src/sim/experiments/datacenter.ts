@@ -28,6 +28,7 @@ import { Simulator } from "../simulator.js";
 import { buildFatTree, type FatTreeHost } from "../topology/fattree.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
+import { replicaFlows, replicate, summarise } from "./replicate.js";
 import type { FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -218,11 +219,11 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
   const congestion: CongestionKind = opts.mptcp?.congestion ?? "lia";
   const scheduler = opts.mptcp?.scheduler;
   const rows = SUBFLOW_COUNTS.map((subflows) => {
-    const runs = Array.from({ length: permutations }, (_, p) =>
-      runDatacenter({ subflows, mptcp: subflows > 1, congestion, seed: seed + p, ...(dc.seconds !== undefined ? { seconds: dc.seconds } : {}), ...(scheduler !== undefined ? { scheduler } : {}) }),
+    const runs = replicate(permutations, seed, (s) =>
+      runDatacenter({ subflows, mptcp: subflows > 1, congestion, seed: s, ...(dc.seconds !== undefined ? { seconds: dc.seconds } : {}), ...(scheduler !== undefined ? { scheduler } : {}) }),
     );
     const rates = runs.flatMap((r) => r.flows.map((f) => f.steadyGoodputMbps));
-    return { subflows, runs, utilisation: runs.reduce((a, r) => a + r.utilisation, 0) / runs.length, minMbps: Math.min(...rates), medianMbps: median(rates) };
+    return { subflows, runs, utilisation: summarise(runs.map((r) => r.utilisation)).mean, minMbps: Math.min(...rates), medianMbps: median(rates) };
   });
   const by = (n: number): (typeof rows)[number] => rows.find((r) => r.subflows === n)!;
   const [u1, u2, u4, u8] = [1, 2, 4, 8].map((n) => by(n).utilisation) as [number, number, number, number];
@@ -232,7 +233,7 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
   return {
     name: "exp-datacenter",
     seed,
-    flows: all.flatMap((r, i) => r.flows.map((f) => ({ ...f, name: `perm${(i % permutations) + 1}/${f.name}` }))),
+    flows: rows.flatMap((r) => replicaFlows("perm", r.runs)),
     table: [
       ["subflows", "transport", `utilisation (mean of ${permutations})`, "per permutation", "min flow (Mbit/s)", "median flow (Mbit/s)", "Raiciu et al. (LIA)"],
       ...rows.map((r) => [

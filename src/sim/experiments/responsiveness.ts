@@ -5,7 +5,15 @@
  * reconvergence time is how long after 80 s the MPTCP flow's rate on path 2 takes to come back to
  * 90% of what it was before 40 s. Published: Coupled 94.36 s, OLIA 58.5 s, LIA 17.75 s, BALIA
  * 14.73 s; the claim is their order, BALIA < LIA < OLIA < Coupled ("coupled" is the fully
- * coupled controller, fully-coupled.ts).
+ * coupled controller, fully-coupled.ts). A seed moves a run's time by as much as the gaps
+ * between controllers, so each controller runs on several seeds and the order is judged on the
+ * means (replicate.ts), each adjacent difference beside its standard error.
+ *
+ * The time is a whole number of seconds: the first t >= 1 for which the path-2 subflow's mean rate
+ * over the 5 s ending at 81 + t s (from bytes delivered, sampled each second) is at least 90% of
+ * its mean over 20-39 s. A step back to the earlier rate at t0 s after 80 reads as t0 + 3.5 s
+ * rounded up (4 s for a step at 80 s; 3 s if the rate after exceeds the one before by an eighth):
+ * a common offset, and a rounding that adds at most 1 s to each run.
  *
  *   mptcp client ──── path 1 (20 Mbit/s, 10 ms) ──── mptcp server
  *        └── L ══ path 2 (20 Mbit/s, 10 ms) ══ R ──┘
@@ -21,6 +29,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
+import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -160,28 +169,88 @@ const label = (k: CongestionKind): string => (k === "coupled" ? "Coupled" : k.to
 /** BALIA draft §5.2: reconvergence time (s). */
 export const PUBLISHED_RECONVERGENCE: Partial<Record<CongestionKind, number>> = { coupled: 94.36, olia: 58.5, lia: 17.75, balia: 14.73 };
 
+export interface ResponsivenessOptions {
+  /**
+   * Independent runs per controller, on seeds seed, seed + 1, ... (default
+   * RESPONSIVENESS_REPLICATIONS); the table and the checks take their means.
+   */
+  replications?: number;
+}
+
+/**
+ * Default replications. Over seeds 1-10 the per-seed differences between adjacent controllers have
+ * a standard deviation of 1.0 s (LIA - BALIA) to 2.6 s, against published gaps of 3.0 s (LIA -
+ * BALIA) and 36-41 s. Five runs bring the smallest gap's standard error to about 0.43 s, a seventh
+ * of the published 3.0 s, and below a quarter of it even with the spread at the upper end of its
+ * 90% interval (1.6 s); fewer risk a standard error of 0 from times that are whole seconds. Five
+ * runs of four controllers cost about 7 minutes of CPU (21 s per 120 s run).
+ */
+export const RESPONSIVENESS_REPLICATIONS = 5;
+/** The published order, slowest first. */
+const ORDER: readonly CongestionKind[] = ["coupled", "olia", "lia", "balia"];
+
+export interface ResponsivenessCell {
+  congestion: CongestionKind;
+  runs: ResponsivenessRun[];
+  before: Summary;
+  during: Summary;
+  /** Infinite mean when a run never reconverged. */
+  reconvergence: Summary;
+}
+
+export function measureResponsiveness(seed: number, o: ResponsivenessOptions = {}): ResponsivenessCell[] {
+  const replications = o.replications ?? RESPONSIVENESS_REPLICATIONS;
+  return ORDER.map((congestion) => {
+    const runs = replicate(replications, seed, (s) => runResponsiveness(congestion, s));
+    const of = (f: (r: ResponsivenessRun) => number): Summary => summarise(runs.map(f));
+    return { congestion, runs, before: of((r) => r.beforeMbps), during: of((r) => r.duringMbps), reconvergence: of((r) => r.reconvergenceSeconds) };
+  });
+}
+
+export function runResponsivenessExperiment(opts: ExperimentOptions, o: ResponsivenessOptions = {}): ExperimentResult {
+  const seed = opts.seed ?? 1;
+  const cells = measureResponsiveness(seed, o);
+  const replications = cells[0]!.runs.length;
+  const at = (k: CongestionKind): ResponsivenessCell => cells.find((c) => c.congestion === k)!;
+  const t = (k: CongestionKind): number => at(k).reconvergence.mean;
+  const ordered = t("balia") <= t("lia") && t("lia") < t("olia") && t("olia") < t("coupled");
+  const of = describeReplications(seed, replications);
+  const seconds = (s: Summary): string => (Number.isFinite(s.mean) ? formatSummary(s, 1) : `never in ${s.values.filter((x) => !Number.isFinite(x)).length} of ${s.values.length}`);
+  // Each adjacent pair of the published order, slower minus faster, beside its standard error
+  // (none with one run).
+  const gaps = replications < 2 ? [] : ORDER.slice(1).map((k, i) => gapCheck(`reconvergence, ${label(ORDER[i]!)} - ${label(k)} (s, ${of})`, at(ORDER[i]!).reconvergence, at(k).reconvergence, 1));
+  const all = cells.flatMap((c) => c.runs);
+  return {
+    name: "exp-responsiveness",
+    seed,
+    flows: cells.flatMap((c) => replicaFlows("run", c.runs)),
+    table: [
+      ["controller", `path 2 before (Mbit/s, ${of})`, "path 2 during (Mbit/s)", `reconvergence (s, ${of})`, "per seed (s)", "published (s)"],
+      ...cells.map((c) => [
+        label(c.congestion),
+        formatSummary(c.before, 2),
+        formatSummary(c.during, 2),
+        seconds(c.reconvergence),
+        c.reconvergence.values.map((x) => (Number.isFinite(x) ? String(x) : "never")).join(" "),
+        String(PUBLISHED_RECONVERGENCE[c.congestion]),
+      ]),
+    ],
+    checks: [
+      check("reconvergence order BALIA <= LIA < OLIA < Coupled", ordered ? 1 : 0, "1", ordered),
+      ...gaps,
+      // Held by every replication, not the mean.
+      ...cells.map((c) => {
+        const ratio = Math.max(...c.runs.map((r) => r.duringMbps / r.beforeMbps));
+        return check(`${label(c.congestion)}: path 2 given up while the TCP flows are there (during / before)`, ratio, "< 0.5", ratio < 0.5);
+      }),
+    ],
+    simulatedSeconds: all.reduce((a, r) => a + r.simulatedSeconds, 0),
+    events: all.reduce((a, r) => a + r.events, 0),
+  };
+}
+
 export const responsiveness: Experiment = {
   name: "exp-responsiveness",
   description: "two 20 Mbit/s paths, five TCP flows on path 2 from 40 to 80 s: reconvergence time per controller, published order BALIA < LIA < OLIA < Coupled",
-  run(opts: ExperimentOptions): ExperimentResult {
-    const seed = opts.seed ?? 1;
-    const runs = (["coupled", "olia", "lia", "balia"] as const).map((k) => runResponsiveness(k, seed));
-    const t = (k: CongestionKind): number => runs.find((r) => r.congestion === k)!.reconvergenceSeconds;
-    const ordered = t("balia") <= t("lia") && t("lia") < t("olia") && t("olia") < t("coupled");
-    return {
-      name: this.name,
-      seed,
-      flows: runs.flatMap((r) => r.flows),
-      table: [
-        ["controller", "path 2 before (Mbit/s)", "path 2 during (Mbit/s)", "reconvergence (s)", "published (s)"],
-        ...runs.map((r) => [label(r.congestion), r.beforeMbps.toFixed(2), r.duringMbps.toFixed(2), Number.isFinite(r.reconvergenceSeconds) ? String(r.reconvergenceSeconds) : "never", String(PUBLISHED_RECONVERGENCE[r.congestion])]),
-      ],
-      checks: [
-        check("reconvergence order BALIA <= LIA < OLIA < Coupled", ordered ? 1 : 0, "1", ordered),
-        ...runs.map((r) => check(`${label(r.congestion)}: path 2 given up while the TCP flows are there (during / before)`, r.duringMbps / r.beforeMbps, "< 0.5", r.duringMbps < 0.5 * r.beforeMbps)),
-      ],
-      simulatedSeconds: runs.reduce((a, r) => a + r.simulatedSeconds, 0),
-      events: runs.reduce((a, r) => a + r.events, 0),
-    };
-  },
+  run: (opts) => runResponsivenessExperiment(opts),
 };
