@@ -454,9 +454,9 @@ export class TcpConnection extends TcpRecovery {
     }
 
     // RFC 7323 §5.3 R1: PAWS. RFC 7323 §3.2: a non-RST segment without timestamps is dropped
-    // once they were negotiated.
+    // once they were negotiated. (The timestamps are looked up once, here, for every step.)
+    const ts = this.tsOk && !rst ? findTimestamps(seg.options) : undefined;
     if (this.tsOk && !rst) {
-      const ts = findTimestamps(seg.options);
       if (ts === undefined) return;
       if (seqSub(ts.tsVal, this.tsRecent) < 0 && now - this.tsRecentAt <= PAWS_IDLE_LIMIT) {
         this.ackNow = true;
@@ -523,9 +523,9 @@ export class TcpConnection extends TcpRecovery {
       return;
     }
 
-    // RFC 7323 §4.3: TS.Recent follows the segment the next ACK acknowledges.
-    if (this.tsOk) {
-      const ts = findTimestamps(seg.options)!;
+    // RFC 7323 §4.3: TS.Recent follows the segment the next ACK acknowledges. (A RST returned
+    // above, so with timestamps on, `ts` is the segment's.)
+    if (ts !== undefined) {
       if (seqSub(ts.tsVal, this.tsRecent) >= 0 && start <= this.lastAckSent) {
         this.tsRecent = ts.tsVal;
         this.tsRecentAt = now;
@@ -577,7 +577,7 @@ export class TcpConnection extends TcpRecovery {
       const queueEmpty = this.recvQueue.length === 0;
       this.acceptData(lo, hi, piece, verdict === "consume");
       if (hi > lo) {
-        const tsEcr = this.tsOk ? findTimestamps(seg.options)?.tsEcr : undefined;
+        const tsEcr = ts?.tsEcr;
         const echoAge = tsEcr === undefined ? 0 : this.tsSample(tsEcr, now);
         const fullSized = hi - lo + MAX_OPTION_BYTES >= this.rcvMss;
         this.rcvRtt.onData({ now, rcvNxt: this.rcvNxt, rcvRight: this.rcvAdvRight, fullSized, queueEmpty, tsEcr, echoAge });
