@@ -720,7 +720,7 @@ export class MptcpConnection {
         room: this.joins.all.length === 0 ? aloneRoom(sub, this.segmentPayload) : subflowRoom(sub, this.segmentPayload),
         outstanding: () => this.txMap?.unacked() ?? [],
         get srtt() {
-          return sub.tcp.stats().srtt;
+          return sub.tcp.srtt;
         },
         backup: this.initialPath.backup || this.initialPath.peerBackup,
         write: (dsn, data, dataFin) => {
@@ -1432,12 +1432,12 @@ export class MptcpConnection {
    * DSNs held would block the data-level window for that long.
    */
   private fastestSubflow(sub: Subflow): boolean {
-    const own = sub.tcp.stats().srtt;
+    const own = sub.tcp.srtt;
     if (own === undefined) return this.joins.all.length === 0;
-    const init = this.initialDown ? undefined : this.sub?.tcp.stats().srtt;
+    const init = this.initialDown ? undefined : this.sub?.tcp.srtt;
     if (init !== undefined && init < own) return false;
     for (const j of this.joins.all) {
-      const r = j.established ? j.subflow?.tcp.stats().srtt : undefined;
+      const r = j.established ? j.subflow?.tcp.srtt : undefined;
       if (r !== undefined && r < own) return false;
     }
     return true;

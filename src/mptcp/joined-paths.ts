@@ -467,7 +467,7 @@ export class JoinedSubflows implements JoinedPath {
         sub,
         room: subflowRoom(sub, j.segmentPayload),
         get srtt() {
-          return sub.tcp.stats().srtt;
+          return sub.tcp.srtt;
         },
         backup: j.backup || j.peerBackup,
         write: (dsn, data, dataFin) => {

@@ -155,6 +155,14 @@ export class TcpConnection extends TcpRecovery {
     return this.counters.timeouts;
   }
 
+  /**
+   * The smoothed RTT in µs (RFC 6298), undefined before the first sample: `stats().srtt` without
+   * building the whole record, for schedulers that read it per chunk.
+   */
+  get srtt(): number | undefined {
+    return this.rtt.srtt;
+  }
+
   /** The congestion controller (for coupled controllers and statistics). */
   get congestion(): CongestionController {
     return this.cc;
