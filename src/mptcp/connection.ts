@@ -187,8 +187,6 @@ export class MptcpConnection {
   /** Linux's order of the data reaching the data level, for MPTcpExt OFOQueue (ofo-count.ts). */
   private readonly dataOrder = new DataOrder();
   private readonly initialOrder = new SubflowOrder();
-  /** The initial subflow's in-order point before the segment being processed. */
-  private rxInOrderBefore = 0;
   private readonly moveData = (c: OrderChunk): void => {
     if (this.dataOrder.move(c)) this.count("OFOQueue");
   };
@@ -1609,25 +1607,28 @@ export class MptcpConnection {
     if (announced?.kind === "infinite") this.count("InfiniteMapRx");
     if (announced === undefined && ctx.payload.length === 0) return "accept";
 
-    this.rxInOrderBefore = this.rxMap!.receivedInOrder;
-    return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload, announced));
+    const inOrderBefore = this.rxMap!.receivedInOrder;
+    return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload, announced), inOrderBefore);
   }
 
-  /** What the receive mappings made of a segment. */
-  private received(ctx: IncomingContext, res: SegmentResult): IncomingVerdict {
+  /**
+   * What the receive mappings made of a segment; `inOrderBefore` is the subflow's in-order point
+   * before it (for OFOQueue, ofo-count.ts).
+   */
+  private received(ctx: IncomingContext, res: SegmentResult, inOrderBefore: number): IncomingVerdict {
     if (res.error !== undefined) {
       // §3.7: with other subflows, even one still joining, there is no infinite mapping (Linux
       // clears `allow_infinite_fallback` once a join exists): the subflow is reset instead.
       if (res.error.kind !== "checksum" || res.error.mapping === undefined || this.joins.all.length > 0) return this.mappingError(res.error);
       this.checksumFailed(res.error.dsn);
       // The segment's bytes after the failed mapping, if any, are still to be placed.
-      return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload));
+      return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload), inOrderBefore);
     }
     // §3.7: in-order bytes no mapping covers where this end may not fall back. This segment's
     // mapped bytes are not delivered either: a middlebox changed the segment (mapping.ts).
     if (res.stranded > 0 && !this.canFallBack()) return this.unmappedReset();
     for (const c of res.chunks) this.deliver(c.dsn, c.data);
-    this.initialOrder.arrived(ctx.offset, ctx.offset + ctx.payload.length, res.chunks, this.rxInOrderBefore, this.rxMap!.receivedInOrder, this.moveData);
+    this.initialOrder.arrived(ctx.offset, ctx.offset + ctx.payload.length, res.chunks, inOrderBefore, this.rxMap!.receivedInOrder, this.moveData);
     if (res.infinite === true) {
       // §3.7: the peer's infinite mapping (its answer to our MP_FAIL, or its own decision): the
       // rest of the stream is plain TCP, linear from the mapping's point.

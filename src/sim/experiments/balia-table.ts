@@ -25,7 +25,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, summarise, type Summary } from "./replicate.js";
+import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, runTotals, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -218,7 +218,6 @@ export function runBaliaTable(opts: ExperimentOptions, b: BaliaOptions = {}): Ex
   const of = describeReplications(seed, replications);
   // Each adjacent pair of the published order beside its standard error (none with one run).
   const gaps = replications < 2 ? [] : N1S.flatMap((n1) => ORDER.slice(1).map((m, i) => gapCheck(`N1 = ${n1}, ${label(ORDER[i]!)} - ${label(m)} (type-2 Mbit/s, ${of})`, at(ORDER[i]!, n1).type2, at(m, n1).type2, 2)));
-  const all = cells.flatMap((c) => c.runs);
   return {
     name: "exp-balia-table",
     seed,
@@ -237,8 +236,7 @@ export function runBaliaTable(opts: ExperimentOptions, b: BaliaOptions = {}): Ex
         return check(`N1 = 5, ${m.toUpperCase()}: type-1 throughput / single-path`, gain, "<= 1.05", gain <= 1.05);
       }),
     ],
-    simulatedSeconds: all.reduce((a, x) => a + x.simulatedSeconds, 0),
-    events: all.reduce((a, x) => a + x.events, 0),
+    ...runTotals(cells.flatMap((c) => c.runs)),
   };
 }
 

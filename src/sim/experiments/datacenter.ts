@@ -28,7 +28,7 @@ import { Simulator } from "../simulator.js";
 import { buildFatTree, type FatTreeHost } from "../topology/fattree.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import { replicaFlows, replicate, summarise } from "./replicate.js";
+import { replicaFlows, replicate, runTotals, summarise } from "./replicate.js";
 import type { FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -228,7 +228,6 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
   const by = (n: number): (typeof rows)[number] => rows.find((r) => r.subflows === n)!;
   const [u1, u2, u4, u8] = [1, 2, 4, 8].map((n) => by(n).utilisation) as [number, number, number, number];
   const intact = rows.every((r) => r.runs.every((x) => x.intact));
-  const all = rows.flatMap((r) => r.runs);
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   return {
     name: "exp-datacenter",
@@ -253,8 +252,7 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
       check("utilisation, 8 subflows / TCP", u8 / u1, `>= ${GAIN_8_OVER_TCP}`, u8 / u1 >= GAIN_8_OVER_TCP),
       check("every flow intact (SHA-256 of the bytes delivered)", intact ? 1 : 0, "1", intact),
     ],
-    simulatedSeconds: all.reduce((a, r) => a + r.simulatedSeconds, 0),
-    events: all.reduce((a, r) => a + r.events, 0),
+    ...runTotals(rows.flatMap((r) => r.runs)),
   };
 }
 

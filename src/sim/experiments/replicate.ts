@@ -59,6 +59,17 @@ export function formatSummary(s: Summary, digits: number): string {
   return Number.isNaN(s.se) ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.se.toFixed(digits)}`;
 }
 
+/** The simulated seconds and events of several runs together, for an experiment's result. */
+export function runTotals(runs: readonly { readonly simulatedSeconds: number; readonly events: number }[]): { simulatedSeconds: number; events: number } {
+  let simulatedSeconds = 0;
+  let events = 0;
+  for (const r of runs) {
+    simulatedSeconds += r.simulatedSeconds;
+    events += r.events;
+  }
+  return { simulatedSeconds, events };
+}
+
 /** Every replication's flows, renamed `${label}1/...`, `${label}2/...` in seed order. */
 export function replicaFlows(label: string, runs: readonly { flows: readonly FlowResult[] }[]): FlowResult[] {
   return runs.flatMap((r, i) => r.flows.map((f) => ({ ...f, name: `${label}${i + 1}/${f.name}` })));

@@ -29,7 +29,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check } from "./experiment.js";
-import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, summarise, type Summary } from "./replicate.js";
+import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, runTotals, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const PORT = 5001;
@@ -219,7 +219,6 @@ export function runResponsivenessExperiment(opts: ExperimentOptions, o: Responsi
   // Each adjacent pair of the published order, slower minus faster, beside its standard error
   // (none with one run).
   const gaps = replications < 2 ? [] : ORDER.slice(1).map((k, i) => gapCheck(`reconvergence, ${label(ORDER[i]!)} - ${label(k)} (s, ${of})`, at(ORDER[i]!).reconvergence, at(k).reconvergence, 1));
-  const all = cells.flatMap((c) => c.runs);
   return {
     name: "exp-responsiveness",
     seed,
@@ -244,8 +243,7 @@ export function runResponsivenessExperiment(opts: ExperimentOptions, o: Responsi
         return check(`${label(c.congestion)}: path 2 given up while the TCP flows are there (during / before)`, ratio, "< 0.5", ratio < 0.5);
       }),
     ],
-    simulatedSeconds: all.reduce((a, r) => a + r.simulatedSeconds, 0),
-    events: all.reduce((a, r) => a + r.events, 0),
+    ...runTotals(cells.flatMap((c) => c.runs)),
   };
 }
 
