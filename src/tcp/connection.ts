@@ -625,6 +625,21 @@ export class TcpConnection extends TcpRecovery {
     if (this.cfg.keepalive !== undefined) this.timers.set("keepalive", this.clock + this.cfg.keepalive.idle);
   }
 
+  /**
+   * Retransmissions of this recovery that data sent after them overtook were lost too
+   * (Scoreboard.detectLostRetransmissions): they go again, and the window is lowered a second
+   * time (RFC 5681 §4.3: "the loss of a retransmission, should be taken as two indications of
+   * congestion"; RFC 8985 §9.3). The controller takes losses of data sent before its last
+   * response as part of that response, so one round of lost retransmissions lowers it once.
+   */
+  private lostRetransmissions(sndUna: number, now: number): void {
+    const sentAt = this.board.detectLostRetransmissions(sndUna, this.dataMss());
+    if (sentAt === undefined) return;
+    this.counters.lostRetransmissions++;
+    const pipe = this.board.pipe(sndUna, this.sndMax, this.dataMss());
+    this.cc.onCongestionEvent(now, sentAt, false, Math.min(pipe, this.cc.window()));
+  }
+
   /** RFC 9293 §3.10.7.4 fifth step for ESTABLISHED and later states. */
   private processAck(seg: TcpRepr, ack: number, start: number, now: number): void {
     const sackBlocks = this.sackOk ? findSack(seg.options) : undefined;
@@ -634,6 +649,7 @@ export class TcpConnection extends TcpRecovery {
     if (sackBlocks !== undefined) {
       const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
       newlySacked = this.board.update(blocks, Math.max(ack, this.sndUna), this.sndMax);
+      if (this.inRecovery && newlySacked > 0) this.lostRetransmissions(Math.max(ack, this.sndUna), now);
       // RFC 2883 §4: a first block below the cumulative ACK reports a duplicate.
       if (blocks[0] !== undefined && blocks[0][1] <= ack) dsack = blocks[0];
     }

@@ -168,7 +168,7 @@ export class TcpOutput extends Tcb {
       return this.sendNew(now, dataEnd, seqEnd, this.sndUna + this.sndWnd, force);
     }
 
-    const wndEdge = this.sndUna + Math.min(this.sndWnd, this.effectiveCwnd());
+    const wndEdge = this.afterTimeout() ? this.edgeAfterTimeout() : this.sndUna + Math.min(this.sndWnd, this.effectiveCwnd());
     // Going back N after a timeout (RFC 6298 §5.4 and RFC 5681 §3.1), skipping SACKed data.
     if (this.sndNxt < this.sndMax) {
       const start = this.board.sacked.nextUncovered(this.sndNxt);
@@ -184,6 +184,34 @@ export class TcpOutput extends Tcb {
       this.sndNxt = this.sndMax;
     }
     return this.sendNew(now, dataEnd, seqEnd, wndEdge, force);
+  }
+
+  /**
+   * Slow start after a timeout with SACK, until the data outstanding at the timeout is
+   * acknowledged (RFC 6675 §5.1: the sender "SHOULD use this SACK information when determining
+   * what data should be sent in each segment of the slow start").
+   */
+  protected afterTimeout(): boolean {
+    return this.sackOk && !this.inRecovery && this.sndUna < this.recoverPoint;
+  }
+
+  /**
+   * The right edge of what may be sent after a timeout with SACK: the congestion window counts
+   * the octets in flight, those sent again since the timeout and not SACKed (every other octet
+   * not SACKed is deemed lost), rather than the sequence space from SND.UNA, most of which the
+   * peer may hold already (Linux `tcp_packets_in_flight` after `tcp_enter_loss`). Measured from
+   * SND.UNA, each round trip would fill one hole however far the window has grown. Never past
+   * the receiver's window.
+   */
+  private edgeAfterTimeout(): number {
+    const una = this.sndUna;
+    const resent = Math.min(this.sndNxt, this.sndMax);
+    const inFlight = resent - una - this.board.sacked.coveredIn(una, resent);
+    // Whole segments, as Linux counts packets: a sliver of window sends no runt.
+    const free = this.cc.window() - inFlight;
+    const room = free >= this.dataMss() ? free : 0;
+    const from = this.sndNxt < this.sndMax ? this.board.sacked.nextUncovered(this.sndNxt) : this.sndMax;
+    return Math.min(una + this.sndWnd, from + room);
   }
 
   /**
@@ -339,8 +367,12 @@ export class TcpOutput extends Tcb {
     if (isRetx) {
       this.counters.retransmissions++;
       this.counters.retransmittedBytes += len;
-      this.board.retransmitted.add(start, end);
-      if (this.tsOk && this.undo === "armed") this.undo = { head: start, tsVal: this.tsVal(now) };
+      // Eifel (RFC 3522 §2) compares the echo with the first retransmission's TSval: a head sent
+      // again before (an earlier recovery, or a timeout after one) may have its earlier copy
+      // echoed, which would read as the original's. Then no undo is possible (Linux keeps
+      // `retrans_stamp` from the first retransmission for the same reason).
+      if (this.tsOk && this.undo === "armed") this.undo = this.board.everSentAgain(start) ? undefined : { head: start, tsVal: this.tsVal(now) };
+      this.board.sentAgain(start, end, this.sndMax, this.inRecovery && this.sackOk, now);
       // Karn: a retransmission invalidates the timed segment.
       if (this.timed !== undefined && start < this.timed.end) this.timed = undefined;
     } else {

@@ -60,7 +60,7 @@ export class TcpRecovery extends TcpOutput {
     // holds (RFC 6675 §5.1 with Errata 1610, as Linux does); reneging clears it instead.
     this.board.highRxt = this.sndUna;
     // Going back N resends everything unSACKed; what fast recovery resent before no longer counts.
-    this.board.retransmitted.clear();
+    this.board.forgetRetransmissions();
     this.sndNxt = this.sndUna;
     this.timers.set("retransmit", now + this.rtt.rto);
   }
@@ -115,7 +115,9 @@ export class TcpRecovery extends TcpOutput {
     }
     const oldUna = this.sndUna;
     const spurious = this.checkSpurious(ack, ts?.tsEcr);
-    if (this.sackOk) this.board.acknowledged(this.sndUna, ack, fackBefore, this.dataMss());
+    // Not after a timeout, when going back N resends what may still be on its way (Linux checks
+    // no reordering in its Loss state either).
+    if (this.sackOk && !this.afterTimeout()) this.board.acknowledged(this.sndUna, ack, fackBefore, this.dataMss());
     this.sndUna = ack;
     if (this.sndNxt < ack) this.sndNxt = ack;
     this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
@@ -126,6 +128,7 @@ export class TcpRecovery extends TcpOutput {
     if (spurious) this.undoCongestionResponse(fackBefore === undefined ? 0 : fackBefore - oldUna);
 
     if (this.inRecovery) {
+      this.cc.onRecoveryAck?.(acked);
       if (ack >= this.recoverPoint) {
         // RFC 6582 §3.2 step 6 / RFC 6675 §5: full acknowledgment ends recovery with
         // cwnd = ssthresh (the controller already holds it).

@@ -10,6 +10,10 @@
  * alone proves nothing: a receiver reports only its three or four most recent blocks, so a block
  * heard late may have arrived long ago. Positions are send-side stream offsets (0 = the SYN),
  * never wrapping sequence numbers.
+ *
+ * Lost retransmissions: each retransmission made in SACK recovery is remembered with the highest
+ * octet sent at the time; once the peer SACKs enough data sent after it while its octets are
+ * still missing, it was lost too (`detectLostRetransmissions`), and NextSeg offers it first.
  */
 import { RangeSet } from "./range-set.js";
 
@@ -23,10 +27,23 @@ export class Scoreboard {
   readonly sacked = new RangeSet();
   /** Octets retransmitted and not yet cumulatively acknowledged. */
   readonly retransmitted = new RangeSet();
+  /**
+   * Octets ever retransmitted, not yet cumulatively acknowledged: kept across a timeout, which
+   * forgets `retransmitted` (Linux TCPCB_EVER_RETRANS). An earlier copy of them may arrive late,
+   * which is no sign of reordering.
+   */
+  private readonly everRetransmitted = new RangeSet();
   /** RFC 6675 HighRxt: one past the highest octet retransmitted in this recovery. */
   highRxt = 0;
   /** RFC 6675 DupThresh, in segments; raised by observed reordering. */
   dupThresh = DUP_THRESH;
+  /**
+   * Retransmitted octets deemed lost again (`detectLostRetransmissions`): NextSeg sends them
+   * before anything else, and SetPipe no longer counts them in flight.
+   */
+  readonly relost = new RangeSet();
+  /** Retransmissions of a SACK recovery not yet delivered: `[start, end, SND.MAX then, sent at]`. */
+  private readonly rxtMarks: Array<[number, number, number, number]> = [];
 
   /**
    * Records SACK blocks (RFC 6675 §4 Update()), ignoring blocks outside `(sndUna, sndMax]` and
@@ -65,20 +82,92 @@ export class Scoreboard {
   advance(sndUna: number): void {
     this.sacked.removeBelow(sndUna);
     this.retransmitted.removeBelow(sndUna);
+    this.everRetransmitted.removeBelow(sndUna);
+    this.relost.removeBelow(sndUna);
     if (this.highRxt < sndUna) this.highRxt = sndUna;
   }
 
   /** Forgets the SACK and retransmission state (reneging); DupThresh is kept. */
   clear(): void {
     this.sacked.clear();
-    this.retransmitted.clear();
+    this.forgetRetransmissions();
     this.highRxt = 0;
+  }
+
+  /** Forgets what was retransmitted (a timeout: going back N resends every hole). */
+  forgetRetransmissions(): void {
+    this.retransmitted.clear();
+    this.relost.clear();
+    this.rxtMarks.length = 0;
+  }
+
+  /** Whether the octet at `x` was retransmitted before (and is not yet acknowledged). */
+  everSentAgain(x: number): boolean {
+    return this.everRetransmitted.contains(x);
+  }
+
+  /**
+   * `[start, end)` was sent again at `now`, while `sndMax` was the highest octet sent;
+   * `inRecovery`: during SACK recovery, where a loss of this copy is looked for
+   * (`detectLostRetransmissions`).
+   */
+  sentAgain(start: number, end: number, sndMax: number, inRecovery: boolean, now: number): void {
+    this.retransmitted.add(start, end);
+    this.everRetransmitted.add(start, end);
+    if (!inRecovery) return;
+    this.relost.remove(start, end);
+    this.rxtMarks.push([start, end, sndMax, now]);
+  }
+
+  /**
+   * Finds the retransmissions that were lost too: the peer SACKed data first sent after one
+   * (above the SND.MAX of its time) as deeply as IsLost asks before it calls an original lost
+   * (DupThresh blocks, or more than (DupThresh - 1) * SMSS octets), and its octets are still
+   * missing. This is RACK's rule (RFC 8985 §6.2: a segment is lost once one sent later was
+   * delivered, allowing for reordering), applied to retransmissions in sequence space, where the
+   * order of sending is known without timestamps (Linux's `tcp_mark_lost_retrans` before RACK).
+   * Without it a lost retransmission waits for the retransmission timer (RFC 6675 §5 leaves it
+   * there), a collapse of the window to one segment. Returns when the latest of the
+   * retransmissions found lost was sent, or undefined when none was.
+   */
+  detectLostRetransmissions(sndUna: number, smss: number): number | undefined {
+    let lostAt: number | undefined;
+    let kept = 0;
+    for (const m of this.rxtMarks) {
+      const from = Math.max(m[0], sndUna);
+      if (from >= m[1] || this.sacked.covers(from, m[1])) continue;
+      if (!this.deliveredAbove(m[2], smss)) {
+        this.rxtMarks[kept++] = m;
+        continue;
+      }
+      for (const [gs, ge] of this.sacked.gaps(from, m[1])) {
+        this.retransmitted.remove(gs, ge);
+        this.relost.add(gs, ge);
+      }
+      lostAt = Math.max(lostAt ?? 0, m[3]);
+    }
+    this.rxtMarks.length = kept;
+    return lostAt;
+  }
+
+  /** Whether as much is SACKed above `mark` as IsLost asks above a lost octet. */
+  private deliveredAbove(mark: number, smss: number): boolean {
+    let bytes = 0;
+    let blocks = 0;
+    for (let i = this.sacked.count - 1; i >= 0; i--) {
+      const [s, e] = this.sacked.at(i)!;
+      if (e <= mark) break;
+      bytes += e - Math.max(s, mark);
+      blocks++;
+      if (blocks >= this.dupThresh || bytes > (this.dupThresh - 1) * smss) return true;
+    }
+    return false;
   }
 
   /** `[start, end)` was delivered for the first time while `fack` was the highest SACKed octet. */
   private observe(start: number, end: number, fack: number | undefined, smss: number): void {
     if (fack === undefined || start >= fack) return;
-    if (this.retransmitted.coveredIn(start, end) > 0) return;
+    if (this.everRetransmitted.coveredIn(start, end) > 0) return;
     this.reorderedBy(fack - start, smss);
   }
 
@@ -106,6 +195,19 @@ export class Scoreboard {
     return sndUna;
   }
 
+  /** Octets of `[start, end)` deemed lost again and not SACKed since. */
+  private missingAgain(start: number, end: number): number {
+    if (this.relost.isEmpty) return 0;
+    let n = 0;
+    for (let i = 0; i < this.relost.count; i++) {
+      const [s, e] = this.relost.at(i)!;
+      const a = Math.max(s, start);
+      const b = Math.min(e, end);
+      if (b > a) n += b - a - this.sacked.coveredIn(a, b);
+    }
+    return n;
+  }
+
   /** RFC 6675 §4 IsLost(seq). */
   isLost(seq: number, sndUna: number, smss: number): boolean {
     return !this.sacked.contains(seq) && seq < this.lostBoundary(sndUna, smss);
@@ -122,7 +224,7 @@ export class Scoreboard {
     const lost = this.lostBoundary(sndUna, smss);
     const notLost = sndMax - lost - this.sacked.coveredIn(lost, sndMax);
     const rxtEnd = Math.min(this.highRxt, sndMax);
-    let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) : 0;
+    let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) - this.missingAgain(sndUna, rxtEnd) : 0;
     const from = Math.max(rxtEnd, sndUna);
     // Usually every retransmission is this recovery's, below HighRxt: nothing more to count.
     const rxtMax = this.retransmitted.max;
@@ -140,11 +242,19 @@ export class Scoreboard {
 
   /**
    * RFC 6675 §4 NextSeg() rule 1: the first un-SACKed, lost range at or above HighRxt, as
-   * `[start, end)`, or undefined. Octets retransmitted in an earlier recovery and not yet
+   * `[start, end)`, or undefined; before it, any retransmission found lost again
+   * (`detectLostRetransmissions`). Octets retransmitted in an earlier recovery and not yet
    * acknowledged are skipped: that retransmission is still in flight (if it is lost too, the
    * retransmission timer recovers it).
    */
   nextLost(sndUna: number, smss: number): [number, number] | undefined {
+    // Retransmissions lost again go first: they hold the cumulative ACK.
+    for (let i = 0; i < this.relost.count; i++) {
+      const [s, e] = this.relost.at(i)!;
+      if (e <= sndUna) continue;
+      const gap = this.sacked.gaps(Math.max(s, sndUna), e)[0];
+      if (gap !== undefined) return gap;
+    }
     const lost = this.lostBoundary(sndUna, smss);
     const from = Math.max(this.highRxt, sndUna);
     if (from >= lost) return undefined;

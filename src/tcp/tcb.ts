@@ -81,6 +81,8 @@ export interface TcpStats {
   lossProbes: number;
   /** Losses a probe repaired, answered by a congestion response (§7.4; TCPLossProbeRecovery). */
   lossProbeRecoveries: number;
+  /** Retransmissions found lost in recovery and sent again before any timeout (TCPLostRetransmit). */
+  lostRetransmissions: number;
 }
 
 export class Tcb {
@@ -191,6 +193,7 @@ export class Tcb {
     spuriousRecoveries: 0,
     lossProbes: 0,
     lossProbeRecoveries: 0,
+    lostRetransmissions: 0,
   };
 
   protected constructor(

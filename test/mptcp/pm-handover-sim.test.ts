@@ -12,7 +12,9 @@ import { Simulator } from "../../src/sim/simulator.js";
 // WiFi goes at 1 s and comes back at 2 s. The phone runs the handover path manager, the server
 // the default one.
 const SCENARIO: HandoverScenario = { ...HANDOVER_SCENARIO, failAtSeconds: 1, returnAtSeconds: 2 };
-const BYTES = 4_000_000;
+// Enough that most of the download is still to come when the WiFi returns: what each path
+// carries after the return is then measured on megabytes, not on the tail of the transfer.
+const BYTES = 8_000_000;
 
 describe("handover path managers on the simulator: WiFi lost at 1 s, back at 2 s", () => {
   test("full: both paths carry data before the failure, cellular alone until WiFi is back, both after", () => {
@@ -48,7 +50,10 @@ describe("handover path managers on the simulator: WiFi lost at 1 s, back at 2 s
     assert.equal(r.bytesLost, 0);
     assert.equal(r.sentBefore.cellular, 0);
     const back = r.sentAtReturn!;
-    assert.equal(back.wifi, r.sentBefore.wifi);
+    // No new data goes to the WiFi subflow once it is gone. What its TCP already held may still
+    // leave in the moment after the failure, as ACKs sent before it arrive: a segment or two
+    // (here one, while it was in slow start after a timeout).
+    assert.ok(back.wifi - r.sentBefore.wifi <= 2 * 1460, `${back.wifi - r.sentBefore.wifi} bytes on WiFi while it was gone`);
     assert.ok(back.cellular > 500_000, JSON.stringify(back));
     // Once the WiFi subflow is up the cellular one is closed: only what was in flight goes on.
     assert.ok(r.sentBefore.cellular + r.sentAfter.cellular - back.cellular < 200_000, JSON.stringify(r.sentAfter));

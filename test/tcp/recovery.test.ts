@@ -1,6 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { TcpRepr } from "../../src/wire/tcp-types.js";
+import type { CongestionController, CongestionFactory } from "../../src/tcp/congestion/controller.js";
+import { reno } from "../../src/tcp/congestion/reno.js";
 import { F, IRS, ISS, bytes, drain, established, events, expectSent, ours, peer, plainConfig } from "./util.js";
 
 const MSS = 1460;
@@ -246,10 +248,88 @@ describe("SACK loss recovery (RFC 6675)", () => {
     c.handleTimeout(200_000);
     assert.deepEqual(drain(c, 200_000), [seg(0)]);
     c.handleSegment(peer({ ack: s(1), options: [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: [b(2, 4)] }] }), 210_000);
-    // A window of two segments from 1: segment 1 goes again, segment 2 is held by the peer.
-    assert.deepEqual(seqs(drain(c, 210_000)), [1]);
-    c.handleSegment(peer({ ack: s(4) }), 220_000);
-    assert.deepEqual(seqs(drain(c, 220_000)), [4, 5, 6, 7]);
+    // A window of two segments, counted in what is in flight (nothing: segment 0 was
+    // acknowledged), not in sequence space from 1: segment 1 goes again, and past the SACKed 2-3,
+    // segment 4.
+    assert.deepEqual(seqs(drain(c, 210_000)), [1, 4]);
+    c.handleSegment(peer({ ack: s(4), options: [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: [b(2, 4)] }] }), 220_000);
+    // Four segments of window (slow start, two more), segment 4 still in flight: three more.
+    assert.equal(c.stats().cwnd, 4 * MSS);
+    assert.deepEqual(seqs(drain(c, 220_000)), [5, 6, 7]);
+  });
+
+  test("after a timeout, holes between SACKed segments are filled a window at a time, not one per round trip", () => {
+    const c = sending(true);
+    // The peer holds every odd segment: five holes.
+    c.handleSegment(dupack([b(1, 2), b(3, 4), b(5, 6)]), 1000);
+    c.handleSegment(dupack([b(7, 8), b(1, 2), b(3, 4)]), 1000);
+    c.handleSegment(dupack([b(9, 10), b(5, 6), b(7, 8)]), 1000);
+    drain(c, 1000);
+    c.handleTimeout(200_000);
+    assert.deepEqual(seqs(drain(c, 200_000)), [0]);
+    // Segment 0 fills the first hole: the ACK moves to the next one.
+    c.handleSegment(peer({ ack: s(2), options: [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: [b(3, 4), b(5, 6), b(7, 8)] }] }), 210_000);
+    // Three segments of window (slow start, two more for the two acknowledged), all for holes:
+    // 2, 4 and 6. Counted from SND.UNA in sequence space, the window would cover 2 to 4, of which
+    // the peer holds 3: two holes a round trip, however far the window grows.
+    assert.equal(c.stats().cwnd, 3 * MSS);
+    assert.deepEqual(seqs(drain(c, 210_000)), [2, 4, 6]);
+    c.handleSegment(peer({ ack: s(4), options: [{ kind: "nop" }, { kind: "nop" }, { kind: "sack", blocks: [b(5, 6), b(7, 8), b(9, 10)] }] }), 220_000);
+    // Five segments of window, 4 and 6 still in flight: the last hole, 8, and the two segments
+    // that limited transmit sent at the first duplicates (10 and 11), not yet acknowledged either.
+    assert.equal(c.stats().cwnd, 5 * MSS);
+    assert.deepEqual(seqs(drain(c, 220_000)), [8, 10, 11]);
+  });
+
+  test("a lost retransmission is sent again once data sent after it is SACKed, without a timeout", () => {
+    const c = sending(true);
+    for (const to of [2, 3, 4]) c.handleSegment(dupack([b(1, to)]), 1000);
+    // Fast retransmit of segment 0 (and what the pipe lets out after it).
+    const first = seqs(drain(c, 1000));
+    assert.equal(first[0], 0);
+    // The peer SACKs everything else sent before the retransmission: new data goes out.
+    c.handleSegment(dupack([b(1, 10)]), 2000);
+    const sent = seqs(drain(c, 2000));
+    assert.ok(sent.length >= 3 && sent.every((x) => x >= 10), `${sent}`);
+    // Two segments first sent after it arrive: not yet evidence enough (DupThresh).
+    c.handleSegment(dupack([b(1, 12)]), 3000);
+    assert.ok(!seqs(drain(c, 3000)).includes(0));
+    // A third: the retransmission of segment 0 was lost too, and goes again at once.
+    c.handleSegment(dupack([b(1, 13)]), 3100);
+    assert.deepEqual(seqs(drain(c, 3100)).slice(0, 1), [0]);
+    const st = c.stats();
+    assert.equal(st.lostRetransmissions, 1);
+    assert.equal(st.timeouts, 0);
+    // It arrives: the cumulative ACK jumps over everything SACKed.
+    c.handleSegment(peer({ ack: s(13) }), 3200);
+    assert.equal(c.stats().timeouts, 0);
+  });
+
+  test("data acknowledged during fast recovery reaches the controller's onRecoveryAck, not onAck", () => {
+    const heard: string[] = [];
+    const congestion: CongestionFactory = (init) => {
+      const c = reno()(init);
+      return Object.assign(Object.create(c) as CongestionController, {
+        onAck: (...a: Parameters<CongestionController["onAck"]>) => {
+          heard.push(`ack ${a[1]}`);
+          c.onAck(...a);
+        },
+        onRecoveryAck: (bytes: number) => void heard.push(`recovery ${bytes}`),
+      });
+    };
+    const c = established(plainConfig({ sack: true, congestion }), {}, [{ kind: "mss", mss: 1460 }, { kind: "sack-permitted" }]);
+    c.send(DATA);
+    drain(c, 0);
+    for (const to of [2, 3, 4]) c.handleSegment(dupack([b(1, to)]), 1000);
+    drain(c, 1000);
+    assert.deepEqual(heard, []);
+    // A partial ACK (segment 0 resent, 1-3 SACKed), then the ACK of everything sent before the
+    // recovery, which ends it; the ACK of new data after it is an ordinary one.
+    c.handleSegment(peer({ ack: s(4) }), 2000);
+    c.handleSegment(peer({ ack: s(10) }), 3000);
+    drain(c, 3000);
+    c.handleSegment(peer({ ack: s(11) }), 4000);
+    assert.deepEqual(heard, [`recovery ${4 * MSS}`, `recovery ${6 * MSS}`, `ack ${MSS}`]);
   });
 
   test("a cumulative ACK stopping at a SACKed block means reneging: the SACK state is dropped", () => {

@@ -90,11 +90,18 @@ describe("SACK scoreboard (RFC 6675 §4)", () => {
   test("retransmitted octets are not taken for reordering", () => {
     const b = new Scoreboard();
     b.update([[300, 400]], 0, 1000);
-    b.retransmitted.add(0, 100);
+    b.sentAgain(0, 100, 1000, false, 0);
+    b.sentAgain(100, 200, 1000, false, 0);
     b.acknowledged(0, 100, b.sacked.max, M);
     assert.equal(b.dupThresh, 3);
+    // Nor after a timeout, which forgets what is in flight but not what was ever sent again: an
+    // earlier copy arriving late is no reordering.
+    b.forgetRetransmissions();
+    assert.ok(b.everSentAgain(150));
+    b.acknowledged(100, 200, b.sacked.max, M);
+    assert.equal(b.dupThresh, 3);
     // An ACK whose own SACK block is the only one above is not reordering either.
-    b.acknowledged(100, 200, undefined, M);
+    b.acknowledged(200, 250, undefined, M);
     assert.equal(b.dupThresh, 3);
     b.clear();
     assert.ok(b.retransmitted.isEmpty);

@@ -69,6 +69,24 @@ describe("spurious retransmissions (Eifel, RFC 3522 and RFC 4015)", () => {
     assert.equal(c.stats().reordering, 3);
   });
 
+  test("a timeout after a fast retransmit: the echo of the first retransmission is no proof the original arrived", () => {
+    const c = sender();
+    for (const to of [2, 3, 4]) {
+      c.handleSegment(peer({ ack: s(0), options: [ts(2, 10), ...sack([s(1), s(to)])] }), 20_000);
+    }
+    // Segment 0 goes again at 20 ms (TSval 20); no answer, and the timer fires.
+    assert.deepEqual(seqs(drain(c, 20_000)).slice(0, 1), [0]);
+    const rto = c.pollTimeout()!;
+    c.handleTimeout(rto);
+    assert.deepEqual(seqs(drain(c, rto)).slice(0, 1), [0]);
+    // The fast retransmit was only slow: the ACK echoes its TSval 20, older than the timeout's
+    // copy. The original (TSval 10) never arrived, so the loss was real and stays answered.
+    c.handleSegment(peer({ ack: s(4), options: [ts(3, 20)] }), rto + 5_000);
+    const st = c.stats();
+    assert.equal(st.spuriousRecoveries, 0);
+    assert.equal(st.reordering, 3);
+  });
+
   test("a spurious timeout restores the window and resumes with new data instead of going back N", () => {
     const c = sender(false);
     c.handleTimeout(210_000);

@@ -46,6 +46,11 @@ export interface CongestionController {
    */
   onAck(now: number, bytes: number, rtt: RttSnapshot, inFlight: number, appLimited: boolean): void;
   /**
+   * `bytes` were newly acknowledged during fast recovery, where the window does not grow: for a
+   * controller that counts the data delivered (OLIA's bytes between losses).
+   */
+  onRecoveryAck?(bytes: number): void;
+  /**
    * A loss (fast retransmit or RTO) of data sent at `sentTime`. `persistent` is a retransmission
    * timeout (RFC 5681 §3.1 eq. 4: collapse to the loss window). Events for data sent before the
    * previous event's time are part of the same window and ignored.
