@@ -112,6 +112,48 @@ describe("OLIA", () => {
     assert.equal(a!.window(), 10_000);
   });
 
+  test("data acknowledged during fast recovery counts toward the bytes between losses", () => {
+    const [a] = inAvoidance<Olia>(olia(), [
+      { cwnd: 20_000, srtt: 10_000, carried: 0 },
+      { cwnd: 20_000, srtt: 10_000, carried: 0 },
+    ]);
+    acks(a!, 30, 1000, 10_000);
+    a!.onCongestionEvent(100, 100, false, 20_000);
+    const window = a!.window();
+    a!.onRecoveryAck(4000);
+    a!.onRecoveryAck(6000);
+    // The window does not move in recovery; the bytes since the loss do.
+    assert.equal(a!.window(), window);
+    acks(a!, 25, 1000, 10_000);
+    assert.equal(a!.interLoss, 35_000);
+  });
+
+  test("a loss halves the FlightSize down to 1 MSS with two paths in use, to 2 MSS alone (the draft's least ssthresh)", () => {
+    // [FlightSize at the loss, ssthresh with a sibling that carried data, ssthresh alone]
+    const table: [number, number, number][] = [
+      [20_000, 10_000, 10_000],
+      [5_000, 2_500, 2_500],
+      [3_000, 1_500, 2_000],
+      [2_000, 1_000, 2_000],
+      [1_000, 1_000, 2_000],
+    ];
+    for (const [flight, paired, single] of table) {
+      const [a] = inAvoidance<Olia>(olia(), [
+        { cwnd: 20_000, srtt: 10_000 },
+        { cwnd: 20_000, srtt: 10_000 },
+      ]);
+      a!.onCongestionEvent(100, 100, false, flight);
+      assert.deepEqual([a!.ssthresh(), a!.window()], [paired, paired], `FlightSize ${flight}, two paths`);
+      // The sibling has no RTT sample yet: it carries nothing, so OLIA runs alone.
+      const group = olia();
+      const alone = group({ mss: 1000, initialWindow: 10, now: 0 });
+      group({ mss: 1000, initialWindow: 10, now: 0 });
+      alone.onAck(1, 0, { srtt: 10_000, latest: 10_000, min: 10_000 }, 0, true);
+      alone.onCongestionEvent(100, 100, false, flight);
+      assert.equal(alone.ssthresh(), single, `FlightSize ${flight}, alone`);
+    }
+  });
+
   test("a penalty halves the window but is no loss: the bytes between losses go on", () => {
     const [a] = inAvoidance<Olia>(olia(), [
       { cwnd: 20_000, srtt: 10_000, carried: 50_000 },

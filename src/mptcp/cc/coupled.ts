@@ -101,8 +101,8 @@ export abstract class CoupledController extends WindowController {
   private reduce(now: number, persistent: boolean, inFlight: number): void {
     this.prior = { cwnd: this.cwnd, ssthresh: this.ssth };
     this.recoveryStart = now;
-    // RFC 5681 §3.1 eq. 4 floor of 2 SMSS; the reduction itself is the algorithm's.
-    this.ssth = Math.max(Math.floor(this.reducedWindow(inFlight)), 2 * this.mss);
+    // The reduction and its floor are the algorithm's.
+    this.ssth = Math.max(Math.floor(this.reducedWindow(inFlight)), this.minSsthresh());
     // RFC 5681 §3.1: after an RTO the loss window of 1 SMSS.
     this.cwnd = persistent ? this.mss : this.ssth;
     this.credit = 0;
@@ -111,6 +111,11 @@ export abstract class CoupledController extends WindowController {
   /** The window after a loss, from the FlightSize: Reno's half unless the algorithm says else. */
   protected reducedWindow(inFlight: number): number {
     return inFlight / 2;
+  }
+
+  /** The least ssthresh after a loss: RFC 5681 §3.1 eq. 4's 2 SMSS unless the algorithm says else. */
+  protected minSsthresh(): number {
+    return 2 * this.mss;
   }
 
   /** A new congestion event began (OLIA counts the bytes between losses). */

@@ -16,7 +16,10 @@
  * between the last two losses and since the last one: with l_r ~ 1/p_r this is the square of the
  * rate sqrt(2/p_r) / rtt_r a TCP would get on the path, the quantity the paper ranks paths by
  * (and the authors' Linux implementation compares). A negative alpha can shrink a window in
- * congestion avoidance; it never goes below 1 MSS. Loss halves the window as Reno does.
+ * congestion avoidance; it never goes below 1 MSS. Loss halves the window as Reno does, but with
+ * more than one path in use the least ssthresh is 1 MSS rather than RFC 5681's 2 (the draft's
+ * change to slow start, noted in multipath-research.md §8), so a bad path can be left nearly
+ * empty. The authors' Linux module keeps Reno's 2.
  */
 import type { CongestionFactory, CongestionInit, RttSnapshot } from "../../tcp/congestion/controller.js";
 import { CoupledController } from "./coupled.js";
@@ -25,7 +28,11 @@ import { CoupledGroup } from "./group.js";
 export class Olia extends CoupledController {
   readonly name = "olia";
   declare protected readonly group: CoupledGroup<Olia>;
-  /** Bytes acknowledged between the last two congestion events (l1_r). */
+  /**
+   * Bytes acknowledged between the last two congestion events (l1_r). Only those acknowledged
+   * outside fast recovery: the engine reports no others, where the paper (bytes transmitted
+   * between losses) and the authors' module (the progress of snd_una) count them too.
+   */
   private betweenLosses = 0;
   /** Bytes acknowledged since the last congestion event (l2_r). */
   private sinceLoss = 0;
@@ -42,6 +49,11 @@ export class Olia extends CoupledController {
   override onAck(now: number, bytes: number, rtt: RttSnapshot, inFlight: number, appLimited: boolean): void {
     this.sinceLoss += bytes;
     super.onAck(now, bytes, rtt, inFlight, appLimited);
+  }
+
+  /** Data delivered during fast recovery counts toward l_r too (as the authors' module counts it). */
+  onRecoveryAck(bytes: number): void {
+    this.sinceLoss += bytes;
   }
 
   /** alpha_r of this path over the subflows that carry data (0 alone). */
@@ -87,6 +99,12 @@ export class Olia extends CoupledController {
     // Growth per byte acknowledged, in segments: the bracket of the rule above.
     const perByte = this.cwnd / (own * own) / (rateSum * rateSum) + this.alpha() / this.cwnd;
     return 1 / perByte;
+  }
+
+  protected override minSsthresh(): number {
+    let n = 0;
+    for (const m of this.group.members) if (m.rtt !== undefined) n++;
+    return n < 2 ? 2 * this.mss : this.mss;
   }
 
   protected override onLoss(): void {
