@@ -176,8 +176,9 @@ export interface BaliaOptions {
  * (BALIA - OLIA at N1 = 5 the smallest). Ten runs keep each difference's standard error below a
  * quarter of its published gap even with the spread at the upper end of its 90% interval (the
  * tightest, OLIA - LIA at N1 = 15: 0.22 Mbit/s, 0.35 at the upper end, against 0.47, needs 9.1),
- * for about 4.5 minutes of CPU (80 runs of 3-4 s). With fewer the standard error is itself
- * uncertain: at N1 = 15, BALIA - OLIA is -0.05 ± 0.02 over seeds 1-5, -0.01 ± 0.08 over 1-10.
+ * for about 3.6 minutes of CPU (80 runs of 2-3 s). With fewer the standard error is itself
+ * uncertain: at N1 = 15, BALIA - OLIA was -0.05 ± 0.02 over seeds 1-5 and -0.01 ± 0.08 over 1-10
+ * (before OLIA's least ssthresh became 1 MSS; -0.10 ± 0.04 over 1-10 after).
  */
 export const BALIA_REPLICATIONS = 10;
 export const BALIA_SECONDS = 45;

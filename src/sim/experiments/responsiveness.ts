@@ -183,7 +183,7 @@ export interface ResponsivenessOptions {
  * BALIA) and 36-41 s. Five runs bring the smallest gap's standard error to about 0.43 s, a seventh
  * of the published 3.0 s, and below a quarter of it even with the spread at the upper end of its
  * 90% interval (1.6 s); fewer risk a standard error of 0 from times that are whole seconds. Five
- * runs of four controllers cost about 7 minutes of CPU (21 s per 120 s run).
+ * runs of four controllers cost about 5.5 minutes of CPU (16 s per 120 s run).
  */
 export const RESPONSIVENESS_REPLICATIONS = 5;
 /** The published order, slowest first. */
