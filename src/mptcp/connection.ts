@@ -1386,13 +1386,15 @@ export class MptcpConnection {
 
   /**
    * The options of a RST: MP_FASTCLOSE with the peer's key when the application aborted an MPTCP
-   * connection (§3.5), and MP_TCPRST with the reason (§3.6), as Linux sends them.
+   * connection (§3.5), and MP_TCPRST with the reason (§3.6), as Linux sends them: on every RST of
+   * a subflow that has not fallen back, whatever made TCP send it (a join's RST always has it too).
    */
   private rstOptions(): MptcpOption[] {
     const out: MptcpOption[] = [];
     if (this.fastClose && this.remote !== undefined) out.push({ subtype: "MP_FASTCLOSE", key: this.remote.key });
     if (this.rstFailDsn !== undefined && this.peerSpace !== undefined) out.push({ subtype: "MP_FAIL", dsn: this.peerSpace.toWire64(this.rstFailDsn) });
-    if (this.rstReason !== undefined || out.length > 0) out.push({ subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED });
+    const mptcp = this.modeValue === "mptcp" && this.remote !== undefined;
+    if (mptcp || this.rstReason !== undefined || out.length > 0) out.push({ subtype: "MP_TCPRST", flags: 0, reason: this.rstReason ?? TCPRST_REASON.UNSPECIFIED });
     return out;
   }
 

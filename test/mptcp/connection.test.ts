@@ -388,6 +388,25 @@ describe("data, Data ACK and DATA_FIN (RFC 8684 §3.3)", () => {
   });
 });
 
+describe("a RST TCP sends on its own (RFC 8684 §3.6)", () => {
+  test("data arriving on the subflow after the connection closed it: the RST carries MP_TCPRST, as Linux's does", () => {
+    const { h, c, key, fromServer, mapping } = establishedClient();
+    c.shutdown();
+    drain(h, 1000);
+    const serverFin = dssOpt({ fin: true, dataAck64: true, dataAck: key.idsn + 2n, dsn64: true, dsn: PEER.idsn + 1n, ssn: 0, dataLen: 1 });
+    h.receive(fromServer(0, 0, [serverFin]), 0, 2000);
+    drain(h, 2000);
+    assert.deepEqual(events(h), ["peer-closed", "closed"]);
+    // The server's TCP still sends on the subflow (mapped data), which nothing will read: TCP
+    // resets it (RFC 2525 §2.17, Linux TCPAbortOnData).
+    h.receive(fromServer(0, 1, [mapping(1, 0, HELLO.length)], HELLO), 0, 3000);
+    assert.equal(c.mode, "mptcp");
+    const [rst] = drain(h, 3000);
+    assert.equal(rst!.flags & TCP_FLAG.RST, TCP_FLAG.RST);
+    assert.deepEqual(mptcpOptions(rst!), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.UNSPECIFIED }]);
+  });
+});
+
 describe("errors and fallback after the handshake (RFC 8684 §3.6, §3.7)", () => {
   test("a DSS checksum failure on the only subflow: data kept, MP_FAIL until the infinite mapping, then TCP", () => {
     const { h, c, key, fromServer, mapping } = establishedClient({ checksums: true });
