@@ -41,7 +41,7 @@ export class Scoreboard {
    * Retransmitted octets deemed lost again (`detectLostRetransmissions`): NextSeg sends them
    * before anything else, and SetPipe no longer counts them in flight.
    */
-  readonly relost = new RangeSet();
+  private readonly relost = new RangeSet();
   /** Retransmissions of a SACK recovery not yet delivered: `[start, end, SND.MAX then, sent at]`. */
   private readonly rxtMarks: Array<[number, number, number, number]> = [];
 
