@@ -970,9 +970,11 @@ export class MptcpConnection {
     if (this.modeValue === "mptcp") {
       if (!this.sendQueue.finAcked || !this.reasm.finReceived) return;
       // Both directions are closed at the data level: close the subflow, whose FIN carries the
-      // last Data ACK again.
+      // last Data ACK again. Whatever the peer still sends on it (a retransmission of data
+      // delivered through another subflow) is acknowledged and dropped, so that the peer's side
+      // closes with a FIN rather than a reset.
       this.dataFinTimeout = undefined;
-      sub.close();
+      sub.close(true);
       this.owner.touchSubflow(sub);
       this.finish("closed");
       return;

@@ -235,7 +235,8 @@ export class JoinedSubflows implements JoinedPath {
         sub?.abort();
         j.close("closed");
       } else {
-        sub.close();
+        // Every byte was delivered: late copies on it are acknowledged and dropped (as above).
+        sub.close(true);
       }
     }
   }

@@ -20,7 +20,8 @@ export interface Subflow {
   write(data: Uint8Array): number;
   read(max?: number): Uint8Array | undefined;
   shutdown(): void;
-  close(): void;
+  /** Full close; with `discardLateData` later data is acknowledged and dropped (TcpConnection.close). */
+  close(discardLateData?: boolean): void;
   abort(): void;
   /** Sends an ACK soon even with no data: the hook has options for it (a DATA_ACK, an ADD_ADDR). */
   requestAck(): void;

@@ -123,9 +123,12 @@ export class Connection implements HeapItem, TableEntry {
     this.owner.touched(this);
   }
 
-  /** No more writes nor reads; unread or later-arriving data makes it a reset (RFC 9293 §3.10.4). */
-  close(): void {
-    this.tcp.close();
+  /**
+   * No more writes nor reads; unread or later-arriving data makes it a reset (RFC 9293 §3.10.4),
+   * unless `discardLateData`: then it is acknowledged and dropped (TcpConnection.close).
+   */
+  close(discardLateData = false): void {
+    this.tcp.close(discardLateData);
     this.owner.touched(this);
   }
 

@@ -241,17 +241,24 @@ export class TcpConnection extends TcpRecovery {
    * Full close: no more sends and no more receives. Unread data, or data arriving later, makes
    * the connection reset instead (RFC 9293 §3.10.4 and RFC 2525 §2.17: data would be lost). In
    * LISTEN and SYN-SENT the connection is simply deleted.
+   *
+   * `discardLateData` is for a higher layer that has delivered everything this stream can carry
+   * (an MPTCP subflow once both DATA_FINs are acknowledged, RFC 8684 §3.3.3): whatever arrives
+   * later is a copy of data already delivered, so it is acknowledged and dropped, and the peer's
+   * side of the stream closes with a FIN instead of a reset.
    */
-  close(): void {
+  close(discardLateData = false): void {
     if (this.st === "LISTEN" || this.st === "SYN-SENT") {
       this.enterClosed(undefined);
       return;
     }
-    if (this.recvQueue.length > 0) {
+    if (this.recvQueue.length > 0 && !discardLateData) {
       this.abort();
       return;
     }
+    if (this.recvQueue.length > 0) this.recvQueue.read(this.recvQueue.length);
     this.appClosed = true;
+    this.discardLateData = discardLateData;
     this.shutdown();
   }
 
@@ -577,13 +584,13 @@ export class TcpConnection extends TcpRecovery {
       if (this.sackOk && dataStart < lo) {
         this.reasm.noteDuplicate(dataStart, Math.min(lo, dataStart + seg.payload.length));
       }
-      if (this.appClosed && hi > lo) {
+      if (this.appClosed && hi > lo && !this.discardLateData) {
         // The application will never read this: reset (RFC 2525 §2.17, Linux TCPAbortOnData).
         this.abort();
         return;
       }
       const queueEmpty = this.recvQueue.length === 0;
-      this.acceptData(lo, hi, piece, verdict === "consume");
+      this.acceptData(lo, hi, piece, verdict === "consume" || this.appClosed);
       if (hi > lo) {
         const tsEcr = ts?.tsEcr;
         const echoAge = tsEcr === undefined ? 0 : this.tsSample(tsEcr, now);

@@ -123,6 +123,8 @@ export class Tcb {
   /** Receive offset of the peer's FIN once seen (it may arrive before the data before it). */
   protected peerFin: number | undefined;
   protected appClosed = false;
+  /** After `close(true)`: data arriving later is acknowledged and dropped, not answered by a RST. */
+  protected discardLateData = false;
   /** Largest payload seen, RCV.MSS for the ACK-every-2-segments rule (RFC 5681 §4.2). */
   protected rcvMss = 0;
 

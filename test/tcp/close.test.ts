@@ -163,6 +163,36 @@ describe("close, abort and unread data", () => {
     expectSent(c, 0, ours({ seq: ISS + 2, ack: 0, flags: F.RST, window: 0 }));
   });
 
+  test("close(discardLateData): data arriving later is acknowledged and dropped, and the close goes on", () => {
+    // An MPTCP subflow once the connection delivered everything (RFC 8684 §3.3.3): what still
+    // comes on it is a copy of delivered data.
+    const c = established();
+    c.close(true);
+    expectSent(c, 0, ours({ flags: F.ACK | F.FIN }));
+    c.handleSegment(peer({ ack: ISS + 2, payload: bytes(10) }), 0);
+    assert.equal(c.state, "FIN-WAIT-2");
+    assert.equal(c.recvAvailable, 0);
+    // Acknowledged as any data is (a delayed ACK: one segment), with the window unread data
+    // would not have taken.
+    const at = c.pollTimeout()!;
+    c.handleTimeout(at);
+    expectSent(c, at, ours({ seq: ISS + 2, ack: IRS + 11, window: 63990 }));
+    c.handleSegment(peer({ seq: IRS + 11, ack: ISS + 2, flags: F.ACK | F.FIN }), 1000);
+    assert.equal(c.state, "TIME-WAIT");
+    assert.deepEqual(events(c), [{ type: "peer-closed" }]);
+  });
+
+  test("close(discardLateData) with unread data: the data is dropped and the FIN goes, no RST", () => {
+    const c = established();
+    c.handleSegment(peer({ payload: bytes(10) }), 0);
+    drain(c, 0);
+    c.close(true);
+    assert.equal(c.state, "FIN-WAIT-1");
+    assert.equal(c.recvAvailable, 0);
+    // The right edge stays where it was (RFC 9293 §3.8.6.2.2, receiver SWS avoidance).
+    expectSent(c, 0, ours({ ack: IRS + 11, flags: F.ACK | F.FIN, window: 63990 }));
+  });
+
   test("shutdown in SYN-RECEIVED waits for ESTABLISHED, then sends the FIN", () => {
     const c = TcpConnection.accept(plainConfig(), peer({ seq: IRS, flags: F.SYN, options: SYN_OPTS }), ISS, 0);
     drain(c, 0);
