@@ -23,6 +23,8 @@
  * used with the identity mapping (subflow offset k is DSN k + 1), so the application never sees
  * the difference.
  */
+import { SegmentSizes } from "./segment-sizes.js";
+import { AHEAD_BYTES, AheadRun } from "./map-ahead.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
@@ -57,7 +59,7 @@ import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
 import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
-import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, mappingDss, withDataAck } from "./send-mapping.js";
+import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, declaresMapping, mappingDss, withDataAck } from "./send-mapping.js";
 import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
 import type { DataLevel } from "./joined-paths.js";
@@ -193,7 +195,10 @@ export class MptcpConnection {
   /** When each subflow was last penalised (opportunistic retransmission). */
   private readonly penalisedAt = new WeakMap<Subflow, number>();
   /** Payload of a full data segment of the initial subflow, as last planned (for `subflowRoom`). */
-  private segmentPayload: number | undefined;
+  /** Payloads of the initial subflow's full data segments, as last planned. */
+  private readonly sizes = new SegmentSizes();
+  /** Data handed to one subflow beyond the window's right edge (map-ahead.ts). */
+  private aheadRun: AheadRun<Subflow> | undefined;
   /** The subflow of the latest incoming segment: connection-level ACKs go there. */
   private lastRx: Subflow | undefined;
   /** Address signals, MP_PRIO, the path manager and the subflow events (path-control.ts). */
@@ -244,6 +249,7 @@ export class MptcpConnection {
       incoming: (ctx) => this.incoming(ctx),
       // §3.3.4: the window of every subflow is the connection's receive window.
       receiveSpace: () => this.receiveSpace(),
+      sendLimit: () => (this.sub === undefined ? undefined : this.sendLimit(this.sub)),
       // RFC 8985 §7.3 probes with new data or the last segment, neither of which carries the
       // client's MP_CAPABLE: until the server has acknowledged that first data (§3.1), a probe
       // reaching it before the MP_CAPABLE segment would make it fall back, as Linux's
@@ -703,6 +709,7 @@ export class MptcpConnection {
     const paths: SendPath[] = [];
     if (this.modeValue === "mptcp") this.joins.sendPaths(paths);
     if (!this.initialDown && this.canSend(sub)) {
+      const txMap = () => this.txMap;
       paths.push({
         sub,
         stale: this.initialWatch.stale,
@@ -714,13 +721,16 @@ export class MptcpConnection {
         get inFlight() {
           return sub.tcp.sendQueued;
         },
-        ...(this.segmentPayload !== undefined ? { mss: this.segmentPayload } : {}),
-        room: this.joins.all.length === 0 ? aloneRoom(sub, this.segmentPayload) : subflowRoom(sub, this.segmentPayload),
+        ...(this.sizes.any !== undefined ? { mss: this.sizes.any } : {}),
+        room: this.joins.all.length === 0 ? aloneRoom(sub, this.sizes) : subflowRoom(sub, this.sizes),
         outstanding: () => this.txMap?.unacked() ?? [],
         get srtt() {
           return sub.tcp.srtt;
         },
         backup: this.initialPath.backup || this.initialPath.peerBackup,
+        get streamEnd() {
+          return txMap()?.nextOffset ?? 0;
+        },
         write: (dsn, data, dataFin) => {
           // §3.1: the mapping of the client's first data may ride on MP_CAPABLE, which has no
           // DATA_FIN flag, and the DSS that carries the same mapping later must be identical (a
@@ -866,11 +876,13 @@ export class MptcpConnection {
       const q = this.sendQueue;
       const path = paths.length === 1 ? paths[0]! : this.scheduler.pick(paths, { sendWindow: q.sendWindowEdge - q.sndNxt, unsent: q.buffered - q.inFlight, window: q.sendWindowEdge - q.sndUna });
       if (path === undefined || path.room <= 0) break;
-      if (this.windowLimitedRunt()) {
+      const ahead = this.aheadAllowance(path);
+      if (ahead === 0 && this.windowLimitedRunt()) {
         if (slowerHoldsWindow(path, paths)) this.windowBlocked = true;
         break;
       }
-      const chunk = this.sendQueue.next(Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES));
+      const at = path.streamEnd;
+      const chunk = this.sendQueue.next(Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES), ahead);
       if (chunk === undefined) {
         if (q.buffered - q.inFlight > 0 && slowerHoldsWindow(path, paths)) this.windowBlocked = true;
         break;
@@ -887,10 +899,49 @@ export class MptcpConnection {
       if (chunk.reinjection) this.count("MPTCPRetrans");
       path.write(chunk.dsn, chunk.data, chunk.dataFin);
       path.room -= chunk.data.length;
+      if (!chunk.reinjection) this.notedAhead(path.sub, at, chunk.dsn, chunk.dsn + chunk.data.length);
       if (path.sub !== sub) this.owner.touchSubflow(path.sub);
       acted = true;
     }
     return acted;
+  }
+
+  /**
+   * How far beyond the window's right edge `path` may be handed new data now (map-ahead.ts): one
+   * mapping's worth, with the DSS once per mapping and no checksums (a DSS checksum needs the
+   * whole mapping at hand), to a usable subflow while no other subflow holds data; else 0.
+   */
+  private aheadAllowance(path: SendPath): number {
+    if (this.modeValue !== "mptcp" || this.checksums || path.stale === true || path.backup) return 0;
+    if (path.sub === this.sub ? this.declaresEverySegment : this.everySegment) return 0;
+    if (this.sendQueue.pendingReinjection.length > 0) return 0;
+    const run = this.aheadRun;
+    if (run !== undefined && run.sub !== path.sub && run.limit(this.sendQueue.sendWindowEdge) !== undefined) return 0;
+    if (this.sub !== undefined && this.sub !== path.sub && !this.initialDown && this.sub.tcp.sendQueued > 0) return 0;
+    if (this.joins.holdData(path.sub)) return 0;
+    return AHEAD_BYTES;
+  }
+
+  /** New data `[dsn, end)` went onto `sub` at stream offset `offset`: notes what lies beyond the edge. */
+  private notedAhead(sub: Subflow, offset: number, dsn: number, end: number): void {
+    const edge = this.sendQueue.sendWindowEdge;
+    if (end <= edge) return;
+    const run = this.aheadRun;
+    if (run !== undefined && run.sub === sub && run.limit(edge) !== undefined) {
+      run.end = Math.max(run.end, end);
+      return;
+    }
+    const from = Math.max(dsn, edge);
+    this.aheadRun = new AheadRun(sub, offset + (from - dsn), from, end);
+  }
+
+  /** TcpHook.sendLimit of `sub`: the stream offset its new data stops at while the window holds it. */
+  private sendLimit(sub: Subflow): number | undefined {
+    const run = this.aheadRun;
+    if (run === undefined || run.sub !== sub) return undefined;
+    const limit = run.limit(this.sendQueue.sendWindowEdge);
+    if (limit === undefined) this.aheadRun = undefined;
+    return limit;
   }
 
   /**
@@ -908,7 +959,7 @@ export class MptcpConnection {
       room: p.room,
       srtt: p.srtt,
       backup: p.backup,
-      mss: this.segmentPayload,
+      mss: this.sizes.any,
       outstanding: (p.outstanding?.() ?? []).sort((a, b) => a[0] - b[0]),
       penalisedAt: this.penalisedAt.get(p.sub),
       path: p,
@@ -1076,6 +1127,7 @@ export class MptcpConnection {
     const c = this;
     return {
       receiveSpace: () => this.receiveSpace(),
+      sendLimit: (sub) => this.sendLimit(sub),
       congestion: this.ccFactory,
       get localKey() {
         return c.localKey;
@@ -1332,7 +1384,8 @@ export class MptcpConnection {
     if (ctx.retransmission && ctx.kind === "data" && this.joins.all.length > 0) this.owner.changed(this);
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     const res = reservationOf(plan);
-    if (ctx.kind === "data" && plan !== undefined) this.segmentPayload = ctx.maxPayload - res.bytes;
+    // A segment that may carry no payload (no mapping for its bytes) says nothing of the sizes.
+    if (ctx.kind === "data" && plan !== undefined && res.maxPayload !== 0) this.sizes.note(ctx.maxPayload - res.bytes, declaresMapping(plan.options));
     return res;
   }
 
@@ -1707,6 +1760,8 @@ export class MptcpConnection {
     const verdict = this.sendQueue.onDataAck(ack);
     if (verdict === "beyond" || verdict === "stale") return;
     this.sendQueue.onWindow(ack, seg.window * 2 ** shift);
+    // The edge may have moved over data handed ahead to a subflow: it may send more now.
+    if (this.aheadRun !== undefined) this.owner.touchSubflow(this.aheadRun.sub);
     if (verdict === "advanced") {
       this.dataAcked = true;
       this.txMap?.onDataAck(ack);

@@ -18,6 +18,8 @@
  * Once both sides are established, the segments of the subflow are the connection's business:
  * `JoinedPath` (implemented by MptcpConnection) supplies their options and takes their input.
  */
+import { SegmentSizes } from "./segment-sizes.js";
+import { declaresMapping } from "./send-mapping.js";
 import { StallWatch } from "./stall.js";
 import { joinHmacAck, joinHmacSynAck } from "../crypto/join.js";
 import { hmacEqual } from "../crypto/hmac.js";
@@ -58,6 +60,8 @@ export interface JoinedPath {
   count(name: MptcpCounterName): void;
   /** The connection's receive window, which every subflow advertises (RFC 8684 §3.3.4). */
   receiveSpace(): number;
+  /** Where the subflow's TCP must stop sending new data for now (TcpHook.sendLimit). */
+  pathSendLimit(join: JoinSubflow): number | undefined;
   /** The join completed (both sides): the subflow is up. */
   joinEstablished(join: JoinSubflow): void;
   /** The subflow is gone; `reason` says why ("reset", "timed-out", "closed", "failed", ...). */
@@ -116,8 +120,8 @@ export class JoinSubflow {
   sndShift = 0;
   /** Bytes the connection wrote into this subflow's TCP stream (reinjections included). */
   bytesSent = 0;
-  /** Payload of a full data segment, as last planned (TCP's MSS less all options). */
-  segmentPayload: number | undefined;
+  /** Payloads of full data segments, as last planned (TCP's MSS less all options). */
+  readonly sizes = new SegmentSizes();
 
   private stateValue: JoinState;
   private readonly localNonce: number;
@@ -151,6 +155,7 @@ export class JoinSubflow {
       // §3.3.4: a joined subflow advertises the connection's window too, relative to the Data
       // ACK; its own TCP buffer would offer what the other subflows have already filled.
       receiveSpace: () => this.path.receiveSpace(),
+      sendLimit: () => this.path.pathSendLimit(this),
       ...(params.congestion !== undefined ? { congestion: params.congestion } : {}),
     };
   }
@@ -228,7 +233,8 @@ export class JoinSubflow {
     if (ctx.retransmission && ctx.kind === "data" && this.established) this.path.changed();
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     const res = reservationOf(plan);
-    if (ctx.kind === "data" && plan !== undefined) this.segmentPayload = ctx.maxPayload - res.bytes;
+    // A segment that may carry no payload (no mapping for its bytes) says nothing of the sizes.
+    if (ctx.kind === "data" && plan !== undefined && res.maxPayload !== 0) this.sizes.note(ctx.maxPayload - res.bytes, declaresMapping(plan.options));
     return res;
   }
 

@@ -8,6 +8,7 @@
  * one, half-open joins included; one over that is refused with MP_TCPRST "administratively
  * prohibited" (0x03, mptcp-facts.md §2) and counted as MPJoinRejected.
  */
+import type { SegmentSizes } from "./segment-sizes.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
@@ -85,6 +86,8 @@ export interface DataLevel {
   receivedOn(sub: Subflow): void;
   /** The connection's receive window to advertise, relative to the Data ACK (§3.3.4). */
   receiveSpace(): number;
+  /** Where `sub`'s TCP must stop sending new data for now (map-ahead.ts), if anywhere. */
+  sendLimit(sub: Subflow): number | undefined;
   /** Congestion controllers for its subflows (a coupled group's), if not TCP's own. */
   readonly congestion: CongestionFactory | undefined;
   /** §3.3.6: DSN ranges sent on a failed subflow and not data-acknowledged, to send again. */
@@ -103,6 +106,8 @@ export interface SendPath extends SchedulerPath {
   outstanding?: () => Array<[number, number]>;
   /** Maps and writes one chunk into the subflow. */
   write(dsn: number, data: Uint8Array, dataFin: boolean): void;
+  /** Subflow stream offset where the next chunk `write` maps goes. */
+  readonly streamEnd: number;
 }
 
 /**
@@ -119,11 +124,10 @@ const DATA_SEGMENT_OPTIONS = 40;
  * few bytes more than a segment makes a runt segment, which Nagle then holds back. Its send buffer
  * bounds it too.
  */
-export function subflowRoom(sub: Subflow, segmentPayload: number | undefined): number {
+export function subflowRoom(sub: Subflow, sizes: SegmentSizes): number {
   const tcp = sub.tcp;
-  const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
   const room = 2 * tcp.congestion.window() - tcp.sendQueued;
-  return Math.min(tcp.sendCapacity, Math.floor(room / segment) * segment);
+  return Math.min(tcp.sendCapacity, sizes.fit(room, tcp.stats().mss - DATA_SEGMENT_OPTIONS));
 }
 
 /**
@@ -133,12 +137,11 @@ export function subflowRoom(sub: Subflow, segmentPayload: number | undefined): n
  * segment-coalescing middlebox that merges across one leaves the merged tail unmapped (RFC 8041
  * §3.1), which makes the connection fall back.
  */
-export function aloneRoom(sub: Subflow, segmentPayload: number | undefined): number {
+export function aloneRoom(sub: Subflow, sizes: SegmentSizes): number {
   const tcp = sub.tcp;
   if (tcp.sendUnsent >= tcp.congestion.window()) return 0;
-  const segment = Math.max(1, segmentPayload ?? tcp.stats().mss - DATA_SEGMENT_OPTIONS);
-  const batch = Math.floor(MAX_MAPPING_BYTES / segment) * segment;
-  return Math.min(tcp.sendCapacity, Math.max(subflowRoom(sub, segmentPayload), batch));
+  const batch = sizes.fit(MAX_MAPPING_BYTES, tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  return Math.min(tcp.sendCapacity, Math.max(subflowRoom(sub, sizes), batch));
 }
 
 /** Per joined subflow: its mappings and what was written into its TCP stream. */
@@ -171,6 +174,10 @@ export class JoinedSubflows implements JoinedPath {
 
   get remoteKey(): KeyMaterial | undefined {
     return this.level.remoteKey;
+  }
+
+  pathSendLimit(join: JoinSubflow): number | undefined {
+    return join.subflow === undefined ? undefined : this.level.sendLimit(join.subflow);
   }
 
   receiveSpace(): number {
@@ -446,6 +453,15 @@ export class JoinedSubflows implements JoinedPath {
     return fresh;
   }
 
+  /** Whether a subflow other than `except` holds data it has not had acknowledged (map-ahead.ts). */
+  holdData(except: Subflow): boolean {
+    for (const j of this.data.keys()) {
+      const sub = j.subflow;
+      if (sub !== undefined && sub !== except && sub.tcp.sendQueued > 0) return true;
+    }
+    return false;
+  }
+
   /** The established joins that can take data, for the scheduler. */
   sendPaths(out: SendPath[]): void {
     for (const [j, d] of this.data) {
@@ -464,13 +480,16 @@ export class JoinedSubflows implements JoinedPath {
         get inFlight() {
           return sub.tcp.sendQueued;
         },
-        ...(j.segmentPayload !== undefined ? { mss: j.segmentPayload } : {}),
+        ...(j.sizes.any !== undefined ? { mss: j.sizes.any } : {}),
         sub,
-        room: subflowRoom(sub, j.segmentPayload),
+        room: subflowRoom(sub, j.sizes),
         get srtt() {
           return sub.tcp.srtt;
         },
         backup: j.backup || j.peerBackup,
+        get streamEnd() {
+          return d.tx.nextOffset;
+        },
         write: (dsn, data, dataFin) => {
           d.tx.append(dsn, data, dataFin);
           sub.write(data);

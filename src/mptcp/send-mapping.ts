@@ -26,7 +26,7 @@
  * data-acknowledged the connection resends it on any subflow from its data-level timer.
  */
 import { dssChecksum } from "../wire/mptcp/dss-checksum.js";
-import type { Dss } from "../wire/mptcp/types.js";
+import type { Dss, MptcpOption } from "../wire/mptcp/types.js";
 import { paddedLengths } from "./capable.js";
 import type { DsnSpace, DsnWidth } from "./dsn.js";
 import { offsetToSsn, ssnToOffset } from "./mapping.js";
@@ -183,7 +183,17 @@ export class SendMappings {
     const cut = shape.first + Math.floor((m.length - shape.first) / shape.full) * shape.full;
     if (cut >= m.length) return;
     const i = this.entries.indexOf(m);
-    this.entries.splice(i + 1, 0, { offset: m.offset + cut, dsn: m.dsn + cut, length: m.length - cut, dataFin: false });
+    const rest = m.length - cut;
+    const next = this.entries[i + 1];
+    if (next !== undefined && next.sealed !== true && next.checksum === undefined && next.offset === m.offset + m.length && next.dsn === m.dsn + m.length && next.length + rest <= 0xffff) {
+      // The next mapping continues this one and is not declared yet: it starts earlier instead
+      // (a mapping that reached the longest length a DSS can say, with more data mapped after it).
+      next.offset -= rest;
+      next.dsn -= rest;
+      next.length += rest;
+    } else {
+      this.entries.splice(i + 1, 0, { offset: m.offset + cut, dsn: m.dsn + cut, length: rest, dataFin: false });
+    }
     m.length = cut;
   }
 
@@ -230,6 +240,18 @@ export class SendMappings {
  */
 export function carriesMapping(m: SentMapping, offset: number, everySegment: boolean): boolean {
   return everySegment || offset === m.offset;
+}
+
+/**
+ * Whether a data segment's MPTCP options declare a mapping: a DSS with a DSN (not the infinite
+ * mapping), or the MP_CAPABLE that carries the client's first data (§3.1).
+ */
+export function declaresMapping(options: readonly MptcpOption[]): boolean {
+  for (const o of options) {
+    if (o.subtype === "DSS" && o.dsn !== undefined && o.dataLen !== 0) return true;
+    if (o.subtype === "MP_CAPABLE" && o.dataLen !== undefined) return true;
+  }
+  return false;
 }
 
 /** What a Data ACK sent on a subflow says, and the subflow ACK beside it. */

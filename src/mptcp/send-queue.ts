@@ -98,6 +98,11 @@ export class DataSendQueue {
     return this.end - this.una;
   }
 
+  /** Bytes handed out beyond the window's right edge (`next` with `ahead`), not sendable yet. */
+  get ahead(): number {
+    return Math.max(0, this.nxt - this.edge);
+  }
+
   /** Sent and not data-acked, DATA_FIN included. */
   get inFlight(): number {
     return this.nxt - this.una;
@@ -139,20 +144,24 @@ export class DataSendQueue {
 
   /**
    * The next chunk to put on a subflow, at most `maxLen` bytes: the lowest DSN range queued for
-   * reinjection, else new data inside the window. Undefined when there is nothing to send.
-   * The DATA_FIN rides on the chunk that ends at it, or alone when no data is left to carry it.
+   * reinjection, else new data inside the window, or up to `ahead` bytes beyond its right edge
+   * for a subflow that maps data ahead of the window and sends none of it before the window
+   * opens (connection.ts `aheadAllowance`). Undefined when there is nothing to send. The
+   * DATA_FIN rides on the chunk that ends at it, or alone when no data is left to carry it.
    */
-  next(maxLen: number): SendChunk | undefined {
+  next(maxLen: number, ahead = 0): SendChunk | undefined {
     if (maxLen < 1) return undefined;
     const first = this.again.at(0);
     if (first !== undefined) {
       const [s, e] = first;
-      const chunk = this.piece(s, Math.min(e, this.end), maxLen, true);
+      // Data handed out ahead of the window (below) and queued again stays behind the window.
+      if (s < this.end && s >= this.edge) return undefined;
+      const chunk = this.piece(s, Math.min(e, this.end, s < this.end ? this.edge : this.end), maxLen, true);
       this.again.removeBelow(chunk.dsn + chunk.data.length + (chunk.dataFin ? 1 : 0));
       return chunk;
     }
     if (this.nxt < this.end) {
-      const limit = Math.min(this.end, this.edge);
+      const limit = Math.min(this.end, this.edge + ahead);
       if (this.nxt >= limit) return undefined;
       const chunk = this.piece(this.nxt, limit, maxLen, false);
       this.nxt = chunk.dsn + chunk.data.length + (chunk.dataFin ? 1 : 0);

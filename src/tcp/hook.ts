@@ -148,4 +148,14 @@ export interface TcpHook {
    * keys (RFC 8684 §3.1), since a server that first sees a later segment falls back to TCP.
    */
   lossProbesAllowed?(): boolean;
+  /**
+   * The stream offset (as `ReserveContext.offset`) at which new data must stop for now, when a
+   * higher layer holds back data TCP already has: MPTCP maps data onto a subflow ahead of the
+   * connection's window and sends none of it before that window opens (RFC 8684 §3.3.5). TCP
+   * sends no new data from this offset on and arms no zero-window probe at it (the peer's own
+   * window is open; the hook has the subflow polled when the limit moves), and applies its SWS
+   * avoidance to the room left below it (a runt there waits for the persist timer as the
+   * override, as below a small window). Undefined: no limit.
+   */
+  sendLimit?(): number | undefined;
 }

@@ -282,6 +282,12 @@ export class TcpOutput extends Tcb {
     const start = this.sndMax;
     if (start >= seqEnd) return undefined;
     const finOnly = this.finQueued && start === dataEnd;
+    const held = this.hook?.sendLimit?.();
+    if (held !== undefined && !finOnly) {
+      // Send offsets count the SYN: stream offset 0 is send offset 1.
+      if (start >= 1 + held) return undefined;
+      wndEdge = Math.min(wndEdge, 1 + held);
+    }
     const avail = dataEnd - start;
     const room = wndEdge - start;
     if (!finOnly && room <= 0) {

@@ -113,6 +113,34 @@ describe("sending a mapping over several segments (§3.3.1)", () => {
   });
 });
 
+describe("mapping ahead of the window (map-ahead.ts; §3.3.1, §3.3.5)", () => {
+  test("where the peer's window limits the sender, a mapping spans beyond it, and no byte goes beyond it", () => {
+    // B's window: 4000 bytes (§3.3.4: relative to the Data ACK beside it).
+    const side = clientSide(ONCE, undefined, 4000);
+    side.c.write(bytes(30_000));
+    const segs = dataSegments(drainAll(side));
+    const sent = segs.reduce((n, s) => n + s.payload.length, 0);
+    assert.ok(sent > 0 && sent <= 4000, `${sent} bytes sent`);
+    const first = dssOf(segs[0]!)!;
+    assert.ok(first.dataLen! > 4000, `one mapping of ${first.dataLen} bytes, beyond the window`);
+    // B takes it all and offers 4000 bytes more: the data goes on inside the same mapping, with
+    // no DSS, and still not beyond the new right edge.
+    const acked = IDSN_A + 1n + BigInt(sent);
+    const more = dataSegments(side.fromB({ ack: (side.iss + 1 + sent) >>> 0, window: 4000, options: [dataAckOpt(acked)] }, 3000));
+    const sent2 = more.reduce((n, s) => n + s.payload.length, 0);
+    assert.ok(sent2 > 0 && sent + sent2 <= sent + 4000, `${sent2} more bytes`);
+    assert.ok(sent + sent2 <= first.dataLen!, "still inside the first mapping");
+    for (const s of more) assert.equal(dssOf(s)?.dsn, undefined);
+  });
+
+  test("with the DSS on every segment, nothing is mapped ahead", () => {
+    const side = clientSide({ dssEverySegment: true }, undefined, 4000);
+    side.c.write(bytes(30_000));
+    const segs = dataSegments(drainAll(side));
+    for (const s of segs) assert.ok(dssOf(s)!.dataLen! <= 4000, `a mapping of ${dssOf(s)!.dataLen} bytes`);
+  });
+});
+
 /** What the host sends at `now` (the harness's time after the handshake by default). */
 const drainAll = (side: { h: MptcpHost }, now = 2000): Out[] => drain(side.h, now);
 

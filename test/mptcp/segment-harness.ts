@@ -165,7 +165,8 @@ export interface ClientSide {
   fromB(fields: Partial<TcpRepr>, now: number): Out[];
 }
 
-export function clientSide(mptcp: MptcpHostConfig["mptcp"] = {}, addresses = [C1, C2]): ClientSide {
+/** `window`: the window B's segments offer (its data-level window, §3.3.4), 65535 by default. */
+export function clientSide(mptcp: MptcpHostConfig["mptcp"] = {}, addresses = [C1, C2], window = 65535): ClientSide {
   const random = new ScriptedRandom();
   random.draws8.push(be(KEY_A, 8));
   const h = mptcpHost(addresses, random, mptcp);
@@ -173,10 +174,10 @@ export function clientSide(mptcp: MptcpHostConfig["mptcp"] = {}, addresses = [C1
   const [syn] = drain(h, 0);
   const iss = syn!.seg.seq;
   const port = syn!.seg.srcPort;
-  h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN, ack: (iss + 1) >>> 0, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, options: [mpc({ flags: MPC_FLAG.H, sendKey: KEY_B })] })), 0, 1000);
+  h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN, ack: (iss + 1) >>> 0, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, window, options: [mpc({ flags: MPC_FLAG.H, sendKey: KEY_B })] })), 0, 1000);
   drain(h, 1000);
   const fromB = (fields: Partial<TcpRepr>, now: number): Out[] => {
-    h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN + 1, ack: (iss + 1) >>> 0, ...fields })), 0, now);
+    h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN + 1, ack: (iss + 1) >>> 0, window, ...fields })), 0, now);
     return drain(h, now);
   };
   // B's first DSS: the connection is fully established (§3.1).

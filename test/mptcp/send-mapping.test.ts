@@ -94,6 +94,17 @@ describe("SendMappings", () => {
     assert.equal(m.dataAck64, false);
   });
 
+  test("cut to whole segments at its declaration, a mapping's tail goes to the next one when that one continues it", () => {
+    const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    // A mapping at the longest length a DSS can say, and data mapped after it, not declared yet.
+    s.append(1, new Uint8Array(65_535));
+    s.append(65_536, new Uint8Array(3000));
+    assert.deepEqual(s.mappings.map((m) => [m.offset, m.dsn, m.length]), [[0, 1, 65_535], [65_535, 65_536, 3000]]);
+    // Declaring segment 1420 bytes, full ones 1448: 45 segments make 1420 + 44 * 1448 = 65,132.
+    assert.equal(s.payloadLimit(0, { first: 1420, full: 1448, mayGrow: true }), 65_132);
+    assert.deepEqual(s.mappings.map((m) => [m.offset, m.dsn, m.length]), [[0, 1, 65_132], [65_132, 65_133, 3403]]);
+  });
+
   test("entries are kept until subflow-acked AND data-acked", () => {
     const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
     // Each mapping has had a segment built from it (so none extends the one before).

@@ -58,6 +58,25 @@ describe("DataSendQueue: writing and sending", () => {
     q.onWindow(5, 1);
     assert.equal(q.sendWindowEdge, 7, "a smaller window never pulls the edge back");
   });
+
+  test("`ahead` hands out bytes beyond the right edge; queued again, they stay behind it (map-ahead.ts)", () => {
+    const q = queue(100, 4);
+    q.write(enc("abcdefghij"));
+    assert.deepEqual(view(q.next(10, 3)), [1, "abcdefg", false, false]);
+    assert.equal(q.ahead, 3);
+    assert.equal(q.next(10, 3), undefined, "no more than `ahead` beyond the edge");
+    assert.equal(q.next(10), undefined);
+    // The subflow holding them failed: everything goes again, but nothing beyond the edge.
+    q.reinject([[1, 8]]);
+    assert.deepEqual(view(q.next(10)), [1, "abcd", false, true]);
+    assert.equal(q.next(10), undefined, "5-7 wait for the window");
+    q.onWindow(1, 6);
+    assert.deepEqual(view(q.next(10)), [5, "ef", false, true]);
+    assert.equal(q.ahead, 1);
+    q.onWindow(1, 8);
+    assert.deepEqual(view(q.next(10)), [7, "g", false, true]);
+    assert.equal(q.ahead, 0);
+  });
 });
 
 describe("DataSendQueue: Data ACKs (§3.3.2)", () => {

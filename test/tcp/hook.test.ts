@@ -22,6 +22,7 @@ class FakeHook implements TcpHook {
   verdict: IncomingVerdict = "accept";
   ackOption = false;
   receiveSpace?: () => number;
+  sendLimit?: () => number | undefined;
   dataBytes = 8;
   mapping = 1000;
 
@@ -211,6 +212,37 @@ describe("the higher-layer hook (MPTCP's way in)", () => {
     space = 64_000;
     c.requestAck();
     expectSent(c, 0, ours({ ack: IRS + 3001, window: 64_000 }));
+  });
+
+  test("sendLimit holds new data back at a stream offset, with no window probe, until it moves", () => {
+    // MPTCP's map-ahead: data the subflow has, which the connection's window does not let out yet.
+    const hook = new FakeHook();
+    hook.dataBytes = 0;
+    hook.mapping = 100_000;
+    let limit = 2500;
+    hook.sendLimit = () => limit;
+    const c = established(plainConfig(), { hook });
+    c.send(bytes(6000));
+    // A full segment goes; the 1040 bytes left below the limit are a runt while data is in flight
+    // (sender SWS avoidance, RFC 9293 §3.8.6.2.1, against the room the limit leaves).
+    const first = drain(c, 0);
+    assert.deepEqual(first.map((s) => [s.seq, s.payload.length]), [[ISS + 1, 1460]]);
+    c.handleSegment(peer({ ack: ISS + 1461 }), 10_000);
+    // Nothing in flight: the runt still waits, for the persist timer as the SWS override
+    // (§3.8.6.2.1), then goes; nothing from the limit on.
+    assert.deepEqual(drain(c, 10_000).filter((s) => s.payload.length > 0), []);
+    const override = c.pollTimeout()!;
+    c.handleTimeout(override);
+    const second = drain(c, override);
+    assert.deepEqual(second.map((s) => [s.seq, s.payload.length]), [[ISS + 1461, 1040]]);
+    c.handleSegment(peer({ ack: ISS + 2501 }), override + 10_000);
+    assert.deepEqual(drain(c, override + 10_000).filter((s) => s.payload.length > 0), []);
+    // At the limit, no zero-window probe: the peer's window is open, and the hook wakes the
+    // connection when the limit moves.
+    assert.equal(c.pollTimeout(), undefined);
+    limit = 6000;
+    assert.deepEqual(drain(c, override + 20_000).map((s) => [s.seq, s.payload.length]), [[ISS + 2501, 1460], [ISS + 3961, 1460]]);
+    // (The last 580 bytes wait for those to be acknowledged: Nagle.)
   });
 
   test("a hook that reserves more than the free option space is a programming error", () => {
