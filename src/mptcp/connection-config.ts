@@ -55,7 +55,7 @@ export interface MptcpConnectionConfig {
    * sched/reinject.ts); default on.
    */
   delayAware?: boolean;
-  /** The full DSS mapping on every data segment, as Linux sends it; default on (send-mapping.ts). */
+  /** The full DSS mapping on every data segment, as Linux sends it; default off (send-mapping.ts). */
   dssEverySegment?: boolean;
   /**
    * Receive-buffer autotuning (rcv-space.ts): the window starts at 128 KB and grows with what the

@@ -1466,9 +1466,12 @@ export class MptcpConnection {
     return declaringShape(m, offset, full, declaring, mayGrow, this.declaresEverySegment);
   }
 
-  /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
+  /**
+   * The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment); by
+   * default the DSS goes once per mapping (send-mapping.ts).
+   */
   private get everySegment(): boolean {
-    return this.cfg.dssEverySegment !== false;
+    return this.cfg.dssEverySegment === true;
   }
 
   /**

@@ -166,9 +166,10 @@ export interface MptcpOptions {
   staleLossCount?: number | "first-timeout";
   /**
    * Put the full DSS mapping and the Data ACK on every data segment, as Linux does (default
-   * true). False declares a mapping spanning several segments on its first segment only, the
-   * others carrying a Data ACK only when it has news (RFC 8684 §3.3.1): 28 option bytes less per
-   * segment, but slower in several experiments so far (docs/multipath.md).
+   * false). By default a mapping spanning several segments is declared on its first segment
+   * only, the others carrying a Data ACK only when it has news (RFC 8684 §3.3.1), and where the
+   * peer's window limits the sender, data is mapped ahead of the window so that mappings stay
+   * long (src/mptcp/map-ahead.ts): 24-28 option bytes less per segment (docs/multipath.md).
    */
   dssEverySegment?: boolean;
   /**

@@ -24,7 +24,7 @@ function readAll(c: MptcpConnection): Uint8Array | undefined {
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
-/** The DSS once per mapping (the default is Linux's: on every segment). */
+/** The DSS once per mapping (the default; Linux puts it on every segment). */
 const ONCE = { dssEverySegment: false };
 
 const dssOf = (s: TcpRepr): Dss | undefined => mptcpOptions(s).find((o): o is Dss => o.subtype === "DSS");

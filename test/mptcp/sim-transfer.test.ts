@@ -152,11 +152,18 @@ describe("MPTCP transfer through the simulator", () => {
         if (checksums) assert.equal(conn.dssChecksums!.failed, 0);
 
         if (haveTshark) {
-          const prefs = ["-o", "mptcp.analyze_mappings:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE"];
+          // No TCP reassembly: tshark reassembles port 5201 for its iperf3 dissector and reports a
+          // retransmission cut at other boundaries than the original (legal, as Linux does it;
+          // here when the copy carries a Data ACK the original did not) as a malformed overlap.
+          const prefs = ["-o", "mptcp.analyze_mappings:TRUE", "-o", "tcp.analyze_sequence_numbers:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE"];
           const bad = tshark(["-r", file, ...prefs, "-Y", "mptcp.connection.echoed_key_mismatch || _ws.malformed", "-T", "fields", "-e", "frame.number"]);
           assert.ok(bad.ok);
           assert.equal(bad.out.trim(), "");
-          const unmapped = tshark(["-r", file, ...prefs, "-Y", "mptcp.dss.missing_mapping && tcp.len > 0", "-T", "fields", "-e", "frame.number"]);
+          // Segments sent again are left out: tshark 4.0 loses track of some mappings it saw
+          // earlier on the subflow and flags their copies (test/mptcp/sim-join.test.ts);
+          // `mptcp analyze` above checks every segment.
+          const filter = "mptcp.dss.missing_mapping && tcp.len > 0 && !tcp.analysis.retransmission && !tcp.analysis.out_of_order";
+          const unmapped = tshark(["-r", file, ...prefs, "-Y", filter, "-T", "fields", "-e", "frame.number"]);
           assert.ok(unmapped.ok);
           assert.equal(unmapped.out.trim(), "");
         }

@@ -57,9 +57,11 @@ describe("Linux's stale rule in the simulator (staleLossCount)", () => {
 
   test("a lossy path that still answers: timeouts make it stale under the first-timeout rule, never under Linux's", () => {
     const lossy: LinkConfig = { ...PATH1, loss: { kind: "bernoulli", p: 0.05 } };
-    const ours = run(2_000_000, "first-timeout", lossy);
+    // 4 MB: long enough for a retransmission timeout on the lossy path whichever way the DSS is
+    // sent (with the DSS once per mapping, 2 MB on seed 5 has none).
+    const ours = run(4_000_000, "first-timeout", lossy);
     assert.ok(ours.sim.runUntilDone(ours.done, 60_000_000));
-    const linux = run(2_000_000, 4, lossy);
+    const linux = run(4_000_000, 4, lossy);
     assert.ok(linux.sim.runUntilDone(linux.done, 60_000_000));
     assert.equal(sha256(ours.sink.bytes), sha256(ours.app.data));
     assert.equal(sha256(linux.sink.bytes), sha256(linux.app.data));

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { analyzeCaptures } from "../../src/analyze/analyze.js";
 import { builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import type { FlowResult } from "../../src/sim/scenario/runner.js";
@@ -40,7 +41,7 @@ function captures(name: string, bytes: number): { flow: FlowResult; pcaps: Recor
 
 describe("tshark decodes the captures of MPTCP built-ins with failures", { skip: tsharkAvailable() ? false : NO_TSHARK }, () => {
   for (const [name, bytes] of CASES) {
-    test(`${name}: both hosts' captures decode cleanly, every data segment mapped, MP_JOIN tokens as expected`, () => {
+    test(`${name}: both hosts' captures decode cleanly, every data segment mapped, MP_JOIN tokens as expected`, async () => {
       const { flow, pcaps } = captures(name, bytes);
       assert.equal(flow.integrity, true);
       const dir = mkdtempSync(join(tmpdir(), "mptcp-tshark-"));
@@ -50,8 +51,16 @@ describe("tshark decodes the captures of MPTCP built-ins with failures", { skip:
           writeFileSync(file, pcap);
           const frames = (filter: string, fields: string[]): Map<string, string[]>[] => [...tsharkFields(file, fields, [...PREFS, "-Y", filter]).values()];
           // tshark 4.0 flags some pure ACKs and FINs as unmapped, as it does Linux's: data only.
-          const bad = "_ws.malformed || mptcp.connection.echoed_key_mismatch || (mptcp.dss.missing_mapping && tcp.len > 0)";
+          // Segments sent again are left out too: tshark 4.0 loses track of some mappings it saw
+          // earlier on the same subflow (its interval tree, given the identical interval a second
+          // time, misses neighbouring ones) and flags their copies although each declares or
+          // continues its mapping (test/mptcp/sim-join.test.ts); `mptcp analyze` checks those below.
+          const resent = "tcp.analysis.retransmission || tcp.analysis.out_of_order";
+          const bad = `_ws.malformed || mptcp.connection.echoed_key_mismatch || (mptcp.dss.missing_mapping && tcp.len > 0 && !(${resent}))`;
           assert.deepEqual(frames(bad, ["frame.number"]), [], `${host}: malformed, key mismatch or unmapped data`);
+          const report = await analyzeCaptures([file]);
+          const unmapped = report.connections.flatMap((c) => c.anomalies.filter((a) => a.type === "data-without-mapping"));
+          assert.deepEqual(unmapped, [], `${host}: mptcp analyze finds data without a mapping`);
           const handshakes = frames("tcp.options.mptcp.recvtok || (tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.options.mptcp.sendkey)", [
             "tcp.options.mptcp.recvtok", "mptcp.expected_token", "mptcp.stream",
           ]);
