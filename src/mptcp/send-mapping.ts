@@ -184,17 +184,32 @@ export class SendMappings {
     if (cut >= m.length) return;
     const i = this.entries.indexOf(m);
     const rest = m.length - cut;
-    const next = this.entries[i + 1];
-    if (next !== undefined && next.sealed !== true && next.checksum === undefined && next.offset === m.offset + m.length && next.dsn === m.dsn + m.length && next.length + rest <= 0xffff) {
-      // The next mapping continues this one and is not declared yet: it starts earlier instead
-      // (a mapping that reached the longest length a DSS can say, with more data mapped after it).
-      next.offset -= rest;
-      next.dsn -= rest;
-      next.length += rest;
-    } else {
-      this.entries.splice(i + 1, 0, { offset: m.offset + cut, dsn: m.dsn + cut, length: rest, dataFin: false });
-    }
     m.length = cut;
+    this.prepend(i + 1, rest);
+  }
+
+  /**
+   * Gives the `rest` bytes just before entry `i` to that entry when it continues them and is not
+   * declared yet (it starts earlier instead: a mapping cut at its declaration, with more data
+   * mapped after it), pushing what then exceeds the longest length a DSS can say on to the entry
+   * after it in the same way; else they become a mapping of their own, still open to growth.
+   */
+  private prepend(i: number, rest: number): void {
+    const before = this.entries[i - 1]!;
+    const offset = before.offset + before.length;
+    const dsn = before.dsn + before.length;
+    const m = this.entries[i];
+    const total = (m?.length ?? 0) + rest;
+    // (A DATA_FIN stays at the end of the data: its mapping takes no bytes it would pass on.)
+    const continues = m !== undefined && m.sealed !== true && m.checksum === undefined && m.offset === offset + rest && m.dsn === dsn + rest && (total <= 0xffff || !m.dataFin);
+    if (!continues) {
+      this.entries.splice(i, 0, { offset, dsn, length: rest, dataFin: false });
+      return;
+    }
+    m.offset = offset;
+    m.dsn = dsn;
+    m.length = Math.min(total, 0xffff);
+    if (total > 0xffff) this.prepend(i + 1, total - 0xffff);
   }
 
   /** The subflow acknowledged everything below `offset`. */

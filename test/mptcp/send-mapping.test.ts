@@ -105,6 +105,16 @@ describe("SendMappings", () => {
     assert.deepEqual(s.mappings.map((m) => [m.offset, m.dsn, m.length]), [[0, 1, 65_132], [65_132, 65_133, 3403]]);
   });
 
+  test("a tail that the next mapping cannot take whole pushes that mapping's own excess on", () => {
+    const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
+    s.append(1, new Uint8Array(65_535));
+    s.append(65_536, new Uint8Array(65_400));
+    assert.equal(s.payloadLimit(0, { first: 1420, full: 1448, mayGrow: true }), 65_132);
+    // 403 bytes move to the second mapping, which keeps 65,535 and passes 268 on to a third.
+    assert.deepEqual(s.mappings.map((m) => [m.offset, m.dsn, m.length]), [[0, 1, 65_132], [65_132, 65_133, 65_535], [130_667, 130_668, 268]]);
+    assert.equal(s.nextOffset, 130_935);
+  });
+
   test("entries are kept until subflow-acked AND data-acked", () => {
     const s = new SendMappings({ checksums: false, space: new DsnSpace(0n) });
     // Each mapping has had a segment built from it (so none extends the one before).
