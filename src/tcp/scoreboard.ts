@@ -133,12 +133,17 @@ export class Scoreboard {
   detectLostRetransmissions(sndUna: number, smss: number): number | undefined {
     let lostAt: number | undefined;
     let kept = 0;
-    for (const m of this.rxtMarks) {
+    const marks = this.rxtMarks;
+    for (let i = 0; i < marks.length; i++) {
+      const m = marks[i]!;
       const from = Math.max(m[0], sndUna);
       if (from >= m[1] || this.sacked.covers(from, m[1])) continue;
       if (!this.deliveredAbove(m[2], smss)) {
-        this.rxtMarks[kept++] = m;
-        continue;
+        // The marks were pushed in sending order, so their SND.MAX never decreases: nothing is
+        // SACKed deeply enough above any later one either. They stay (a delivered one among them
+        // is dropped at a later call).
+        while (i < marks.length) marks[kept++] = marks[i++]!;
+        break;
       }
       for (const [gs, ge] of this.sacked.gaps(from, m[1])) {
         this.retransmitted.remove(gs, ge);
@@ -146,7 +151,7 @@ export class Scoreboard {
       }
       lostAt = Math.max(lostAt ?? 0, m[3]);
     }
-    this.rxtMarks.length = kept;
+    marks.length = kept;
     return lostAt;
   }
 
