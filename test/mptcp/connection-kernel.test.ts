@@ -21,6 +21,10 @@ import { assertCleanCapture, captureSkipReason, startCapture } from "../support/
 import { kernelPeer, pattern, realTimeLoop, type KernelPeer } from "../support/kernel.js";
 import { sha256 } from "../support/mptcp-sim.js";
 import { parseAddress } from "../../src/wire/address.js";
+import type { PacketDriver } from "../../src/io/driver.js";
+import { parseIpPacket } from "../../src/wire/ip.js";
+import { parseTcp } from "../../src/wire/tcp.js";
+import { isParseError } from "../../src/wire/error.js";
 import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink, until } from "../io/util.js";
 
 function skipReason(): string | false {
@@ -166,4 +170,87 @@ describe("interop with Linux MPTCP", { skip, timeout: 60_000 }, () => {
       });
     }
   }
+});
+
+/**
+ * A kernel server with a small receive buffer that reads slowly: its window, not the path,
+ * limits our sender, which then maps data ahead of the window (src/mptcp/map-ahead.ts). The
+ * kernel checks each segment's data against its window (net/mptcp/protocol.c, MPTcpExt
+ * NoDSSInWindow drops) and each mapping against the subflow's bytes (DSSNotMatching, which would
+ * reset or fall back): the transfer must complete intact over MPTCP, with mappings that each
+ * span many segments.
+ */
+const SLOW_READER = `
+import hashlib, socket, sys, time
+addr = sys.argv[1]
+fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM, 262)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+s.bind((addr, 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(4096)
+    if not b: break
+    h.update(b); n += len(b)
+    time.sleep(0.001)
+c.close()
+print(n, h.hexdigest(), flush=True)
+`;
+
+describe("interop with Linux MPTCP, window-limited", { skip, timeout: 60_000 }, () => {
+  test("a kernel server reading slowly through a small buffer: our mappings ahead of its window are taken, the data intact", async () => {
+    const link = uniqueLink();
+    made.push(link.device);
+    const driver = await openTun({ device: link.device });
+    try {
+      configureKernelSide(link.device, link.v4.kernel, undefined);
+      const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.v4.stack)!], mtu: driver.mtu }], random: cryptoRandom });
+      let dataSegments = 0;
+      let declaring = 0;
+      // The TUN driver, counting our data segments and those that declare a mapping.
+      const counting: PacketDriver = {
+        name: driver.name,
+        mtu: driver.mtu,
+        get stats() {
+          return driver.stats;
+        },
+        onPackets: (h) => driver.onPackets(h),
+        onError: (h) => driver.onError(h),
+        close: () => driver.close(),
+        send(packet: Uint8Array): void {
+          const ip = parseIpPacket(packet);
+          if (!isParseError(ip)) {
+            const seg = parseTcp(ip.payload);
+            if (!isParseError(seg) && seg.payload.length > 0) {
+              dataSegments++;
+              if (seg.options.some((o) => o.kind === "mptcp" && (o.option.subtype === "MP_CAPABLE" || (o.option.subtype === "DSS" && o.option.dsn !== undefined)))) declaring++;
+            }
+          }
+          driver.send(packet);
+        },
+      };
+      const length = 1_000_000;
+      const mine = pattern(length, 11, 1);
+      const app = new App(mine);
+      const loop = realTimeLoop(host, counting, (e) => app.onEvent(e));
+      const peer = kernelPeer(["python3", "-c", SLOW_READER, link.v4.kernel], children);
+      app.conn = host.connect(parseAddress(link.v4.kernel)!, await peer.port, loop.now());
+      loop.drain();
+      const result = await peer.result;
+      await loop.close();
+      const conn = app.conn;
+      assert.equal(conn.mode, "mptcp", `kernel fell back: ${conn.fallbackReason}`);
+      assert.equal(result.received, length);
+      assert.equal(result.sha256, sha256(mine));
+      assert.equal(host.counters.DSSNotMatching, 0, JSON.stringify(nonZeroCounters(host.counters)));
+      // The kernel's window limited us (its 32 KB buffer against 1 MB), and mappings still span
+      // many segments: one declared per at least five data segments (about two without mapping
+      // ahead; every one with the DSS on every segment).
+      assert.ok(declaring * 5 < dataSegments, `${declaring} mappings declared over ${dataSegments} data segments`);
+    } finally {
+      await driver.close();
+    }
+  });
 });
