@@ -23,8 +23,6 @@
  * used with the identity mapping (subflow offset k is DSN k + 1), so the application never sees
  * the difference.
  */
-import { SegmentSizes } from "./segment-sizes.js";
-import { AHEAD_BYTES, AheadRun } from "./map-ahead.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import { keyDerive } from "../crypto/keys.js";
 import { opportunisticRetransmit } from "./sched/opportunistic.js";
@@ -59,6 +57,8 @@ import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
 import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
+import { SegmentSizes } from "./segment-sizes.js";
+import { AHEAD_BYTES, AheadRun } from "./map-ahead.js";
 import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, declaresMapping, mappingDss, withDataAck } from "./send-mapping.js";
 import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
@@ -194,8 +194,7 @@ export class MptcpConnection {
   };
   /** When each subflow was last penalised (opportunistic retransmission). */
   private readonly penalisedAt = new WeakMap<Subflow, number>();
-  /** Payload of a full data segment of the initial subflow, as last planned (for `subflowRoom`). */
-  /** Payloads of the initial subflow's full data segments, as last planned. */
+  /** Payloads of the initial subflow's full data segments, as last planned (for `subflowRoom`). */
   private readonly sizes = new SegmentSizes();
   /** Data handed to one subflow beyond the window's right edge (map-ahead.ts). */
   private aheadRun: AheadRun<Subflow> | undefined;

@@ -18,9 +18,9 @@
  * Once both sides are established, the segments of the subflow are the connection's business:
  * `JoinedPath` (implemented by MptcpConnection) supplies their options and takes their input.
  */
+import { StallWatch } from "./stall.js";
 import { SegmentSizes } from "./segment-sizes.js";
 import { declaresMapping } from "./send-mapping.js";
-import { StallWatch } from "./stall.js";
 import { joinHmacAck, joinHmacSynAck } from "../crypto/join.js";
 import { hmacEqual } from "../crypto/hmac.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";

@@ -8,10 +8,10 @@
  * one, half-open joins included; one over that is refused with MP_TCPRST "administratively
  * prohibited" (0x03, mptcp-facts.md §2) and counted as MPJoinRejected.
  */
-import type { SegmentSizes } from "./segment-sizes.js";
 import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import type { KeyMaterial } from "../crypto/keys.js";
 import type { Subflow } from "./subflow.js";
+import type { SegmentSizes } from "./segment-sizes.js";
 import type { IncomingContext, IncomingVerdict, ReserveContext } from "../tcp/hook.js";
 import type { TcpRepr } from "../wire/tcp-types.js";
 import type { Dss, MpJoinSyn, MptcpOption } from "../wire/mptcp/types.js";

@@ -16,8 +16,10 @@
  * (send-queue.ts `next`).
  */
 
+import { MAX_MAPPING_BYTES } from "./connection-config.js";
+
 /** At most this many bytes beyond the right edge: one mapping's worth. */
-export const AHEAD_BYTES = 65_000;
+export const AHEAD_BYTES = MAX_MAPPING_BYTES;
 
 /**
  * The run of bytes handed ahead to one subflow: contiguous in DSN, appended to the subflow's
