@@ -47,7 +47,41 @@ function run(dssEverySegment: boolean): { intact: boolean; outOfWindow: number; 
   return { intact: sha256(r.sink.bytes) === sha256(r.app.data), outOfWindow: server.counters.NoDSSInWindow, dataSegments, declaring };
 }
 
+/** Two paths, the faster going down for good at 0.5 s, with the receive buffer `kb` KB. */
+function failover(kb: number): { intact: boolean; outOfWindow: number; reinjected: number; ahead: number } {
+  const sim = new Simulator({ seed: 4 });
+  const C2 = parseAddress("10.0.1.1")!;
+  const S2 = parseAddress("10.0.1.2")!;
+  const buffers = { recvBufferSize: kb * 1024 };
+  const opts = (name: string, addrs: Uint8Array[]) => ({ interfaces: addrs.map((a) => ({ addresses: [a] })), random: sim.rng.fork(name), tcp: { maxRetries: 4, ...buffers }, mptcp: buffers });
+  const client = new MptcpHost(opts("client", [C, C2]));
+  const server = new MptcpHost(opts("server", [S, S2]));
+  const fast: LinkConfig = { ...PATH, schedule: [{ atUs: 500_000, up: false }] };
+  const slow: LinkConfig = { rateBps: 5_000_000, delayUs: 40_000, queueLimitPackets: 50 };
+  const r = upload(sim, client, server, [fast, slow], BYTES, [C, S]);
+  r.clientNode.onConnected = (k) => {
+    k.openSubflow(C2, S2, 5201);
+  };
+  let ahead = 0;
+  sim.at(490_000, () => {
+    ahead = r.conn.dataLevel.sndNxt - r.conn.dataLevel.sndUna;
+  });
+  assert.ok(sim.runUntilDone(r.done, 120_000_000));
+  return { intact: sha256(r.sink.bytes) === sha256(r.app.data), outOfWindow: server.counters.NoDSSInWindow, reinjected: client.counters.MPTCPRetrans, ahead };
+}
+
 describe("mapping ahead of the window (RFC 8684 §3.3.1, §3.3.5)", () => {
+  test("the subflow holding data mapped ahead fails: the other carries it, never beyond the window", () => {
+    for (const kb of [32, 64]) {
+      const f = failover(kb);
+      assert.ok(f.intact, `${kb} KB`);
+      assert.equal(f.outOfWindow, 0, `${kb} KB`);
+      assert.ok(f.reinjected > 0, `${kb} KB: the failed subflow's data went again`);
+      // Before the failure more was handed out than the window holds: data mapped ahead.
+      assert.ok(f.ahead > kb * 1024, `${kb} KB: ${f.ahead} bytes handed out before the failure`);
+    }
+  });
+
   test("a window-limited upload: intact, nothing beyond the window, a mapping every tens of segments", () => {
     const ahead = run(false);
     assert.ok(ahead.intact);
