@@ -39,6 +39,8 @@ export interface ScenarioMptcp {
   addAddrAccepted?: number;
   /** ADD_ADDR retransmission time, µs (`net.mptcp.add_addr_timeout`). */
   addAddrTimeout?: number;
+  /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
+  dssEverySegment?: boolean;
   /** `ip mptcp endpoint add` entries, in order. */
   endpoints: EndpointSpec[];
 }

@@ -375,6 +375,7 @@ function mptcpOptions(m: ScenarioMptcp): MptcpOptions {
     limits,
     endpoints: m.endpoints,
     ...(m.addAddrTimeout !== undefined ? { addAddrTimeout: m.addAddrTimeout } : {}),
+    ...(m.dssEverySegment !== undefined ? { dssEverySegment: m.dssEverySegment } : {}),
   };
 }
 

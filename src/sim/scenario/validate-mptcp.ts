@@ -31,6 +31,8 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
   if (accepted !== undefined) m.addAddrAccepted = accepted;
   const timeout = f.optional("addAddrTimeout", positiveDuration);
   if (timeout !== undefined) m.addAddrTimeout = timeout;
+  const every = f.optional("dssEverySegment", bool);
+  if (every !== undefined) m.dssEverySegment = every;
   m.endpoints = f.optional("endpoints", (v, path) => endpointList(v, path, addresses)) ?? [];
   f.done();
   return m;
