@@ -22,9 +22,7 @@ import { kernelPeer, pattern, realTimeLoop, type KernelPeer } from "../support/k
 import { sha256 } from "../support/mptcp-sim.js";
 import { parseAddress } from "../../src/wire/address.js";
 import type { PacketDriver } from "../../src/io/driver.js";
-import { parseIpPacket } from "../../src/wire/ip.js";
-import { parseTcp } from "../../src/wire/tcp.js";
-import { isParseError } from "../../src/wire/error.js";
+import { MappingCount } from "../support/mappings.js";
 import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink, until } from "../io/util.js";
 
 function skipReason(): string | false {
@@ -207,9 +205,8 @@ describe("interop with Linux MPTCP, window-limited", { skip, timeout: 60_000 }, 
     try {
       configureKernelSide(link.device, link.v4.kernel, undefined);
       const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.v4.stack)!], mtu: driver.mtu }], random: cryptoRandom });
-      let dataSegments = 0;
-      let declaring = 0;
-      // The TUN driver, counting our data segments and those that declare a mapping.
+      // The TUN driver, counting our data segments (every one it sends) and those that declare a mapping.
+      const count = new MappingCount(() => true);
       const counting: PacketDriver = {
         name: driver.name,
         mtu: driver.mtu,
@@ -220,14 +217,7 @@ describe("interop with Linux MPTCP, window-limited", { skip, timeout: 60_000 }, 
         onError: (h) => driver.onError(h),
         close: () => driver.close(),
         send(packet: Uint8Array): void {
-          const ip = parseIpPacket(packet);
-          if (!isParseError(ip)) {
-            const seg = parseTcp(ip.payload);
-            if (!isParseError(seg) && seg.payload.length > 0) {
-              dataSegments++;
-              if (seg.options.some((o) => o.kind === "mptcp" && (o.option.subtype === "MP_CAPABLE" || (o.option.subtype === "DSS" && o.option.dsn !== undefined)))) declaring++;
-            }
-          }
+          count.add(packet);
           driver.send(packet);
         },
       };
@@ -248,7 +238,7 @@ describe("interop with Linux MPTCP, window-limited", { skip, timeout: 60_000 }, 
       // The kernel's window limited us (its 32 KB buffer against 1 MB), and mappings still span
       // many segments: one declared per at least five data segments (about two without mapping
       // ahead; every one with the DSS on every segment).
-      assert.ok(declaring * 5 < dataSegments, `${declaring} mappings declared over ${dataSegments} data segments`);
+      assert.ok(count.declaring * 5 < count.data, `${count.declaring} mappings declared over ${count.data} data segments`);
     } finally {
       await driver.close();
     }

@@ -10,10 +10,8 @@ import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import type { LinkConfig } from "../../src/sim/link.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { RecordingTap } from "../../src/sim/tap.js";
-import { parseIpPacket } from "../../src/wire/ip.js";
-import { parseTcp } from "../../src/wire/tcp.js";
-import { isParseError } from "../../src/wire/error.js";
 import { parseAddress } from "../../src/wire/address.js";
+import { MappingCount } from "../support/mappings.js";
 import { sha256, upload } from "../support/mptcp-sim.js";
 
 const C = parseAddress("10.0.0.1")!;
@@ -31,20 +29,10 @@ function run(dssEverySegment: boolean): { intact: boolean; outOfWindow: number; 
   const tap = new RecordingTap();
   sim.tapInterface(sim.node("client")!, 0, tap);
   assert.ok(sim.runUntilDone(r.done, 60_000_000));
-  let dataSegments = 0;
-  let declaring = 0;
-  for (const { packet } of tap.records) {
-    const ip = parseIpPacket(packet);
-    assert.ok(!isParseError(ip));
-    const seg = parseTcp(ip.payload);
-    assert.ok(!isParseError(seg));
-    if (seg.srcPort === 5201 || seg.payload.length === 0) continue;
-    dataSegments++;
-    // The client's first data declares its mapping on MP_CAPABLE (§3.1), the rest on a DSS.
-    const declares = (o: (typeof seg.options)[number]): boolean => o.kind === "mptcp" && (o.option.subtype === "MP_CAPABLE" || (o.option.subtype === "DSS" && o.option.dsn !== undefined));
-    if (seg.options.some(declares)) declaring++;
-  }
-  return { intact: sha256(r.sink.bytes) === sha256(r.app.data), outOfWindow: server.counters.NoDSSInWindow, dataSegments, declaring };
+  // The client's data segments (the server's port is 5201).
+  const count = new MappingCount((seg) => seg.srcPort !== 5201);
+  for (const { packet } of tap.records) count.add(packet);
+  return { intact: sha256(r.sink.bytes) === sha256(r.app.data), outOfWindow: server.counters.NoDSSInWindow, dataSegments: count.data, declaring: count.declaring };
 }
 
 /** Two paths, the faster going down for good at 0.5 s, with the receive buffer `kb` KB. */

@@ -8,9 +8,7 @@ import assert from "node:assert/strict";
 import { builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import { RecordingTap } from "../../src/sim/tap.js";
-import { parseIpPacket } from "../../src/wire/ip.js";
-import { parseTcp } from "../../src/wire/tcp.js";
-import { isParseError } from "../../src/wire/error.js";
+import { MappingCount } from "../support/mappings.js";
 
 /** Data segments the client sends in mptcp-two-paths (an upload), and how many declare a mapping. */
 function clientSegments(dssEverySegment: boolean | undefined): { data: number; declaring: number } {
@@ -19,19 +17,10 @@ function clientSegments(dssEverySegment: boolean | undefined): { data: number; d
   const taps = new Map<string, RecordingTap>();
   const r = runScenario({ ...raw, hosts }, { bytes: 1_000_000, capture: (h) => taps.get(h) ?? taps.set(h, new RecordingTap()).get(h)! });
   assert.equal(r.flows[0]!.integrity, true);
-  let data = 0;
-  let declaring = 0;
-  for (const { packet } of taps.get("client")!.records) {
-    const ip = parseIpPacket(packet);
-    assert.ok(!isParseError(ip));
-    const seg = parseTcp(ip.payload);
-    assert.ok(!isParseError(seg));
-    if (seg.payload.length === 0 || seg.dstPort !== 5001) continue;
-    data++;
-    // The client's first data declares its mapping on MP_CAPABLE (RFC 8684 §3.1), the rest on a DSS.
-    if (seg.options.some((o) => o.kind === "mptcp" && (o.option.subtype === "MP_CAPABLE" || (o.option.subtype === "DSS" && o.option.dsn !== undefined)))) declaring++;
-  }
-  return { data, declaring };
+  // The client's data segments, to the server's port 5001.
+  const count = new MappingCount((seg) => seg.dstPort === 5001);
+  for (const { packet } of taps.get("client")!.records) count.add(packet);
+  return { data: count.data, declaring: count.declaring };
 }
 
 describe("scenario files: the DSS on every segment or once per mapping", () => {
