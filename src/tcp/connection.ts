@@ -22,8 +22,8 @@
  * limited transmit, RFC 6582 NewReno without SACK, RFC 6675 with SACK (DupThresh adapting to
  * observed reordering), tail loss probes (RFC 8985 §7, with SACK), and the Eifel algorithm
  * (RFC 3522 detection by timestamps, RFC 4015 response) to undo spurious fast retransmits and
- * timeouts. RACK's time-based loss detection (RFC 8985 §6) is not implemented: DupThresh
- * decides.
+ * timeouts. With `rack` configured, RACK's time-based loss detection (RFC 8985 §6) decides
+ * what is lost instead of DupThresh.
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
@@ -37,6 +37,7 @@ import { seqSub } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { canReceiveData, canSendData } from "./state.js";
 import type { TcpOpenOptions, TcpStats } from "./tcb.js";
+import { Rack } from "./rack.js";
 import { TcpRecovery } from "./recovery.js";
 import { segmentAcceptable } from "./acceptability.js";
 import { RcvRttEstimator } from "./rcv-rtt.js";
@@ -308,6 +309,7 @@ export class TcpConnection extends TcpRecovery {
     // The PTO runs in front of the RTO (RFC 8985 §7.2): a probe due now replaces a timeout due now.
     if (this.timers.expired("lossProbe", now)) this.onLossProbeTimeout();
     if (this.timers.expired("retransmit", now) && !this.tlp.pending) this.onRetransmitTimeout(now);
+    if (this.timers.expired("reorder", now)) this.onReorderTimeout(now);
     if (this.timers.expired("persist", now)) {
       // RFC 9293 §3.8.6.1: probe the zero window, backing off like the RTO.
       this.probePending = true;
@@ -647,19 +649,33 @@ export class TcpConnection extends TcpRecovery {
     this.cc.onCongestionEvent(now, sentAt, false, Math.min(pipe, this.cc.window()));
   }
 
+  /** Appends to `out` the parts of SACK `blocks` above `floor` not SACKed before. */
+  private newlySackedInto(out: Array<[number, number]>, blocks: ReadonlyArray<[number, number]>, floor: number): void {
+    for (const [s, e] of blocks) {
+      if (e <= s || s < floor || e > this.sndMax) continue;
+      out.push(...this.board.sacked.gaps(s, e));
+    }
+  }
+
   /** RFC 9293 §3.10.7.4 fifth step for ESTABLISHED and later states. */
   private processAck(seg: TcpRepr, ack: number, start: number, now: number): void {
     const sackBlocks = this.sackOk ? findSack(seg.options) : undefined;
     const fackBefore = this.board.sacked.max;
     let newlySacked = 0;
     let dsack: [number, number] | undefined;
+    // With RACK, the octets this ACK delivers for the first time (RFC 8985 §6.2 step 2).
+    const delivered: Array<[number, number]> | undefined = this.rack !== undefined ? [] : undefined;
     if (sackBlocks !== undefined) {
       const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
+      if (delivered !== undefined) this.newlySackedInto(delivered, blocks, Math.max(ack, this.sndUna));
       newlySacked = this.board.update(blocks, Math.max(ack, this.sndUna), this.sndMax);
-      if (this.inRecovery && newlySacked > 0) this.lostRetransmissions(Math.max(ack, this.sndUna), now);
+      if (this.inRecovery && newlySacked > 0 && delivered === undefined) this.lostRetransmissions(Math.max(ack, this.sndUna), now);
       // RFC 2883 §4: a first block below the cumulative ACK reports a duplicate.
       if (blocks[0] !== undefined && blocks[0][1] <= ack) dsack = blocks[0];
     }
+    // Octets the cumulative ACK covers that were not SACKed before.
+    if (delivered !== undefined && ack > this.sndUna && ack <= this.sndMax) delivered.push(...this.board.sacked.gaps(this.sndUna, ack));
+    const wasInRecovery = this.inRecovery;
     const windowBefore = this.sndWnd;
     const flightBefore = this.sndMax - this.sndUna;
 
@@ -680,6 +696,10 @@ export class TcpConnection extends TcpRecovery {
         (f & (TCP_FLAG.SYN | TCP_FLAG.FIN)) === 0 &&
         seg.window * this.sndScale === windowBefore;
       if (this.sackOk ? newlySacked > 0 : classic) this.onDupAck(now);
+    }
+    if (delivered !== undefined && (this.st as TcpState) !== "CLOSED") {
+      const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
+      this.rackAfterAck(delivered, ts?.tsEcr, dsack !== undefined, wasInRecovery, now);
     }
 
     // RFC 9293 §3.10.7.4: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -833,6 +853,9 @@ export class TcpConnection extends TcpRecovery {
       this.tsRecentAt = now;
     }
     this.sackOk = this.cfg.sack && offer.sackPermitted;
+    // RFC 8985 §2: RACK needs SACK to know which segments were delivered.
+    this.rack = this.sackOk && this.cfg.rack ? new Rack() : undefined;
+    this.board.rack = this.rack !== undefined;
     this.wsOk = this.cfg.windowScaling && offer.wscale !== undefined;
     if (this.wsOk) {
       // RFC 7323 §2.3: a shift above 14 is used as 14.

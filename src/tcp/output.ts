@@ -144,9 +144,13 @@ export class TcpOutput extends Tcb {
     if (this.retransmitHead) {
       this.retransmitHead = false;
       if (this.sndUna < this.sndMax) {
-        const start = this.sackOk ? this.board.sacked.nextUncovered(this.sndUna) : this.sndUna;
-        if (start < this.sndMax) {
-          const seg = this.buildRange(now, start, this.sndMax, seqEnd, false);
+        // With RACK the first octets deemed lost, wherever they are (RFC 6675 §5 step 4.3:
+        // NextSeg); otherwise the head.
+        const lost = this.rack !== undefined ? this.board.nextLost(this.sndUna, this.dataMss()) : undefined;
+        const start = lost !== undefined ? lost[0] : this.sackOk && this.rack === undefined ? this.board.sacked.nextUncovered(this.sndUna) : this.sndUna;
+        const limit = lost !== undefined ? lost[1] : this.rack === undefined ? this.sndMax : start;
+        if (start < limit) {
+          const seg = this.buildRange(now, start, limit, seqEnd, false);
           if (this.sackOk) this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
           return seg;
         }
@@ -386,6 +390,7 @@ export class TcpOutput extends Tcb {
       if (!this.tsOk && this.timed === undefined) this.timed = { end, at: now };
       this.sent.push(end, now);
     }
+    this.rack?.onSent(start, end, now, isRetx);
     if (advance || (start <= this.sndNxt && end > this.sndNxt)) this.sndNxt = end;
     if (end > this.sndMax) this.sndMax = end;
     this.cc.onSent(now, len, this.sndMax - this.sndUna);

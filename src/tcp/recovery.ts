@@ -2,8 +2,9 @@
  * The sender's reaction to acknowledgments and timeouts: RTT samples (RFC 6298, RFC 7323 §4),
  * fast retransmit (RFC 5681 §3.2) with limited transmit (RFC 3042), NewReno (RFC 6582),
  * SACK-based recovery entry (RFC 6675 §5), retransmission timeouts with backoff (RFC 6298 §5),
- * tail loss probes (RFC 8985 §7), and the Eifel algorithm (RFC 3522 detection, RFC 4015
- * response) that undoes responses to losses that were not real. What to send next is output.ts;
+ * tail loss probes (RFC 8985 §7), RACK's time-based loss detection when configured (RFC 8985 §6),
+ * and the Eifel algorithm (RFC 3522 detection, RFC 4015 response) that undoes responses to losses
+ * that were not real. What to send next is output.ts;
  * the state machine that calls these is connection.ts.
  */
 import type { TcpRepr } from "../wire/tcp-types.js";
@@ -32,6 +33,9 @@ export class TcpRecovery extends TcpOutput {
     // RFC 8985 §7.1: RTO recovery ends any probe episode; no PTO runs until it is over.
     this.tlp.reset();
     this.timers.clear("lossProbe");
+    // Going back N resends every octet not SACKed: RACK judges those copies, not the originals.
+    this.timers.clear("reorder");
+    this.rack?.restart();
     // A peer that shrank its window to zero but still answers is not dead: retransmissions then
     // act as window probes and do not count toward the limit (RFC 9293 §3.8.6.1; Linux does
     // the same in tcp_retransmit_timer).
@@ -108,9 +112,9 @@ export class TcpRecovery extends TcpOutput {
     // RTT sample: RFC 7323 §4.3 (timestamps) or RFC 6298 §3 (Karn: never a retransmission).
     const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
     if (ts !== undefined && ts.tsEcr !== 0) {
-      this.rtt.sample(this.tsSample(ts.tsEcr, now));
+      this.rttSample(this.tsSample(ts.tsEcr, now), now);
     } else if (this.timed !== undefined && ack >= this.timed.end) {
-      this.rtt.sample(now - this.timed.at);
+      this.rttSample(now - this.timed.at, now);
       this.timed = undefined;
     }
     const oldUna = this.sndUna;
@@ -123,6 +127,7 @@ export class TcpRecovery extends TcpOutput {
     this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
     this.board.advance(ack);
     this.sent.ack(ack);
+    this.rack?.onAcked(ack);
     this.retries = 0;
     if (this.board.reneged(ack)) this.board.clear();
     if (spurious) this.undoCongestionResponse(fackBefore === undefined ? 0 : fackBefore - oldUna);
@@ -205,11 +210,20 @@ export class TcpRecovery extends TcpOutput {
       if (!this.sackOk) this.inflation += this.dataMss();
       return;
     }
+    // With RACK, loss is found by time once the ACK is processed (`rackDetect`), not counted.
+    if (this.rack !== undefined) return;
     const lostHead = this.sackOk && this.board.isLost(this.sndUna, this.sndUna, this.dataMss());
     if (this.dupAcks < this.board.dupThresh && !lostHead) return;
-    // RFC 6582 §3.2 step 2 ("ack - 1 > recover") / RFC 6675 §5 ("HighACK >= RecoveryPoint").
+    this.enterFastRecovery(now);
+  }
+
+  /**
+   * Fast recovery begins (RFC 5681 §3.2 steps 2-4 / RFC 6675 §5 steps 4.1-4.3), unless the data
+   * outstanding at the last one is not all acknowledged yet: RFC 6582 §3.2 step 2 ("ack - 1 >
+   * recover") / RFC 6675 §5 ("HighACK >= RecoveryPoint").
+   */
+  protected enterFastRecovery(now: number): void {
     if (this.sackOk ? this.sndUna < this.recoverPoint : this.sndUna <= this.recoverPoint) return;
-    // RFC 5681 §3.2 steps 2-4 / RFC 6675 §5 steps 4.1-4.3.
     this.inRecovery = true;
     this.recoverPoint = this.sndMax;
     this.counters.fastRetransmits++;
@@ -222,11 +236,74 @@ export class TcpRecovery extends TcpOutput {
     this.board.highRxt = this.sndUna;
     // A head already retransmitted in the previous recovery is still in flight (a new recovery
     // may start as soon as HighACK passes RecoveryPoint): do not send it a third time.
-    const resent = this.sackOk ? this.board.retransmitted.rangeContaining(this.sndUna) : undefined;
+    const resent = this.sackOk && this.rack === undefined ? this.board.retransmitted.rangeContaining(this.sndUna) : undefined;
     if (resent !== undefined) {
       this.retransmitHead = false;
       this.board.highRxt = resent[1];
     }
     this.inflation = this.sackOk ? 0 : this.board.dupThresh * this.dataMss();
+  }
+
+  /** An RTT sample, for the estimator (RFC 6298) and RACK.min_RTT (RFC 8985 §6.2 step 1). */
+  protected rttSample(rtt: number, now: number): void {
+    this.rtt.sample(rtt);
+    this.rack?.sampleRtt(rtt, now);
+  }
+
+  /**
+   * RFC 8985 §6.2 steps 2-5 after an ACK was processed: `delivered` are the octets it delivered
+   * for the first time (cumulatively or SACKed), `tsEcr` its timestamp echo, `dsack` whether it
+   * reported a duplicate, `wasInRecovery` whether fast recovery ran before it.
+   */
+  protected rackAfterAck(
+    delivered: ReadonlyArray<readonly [number, number]>,
+    tsEcr: number | undefined,
+    dsack: boolean,
+    wasInRecovery: boolean,
+    now: number,
+  ): void {
+    const rack = this.rack!;
+    const echoedAt = tsEcr !== undefined && tsEcr !== 0 ? now - this.tsSample(tsEcr, now) : undefined;
+    if (delivered.length > 0) rack.onDelivered(delivered, now, echoedAt);
+    rack.updateReoWnd({
+      dsack,
+      sndUna: this.sndUna,
+      sndNxt: this.sndMax,
+      inRecovery: this.inRecovery || this.afterTimeout(),
+      exitedRecovery: wasInRecovery && !this.inRecovery,
+      sackedBytes: this.board.sacked.size,
+      smss: this.dataMss(),
+      dupThresh: this.board.dupThresh,
+      srtt: this.rtt.srtt,
+    });
+    this.rackDetect(now);
+  }
+
+  /** RACK's reordering timer expired (RFC 8985 §6.2 step 5, RACK_detect_loss_and_arm_timer()). */
+  protected onReorderTimeout(now: number): void {
+    this.timers.clear("reorder");
+    if (this.rack === undefined || this.sndUna >= this.sndMax) return;
+    if (this.rackDetect(now) > 0) this.counters.reorderTimeouts++;
+  }
+
+  /**
+   * RFC 8985 §6.2 step 5: deems lost what RACK finds overdue and arms the reordering timer for
+   * the rest. A loss starts fast recovery (§6.2: "the sender enters fast recovery" with RFC 6675's
+   * congestion response); a lost retransmission in recovery lowers the window a second time
+   * (RFC 5681 §4.3, RFC 8985 §9.3), as for `lostRetransmissions`. Returns the octets deemed lost.
+   */
+  protected rackDetect(now: number): number {
+    const v = this.rack!.detectLoss(now, this.sndUna, this.board.sacked, this.board.lost);
+    if (v.timeout > 0) this.timers.set("reorder", now + v.timeout);
+    else this.timers.clear("reorder");
+    if (v.marked === 0) return 0;
+    if (!this.inRecovery && !this.afterTimeout()) {
+      this.enterFastRecovery(now);
+    } else if (this.inRecovery && v.lostRetransmissionAt !== undefined) {
+      this.counters.lostRetransmissions++;
+      const pipe = this.board.pipe(this.sndUna, this.sndMax, this.dataMss());
+      this.cc.onCongestionEvent(now, v.lostRetransmissionAt, false, Math.min(pipe, this.cc.window()));
+    }
+    return v.marked;
   }
 }

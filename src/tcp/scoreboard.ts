@@ -14,6 +14,10 @@
  * Lost retransmissions: each retransmission made in SACK recovery is remembered with the highest
  * octet sent at the time; once the peer SACKs enough data sent after it while its octets are
  * still missing, it was lost too (`detectLostRetransmissions`), and NextSeg offers it first.
+ *
+ * With RACK (`rack`, RFC 8985 §6, rack.ts) the octets deemed lost are those RACK put in `lost`,
+ * by time, instead of those below DupThresh SACKed blocks; IsLost, SetPipe and NextSeg read that
+ * set, and a retransmission takes its octets out of it (RACK judges the retransmission itself).
  */
 import { RangeSet } from "./range-set.js";
 
@@ -44,6 +48,13 @@ export class Scoreboard {
   private readonly relost = new RangeSet();
   /** Retransmissions of a SACK recovery not yet delivered: `[start, end, SND.MAX then, sent at]`. */
   private readonly rxtMarks: Array<[number, number, number, number]> = [];
+  /**
+   * Loss is RACK's (RFC 8985 §6) rather than DupThresh's: `lost` holds the octets it deemed lost
+   * and not yet sent again.
+   */
+  rack = false;
+  /** With `rack`: octets deemed lost and not retransmitted since. */
+  readonly lost = new RangeSet();
 
   /**
    * Records SACK blocks (RFC 6675 §4 Update()), ignoring blocks outside `(sndUna, sndMax]` and
@@ -84,6 +95,7 @@ export class Scoreboard {
     this.retransmitted.removeBelow(sndUna);
     this.everRetransmitted.removeBelow(sndUna);
     this.relost.removeBelow(sndUna);
+    this.lost.removeBelow(sndUna);
     if (this.highRxt < sndUna) this.highRxt = sndUna;
   }
 
@@ -98,6 +110,7 @@ export class Scoreboard {
   forgetRetransmissions(): void {
     this.retransmitted.clear();
     this.relost.clear();
+    this.lost.clear();
     this.rxtMarks.length = 0;
   }
 
@@ -114,6 +127,10 @@ export class Scoreboard {
   sentAgain(start: number, end: number, sndMax: number, inRecovery: boolean, now: number): void {
     this.retransmitted.add(start, end);
     this.everRetransmitted.add(start, end);
+    if (this.rack) {
+      this.lost.remove(start, end);
+      return;
+    }
     if (!inRecovery) return;
     this.relost.remove(start, end);
     this.rxtMarks.push([start, end, sndMax, now]);
@@ -213,8 +230,9 @@ export class Scoreboard {
     return n;
   }
 
-  /** RFC 6675 §4 IsLost(seq). */
+  /** RFC 6675 §4 IsLost(seq); with RACK, whether RACK deemed it lost (and it is still missing). */
   isLost(seq: number, sndUna: number, smss: number): boolean {
+    if (this.rack) return this.lost.contains(seq) && !this.sacked.contains(seq);
     return !this.sacked.contains(seq) && seq < this.lostBoundary(sndUna, smss);
   }
 
@@ -226,6 +244,7 @@ export class Scoreboard {
    * flooded the path, every hole again at each recovery.)
    */
   pipe(sndUna: number, sndMax: number, smss: number): number {
+    if (this.rack) return this.rackPipe(sndUna, sndMax);
     const lost = this.lostBoundary(sndUna, smss);
     const notLost = sndMax - lost - this.sacked.coveredIn(lost, sndMax);
     const rxtEnd = Math.min(this.highRxt, sndMax);
@@ -253,6 +272,7 @@ export class Scoreboard {
    * retransmission timer recovers it).
    */
   nextLost(sndUna: number, smss: number): [number, number] | undefined {
+    if (this.rack) return this.firstLost(sndUna);
     // Retransmissions lost again go first: they hold the cumulative ACK.
     for (let i = 0; i < this.relost.count; i++) {
       const [s, e] = this.relost.at(i)!;
@@ -273,6 +293,33 @@ export class Scoreboard {
         }
         return [x, Math.min(ge, this.retransmitted.nextStartAfter(x))];
       }
+    }
+    return undefined;
+  }
+
+  /**
+   * SetPipe with RACK: every octet sent and not acknowledged, less those SACKed and those deemed
+   * lost and not sent again (Linux tcp_packets_in_flight: packets out, less SACKed and lost, plus
+   * retransmitted; a retransmission leaves `lost`, so it counts once).
+   */
+  private rackPipe(sndUna: number, sndMax: number): number {
+    let pipe = sndMax - sndUna - this.sacked.coveredIn(sndUna, sndMax);
+    for (let i = 0; i < this.lost.count; i++) {
+      const [s, e] = this.lost.at(i)!;
+      const a = Math.max(s, sndUna);
+      const b = Math.min(e, sndMax);
+      if (b > a) pipe -= b - a - this.sacked.coveredIn(a, b);
+    }
+    return pipe;
+  }
+
+  /** NextSeg rule 1 with RACK: the first octets deemed lost, not SACKed since, as `[start, end)`. */
+  private firstLost(sndUna: number): [number, number] | undefined {
+    for (let i = 0; i < this.lost.count; i++) {
+      const [s, e] = this.lost.at(i)!;
+      if (e <= sndUna) continue;
+      const gap = this.sacked.gaps(Math.max(s, sndUna), e)[0];
+      if (gap !== undefined) return gap;
     }
     return undefined;
   }

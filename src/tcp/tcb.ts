@@ -21,6 +21,7 @@ import { TS_OPTION_BYTES } from "./options.js";
 import { Reassembly } from "./reassembly.js";
 import { RecvQueue } from "./recv-queue.js";
 import { RttEstimator } from "./rtt.js";
+import { Rack } from "./rack.js";
 import { Scoreboard } from "./scoreboard.js";
 import { SendBuffer } from "./send-buffer.js";
 import { SentLog } from "./sent-log.js";
@@ -83,6 +84,8 @@ export interface TcpStats {
   lossProbeRecoveries: number;
   /** Retransmissions found lost in recovery and sent again before any timeout (TCPLostRetransmit). */
   lostRetransmissions: number;
+  /** Times RACK's reordering timer expired and found data lost (RFC 8985 §6.2 step 5). */
+  reorderTimeouts: number;
 }
 
 export class Tcb {
@@ -161,6 +164,8 @@ export class Tcb {
   protected readonly sent = new SentLog();
   /** The tail loss probe's episode (RFC 8985 §7); its timer is `lossProbe`. */
   protected readonly tlp = new TailLossProbe();
+  /** RACK (RFC 8985 §6), when configured and SACK was agreed; its timer is `reorder`. */
+  protected rack: Rack | undefined = undefined;
   /** Consecutive retransmission timeouts without progress (RFC 9293 §3.8.3 R2). */
   protected retries = 0;
   /** When the peer last sent anything. */
@@ -196,6 +201,7 @@ export class Tcb {
     lossProbes: 0,
     lossProbeRecoveries: 0,
     lostRetransmissions: 0,
+    reorderTimeouts: 0,
   };
 
   protected constructor(

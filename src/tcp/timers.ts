@@ -6,18 +6,20 @@
  * - `lossProbe`: the tail loss probe's PTO, RFC 8985 §7.2. It runs in front of `retransmit`,
  *   never after it: its deadline is capped by the RTO's (TCP_RTO_expiration() of §7.2), and the
  *   probe re-arms the RTO (§7.3), so while it runs the RTO cannot fire first.
+ * - `reorder`: RACK's reordering timer, RFC 8985 §6.2 step 5: when outstanding data sent before
+ *   data already delivered becomes overdue.
  * - `delayedAck`: RFC 9293 §3.8.6.3 / RFC 5681 §4.2.
  * - `persist`: zero-window probes, RFC 9293 §3.8.6.1 (exclusive with `retransmit`).
  * - `keepalive`: RFC 9293 §3.8.4, only when configured.
  * - `timeWait`: 2*MSL in TIME-WAIT, RFC 9293 §3.4.2 / §3.10.7.4.
  */
-export type TimerName = "retransmit" | "lossProbe" | "delayedAck" | "persist" | "keepalive" | "timeWait";
+export type TimerName = "retransmit" | "lossProbe" | "reorder" | "delayedAck" | "persist" | "keepalive" | "timeWait";
 
 /**
  * `next()` is read after every input (the Host's `pollTimeout`) while timers are set and cleared
  * several times per segment, so the earliest deadline is cached: setting a timer earlier than it
  * updates it at once, and only moving or clearing the timer that held it makes it stale, to be
- * recomputed from the six on the next read.
+ * recomputed from the seven on the next read.
  *
  * Each timer is a field of its own, reached through a `switch` on the name. Every caller passes
  * a constant name, so once inlined the switch folds to one field access; a record indexed by the
@@ -27,6 +29,7 @@ export type TimerName = "retransmit" | "lossProbe" | "delayedAck" | "persist" | 
 export class Timers {
   private retransmit: number | undefined = undefined;
   private lossProbe: number | undefined = undefined;
+  private reorder: number | undefined = undefined;
   private delayedAck: number | undefined = undefined;
   private persist: number | undefined = undefined;
   private keepalive: number | undefined = undefined;
@@ -61,7 +64,7 @@ export class Timers {
   }
 
   clearAll(): void {
-    this.retransmit = this.lossProbe = this.delayedAck = this.persist = this.keepalive = this.timeWait = undefined;
+    this.retransmit = this.lossProbe = this.reorder = this.delayedAck = this.persist = this.keepalive = this.timeWait = undefined;
     this.earliest = undefined;
     this.stale = false;
   }
@@ -70,6 +73,7 @@ export class Timers {
     switch (name) {
       case "retransmit": return this.retransmit;
       case "lossProbe": return this.lossProbe;
+      case "reorder": return this.reorder;
       case "delayedAck": return this.delayedAck;
       case "persist": return this.persist;
       case "keepalive": return this.keepalive;
@@ -97,6 +101,7 @@ export class Timers {
     switch (name) {
       case "retransmit": this.retransmit = at; return;
       case "lossProbe": this.lossProbe = at; return;
+      case "reorder": this.reorder = at; return;
       case "delayedAck": this.delayedAck = at; return;
       case "persist": this.persist = at; return;
       case "keepalive": this.keepalive = at; return;
@@ -105,7 +110,7 @@ export class Timers {
   }
 
   private recompute(): void {
-    const sending = earlier(earlier(this.retransmit, this.lossProbe), this.delayedAck);
+    const sending = earlier(earlier(earlier(this.retransmit, this.lossProbe), this.reorder), this.delayedAck);
     this.earliest = earlier(earlier(sending, earlier(this.persist, this.keepalive)), this.timeWait);
     this.stale = false;
   }
