@@ -13,6 +13,8 @@ export interface ScenarioTcp {
   sendBufferSize?: number;
   recvBufferSize?: number;
   sack?: boolean;
+  /** RACK time-based loss detection (RFC 8985 §6), TcpConfig.rack. */
+  rack?: boolean;
   timestamps?: boolean;
   windowScaling?: boolean;
   nagle?: boolean;

@@ -132,6 +132,7 @@ function tcpSpec(f: Fields): ScenarioTcp {
   set("sendBufferSize", "sendBuffer", positiveSize);
   set("recvBufferSize", "recvBuffer", positiveSize);
   set("sack", "sack", bool);
+  set("rack", "rack", bool);
   set("timestamps", "timestamps", bool);
   set("windowScaling", "windowScaling", bool);
   set("nagle", "nagle", bool);
