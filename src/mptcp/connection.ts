@@ -66,7 +66,7 @@ import type { DataLevel } from "./joined-paths.js";
 import { JoinedSubflows } from "./joined-paths.js";
 import type { MpJoinSyn } from "../wire/mptcp/types.js";
 import type { SendPath } from "./joined-paths.js";
-import { aloneRoom, subflowRoom } from "./joined-paths.js";
+import { aloneRoom, segmentPayload, subflowRoom, wholeSegments } from "./joined-paths.js";
 import type { Scheduler } from "./sched/scheduler.js";
 import { DataSendQueue } from "./send-queue.js";
 import type { AnnouncedAddress } from "./add-addr.js";
@@ -720,7 +720,8 @@ export class MptcpConnection {
         get inFlight() {
           return sub.tcp.sendQueued;
         },
-        ...(this.sizes.any !== undefined ? { mss: this.sizes.any } : {}),
+        mss: segmentPayload(sub, this.sizes),
+        fit: (bytes) => wholeSegments(sub, this.sizes, bytes),
         room: this.joins.all.length === 0 ? aloneRoom(sub, this.sizes) : subflowRoom(sub, this.sizes),
         outstanding: () => this.txMap?.unacked() ?? [],
         get srtt() {
@@ -881,7 +882,11 @@ export class MptcpConnection {
         break;
       }
       const at = path.streamEnd;
-      const chunk = this.sendQueue.next(Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES), ahead);
+      let want = Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES);
+      // With checksums every chunk is a mapping of its own (its sum covers it as written), whose
+      // segments end at its end: it must fill whole segments, or its last one is a runt.
+      if (this.checksums) want = path.fit(want);
+      const chunk = this.sendQueue.next(want, ahead);
       if (chunk === undefined) {
         if (q.buffered - q.inFlight > 0 && slowerHoldsWindow(path, paths)) this.windowBlocked = true;
         break;

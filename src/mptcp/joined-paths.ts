@@ -108,6 +108,11 @@ export interface SendPath extends SchedulerPath {
   write(dsn: number, data: Uint8Array, dataFin: boolean): void;
   /** Subflow stream offset where the next chunk `write` maps goes. */
   readonly streamEnd: number;
+  /**
+   * The longest chunk of at most `bytes` that, as a mapping of its own, fills whole segments
+   * (`wholeSegments`); `bytes` itself when that is less than one segment.
+   */
+  fit(bytes: number): number;
 }
 
 /**
@@ -128,6 +133,26 @@ export function subflowRoom(sub: Subflow, sizes: SegmentSizes): number {
   const tcp = sub.tcp;
   const room = 2 * tcp.congestion.window() - tcp.sendQueued;
   return Math.min(tcp.sendCapacity, sizes.fit(room, tcp.stats().mss - DATA_SEGMENT_OPTIONS));
+}
+
+/**
+ * The payload of a full data segment on `sub`, as the scheduler's `mss`: what TCP last planned,
+ * or before its first data segment the MSS less the most options a data segment carries (the
+ * assumption `subflowRoom` makes too). Never unknown: a scheduler that hands a subflow one
+ * segment at a time (`slowChunk`) would otherwise hand it one byte at a time, a mapping each
+ * with DSS checksums.
+ */
+export function segmentPayload(sub: Subflow, sizes: SegmentSizes): number {
+  return sizes.any ?? sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS;
+}
+
+/**
+ * `SegmentSizes.fit` on `sub` (before its first data segment, with the MSS less the most options a
+ * data segment carries), or `bytes` when not even one segment's worth fits.
+ */
+export function wholeSegments(sub: Subflow, sizes: SegmentSizes, bytes: number): number {
+  const n = sizes.fit(bytes, sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  return n > 0 ? n : bytes;
 }
 
 /**
@@ -480,7 +505,8 @@ export class JoinedSubflows implements JoinedPath {
         get inFlight() {
           return sub.tcp.sendQueued;
         },
-        ...(j.sizes.any !== undefined ? { mss: j.sizes.any } : {}),
+        mss: segmentPayload(sub, j.sizes),
+        fit: (bytes) => wholeSegments(sub, j.sizes, bytes),
         sub,
         room: subflowRoom(sub, j.sizes),
         get srtt() {

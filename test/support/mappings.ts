@@ -18,6 +18,8 @@ export function declaresMapping(seg: TcpRepr): boolean {
 export class MappingCount {
   data = 0;
   declaring = 0;
+  /** The payload length of each data segment counted, in order. */
+  readonly payloads: number[] = [];
 
   constructor(private readonly mine: (seg: TcpRepr) => boolean) {}
 
@@ -28,6 +30,7 @@ export class MappingCount {
     assert.ok(!isParseError(seg));
     if (seg.payload.length === 0 || !this.mine(seg)) return;
     this.data++;
+    this.payloads.push(seg.payload.length);
     if (declaresMapping(seg)) this.declaring++;
   }
 }
