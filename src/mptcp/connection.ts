@@ -883,9 +883,14 @@ export class MptcpConnection {
       }
       const at = path.streamEnd;
       let want = Math.min(this.scheduler.chunkFor?.(path, paths) ?? path.room, MAX_MAPPING_BYTES);
-      // With checksums every chunk is a mapping of its own (its sum covers it as written), whose
-      // segments end at its end: it must fill whole segments, or its last one is a runt.
-      if (this.checksums) want = path.fit(want);
+      if (this.checksums) {
+        // With checksums every chunk is a mapping of its own (its sum covers it as written), whose
+        // segments end at its end: it fills whole segments, or its last one is a runt. What is
+        // left of the room after whole segments waits for the next round, unless it is the tail.
+        const whole = path.fit(want);
+        if (whole === 0 && q.buffered - q.inFlight > want) break;
+        if (whole > 0) want = whole;
+      }
       const chunk = this.sendQueue.next(want, ahead);
       if (chunk === undefined) {
         if (q.buffered - q.inFlight > 0 && slowerHoldsWindow(path, paths)) this.windowBlocked = true;

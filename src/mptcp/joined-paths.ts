@@ -110,7 +110,7 @@ export interface SendPath extends SchedulerPath {
   readonly streamEnd: number;
   /**
    * The longest chunk of at most `bytes` that, as a mapping of its own, fills whole segments
-   * (`wholeSegments`); `bytes` itself when that is less than one segment.
+   * (`wholeSegments`); 0 when not even one segment fits.
    */
   fit(bytes: number): number;
 }
@@ -147,12 +147,11 @@ export function segmentPayload(sub: Subflow, sizes: SegmentSizes): number {
 }
 
 /**
- * `SegmentSizes.fit` on `sub` (before its first data segment, with the MSS less the most options a
- * data segment carries), or `bytes` when not even one segment's worth fits.
+ * `SegmentSizes.fit` on `sub`: before its first data segment, with the MSS less the most options
+ * a data segment carries.
  */
 export function wholeSegments(sub: Subflow, sizes: SegmentSizes, bytes: number): number {
-  const n = sizes.fit(bytes, sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS);
-  return n > 0 ? n : bytes;
+  return sizes.fit(bytes, sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS);
 }
 
 /**
