@@ -649,6 +649,9 @@ export class TcpConnection extends TcpRecovery {
     this.cc.onCongestionEvent(now, sentAt, false, Math.min(pipe, this.cc.window()));
   }
 
+  /** What the ACK being processed delivered for the first time, with RACK (reused per ACK). */
+  private readonly rackDelivered: Array<[number, number]> = [];
+
   /** Appends to `out` the parts of SACK `blocks` above `floor` not SACKed before. */
   private newlySackedInto(out: Array<[number, number]>, blocks: ReadonlyArray<[number, number]>, floor: number): void {
     for (const [s, e] of blocks) {
@@ -664,7 +667,8 @@ export class TcpConnection extends TcpRecovery {
     let newlySacked = 0;
     let dsack: [number, number] | undefined;
     // With RACK, the octets this ACK delivers for the first time (RFC 8985 §6.2 step 2).
-    const delivered: Array<[number, number]> | undefined = this.rack !== undefined ? [] : undefined;
+    const delivered = this.rack !== undefined ? this.rackDelivered : undefined;
+    if (delivered !== undefined) delivered.length = 0;
     if (sackBlocks !== undefined) {
       const blocks = sackBlocks.map(([l, r]): [number, number] => [this.ackOffset(l), this.ackOffset(r)]);
       if (delivered !== undefined) this.newlySackedInto(delivered, blocks, Math.max(ack, this.sndUna));
@@ -674,7 +678,10 @@ export class TcpConnection extends TcpRecovery {
       if (blocks[0] !== undefined && blocks[0][1] <= ack) dsack = blocks[0];
     }
     // Octets the cumulative ACK covers that were not SACKed before.
-    if (delivered !== undefined && ack > this.sndUna && ack <= this.sndMax) delivered.push(...this.board.sacked.gaps(this.sndUna, ack));
+    if (delivered !== undefined && ack > this.sndUna && ack <= this.sndMax) {
+      if (this.board.sacked.isEmpty) delivered.push([this.sndUna, ack]);
+      else delivered.push(...this.board.sacked.gaps(this.sndUna, ack));
+    }
     const wasInRecovery = this.inRecovery;
     const windowBefore = this.sndWnd;
     const flightBefore = this.sndMax - this.sndUna;

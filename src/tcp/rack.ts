@@ -29,7 +29,6 @@ interface Resend {
   end: number;
   time: number;
 }
-const NONE: readonly Resend[] = [];
 
 /** What RACK learnt from the ACK just processed, beyond the octets it delivered (§6.2 step 4). */
 export interface RackAckInfo {
@@ -97,6 +96,7 @@ export class Rack {
   private resends: Resend[] = [];
   /** Octets sent more than once and not yet acknowledged: their original send no longer counts. */
   private readonly resent = new RangeSet();
+  private readonly verdict: RackVerdict = { marked: 0, lostRetransmissionAt: undefined, timeout: 0 };
 
   /** RACK.min_RTT (§6.2 step 1), undefined before any sample. */
   get minRtt(): number | undefined {
@@ -165,27 +165,34 @@ export class Rack {
     let bestEnd = 0;
     const fackBefore = this.fack;
     for (const [a, b] of pieces) {
-      // Only octets sent again have a retransmission to look for.
-      const resends = this.resent.coveredIn(a, b) > 0 ? this.resends : NONE;
-      for (const r of resends) {
-        if (r.end <= a || r.start >= b) continue;
-        if (echoedAt !== undefined && echoedAt < Math.floor(r.time / 1000) * 1000) continue;
-        if (this.minRttValue !== undefined && now - r.time < this.minRttValue) continue;
-        if (sentAfter(r.time, r.end, bestTime, bestEnd)) {
-          bestTime = r.time;
-          bestEnd = r.end;
+      // [first, last): the octets whose original send delivered them (none sent again, usually).
+      let first = a;
+      let last = b;
+      if (!this.resent.isEmpty && this.resent.coveredIn(a, b) > 0) {
+        for (const r of this.resends) {
+          if (r.end <= a || r.start >= b) continue;
+          if (echoedAt !== undefined && echoedAt < Math.floor(r.time / 1000) * 1000) continue;
+          if (this.minRttValue !== undefined && now - r.time < this.minRttValue) continue;
+          if (sentAfter(r.time, r.end, bestTime, bestEnd)) {
+            bestTime = r.time;
+            bestEnd = r.end;
+          }
         }
+        const firsts = this.resent.gaps(a, b);
+        first = firsts.length > 0 ? firsts[0]![0] : b;
+        last = firsts.length > 0 ? firsts[firsts.length - 1]![1] : b;
       }
-      const firsts = this.resent.gaps(a, b);
-      const lastGap = firsts[firsts.length - 1];
-      if (lastGap !== undefined) {
-        const hi = this.originalAt(lastGap[1] - 1);
+      if (first < last) {
+        const hi = this.originalAt(last - 1);
         if (hi >= 0 && sentAfter(this.times[hi]!, this.ends[hi]!, bestTime, bestEnd)) {
           bestTime = this.times[hi]!;
           bestEnd = this.ends[hi]!;
         }
-        const lo = this.originalAt(firsts[0]![0]);
-        if (lo >= 0 && this.ends[lo]! < fackBefore) this.reorderingSeen = true;
+        // Below RACK.fack: delivered after something sent later (in order, `first` is at it).
+        if (first < fackBefore) {
+          const lo = this.originalAt(first);
+          if (lo >= 0 && this.ends[lo]! < fackBefore) this.reorderingSeen = true;
+        }
       }
       if (b > this.fack) this.fack = b;
     }
@@ -221,10 +228,15 @@ export class Rack {
   /**
    * §6.2 step 5, RACK_detect_loss(): every outstanding octet whose latest transmission was sent
    * before RACK.segment and more than RACK.rtt + RACK.reo_wnd ago is lost; it is added to
-   * `lost`. Octets SACKed (`sacked`), already in `lost`, or sent again since are not judged.
+   * `lost`. Octets SACKed (`sacked`), already in `lost`, or sent again since are not judged. The
+   * verdict is valid until the next call.
    */
   detectLoss(now: number, sndUna: number, sacked: RangeSet, lost: RangeSet): RackVerdict {
-    const verdict: RackVerdict = { marked: 0, lostRetransmissionAt: undefined, timeout: 0 };
+    // One record, reused: this runs on every ACK.
+    const verdict = this.verdict;
+    verdict.marked = 0;
+    verdict.lostRetransmissionAt = undefined;
+    verdict.timeout = 0;
     const xmitTs = this.xmitTs;
     if (xmitTs === undefined) return verdict;
     const wait = this.rtt + this.reoWnd;
