@@ -674,8 +674,10 @@ export class TcpConnection extends TcpRecovery {
       if (delivered !== undefined) this.newlySackedInto(delivered, blocks, Math.max(ack, this.sndUna));
       newlySacked = this.board.update(blocks, Math.max(ack, this.sndUna), this.sndMax);
       if (this.inRecovery && newlySacked > 0 && delivered === undefined) this.lostRetransmissions(Math.max(ack, this.sndUna), now);
-      // RFC 2883 §4: a first block below the cumulative ACK reports a duplicate.
-      if (blocks[0] !== undefined && blocks[0][1] <= ack) dsack = blocks[0];
+      // RFC 2883 §4: a first block below the cumulative ACK, or inside the second block (data
+      // the receiver held already, above a hole: Linux reports those too), reports a duplicate.
+      const [first, second] = blocks;
+      if (first !== undefined && (first[1] <= ack || (second !== undefined && first[0] >= second[0] && first[1] <= second[1]))) dsack = first;
     }
     // Octets the cumulative ACK covers that were not SACKed before.
     if (delivered !== undefined && ack > this.sndUna && ack <= this.sndMax) {

@@ -44,6 +44,16 @@ describe("RACK in the simulator", () => {
     });
   }
 
+  for (const [name, bytes] of [["mptcp-two-paths", 3_000_000], ["mptcp-path-failure", 3_000_000], ["mptcp-checksum", 2_000_000]] as const) {
+    test(`${name} with RACK on every subflow: intact`, () => {
+      const s = builtinScenario(name)!;
+      for (const h of s.hosts) h.tcp = { ...h.tcp, rack: true };
+      const f = runScenario(s, { seed: 1, bytes }).flows[0]!;
+      assert.equal(f.integrity, true);
+      assert.equal(f.bytesDelivered, bytes);
+    });
+  }
+
   for (const [rate, loss] of [["5Mbit", "8%"], ["50Mbit", "3%"]] as const) {
     test(`${rate}, ${loss} loss, 20 ms of reordering: RACK needs under half the timeouts DupThresh needs (5 seeds)`, () => {
       const timeouts = { dupThresh: 0, rack: 0 };

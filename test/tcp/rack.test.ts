@@ -215,6 +215,31 @@ describe("a connection with RACK (RFC 8985 §6)", () => {
     assert.equal(c.stats().timeouts, 0);
   });
 
+  /**
+   * Ten exchanges of one segment with a 50 ms RTT (min RTT 50 ms, SRTT about 37 ms), then
+   * segments 10-12 sent at 1 s; at 1.05 s the peer acknowledges 10 and SACKs 12 with `blocks`.
+   */
+  function afterWarmUp(blocks: Array<[number, number]>) {
+    const c = established(plainConfig({ sack: true, rack: true }), {}, [{ kind: "mss", mss: MSS }, { kind: "sack-permitted" }]);
+    for (let i = 0; i < 10; i++) {
+      c.send(DATA.subarray(i * MSS, (i + 1) * MSS));
+      assert.deepEqual(seqs(drain(c, i * 100_000)), [i]);
+      c.handleSegment(peer({ ack: s(i + 1) }), i * 100_000 + 50_000);
+    }
+    c.send(DATA.subarray(10 * MSS, 13 * MSS));
+    assert.deepEqual(seqs(drain(c, 1_000_000)), [10, 11, 12]);
+    c.handleSegment(sackAck(s(11), blocks), 1_050_000);
+    return c;
+  }
+
+  test("a D-SACK above the cumulative ACK (the first block inside the second) widens the reordering window", () => {
+    // Segment 11 is overdue at 1 s + RACK.rtt (50 ms) + reo_wnd: a quarter of the min RTT...
+    assert.equal(afterWarmUp([[s(12), s(13)]]).pollTimeout(), 1_062_500);
+    // ...twice that once the peer reported segment 12 twice (RFC 2883 §4: a D-SACK, RFC 8985 §6.2
+    // step 4), though the cumulative ACK is below it.
+    assert.equal(afterWarmUp([[s(12), s(13)], [s(12), s(13)]]).pollTimeout(), 1_075_000);
+  });
+
   test("a timeout forgets what RACK deemed lost and goes back N over what is not SACKed", () => {
     // No tail loss probe: the retransmission timer, not a probe, answers the silence.
     const c = established(plainConfig({ sack: true, rack: true, tlp: false }), {}, [{ kind: "mss", mss: MSS }, { kind: "sack-permitted" }]);
