@@ -26,6 +26,10 @@ export interface SubflowStats {
   bytesReceived: number;
   /** The subflow's TCP state ("CLOSED" once it is gone). */
   state: TcpState;
+  /** Its TCP's loss recovery: segments sent again, fast recoveries entered, retransmission timeouts. */
+  retransmissions: number;
+  fastRetransmits: number;
+  timeouts: number;
 }
 
 export interface MptcpStats {
@@ -52,5 +56,8 @@ export function subflowStats(sub: Subflow, kind: SubflowStats["kind"], backup: b
     bytesSent: s.bytesSent,
     bytesReceived: s.bytesReceived,
     state: s.state,
+    retransmissions: s.retransmissions,
+    fastRetransmits: s.fastRetransmits,
+    timeouts: s.timeouts,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * mptcp-ts's end of the testbed end-to-end test, run inside the namespace by
- * `mptcp testbed exec NAME -- node stack-sender.js DEVICE STACK_ADDR KERNEL_ADDR PORT BYTES`:
+ * `mptcp testbed exec NAME -- node stack-sender.js DEVICE STACK_ADDR KERNEL_ADDR PORT BYTES [rack]`:
  * attaches to the testbed's TUN device, applies the testbed's impairment for it as the runtime
- * does, connects an MptcpHost to the kernel, sends BYTES pseudo-random bytes, closes, and prints
- * one JSON line with what it sent and how the connection went.
+ * does, connects an MptcpHost to the kernel (its subflows with RACK loss detection when `rack`
+ * is given), sends BYTES pseudo-random bytes, closes, and prints one JSON line with what it sent
+ * and how the connection went.
  */
 import { createHash, randomFillSync } from "node:crypto";
 import { impair } from "../../src/io/impair.js";
@@ -20,14 +21,18 @@ import { parseAddress } from "../../src/wire/address.js";
 // this is that load, not a run.
 if (process.argv.length < 7) process.exit(0);
 
-const [device, stackAddr, kernelAddr, port, bytes] = process.argv.slice(2);
+const [device, stackAddr, kernelAddr, port, bytes, option] = process.argv.slice(2);
 const data = new Uint8Array(Number(bytes));
 randomFillSync(data);
 
 const tun = await openTun({ device: device! });
 const impairment = testbedImpairment(device!);
 const driver = impairment ? impair(tun, impairment) : tun;
-const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(stackAddr!)!], mtu: driver.mtu }], random: cryptoRandom });
+const host = new MptcpHost({
+  interfaces: [{ addresses: [parseAddress(stackAddr!)!], mtu: driver.mtu }],
+  random: cryptoRandom,
+  ...(option === "rack" ? { tcp: { rack: true } } : {}),
+});
 
 let sent = 0;
 const push = (): void => {
@@ -82,5 +87,6 @@ process.stdout.write(
     fallbackReason: c.fallbackReason ?? null,
     impairment: impairment ?? null,
     impairStats: driver === tun ? null : (driver as ImpairedDriver).impairStats,
+    subflows: c.stats().subflows,
   })}\n`,
 );
