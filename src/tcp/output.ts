@@ -143,17 +143,11 @@ export class TcpOutput extends Tcb {
     // unacknowledged segment, regardless of the window.
     if (this.retransmitHead) {
       this.retransmitHead = false;
-      if (this.sndUna < this.sndMax) {
-        // With RACK the first octets deemed lost, wherever they are (RFC 6675 §5 step 4.3:
-        // NextSeg); otherwise the head.
-        const lost = this.rack !== undefined ? this.board.nextLost(this.sndUna, this.dataMss()) : undefined;
-        const start = lost !== undefined ? lost[0] : this.sackOk && this.rack === undefined ? this.board.sacked.nextUncovered(this.sndUna) : this.sndUna;
-        const limit = lost !== undefined ? lost[1] : this.rack === undefined ? this.sndMax : start;
-        if (start < limit) {
-          const seg = this.buildRange(now, start, limit, seqEnd, false);
-          if (this.sackOk) this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
-          return seg;
-        }
+      const range = this.fastRetransmitRange();
+      if (range !== undefined) {
+        const seg = this.buildRange(now, range[0], range[1], seqEnd, false);
+        if (this.sackOk) this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
+        return seg;
       }
     }
 
@@ -188,6 +182,18 @@ export class TcpOutput extends Tcb {
       this.sndNxt = this.sndMax;
     }
     return this.sendNew(now, dataEnd, seqEnd, wndEdge, force);
+  }
+
+  /**
+   * Where fast retransmit starts, as `[start, limit)`: with RACK the first octets deemed lost,
+   * wherever they are (RFC 6675 §5 step 4.3 sends NextSeg()); otherwise the first unacknowledged
+   * octets at the head (with SACK, not SACKed ones).
+   */
+  private fastRetransmitRange(): [number, number] | undefined {
+    if (this.sndUna >= this.sndMax) return undefined;
+    if (this.rack !== undefined) return this.board.nextLost(this.sndUna, this.dataMss());
+    const start = this.sackOk ? this.board.sacked.nextUncovered(this.sndUna) : this.sndUna;
+    return start < this.sndMax ? [start, this.sndMax] : undefined;
   }
 
   /**
