@@ -132,7 +132,12 @@ const DATA_SEGMENT_OPTIONS = 40;
 export function subflowRoom(sub: Subflow, sizes: SegmentSizes): number {
   const tcp = sub.tcp;
   const room = 2 * tcp.congestion.window() - tcp.sendQueued;
-  return Math.min(tcp.sendCapacity, sizes.fit(room, tcp.stats().mss - DATA_SEGMENT_OPTIONS));
+  return Math.min(tcp.sendCapacity, wholeSegments(sub, sizes, room));
+}
+
+/** The payload a full data segment on `sub` is assumed to carry before one was planned. */
+function unplannedPayload(sub: Subflow): number {
+  return sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS;
 }
 
 /**
@@ -143,15 +148,12 @@ export function subflowRoom(sub: Subflow, sizes: SegmentSizes): number {
  * with DSS checksums.
  */
 export function segmentPayload(sub: Subflow, sizes: SegmentSizes): number {
-  return sizes.any ?? sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS;
+  return sizes.any ?? unplannedPayload(sub);
 }
 
-/**
- * `SegmentSizes.fit` on `sub`: before its first data segment, with the MSS less the most options
- * a data segment carries.
- */
+/** `SegmentSizes.fit` on `sub` (before its first data segment, with `unplannedPayload`). */
 export function wholeSegments(sub: Subflow, sizes: SegmentSizes, bytes: number): number {
-  return sizes.fit(bytes, sub.tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  return sizes.fit(bytes, unplannedPayload(sub));
 }
 
 /**
@@ -164,7 +166,7 @@ export function wholeSegments(sub: Subflow, sizes: SegmentSizes, bytes: number):
 export function aloneRoom(sub: Subflow, sizes: SegmentSizes): number {
   const tcp = sub.tcp;
   if (tcp.sendUnsent >= tcp.congestion.window()) return 0;
-  const batch = sizes.fit(MAX_MAPPING_BYTES, tcp.stats().mss - DATA_SEGMENT_OPTIONS);
+  const batch = wholeSegments(sub, sizes, MAX_MAPPING_BYTES);
   return Math.min(tcp.sendCapacity, Math.max(subflowRoom(sub, sizes), batch));
 }
 

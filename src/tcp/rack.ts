@@ -282,19 +282,18 @@ export class Rack {
    */
   private judge(start: number, end: number, remaining: number, sacked: RangeSet, lost: RangeSet, original: boolean): number {
     if (start >= end) return 0;
+    const pieces: Array<[number, number]> = [];
+    for (const gap of sacked.gaps(start, end)) {
+      if (original) pieces.push(...this.resent.gaps(gap[0], gap[1]));
+      else pieces.push(gap);
+    }
     let awaited = 0;
-    for (const [gs, ge] of sacked.gaps(start, end)) {
-      const pieces = original ? this.resent.gaps(gs, ge) : [[gs, ge] as [number, number]];
-      for (const [ps, pe] of pieces) awaited += pe - ps - lost.coveredIn(ps, pe);
-      if (awaited > 0 && remaining > 0) return remaining;
-    }
+    for (const [s, e] of pieces) awaited += e - s - lost.coveredIn(s, e);
     if (awaited === 0) return 0;
-    let marked = 0;
-    for (const [gs, ge] of sacked.gaps(start, end)) {
-      const pieces = original ? this.resent.gaps(gs, ge) : [[gs, ge] as [number, number]];
-      for (const [ps, pe] of pieces) marked += lost.add(ps, pe);
-    }
-    return -marked;
+    if (remaining > 0) return remaining;
+    // The pieces are disjoint: together they add exactly the awaited octets.
+    for (const [s, e] of pieces) lost.add(s, e);
+    return -awaited;
   }
 
   /** Index of the original transmission holding octet `x`, or -1. */

@@ -217,17 +217,27 @@ export class Scoreboard {
     return sndUna;
   }
 
-  /** Octets of `[start, end)` deemed lost again and not SACKed since. */
-  private missingAgain(start: number, end: number): number {
-    if (this.relost.isEmpty) return 0;
+  /** Octets of `set` within `[start, end)` not SACKed since (`relost` or RACK's `lost`). */
+  private unsackedIn(set: RangeSet, start: number, end: number): number {
     let n = 0;
-    for (let i = 0; i < this.relost.count; i++) {
-      const [s, e] = this.relost.at(i)!;
+    for (let i = 0; i < set.count; i++) {
+      const [s, e] = set.at(i)!;
       const a = Math.max(s, start);
       const b = Math.min(e, end);
       if (b > a) n += b - a - this.sacked.coveredIn(a, b);
     }
     return n;
+  }
+
+  /** The first octets of `set` at or above `sndUna` not SACKed since, as `[start, end)`. */
+  private firstUnsacked(set: RangeSet, sndUna: number): [number, number] | undefined {
+    for (let i = 0; i < set.count; i++) {
+      const [s, e] = set.at(i)!;
+      if (e <= sndUna) continue;
+      const gap = this.sacked.gaps(Math.max(s, sndUna), e)[0];
+      if (gap !== undefined) return gap;
+    }
+    return undefined;
   }
 
   /** RFC 6675 §4 IsLost(seq); with RACK, whether RACK deemed it lost (and it is still missing). */
@@ -248,7 +258,7 @@ export class Scoreboard {
     const lost = this.lostBoundary(sndUna, smss);
     const notLost = sndMax - lost - this.sacked.coveredIn(lost, sndMax);
     const rxtEnd = Math.min(this.highRxt, sndMax);
-    let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) - this.missingAgain(sndUna, rxtEnd) : 0;
+    let retransmitted = rxtEnd > sndUna ? rxtEnd - sndUna - this.sacked.coveredIn(sndUna, rxtEnd) - this.unsackedIn(this.relost, sndUna, rxtEnd) : 0;
     const from = Math.max(rxtEnd, sndUna);
     // Usually every retransmission is this recovery's, below HighRxt: nothing more to count.
     const rxtMax = this.retransmitted.max;
@@ -272,14 +282,10 @@ export class Scoreboard {
    * retransmission timer recovers it).
    */
   nextLost(sndUna: number, smss: number): [number, number] | undefined {
-    if (this.rack) return this.firstLost(sndUna);
+    if (this.rack) return this.firstUnsacked(this.lost, sndUna);
     // Retransmissions lost again go first: they hold the cumulative ACK.
-    for (let i = 0; i < this.relost.count; i++) {
-      const [s, e] = this.relost.at(i)!;
-      if (e <= sndUna) continue;
-      const gap = this.sacked.gaps(Math.max(s, sndUna), e)[0];
-      if (gap !== undefined) return gap;
-    }
+    const again = this.firstUnsacked(this.relost, sndUna);
+    if (again !== undefined) return again;
     const lost = this.lostBoundary(sndUna, smss);
     const from = Math.max(this.highRxt, sndUna);
     if (from >= lost) return undefined;
@@ -303,24 +309,6 @@ export class Scoreboard {
    * retransmitted; a retransmission leaves `lost`, so it counts once).
    */
   private rackPipe(sndUna: number, sndMax: number): number {
-    let pipe = sndMax - sndUna - this.sacked.coveredIn(sndUna, sndMax);
-    for (let i = 0; i < this.lost.count; i++) {
-      const [s, e] = this.lost.at(i)!;
-      const a = Math.max(s, sndUna);
-      const b = Math.min(e, sndMax);
-      if (b > a) pipe -= b - a - this.sacked.coveredIn(a, b);
-    }
-    return pipe;
-  }
-
-  /** NextSeg rule 1 with RACK: the first octets deemed lost, not SACKed since, as `[start, end)`. */
-  private firstLost(sndUna: number): [number, number] | undefined {
-    for (let i = 0; i < this.lost.count; i++) {
-      const [s, e] = this.lost.at(i)!;
-      if (e <= sndUna) continue;
-      const gap = this.sacked.gaps(Math.max(s, sndUna), e)[0];
-      if (gap !== undefined) return gap;
-    }
-    return undefined;
+    return sndMax - sndUna - this.sacked.coveredIn(sndUna, sndMax) - this.unsackedIn(this.lost, sndUna, sndMax);
   }
 }
