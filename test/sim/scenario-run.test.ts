@@ -133,6 +133,30 @@ events:
   });
 });
 
+describe("a flow whose sender gives up", () => {
+  // The link goes down for good: the sender's TCP times out, the receiver (no keepalive) never
+  // hears of it. The flow has failed all the same.
+  test("failure is the sender's when the receiver saw none", () => {
+    const s = parseScenarioText(`
+name: gone
+hosts:
+  - { name: a, addresses: [10.0.1.1], tcp: { maxRetries: 3 } }
+  - { name: b, addresses: [10.0.1.2] }
+links:
+  - { name: l, from: a, to: b, rate: 10Mbit, delay: 5ms }
+flows:
+  - { name: f, from: a, to: b, bytes: 5MB }
+events:
+  - { at: 1s, link: l, action: down }
+`);
+    const f = runScenario(s).flows[0]!;
+    assert.equal(f.failure, "timed-out");
+    assert.equal(f.integrity, false);
+    assert.equal(f.completionSeconds, null);
+    assert.ok(f.bytesDelivered > 0 && f.bytesDelivered < 5_000_000);
+  });
+});
+
 describe("pcaps decode in tshark", () => {
   test("no malformed packets, every frame is TCP", (t) => {
     if (!tsharkAvailable()) {

@@ -155,6 +155,8 @@ interface FlowRun {
   server: AnyConnection | undefined;
   /** The sender's connection ended (closed, reset or timed out). */
   clientClosed: boolean;
+  /** How the sender's connection failed ("reset", "timed-out"), if it did. */
+  senderFailure: string | undefined;
   /** When the client aborted (abortAfter), µs. */
   abortedAt: number | undefined;
   /** Every subflow seen, when either end runs MPTCP. */
@@ -210,7 +212,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     const source = verify ? new PayloadStream(sim.rng.fork(`flow/${spec.name}`)) : new PatternSource();
     return {
       spec: s, sender: new BulkSender(bytes, source, { verify }), sink: new Sink({ verify }),
-      client: undefined, server: undefined, clientClosed: false, abortedAt: undefined, ledger: new SubflowLedger(), joinErrors: [],
+      client: undefined, server: undefined, clientClosed: false, senderFailure: undefined, abortedAt: undefined, ledger: new SubflowLedger(), joinErrors: [],
       samples: options.sampleEveryUs === undefined ? undefined : [],
     };
   });
@@ -236,6 +238,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
       const onEvent = (type: ConnectionEventType, c: ByteStream): void => {
         f.sender.onEvent(type, c);
         if (type === "closed") f.clientClosed = true;
+        else if (type === "reset" || type === "timed-out") f.senderFailure ??= type;
       };
       if (client.kind === "tcp") {
         const conn = client.node.host.connect(f.spec.address, f.spec.port, now);
@@ -457,7 +460,8 @@ function flowResult(f: FlowRun, mptcp: FlowMptcp | undefined, payloadRng: Rng): 
     integrity,
     completionSeconds: completion,
     goodputMbps: completion === null || completion === 0 ? null : round((sink.bytesDelivered * 8) / completion / 1e6, 3),
-    failure: sink.failure ?? null,
+    // The receiver's view first; a sender reset or timed out fails the flow too.
+    failure: sink.failure ?? f.senderFailure ?? null,
     ...(f.abortedAt !== undefined ? { abortedAtSeconds: f.abortedAt / 1e6 } : {}),
     sha256: sink.digest(),
     sender: tcpStatsOf(f.client),
