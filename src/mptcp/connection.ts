@@ -149,6 +149,19 @@ export class MptcpConnection {
   private mpFailDsn: number | undefined;
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
   private infinitePending = false;
+  /**
+   * §3.7: MP_FAIL went out, or the infinite mapping is about to: the connection is becoming plain
+   * TCP on its only subflow, so no other subflow may join it any more (Linux clears
+   * `allow_subflows` in `mptcp_subflow_fail`). MP_JOIN SYNs are refused and none is opened.
+   */
+  private joinsRefused = false;
+  /**
+   * A join has been up: the initial subflow's bytes no longer map linearly onto the data stream
+   * (the join carried some, and what it lost came back on the initial subflow), so the connection
+   * may never continue as TCP, even once the joins are gone (§3.7; Linux clears
+   * `allow_infinite_fallback` for good when a join completes).
+   */
+  private joinedOnce = false;
 
   private ackWanted = false;
   private wantWritable = false;
@@ -431,7 +444,7 @@ export class MptcpConnection {
    */
   openSubflow(local: IpAddress | undefined, remote?: IpAddress, remotePort?: number, opts: { backup?: boolean } = {}): JoinSubflow | undefined {
     const sub = this.sub;
-    if (this.modeValue !== "mptcp" || sub === undefined || this.closedSent) return undefined;
+    if (this.modeValue !== "mptcp" || sub === undefined || this.closedSent || this.joinsRefused) return undefined;
     const join = this.joins.initiate(local === undefined ? 0 : this.addrIdFor(local), opts.backup ?? false, this.owner.joinNonce());
     if (join === undefined) return undefined;
     try {
@@ -452,6 +465,10 @@ export class MptcpConnection {
    */
   acceptJoin(syn: MpJoinSyn, local: IpAddress, localPort?: number): JoinSubflow | number {
     if (this.modeValue !== "mptcp" || this.closedSent) return TCPRST_REASON.MPTCP_SPECIFIC;
+    if (this.joinsRefused) {
+      this.count("MPJoinRejected");
+      return TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED;
+    }
     const sub = this.sub;
     if (!this.cfg.allowJoinInitialAddrPort && sub !== undefined && addressEquals(local, sub.local) && localPort === sub.localPort) {
       // §3.1 flag C, which we sent: no subflows to our initial address and port (Linux
@@ -583,6 +600,12 @@ export class MptcpConnection {
         this.initialSubflowUp();
         break;
       case "peer-closed":
+        // §3.7: a FIN with no DATA_FIN after our MP_FAIL: the peer went plain TCP and its infinite
+        // mapping was lost or overtaken (a late copy below RCV.NXT is never read). As for plain
+        // data after MP_FAIL (`canFallBack`), this end falls back too.
+        if (this.modeValue === "mptcp" && this.mpFailDsn !== undefined && !this.reasm.finReceived) {
+          this.fallBack("FIN after MP_FAIL: the peer's infinite mapping was lost");
+        }
         // Plain TCP: the FIN is the end of the stream. With MPTCP only a DATA_FIN is (§3.3.3).
         if (this.modeValue === "fallback") {
           this.reasm.onDataFin(this.reasm.rcvNxt);
@@ -1177,6 +1200,7 @@ export class MptcpConnection {
       subflowChanged: (join, up, reason, wasUp = true) => {
         if (!this.closedSent) {
           if (up) {
+            this.joinedOnce = true;
             this.paths.up(join);
             this.paths.progress();
           } else {
@@ -1651,13 +1675,14 @@ export class MptcpConnection {
     if (opts.any && !this.paths.incoming(this.initialPath, seg.options)) return "accept";
     // (On a RST, MP_FAIL only says why that subflow goes: the others carry on. MPFailRx is
     // counted by the path control, on every subflow.)
-    if (opts.fail !== undefined && !this.infinitePending && !this.rstIn && !this.joins.all.some((j) => j.established)) {
+    if (opts.fail !== undefined && !this.infinitePending && !this.rstIn && !this.joinedOnce) {
       // §3.7: the peer found a DSS checksum failure on our only subflow: answer with the infinite
       // mapping on the next segment, then continue as TCP. With joins, the infinite mapping is no
       // longer possible (the other subflows' bytes could not be placed); MP_FAIL then comes on the
       // RST of the failed subflow, and one outside a RST is ignored, as Linux does
       // (allow_infinite_fallback).
       this.infinitePending = true;
+      this.joinsRefused = true;
       this.ackWanted = true;
     }
 
@@ -1686,9 +1711,9 @@ export class MptcpConnection {
    */
   private received(ctx: IncomingContext, res: SegmentResult, inOrderBefore: number): IncomingVerdict {
     if (res.error !== undefined) {
-      // §3.7: with other subflows, even one still joining, there is no infinite mapping (Linux
-      // clears `allow_infinite_fallback` once a join exists): the subflow is reset instead.
-      if (res.error.kind !== "checksum" || res.error.mapping === undefined || this.joins.all.length > 0) return this.mappingError(res.error);
+      // §3.7: with other subflows, even one still joining, there is no infinite mapping: the
+      // subflow is reset instead (with MP_FAIL on the RST), and the connection goes on there.
+      if (res.error.kind !== "checksum" || res.error.mapping === undefined || !this.infiniteFallbackAllowed()) return this.mappingError(res.error);
       this.checksumFailed(res.error.dsn);
       // The segment's bytes after the failed mapping, if any, are still to be placed.
       return this.received(ctx, this.rxMap!.onSegment(ctx.offset, ctx.payload), inOrderBefore);
@@ -1739,6 +1764,8 @@ export class MptcpConnection {
   private checksumFailed(dsn: number): void {
     this.count("DataCsumErr");
     for (const c of this.rxMap!.failedData) this.deliver(c.dsn, c.data);
+    // Committed to plain TCP: no subflow may join from now on (there is none: `received`).
+    this.joinsRefused = true;
     this.mpFailDsn ??= dsn;
     this.ackWanted = true;
     this.owner.changed(this);
@@ -1750,11 +1777,24 @@ export class MptcpConnection {
    * (the peer's infinite mapping may have been lost: what follows is plain data).
    */
   private canFallBack(): boolean {
-    // §3.7: only a connection on one subflow can continue as TCP. A join still in its handshake
-    // carries no data yet: the fallback resets it.
-    if (this.joins.all.some((j) => j.established)) return false;
+    // §3.7: only a connection that has only ever carried data on one subflow can continue as
+    // TCP. A join still in its handshake carries no data yet: the fallback resets it.
+    if (this.joinedOnce) return false;
     if (this.mpFailDsn !== undefined) return true;
     return !(this.csum && this.rxMap!.validChecksumSeen);
+  }
+
+  /**
+   * §3.7 (Linux `allow_infinite_fallback`): whether a DSS checksum failure on the initial subflow
+   * may end in MP_FAIL and the infinite mapping rather than a reset of the subflow. Not once a
+   * join has been up (`joinedOnce`), nor with any join, even one still in its handshake: the
+   * connection goes on there, its bytes intact (Linux
+   * refuses a join the peer has only asked for instead). Once MP_FAIL went out the connection is
+   * committed: joins are refused from then on, and later failures before the peer's infinite
+   * mapping arrives take the same course rather than resetting the only subflow.
+   */
+  private infiniteFallbackAllowed(): boolean {
+    return this.mpFailDsn !== undefined || (this.joins.all.length === 0 && !this.joinedOnce);
   }
 
   /** Whether `seg` acknowledges subflow data we sent (beyond the SYN). */

@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { dssChecksum } from "../../src/wire/mptcp/dss-checksum.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { TCPRST_REASON } from "../../src/wire/mptcp/types.js";
-import type { ClientSide } from "./segment-harness.js";
-import { B_ISN, IDSN_A, IDSN_B, clientSide, dssOpt, events, joinedClient, mptcpOptions, opt, types } from "./segment-harness.js";
+import type { ClientSide, Out, ServerSide } from "./segment-harness.js";
+import {
+  A_ISN, B_ISN, C2, IDSN_A, IDSN_B, R_A, R_B, S2, TOKEN_B, be, clientSide, dssOpt, drain, events, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types,
+} from "./segment-harness.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const FIRST = text("mapped by DSS, ");
@@ -60,6 +62,29 @@ describe("options that vanish after data has flowed (RFC 8684 §3.7)", () => {
   });
 });
 
+describe("once a join has been up, never a fallback (RFC 8684 §3.7)", () => {
+  // Found by the random MPTCP scenarios: a join was reset (a box stripped its mappings), its data
+  // came back on the initial subflow, then the initial subflow lost its options too. The
+  // connection fell back to TCP there and mapped the subflow's bytes linearly, which they no
+  // longer were: 5,768 bytes vanished from a transfer that completed. Linux clears
+  // `allow_infinite_fallback` for good when a join completes.
+  test("options gone from the initial subflow after the join was reset: the subflow is reset, nothing delivered out of place", () => {
+    const side = joinedClient();
+    mapped(side, 0, FIRST, 3000);
+    assert.equal(readAll(side), "mapped by DSS, ");
+    side.fromJoin({ flags: TCP_FLAG.RST, seq: 9001 }, 4000);
+    assert.equal(side.join.state, "closed");
+    const out = side.fromB({ seq: B_ISN + 1 + FIRST.length, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: SECOND }, 5000);
+    assert.equal(side.c.mode, "mptcp", "no fallback");
+    assert.equal(side.h.counters.DssFallback, 0);
+    const rst = out.find((o) => (o.seg.flags & TCP_FLAG.RST) !== 0);
+    assert.ok(rst !== undefined, "the subflow is reset");
+    assert.deepEqual(mptcpOptions(rst.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.MPTCP_SPECIFIC }]);
+    assert.equal(side.c.readable, 0, "the unmapped bytes are not delivered");
+    assert.ok(types(events(side.h)).includes("reset"));
+  });
+});
+
 describe("MP_FAIL where other subflows exist (RFC 8684 §3.7)", () => {
   // Linux `mptcp_pm_mp_fail_received`: once a join exists (`allow_infinite_fallback` cleared), an
   // MP_FAIL asks for nothing; the infinite mapping is only for a connection on one subflow.
@@ -83,5 +108,78 @@ describe("MP_FAIL where other subflows exist (RFC 8684 §3.7)", () => {
     assert.equal(side.h.counters.MPRstRx, 1);
     assert.equal(side.c.mode, "mptcp");
     assert.equal(side.h.counters.MPFailRx, 1);
+  });
+});
+
+/**
+ * Our side as the server with DSS checksums; the test plays client A. A's data at subflow offset
+ * `offset`, mapped to the same data-level offset, with a checksum that fails (a box changed it).
+ */
+function corrupted(side: ServerSide, offset: number, payload: Uint8Array, now: number): Out[] {
+  const dsn = IDSN_A + 1n + BigInt(offset);
+  const checksum = dssChecksum(dsn, offset + 1, payload.length, payload) ^ 0xffff;
+  const dss = { fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_B + 1n, dsn, ssn: offset + 1, dataLen: payload.length, checksum };
+  return side.fromA({ seq: A_ISN + 1 + offset, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [dssOpt(dss)], payload }, now);
+}
+
+function readServer(side: ServerSide): string {
+  let out = "";
+  for (let b = side.c.read(); b !== undefined; b = side.c.read()) out += new TextDecoder().decode(b);
+  return out;
+}
+
+/** A's MP_JOIN SYN from C2 to S2 (port 80); what the server answers. */
+function joinSyn(side: ServerSide, now: number): Out[] {
+  side.random.draws4.push(be(BigInt(R_B), 4));
+  const syn = joinOpt({ subtype: "MP_JOIN", form: "syn", backup: false, addrId: 1, token: TOKEN_B, nonce: R_A });
+  side.h.receive(packet(C2, S2, seg({ srcPort: 40001, dstPort: 80, seq: 5000, flags: TCP_FLAG.SYN, options: [syn] })), 1, now);
+  return drain(side.h, now);
+}
+
+describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () => {
+  // The race the random MPTCP scenarios found: the server sent MP_FAIL on its only subflow, then
+  // the client's MP_JOIN SYN arrived, then more data whose checksum failed before the client's
+  // infinite mapping. The server used to reset its only subflow there (a join existed), while the
+  // client, having answered MP_FAIL, had fallen back and dropped its join: the connection died.
+  test("an MP_JOIN SYN is refused [MPJoinRejected], and a second failed mapping is delivered, not reset", () => {
+    const side = serverSide({ checksums: true });
+    assert.equal(side.c.checksums, true);
+    const ack = corrupted(side, 0, FIRST, 2000);
+    assert.ok(ack.some((o) => mptcpOptions(o.seg).some((m) => m.subtype === "MP_FAIL")), "MP_FAIL");
+    assert.equal(readServer(side), "mapped by DSS, ");
+
+    const [rst, ...more] = joinSyn(side, 2500);
+    assert.equal(more.length, 0);
+    assert.ok((rst!.seg.flags & TCP_FLAG.RST) !== 0, "the join is refused with a RST");
+    assert.deepEqual(mptcpOptions(rst!.seg), [{ subtype: "MP_TCPRST", flags: 0, reason: TCPRST_REASON.ADMINISTRATIVELY_PROHIBITED }]);
+    assert.equal(side.h.counters.MPJoinRejected, 1);
+
+    const out = corrupted(side, FIRST.length, SECOND, 3000);
+    assert.ok(out.every((o) => (o.seg.flags & TCP_FLAG.RST) === 0), "the only subflow is not reset");
+    assert.equal(readServer(side), "then without any option");
+    assert.equal(side.h.counters.DataCsumErr, 2);
+    assert.equal(side.c.mode, "mptcp", "until the infinite mapping");
+    assert.ok(!types(events(side.h)).includes("reset"));
+
+    // The client's infinite mapping, then plain TCP.
+    const tail = text(" and plain");
+    const at = FIRST.length + SECOND.length;
+    const infinite = dssOpt({ fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_B + 1n, dsn: IDSN_A + 1n + BigInt(at), ssn: at + 1, dataLen: 0, checksum: 0 });
+    side.fromA({ seq: A_ISN + 1 + at, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [infinite], payload: tail }, 4000);
+    assert.equal(side.c.mode, "fallback");
+    assert.equal(readServer(side), " and plain");
+  });
+
+  test("a FIN without DATA_FIN after MP_FAIL (the infinite mapping lost or overtaken): fallback, and the FIN ends the stream", () => {
+    const side = serverSide({ checksums: true });
+    corrupted(side, 0, FIRST, 2000);
+    assert.equal(readServer(side), "mapped by DSS, ");
+    events(side.h);
+    // The client fell back on our MP_FAIL; its infinite mapping rode on a pure ACK that its FIN
+    // overtook (a late copy below RCV.NXT is never read).
+    side.fromA({ seq: A_ISN + 1 + FIRST.length, flags: TCP_FLAG.ACK | TCP_FLAG.FIN }, 3000);
+    assert.equal(side.c.mode, "fallback");
+    assert.equal(side.c.fallbackReason, "FIN after MP_FAIL: the peer's infinite mapping was lost");
+    assert.ok(types(events(side.h)).includes("peer-closed"), "the end of the stream");
   });
 });
