@@ -135,7 +135,11 @@ export class MptcpConnection {
 
   /** DSN of our DATA_FIN when it goes alone on ACKs (§3.3.3), until data-acknowledged. */
   private bareDataFin: number | undefined;
-  /** Client: the DATA_FIN kept out of the mapping that rides on MP_CAPABLE (§3.1), until then. */
+  /**
+   * The DSN of a DATA_FIN to send alone on ACKs with its retransmission timer once fully
+   * established: the client's, kept out of the mapping that rides on MP_CAPABLE (§3.1), or one
+   * whose data was acknowledged without a Data ACK (`incoming`).
+   */
   private deferredDataFin: number | undefined;
   private dataFinTimeout: number | undefined;
   private dataFinBackoff = 0;
@@ -162,6 +166,14 @@ export class MptcpConnection {
    * `allow_infinite_fallback` for good when a join completes).
    */
   private joinedOnce = false;
+  /**
+   * Joins opened before the peer showed it has our key (not yet fully established, §3.1): their
+   * SYN may reach the peer before the MP_CAPABLE ACK that carries the key, and the peer, unable
+   * to check the HMAC, refuses it (Linux does; its own path manager never opens one that early).
+   */
+  private readonly earlyJoins = new WeakSet<JoinSubflow>();
+  /** Early joins the peer refused, opened again once fully established (`service`). */
+  private retryJoins: { local: IpAddress; remote: IpAddress; remotePort: number; backup: boolean }[] = [];
 
   private ackWanted = false;
   private wantWritable = false;
@@ -405,6 +417,19 @@ export class MptcpConnection {
     return this.livePaths().find((p) => p === subflow || p.subflow === subflow);
   }
 
+  /** Opens again, once, the early joins the peer refused (`earlyJoins`), now that it has our key. */
+  private reopenRefusedJoins(): boolean {
+    let opened = false;
+    for (const r of this.retryJoins.splice(0)) {
+      try {
+        opened = this.openSubflow(r.local, r.remote, r.remotePort, { backup: r.backup }) !== undefined || opened;
+      } catch {
+        // The address went away or the 4-tuple is taken: nothing to retry (counted by openSubflow).
+      }
+    }
+    return opened;
+  }
+
   /**
    * Takes a subflow out of service (§3.3.6, §3.4.2): it carries no more data, what it carried and
    * the peer has not data-acknowledged is reinjected, "subflow-down" says why; then it is closed,
@@ -451,6 +476,7 @@ export class MptcpConnection {
       join.subflow = this.owner.connectJoin(this, join, local, remote ?? sub.remote, remotePort ?? sub.remotePort);
       // The Host's routing picked the address: its ID goes in the SYN, built when polled.
       if (local === undefined) join.addrId = this.addrIdFor(join.subflow.local);
+      if (!this.fullyEstablished) this.earlyJoins.add(join);
     } catch (e) {
       this.count("MPJoinSynTxConnectErr");
       join.close("failed");
@@ -569,7 +595,9 @@ export class MptcpConnection {
   /** @internal The earliest time `onTimer` must run, if any. */
   get timeout(): number | undefined {
     let t: number | undefined;
-    for (const x of [this.joins.timeout, this.dataFinTimeout, this.closedSent ? undefined : this.paths.timeout, this.dataRtx.deadline]) {
+    // Address signals ride on MPTCP options: none after a fallback, so no retransmission is due.
+    const signals = this.closedSent || this.modeValue !== "mptcp" ? undefined : this.paths.timeout;
+    for (const x of [this.joins.timeout, this.dataFinTimeout, signals, this.dataRtx.deadline]) {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
     return t;
@@ -578,11 +606,19 @@ export class MptcpConnection {
   /** @internal A timer of this connection expired. */
   onTimer(now: number): void {
     this.joins.onTimer(now);
-    if (!this.closedSent) this.paths.onTimer(now);
+    if (!this.closedSent && this.modeValue === "mptcp") this.paths.onTimer(now);
     if (this.dataRtx.fire(now)) this.onDataRtx(now);
     if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
     this.dataFinTimeout = undefined;
     if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
+    // §3.7: the DATA_FIN went again and still no Data ACK, and the last word on the subflow was a
+    // bare acknowledgment of our data: the peer fell back (a box stripped the options of our
+    // data, DATA_FIN included), and with nothing more of ours to acknowledge, the second bare
+    // ACK that `incoming` waits for will never come. Plain TCP: our FIN ends the stream.
+    if (this.modeValue === "mptcp" && this.dataFinBackoff >= 1 && this.bareAdvances >= 1 && this.canFallBack()) {
+      this.fallBack("no Data ACK for the DATA_FIN, our data acknowledged bare", "DssFallback");
+      return;
+    }
     // §3.3.3: the DATA_FIN is retransmitted until data-acknowledged.
     this.ackWanted = true;
     this.dataFinBackoff++;
@@ -643,6 +679,7 @@ export class MptcpConnection {
       this.owner.touchSubflow(s);
       acted = true;
     }
+    if (this.retryJoins.length > 0 && this.fullyEstablished) acted = this.reopenRefusedJoins() || acted;
     this.paths.now = now;
     this.startPathManager();
     // Signals wait for a pure ACK on the subflow that carries them.
@@ -1207,6 +1244,10 @@ export class MptcpConnection {
             if (wasUp) {
               this.paths.down(join, reason ?? "closed");
               this.paths.joinGone();
+            } else if (reason === "reset" && this.earlyJoins.has(join) && join.subflow !== undefined) {
+              // Refused, most likely for arriving before our key: once more when it has it.
+              const sf = join.subflow;
+              this.retryJoins.push({ local: sf.local, remote: sf.remote, remotePort: sf.remotePort, backup: join.backup });
             }
             // The last subflow went: nothing carries the connection any more.
             if (this.initialDown && this.joins.all.length === 0) this.finish(reason === "timed-out" ? "timed-out" : "reset");
@@ -1656,6 +1697,11 @@ export class MptcpConnection {
     if (opts.any) this.bareAdvances = 0;
     else if (newlyAcked) this.bareAdvances++;
     const dataAckedBare = !opts.any && this.acksData(seg) && (!this.fullyEstablished || this.bareAdvances >= 2);
+    // Our DATA_FIN rode on data that is now acknowledged bare: if it was the last of ours, no
+    // second bare ACK will come to show that the peer fell back. The DATA_FIN goes again alone on
+    // a timer (§3.3.3), whose unanswered retransmission shows it (`onTimer`). Neither our peer nor
+    // Linux ever acknowledges new data bare once fully established, so this costs nothing else.
+    if (!opts.any && newlyAcked && this.fullyEstablished && this.bareDataFin === undefined && !this.sendQueue.finAcked) this.deferredDataFin ??= this.sendQueue.dataFinDsn;
     if ((unmappedData || dataAckedBare) && this.canFallBack()) {
       // §3.7: data, or the acknowledgment of ours, without any MPTCP option: a middlebox strips
       // them (or the peer fell back), and on the only subflow the stream is still linear, so

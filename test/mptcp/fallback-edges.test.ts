@@ -183,3 +183,50 @@ describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () =
     assert.ok(types(events(side.h)).includes("peer-closed"), "the end of the stream");
   });
 });
+
+describe("after a fallback, nothing MPTCP is left to wait for (RFC 8684 §3.7)", () => {
+  // Random scenarios found a server whose ADD_ADDR was still unechoed when it fell back: its
+  // retransmission timer stayed due (the signal rides on an MPTCP option, never sent again), so
+  // the host's next timeout stayed at the same instant after handling it, a busy loop that the
+  // simulator stops with an error.
+  test("an ADD_ADDR unechoed when the connection falls back: its timer goes, the host's timeout moves on", () => {
+    const side = serverSide({ endpoints: ["10.0.2.1 id 1 signal"], addAddrTimeout: 1_000_000 }, ["10.0.0.2", "10.0.2.1"]);
+    assert.equal(side.h.counters.AddAddrTx, 1);
+    // A's data without any MPTCP option (a box strips them): the only subflow goes plain.
+    side.fromA({ flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: FIRST }, 2000);
+    assert.equal(side.c.mode, "fallback");
+    for (let i = 0; i < 5; i++) {
+      const t = side.h.pollTimeout();
+      if (t === undefined) break;
+      side.h.handleTimeout(t);
+      drain(side.h, t);
+      const next = side.h.pollTimeout();
+      assert.ok(next === undefined || next > t, `timeout stuck at ${t}`);
+    }
+    assert.equal(side.h.counters.AddAddrTx, 1, "no ADD_ADDR after the fallback");
+  });
+
+  // The box stripped the options of our only data segment, DATA_FIN included, and the peer fell
+  // back; it acknowledged that segment bare, once, and had nothing more of ours to acknowledge,
+  // so `incoming`'s second bare ACK never came: our DATA_FIN went out every minute for ever
+  // while the peer waited for a FIN.
+  test("no Data ACK for a retransmitted DATA_FIN after a bare ACK of all our data: fallback, and our FIN goes", () => {
+    const side = clientSide();
+    side.c.write(text("all of it"));
+    side.c.shutdown();
+    const [data] = drain(side.h, 2000);
+    assert.ok(mptcpOptions(data!.seg).some((o) => o.subtype === "DSS" && o.fin), "the DATA_FIN rides on the data");
+    side.fromB({ ack: (side.iss + 1 + 9) >>> 0 }, 2100);
+    assert.equal(side.c.mode, "mptcp", "one bare ACK proves nothing yet");
+    let fin: Out | undefined;
+    for (let i = 0; i < 4 && fin === undefined; i++) {
+      const t = side.h.pollTimeout()!;
+      side.h.handleTimeout(t);
+      fin = drain(side.h, t).find((o) => (o.seg.flags & TCP_FLAG.FIN) !== 0);
+    }
+    assert.equal(side.c.mode, "fallback");
+    assert.equal(side.c.fallbackReason, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    assert.ok(fin !== undefined, "a plain FIN");
+    assert.deepEqual(mptcpOptions(fin.seg), []);
+  });
+});

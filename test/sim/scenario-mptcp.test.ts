@@ -102,6 +102,22 @@ describe("MPTCP built-ins: the reactions", () => {
     assert.ok(f.goodputMbps! > 14, `goodput ${f.goodputMbps}`);
   });
 
+  test("a join opened at once over a faster path than the initial one: refused (no key yet), opened again once fully established", () => {
+    // The client joins as soon as it is connected: its MP_JOIN SYN over path2 (1 ms) reaches the
+    // server before the MP_CAPABLE ACK with the client's key over path1 (50 ms), so the server
+    // cannot check the HMAC and refuses it (as Linux does). Found by the random scenarios, where
+    // the connection then stayed on the initial subflow alone.
+    const raw = builtinScenario("mptcp-two-paths")!;
+    const delay = (l: (typeof raw.links)[number], delayUs: number) => ({ ...l, forward: { ...l.forward, delayUs }, reverse: l.reverse && { ...l.reverse, delayUs } });
+    const links = raw.links.map((l) => delay(l, l.name === "path1" ? 50_000 : 1_000));
+    const f = runScenario({ ...raw, links }, { bytes: 2_000_000 }).flows[0]!;
+    assert.equal(f.integrity, true);
+    assert.equal(counters(f, "server").MPJoinSynRx, 2, "refused once, then accepted");
+    assert.equal(counters(f, "client").MPJoinSynTx, 2);
+    const join = f.mptcp!.subflows.find((s) => s.kind === "join");
+    assert.ok(join !== undefined && join.bytesSent > 1_000_000, `the join carries most of the data: ${join?.bytesSent}`);
+  });
+
   test("the connection closes on both ends (DATA_FIN on a joined subflow's ACK, §3.3.3)", () => {
     const r = run("mptcp-two-paths");
     assert.ok(r.simulatedSeconds < 2, `simulated ${r.simulatedSeconds} s`);
