@@ -1,0 +1,121 @@
+/**
+ * Scenarios the random MPTCP generators found faults with, kept as they were drawn (seed,
+ * controller and scheduler included), each beside the fault it showed. The faults themselves have
+ * exact-segment tests (test/mptcp/fallback-edges.test.ts); these keep the whole runs honest.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { runScenario } from "../../src/sim/scenario/runner.js";
+import type { FlowResult, RunOptions } from "../../src/sim/scenario/runner.js";
+import { parseScenarioText } from "../../src/sim/scenario/validate.js";
+
+function flows(yaml: string, opts: RunOptions): Map<string, FlowResult> {
+  const r = runScenario(parseScenarioText(yaml), opts);
+  return new Map(r.flows.map((f) => [f.name, f]));
+}
+
+const twoHosts = (paths: number, tcp: string, mptcp: string, serverMptcp = mptcp, v6 = false): string => {
+  const addr = (h: number, p: number): string => (v6 ? `"2001:db8:${p}::${h}"` : `10.0.${p}.${h}`);
+  const ifaces = (h: number): string => Array.from({ length: paths }, (_, p) => `{ addresses: [${addr(h, p)}] }`).join(", ");
+  return `
+hosts:
+  - { name: client, interfaces: [${ifaces(1)}], tcp: ${tcp}, mptcp: ${mptcp} }
+  - { name: server, interfaces: [${ifaces(2)}], tcp: ${tcp}, mptcp: ${serverMptcp} }`;
+};
+
+describe("scenarios the random generators found faults with", () => {
+  test("a corrupting box, MP_FAIL, then the client's MP_JOIN SYN: the connection goes on as TCP to the end", () => {
+    // The server sent MP_FAIL, then accepted the join's SYN and reset its only subflow on the
+    // next failed checksum while the client had fallen back: the connection died at 1 s.
+    const f = flows(`
+name: mp-fail-then-join
+duration: 900s
+${twoHosts(3, "{ sendBuffer: 64KB, recvBuffer: 256KB, congestion: reno }", "{ enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2 }")}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 50Mbit, delay: 40ms, queue: 300ms, loss: 6% }
+  - { name: path0b, from: mb.1, to: server.0, rate: 50Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 2ms, queue: 300ms, loss: 0, jitter: 1ms, reorder: true, reverse: { loss: 1% } }
+  - { name: path2, from: client.2, to: server.2, rate: 50Mbit, delay: 2ms, queue: 50ms, loss: 2%, jitter: 20ms, reorder: true }
+middleboxes: [{ name: mb, boxes: [mbox-corrupt-payload] }]
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 3MB, subflows: [{ from: 10.0.1.1, to: 10.0.1.2, backup: true }, { from: 10.0.2.1, to: 10.0.2.2 }] }
+events:
+  - { at: 0.5s, link: path0, action: delay, delay: 1ms }
+  - { at: 0.5s, link: path1, action: down, for: 1s }
+`, { seed: 125, mptcp: { congestion: "cubic", scheduler: "lowest-rtt" } }).get("up")!;
+    assert.equal(f.failure, null);
+    assert.equal(f.bytesDelivered, 3_000_000);
+    assert.ok(f.completionSeconds !== null, "the stream ended");
+    // The box changes every segment it passes and stays in the path: as through plain TCP.
+    assert.equal(f.mptcp!.fallback, "MP_FAIL from the peer: infinite mapping sent");
+  });
+
+  test("a box merging segments across mappings on both subflows' path: no byte is lost silently", () => {
+    // After the join was reset, the initial subflow fell back and mapped its bytes linearly: the
+    // transfer reported completion with 5,768 bytes missing.
+    const f = flows(`
+name: fallback-after-join
+duration: 900s
+${twoHosts(2, "{ sendBuffer: 4MB, recvBuffer: 64KB, congestion: reno }", "{ enabled: true, subflows: 4, addAddrAccepted: 2 }", '{ enabled: true, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.2 id 2 signal"] }')}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 2Mbit, delay: 40ms, queue: 50ms, loss: 0.5% }
+  - { name: path0b, from: mb.1, to: server.0, rate: 2Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 50Mbit, delay: 100ms, queue: 100 packets, loss: 0.5%, reverse: { loss: 5% } }
+middleboxes: [{ name: mb, boxes: [mbox-coalesce] }]
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 3MB }
+events:
+  - { at: 4s, link: path0, action: down, for: 0.2s }
+`, { seed: 374, mptcp: { congestion: "olia", scheduler: "lowest-rtt" } }).get("up")!;
+    // The join from the default address crosses the box too (asymmetric routing): both subflows
+    // lose mappings, so the connection cannot go on; it must say so rather than complete short.
+    assert.ok(f.integrity === true || (f.failure !== null && f.completionSeconds === null), `${f.bytesDelivered} bytes, failure ${f.failure}, completion ${f.completionSeconds}`);
+  });
+
+  test("a join over a path faster than the initial one: refused before the key arrived, opened again", () => {
+    const fs = flows(`
+name: early-join
+duration: 900s
+${twoHosts(2, "{ rack: true, sendBuffer: 64KB, recvBuffer: 64KB, congestion: reno }", "{ enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2 }")}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 10Mbit, delay: 100ms, queue: 300ms, loss: 0.5%, jitter: 1ms, reorder: true }
+  - { name: path0b, from: mb.1, to: server.0, rate: 10Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 2ms, queue: 20 packets, loss: 0 }
+middleboxes: [{ name: mb, boxes: [mbox-coalesce] }]
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 3MB, subflows: [{ from: 10.0.1.1, to: 10.0.1.2 }] }
+  - { name: down, from: server, to: client, port: 5002, bytes: 20KB }
+events:
+  - { at: 0.5s, link: path0, action: delay, delay: 1ms }
+  - { at: 4s, link: path1, action: down, for: 1s }
+`, { seed: 427, mptcp: { congestion: "lia", scheduler: "round-robin" } });
+    for (const f of fs.values()) assert.equal(f.integrity, true, f.name);
+  });
+
+  test("options stripped, ADD_ADDRs unechoed, outages: no busy timer, and a 1 KB transfer ends", () => {
+    // The server's ADD_ADDR timer stayed due after its fallback (the simulator stopped with "pollTimeout()
+    // stays"); then the client's DATA_FIN, stripped from its only data segment, went out every minute.
+    const fs = flows(`
+name: stripped-signals
+duration: 1800s
+${twoHosts(3, "{ sendBuffer: 16KB, recvBuffer: 16KB, congestion: reno }", "{ enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2 }", '{ enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, endpoints: ["2001:db8:1::2 id 2 signal", "2001:db8:2::2 id 3 signal"] }', true)}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 10Mbit, delay: 10ms, queue: 50ms, loss: 4% }
+  - { name: path0b, from: mb.1, to: server.0, rate: 10Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 100Mbit, delay: 1ms, queue: 100 packets, loss: 0 }
+  - { name: path2, from: client.2, to: server.2, rate: 1Mbit, delay: 10ms, queue: 100 packets, loss: 4% }
+middleboxes: [{ name: mb, boxes: [mbox-strip-data] }]
+flows:
+  - { name: up0, from: client, to: server, port: 5001, bytes: 1MB, abortAfter: 0.5s }
+  - { name: up1, from: client, to: server, port: 5002, bytes: 1KB }
+events:
+  - { at: 0.3s, link: path0, action: down, for: 10s }
+  - { at: 1s, link: path1, action: down, for: 2s }
+  - { at: 0.3s, link: path2, direction: reverse, action: blackhole, for: 5s }
+`, { seed: 3, mptcp: { congestion: "balia", scheduler: "lowest-rtt" } });
+    const up1 = fs.get("up1")!;
+    assert.equal(up1.integrity, true);
+    assert.equal(up1.failure, null);
+    assert.equal(fs.get("up0")!.integrity, true, "what arrived of the aborted flow is the start of what was sent");
+  });
+});
