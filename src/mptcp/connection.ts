@@ -1175,12 +1175,21 @@ export class MptcpConnection {
     return id;
   }
 
-  /** The shared receive window every subflow advertises, relative to the Data ACK (§3.3.4). */
+  /**
+   * The shared receive window every subflow advertises, relative to the Data ACK (§3.3.4). It
+   * counts what Linux's data level (the msk) would hold: data in order and data out of order at
+   * the data level, but not what waits beyond a hole in its own subflow, which Linux keeps in that
+   * subflow's TCP out-of-order queue until the hole is filled (ofo-count.ts tracks it). Counting
+   * that too closed the window during every loss recovery on a subflow.
+   */
   private receiveSpace(): number {
-    const free = this.reasm.window() - WINDOW_SLACK;
+    let held = this.initialDown ? 0 : this.initialOrder.heldBytes;
+    for (const j of this.joins.all) held += this.joins.heldBytes(j);
+    const free = this.reasm.window(held) - WINDOW_SLACK;
     if (this.rcvSpace === undefined) return Math.max(0, free);
-    // Autotuned: the buffer offered so far, less what it holds (in order and out of order).
-    return Math.max(0, Math.min(free, this.rcvSpace.window(this.reasm.rcvNxt, this.reasm.readable + this.reasm.outOfOrderBytes)));
+    // Autotuned: the buffer offered so far, less what it holds at the data level.
+    const holds = this.reasm.readable + Math.max(0, this.reasm.outOfOrderBytes - held);
+    return Math.max(0, Math.min(free, this.rcvSpace.window(this.reasm.rcvNxt, holds)));
   }
 
   /** The round autotuning measures over: the subflows' receiver-side RTTs (rcv-space.ts). */

@@ -351,6 +351,11 @@ export class JoinedSubflows implements JoinedPath {
     this.level.changed();
   }
 
+  /** Bytes `join` holds beyond its in-order point (ofo-count.ts). */
+  heldBytes(join: JoinSubflow): number {
+    return this.data.get(join)?.order.heldBytes ?? 0;
+  }
+
   joinClosed(join: JoinSubflow, reason: string): void {
     const i = this.list.indexOf(join);
     if (i >= 0) this.list.splice(i, 1);

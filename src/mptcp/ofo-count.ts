@@ -57,6 +57,8 @@ interface Held {
 /** Per subflow: the segments that arrived beyond its in-order point, in subflow offset order. */
 export class SubflowOrder {
   private readonly held: Held[] = [];
+  /** Data-level bytes held beyond the subflow's in-order point (Linux: still in its TCP's ofo queue). */
+  heldBytes = 0;
 
   /**
    * A segment's payload `[offset, end)` of the subflow's stream gave data-level `chunks`;
@@ -71,13 +73,17 @@ export class SubflowOrder {
     for (const c of chunks) move(c);
     let n = 0;
     while (n < this.held.length && this.held[n]!.end <= inOrderAfter) {
-      for (const c of this.held[n]!.chunks) move(c);
+      for (const c of this.held[n]!.chunks) {
+        this.heldBytes -= c.data.length;
+        move(c);
+      }
       n++;
     }
     if (n > 0) this.held.splice(0, n);
   }
 
   private insert(h: Held): void {
+    for (const c of h.chunks) this.heldBytes += c.data.length;
     let i = this.held.length;
     while (i > 0 && this.held[i - 1]!.end > h.end) i--;
     this.held.splice(i, 0, h);

@@ -115,10 +115,11 @@ export class DataReassembly {
    * The receive window to advertise on any subflow now (§3.3.4: one window for the connection,
    * relative to the Data ACK). It is the free buffer space, except that the right edge already
    * offered never moves left (RFC 9293 §3.8.6: the window SHOULD NOT shrink), so the window can
-   * exceed the free space after the application stopped reading.
+   * exceed the free space after the application stopped reading. `subflowHeld` of the bytes held
+   * out of order are not counted: they wait beyond a hole in their own subflow.
    */
-  window(): number {
-    const free = Math.max(0, this.capacity - this.readyBytes - this.ofoSet.size);
+  window(subflowHeld = 0): number {
+    const free = Math.max(0, this.capacity - this.readyBytes - Math.max(0, this.ofoSet.size - subflowHeld));
     this.rightEdge = Math.max(this.rightEdge, this.rcvNxtValue + free);
     return this.rightEdge - this.rcvNxtValue;
   }
