@@ -112,7 +112,15 @@ export class TcpRecovery extends TcpOutput {
     // RTT sample: RFC 7323 §4.3 (timestamps) or RFC 6298 §3 (Karn: never a retransmission).
     const ts = this.tsOk ? findTimestamps(seg.options) : undefined;
     if (ts !== undefined && ts.tsEcr !== 0) {
-      this.rttSample(this.tsSample(ts.tsEcr, now), now);
+      // An echo older than the head's last transmission is of an earlier copy, and says nothing
+      // of this round trip: a receiver answers a copy of data it already has before it would
+      // record the copy's timestamp (RFC 7323 §5.3, R2 before R3), so when the ACK of the
+      // original was lost, the ACK of the retransmission echoes the original, and the sample
+      // would span every backed-off timeout in between (seconds under heavy loss, and the RTO
+      // with it). A spurious retransmission's echo is dropped too, as Karn drops its sample.
+      const sample = this.tsSample(ts.tsEcr, now);
+      const resent = this.headResentAt;
+      if (resent === undefined || Math.floor((now - sample) / 1000) >= Math.floor(resent / 1000)) this.rttSample(sample, now);
     } else if (this.timed !== undefined && ack >= this.timed.end) {
       this.rttSample(now - this.timed.at, now);
       this.timed = undefined;
@@ -123,6 +131,7 @@ export class TcpRecovery extends TcpOutput {
     // no reordering in its Loss state either).
     if (this.sackOk && !this.afterTimeout()) this.board.acknowledged(this.sndUna, ack, fackBefore, this.dataMss());
     this.sndUna = ack;
+    this.headResentAt = undefined;
     if (this.sndNxt < ack) this.sndNxt = ack;
     this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
     this.board.advance(ack);

@@ -161,6 +161,11 @@ export class Tcb {
   protected undo: { head: number; tsVal: number } | "armed" | undefined;
   /** The segment timed for RTT when timestamps are off (RFC 6298 §3, Karn). */
   protected timed: { end: number; at: number } | undefined;
+  /**
+   * When the octet at SND.UNA was last sent again, until it is acknowledged: an echo older than
+   * that is of an earlier copy and times nothing (`onNewAck`).
+   */
+  protected headResentAt: number | undefined;
   protected readonly sent = new SentLog();
   /** The tail loss probe's episode (RFC 8985 §7); its timer is `lossProbe`. */
   protected readonly tlp = new TailLossProbe();

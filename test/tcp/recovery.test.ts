@@ -70,16 +70,40 @@ describe("retransmission timeout (RFC 6298)", () => {
     assert.equal(c.stats().rto, 200_000);
   });
 
-  test("with timestamps, the ACK of a retransmission does give a sample (RFC 7323 §4)", () => {
-    const cfg = plainConfig({ timestamps: true });
-    const c = established(cfg, {}, [{ kind: "mss", mss: 1460 }, { kind: "timestamps", tsVal: 1, tsEcr: 0 }]);
+  /** With timestamps: 100 bytes sent at 10 ms (TSval 10), sent again at the 210 ms timeout; that copy. */
+  function timestampedRetransmission() {
+    const c = established(plainConfig({ timestamps: true }), {}, [{ kind: "mss", mss: 1460 }, { kind: "timestamps", tsVal: 1, tsEcr: 0 }]);
     c.send(bytes(100));
     drain(c, 10_000);
     c.handleTimeout(210_000);
     const [rtx] = drain(c, 210_000);
+    return { c, rtx };
+  }
+
+  test("with timestamps, the ACK of a retransmission does give a sample (RFC 7323 §4)", () => {
+    const { c, rtx } = timestampedRetransmission();
     assert.deepEqual(rtx!.options, [{ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", tsVal: 210, tsEcr: 1 }]);
     c.handleSegment(peer({ ack: ISS + 101, options: [{ kind: "timestamps", tsVal: 2, tsEcr: 210 }] }), 260_000);
     assert.equal(c.stats().srtt, 6_251);
+  });
+
+  // The peer got the original, its ACK was lost, and the retransmission arrived as a duplicate:
+  // the peer answers it before recording its timestamp (RFC 7323 §5.3, R2 before R3), so the ACK
+  // echoes the original's. Taken as a sample, it spans the backed-off timeout: under 20% loss
+  // each way, a 3 MB transfer's SRTT grew to 4-22 s and its RTO to 34-120 s, and it did not end
+  // within 30 minutes; with this rule it ends in 4-5 minutes (SRTT about 130 ms).
+  test("with timestamps, an echo older than the retransmission gives no sample and keeps the backoff", () => {
+    const { c } = timestampedRetransmission();
+    const before = c.stats();
+    c.handleSegment(peer({ ack: ISS + 101, options: [{ kind: "timestamps", tsVal: 2, tsEcr: 10 }] }), 260_000);
+    const after = c.stats();
+    assert.equal(after.srtt, before.srtt, "no sample");
+    assert.equal(after.rto, before.rto, "the backoff stays until a valid sample (RFC 6298 §5.7)");
+    // The next exchange times again.
+    c.send(bytes(10));
+    drain(c, 300_000);
+    c.handleSegment(peer({ ack: ISS + 111, options: [{ kind: "timestamps", tsVal: 3, tsEcr: 300 }] }), 350_000);
+    assert.notEqual(c.stats().srtt, before.srtt);
   });
 
   test("too many retransmissions time the connection out (RFC 9293 §3.8.3 R2)", () => {
