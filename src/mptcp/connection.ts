@@ -1710,7 +1710,8 @@ export class MptcpConnection {
     // second bare ACK will come to show that the peer fell back. The DATA_FIN goes again alone on
     // a timer (§3.3.3), whose unanswered retransmission shows it (`onTimer`). Neither our peer nor
     // Linux ever acknowledges new data bare once fully established, so this costs nothing else.
-    if (!opts.any && newlyAcked && this.fullyEstablished && this.bareDataFin === undefined && !this.sendQueue.finAcked) this.deferredDataFin ??= this.sendQueue.dataFinDsn;
+    const fin = this.sendQueue.dataFinDsn;
+    if (!opts.any && newlyAcked && this.fullyEstablished && fin !== undefined && this.sendQueue.sndNxt > fin && this.bareDataFin === undefined && !this.sendQueue.finAcked) this.deferredDataFin ??= fin;
     if ((unmappedData || dataAckedBare) && this.canFallBack()) {
       // §3.7: data, or the acknowledgment of ours, without any MPTCP option: a middlebox strips
       // them (or the peer fell back), and on the only subflow the stream is still linear, so
