@@ -154,12 +154,6 @@ export class MptcpConnection {
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
   private infinitePending = false;
   /**
-   * §3.7: MP_FAIL went out, or the infinite mapping is about to: the connection is becoming plain
-   * TCP on its only subflow, so no other subflow may join it any more (Linux clears
-   * `allow_subflows` in `mptcp_subflow_fail`). MP_JOIN SYNs are refused and none is opened.
-   */
-  private joinsRefused = false;
-  /**
    * A join has been up: the initial subflow's bytes no longer map linearly onto the data stream
    * (the join carried some, and what it lost came back on the initial subflow), so the connection
    * may never continue as TCP, even once the joins are gone (§3.7; Linux clears
@@ -1183,8 +1177,7 @@ export class MptcpConnection {
    * that too closed the window during every loss recovery on a subflow.
    */
   private receiveSpace(): number {
-    let held = this.initialDown ? 0 : this.initialOrder.heldBytes;
-    for (const j of this.joins.all) held += this.joins.heldBytes(j);
+    const held = (this.initialDown ? 0 : this.initialOrder.heldBytes) + this.joins.heldBytes();
     const free = this.reasm.window(held) - WINDOW_SLACK;
     if (this.rcvSpace === undefined) return Math.max(0, free);
     // Autotuned: the buffer offered so far, less what it holds at the data level.
@@ -1738,7 +1731,6 @@ export class MptcpConnection {
       // RST of the failed subflow, and one outside a RST is ignored, as Linux does
       // (allow_infinite_fallback).
       this.infinitePending = true;
-      this.joinsRefused = true;
       this.ackWanted = true;
     }
 
@@ -1820,8 +1812,8 @@ export class MptcpConnection {
   private checksumFailed(dsn: number): void {
     this.count("DataCsumErr");
     for (const c of this.rxMap!.failedData) this.deliver(c.dsn, c.data);
-    // Committed to plain TCP: no subflow may join from now on (there is none: `received`).
-    this.joinsRefused = true;
+    // Committed to plain TCP: no subflow may join from now on (`joinsRefused`; there is none:
+    // `received`).
     this.mpFailDsn ??= dsn;
     this.ackWanted = true;
     this.owner.changed(this);
@@ -1838,6 +1830,16 @@ export class MptcpConnection {
     if (this.joinedOnce) return false;
     if (this.mpFailDsn !== undefined) return true;
     return !(this.csum && this.rxMap!.validChecksumSeen);
+  }
+
+  /**
+   * §3.7: MP_FAIL went out, or the infinite mapping is about to: the connection is becoming plain
+   * TCP on its only subflow, so no other subflow may join it any more (Linux clears
+   * `allow_subflows` in `mptcp_subflow_fail`). MP_JOIN SYNs are refused and none is opened. (Once
+   * it is plain TCP, its mode refuses them.)
+   */
+  private get joinsRefused(): boolean {
+    return this.mpFailDsn !== undefined || this.infinitePending;
   }
 
   /**

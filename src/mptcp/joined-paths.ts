@@ -351,9 +351,11 @@ export class JoinedSubflows implements JoinedPath {
     this.level.changed();
   }
 
-  /** Bytes `join` holds beyond its in-order point (ofo-count.ts). */
-  heldBytes(join: JoinSubflow): number {
-    return this.data.get(join)?.order.heldBytes ?? 0;
+  /** Bytes the joins hold beyond their in-order points (ofo-count.ts). */
+  heldBytes(): number {
+    let n = 0;
+    for (const d of this.data.values()) n += d.order.heldBytes;
+    return n;
   }
 
   joinClosed(join: JoinSubflow, reason: string): void {

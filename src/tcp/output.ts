@@ -389,7 +389,7 @@ export class TcpOutput extends Tcb {
       // `retrans_stamp` from the first retransmission for the same reason).
       if (this.tsOk && this.undo === "armed") this.undo = this.board.everSentAgain(start) ? undefined : { head: start, tsVal: this.tsVal(now) };
       this.board.sentAgain(start, end, this.sndMax, this.inRecovery && this.sackOk, now);
-      if (start <= this.sndUna && end > this.sndUna) this.headResentAt = now;
+      if (this.tsOk && start <= this.sndUna && end > this.sndUna) this.headResentTsVal = this.tsVal(now);
       // Karn: a retransmission invalidates the timed segment.
       if (this.timed !== undefined && start < this.timed.end) this.timed = undefined;
     } else {

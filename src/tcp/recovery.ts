@@ -118,9 +118,8 @@ export class TcpRecovery extends TcpOutput {
       // original was lost, the ACK of the retransmission echoes the original, and the sample
       // would span every backed-off timeout in between (seconds under heavy loss, and the RTO
       // with it). A spurious retransmission's echo is dropped too, as Karn drops its sample.
-      const sample = this.tsSample(ts.tsEcr, now);
-      const resent = this.headResentAt;
-      if (resent === undefined || Math.floor((now - sample) / 1000) >= Math.floor(resent / 1000)) this.rttSample(sample, now);
+      const resent = this.headResentTsVal;
+      if (resent === undefined || seqSub(ts.tsEcr, resent) >= 0) this.rttSample(this.tsSample(ts.tsEcr, now), now);
     } else if (this.timed !== undefined && ack >= this.timed.end) {
       this.rttSample(now - this.timed.at, now);
       this.timed = undefined;
@@ -131,7 +130,7 @@ export class TcpRecovery extends TcpOutput {
     // no reordering in its Loss state either).
     if (this.sackOk && !this.afterTimeout()) this.board.acknowledged(this.sndUna, ack, fackBefore, this.dataMss());
     this.sndUna = ack;
-    this.headResentAt = undefined;
+    this.headResentTsVal = undefined;
     if (this.sndNxt < ack) this.sndNxt = ack;
     this.sendBuf.ack(Math.min(ack - 1, this.sendBuf.end));
     this.board.advance(ack);

@@ -162,10 +162,10 @@ export class Tcb {
   /** The segment timed for RTT when timestamps are off (RFC 6298 §3, Karn). */
   protected timed: { end: number; at: number } | undefined;
   /**
-   * When the octet at SND.UNA was last sent again, until it is acknowledged: an echo older than
-   * that is of an earlier copy and times nothing (`onNewAck`).
+   * The TSval of the last copy of the octet at SND.UNA sent again, until it is acknowledged: an
+   * echo older than that is of an earlier copy and times nothing (`onNewAck`).
    */
-  protected headResentAt: number | undefined;
+  protected headResentTsVal: number | undefined;
   protected readonly sent = new SentLog();
   /** The tail loss probe's episode (RFC 8985 §7); its timer is `lossProbe`. */
   protected readonly tlp = new TailLossProbe();
