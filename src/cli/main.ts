@@ -39,7 +39,7 @@ function program(): Command {
     .option("--pcap <dir>", "write a pcap per host interface into <dir>")
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
     .option("--list", "list the built-in scenarios")
-    .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia, coupled")
+    .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia, coupled, kelly-voice")
     .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
     .action((scenario: string | undefined, opts: SimOptions) => {

@@ -28,7 +28,7 @@ export interface SimOptions {
   pcap?: string;
   list?: boolean;
   bytes?: string;
-  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia, coupled). */
+  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia, coupled, kelly-voice). */
   cc?: string;
   /** Scheduler of every MPTCP host (lowest-rtt, round-robin, redundant, blest, ecf). */
   scheduler?: string;

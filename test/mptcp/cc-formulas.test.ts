@@ -11,6 +11,7 @@
  *                        +x_r / (tau_r (sum x_k)^2) (1 + a_r)/2 (4 + a_r)/5,  a_r = max x_k / x_r;
  *                        -w_r / 2 min(a_r, 1.5)
  *   Coupled (Wischik et al. NSDI'11 §2.1):  +1 / w_total;  -w_total / 2
+ *   Kelly-Voice (Kelly and Voice 2005; the BALIA draft's "Coupled"):  +(w_r / tau_r^2) / (sum x_k)^2;  -w_r / 2
  *
  * and every decrease floored at 2 segments (RFC 5681 §3.1 eq. 4), OLIA's at 1 (its draft's least
  * ssthresh with more than one path; these vectors all have two or more). Real arithmetic throughout, as
@@ -25,6 +26,7 @@ import type { CongestionFactory } from "../../src/tcp/congestion/controller.js";
 import type { CoupledController } from "../../src/mptcp/cc/coupled.js";
 import { balia } from "../../src/mptcp/cc/balia.js";
 import { fullyCoupled } from "../../src/mptcp/cc/fully-coupled.js";
+import { kellyVoice } from "../../src/mptcp/cc/kelly-voice.js";
 import { lia } from "../../src/mptcp/cc/lia.js";
 import { olia } from "../../src/mptcp/cc/olia.js";
 import { inAvoidance, MSS, oliaAlphas, type PathSpec } from "./cc-util.js";
@@ -58,6 +60,10 @@ const INCREASE: Record<string, (ps: P[], r: number) => number> = {
   coupled(ps) {
     return 1 / sum(ps.map((p) => p.w));
   },
+  "kelly-voice"(ps, r) {
+    const p = ps[r]!;
+    return p.w / p.rtt ** 2 / sum(rates(ps)) ** 2;
+  },
 };
 
 /** Published decrease per loss on path r, in segments (before the 2-segment floor). */
@@ -69,12 +75,13 @@ const DECREASE: Record<string, (ps: P[], r: number) => number> = {
     return (ps[r]!.w / 2) * Math.min(Math.max(...x) / x[r]!, 1.5);
   },
   coupled: (ps) => sum(ps.map((p) => p.w)) / 2,
+  "kelly-voice": (ps, r) => ps[r]!.w / 2,
 };
 
 /** The least window after a loss, in segments. */
-const FLOOR: Record<string, number> = { lia: 2, olia: 1, balia: 2, coupled: 2 };
+const FLOOR: Record<string, number> = { lia: 2, olia: 1, balia: 2, coupled: 2, "kelly-voice": 2 };
 
-const FACTORIES: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled() };
+const FACTORIES: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled(), "kelly-voice": () => kellyVoice() };
 
 /** Paths with windows of 2-400 segments and RTTs of 0.5-800 ms (µs), 2 to 4 of them. */
 const pathsArb = fc.array(

@@ -13,10 +13,11 @@ import { lia } from "../../src/mptcp/cc/lia.js";
 import { olia } from "../../src/mptcp/cc/olia.js";
 import { balia } from "../../src/mptcp/cc/balia.js";
 import { fullyCoupled } from "../../src/mptcp/cc/fully-coupled.js";
+import { kellyVoice } from "../../src/mptcp/cc/kelly-voice.js";
 import type { CoupledController } from "../../src/mptcp/cc/coupled.js";
 import { inAvoidance, MSS, rtt } from "./cc-util.js";
 
-const coupled: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled() };
+const coupled: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled(), "kelly-voice": () => kellyVoice() };
 
 const groupArb = fc.array(
   fc.record({
@@ -70,8 +71,8 @@ function apply(c: CongestionController, op: Op, now: number): void {
 }
 
 describe("coupled controllers: properties", () => {
-  test("LIA, BALIA and the fully coupled controller never grow a subflow faster per ACK than Reno would (RFC 6356 goal 2)", () => {
-    for (const kind of ["lia", "balia", "coupled"]) {
+  test("LIA, BALIA, the fully coupled and the Kelly-Voice controllers never grow a subflow faster per ACK than Reno would (RFC 6356 goal 2)", () => {
+    for (const kind of ["lia", "balia", "coupled", "kelly-voice"]) {
       fc.assert(
         fc.property(groupArb, fc.integer({ min: 1, max: 3000 }), (specs, bytes) => {
           const cs = inAvoidance<CoupledController>(coupled[kind]!(), specs);

@@ -45,7 +45,7 @@ function run(mptcp: MptcpOptions, bytes = 1_000_000): { client: MptcpConnection;
 }
 
 describe("MptcpOptions.congestion and .scheduler", () => {
-  for (const kind of ["lia", "olia", "balia", "coupled", "reno"] as const) {
+  for (const kind of ["lia", "olia", "balia", "coupled", "kelly-voice", "reno"] as const) {
     test(`congestion: "${kind}" on every subflow, both ends, and the bytes intact`, () => {
       const r = run({ congestion: kind });
       for (const conn of [r.client, r.server]) {

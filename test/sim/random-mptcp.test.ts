@@ -29,7 +29,7 @@ import { Rng } from "../../src/util/rng.js";
 type Obj = Record<string, unknown>;
 
 const BOXES = ["mbox-split", "mbox-seq-rewrite", "mbox-strip-data", "mbox-strip-syn", "mbox-eol-after-syn", "mbox-drop-mptcp-syn", "mbox-nat"];
-const CONGESTION = ["lia", "olia", "balia", "coupled", "cubic", "reno"] as const;
+const CONGESTION = ["lia", "olia", "balia", "coupled", "kelly-voice", "cubic", "reno"] as const;
 const SCHEDULERS = ["lowest-rtt", "round-robin", "redundant", "blest", "ecf"] as const;
 
 interface Case {

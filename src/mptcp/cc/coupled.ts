@@ -108,6 +108,23 @@ export abstract class CoupledController extends WindowController {
     this.credit = 0;
   }
 
+  /**
+   * sum_p w_p / rtt_p (bytes per µs) over the subflows that carry data, the denominator of the
+   * resource-pooling term OLIA and the Kelly-Voice rule share; 0 unless at least two carry data
+   * (alone, every rule here is Reno's).
+   */
+  protected pooledRate(): number {
+    let n = 0;
+    let sum = 0;
+    for (const m of this.group.members) {
+      const rtt = m.rtt;
+      if (rtt === undefined) continue;
+      n++;
+      sum += m.window() / rtt;
+    }
+    return n < 2 ? 0 : sum;
+  }
+
   /** The window after a loss, from the FlightSize: Reno's half unless the algorithm says else. */
   protected reducedWindow(inFlight: number): number {
     return inFlight / 2;

@@ -1,12 +1,14 @@
 /**
  * Congestion control for MPTCP subflows (DESIGN.md §5, RFC 6356): uncoupled Reno and CUBIC, and
- * the coupled LIA, OLIA, BALIA and the fully coupled controller they improve on. A coupled factory closes over one group, so the MPTCP layer
- * asks for a fresh factory per connection (`congestionFactory`) and builds every subflow of that
- * connection with it; each controller leaves the group on `close()`.
+ * the coupled LIA, OLIA, BALIA, and the fully coupled and Kelly-Voice rules they improve on. A
+ * coupled factory closes over one group, so the MPTCP layer asks for a fresh factory per
+ * connection (`congestionFactory`) and builds every subflow of that connection with it; each
+ * controller leaves the group on `close()`.
  */
 import type { CongestionFactory } from "../../tcp/congestion/controller.js";
 import { balia } from "./balia.js";
 import { fullyCoupled } from "./fully-coupled.js";
+import { kellyVoice } from "./kelly-voice.js";
 import { lia } from "./lia.js";
 import { olia } from "./olia.js";
 import { uncoupled } from "./uncoupled.js";
@@ -17,10 +19,11 @@ export { Lia, lia } from "./lia.js";
 export { Olia, olia } from "./olia.js";
 export { Balia, balia } from "./balia.js";
 export { FullyCoupled, fullyCoupled } from "./fully-coupled.js";
+export { KellyVoice, kellyVoice } from "./kelly-voice.js";
 export { uncoupled } from "./uncoupled.js";
 export type { UncoupledKind } from "./uncoupled.js";
 
-export const COUPLED_KINDS = ["lia", "olia", "balia", "coupled"] as const;
+export const COUPLED_KINDS = ["lia", "olia", "balia", "coupled", "kelly-voice"] as const;
 export type CoupledKind = (typeof COUPLED_KINDS)[number];
 
 /** Every controller a connection can be configured with (`--cc`). */
@@ -42,6 +45,8 @@ export function coupledFactory(kind: CoupledKind): CongestionFactory {
       return balia();
     case "coupled":
       return fullyCoupled();
+    case "kelly-voice":
+      return kellyVoice();
   }
 }
 

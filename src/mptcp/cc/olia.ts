@@ -87,15 +87,8 @@ export class Olia extends CoupledController {
   bytesPerSegment(): number {
     const own = this.rtt;
     if (own === undefined) return this.cwnd;
-    let n = 0;
-    let rateSum = 0;
-    for (const m of this.group.members) {
-      const rtt = m.rtt;
-      if (rtt === undefined) continue;
-      n++;
-      rateSum += m.window() / rtt;
-    }
-    if (n < 2) return this.cwnd;
+    const rateSum = this.pooledRate();
+    if (rateSum === 0) return this.cwnd;
     // Growth per byte acknowledged, in segments: the bracket of the rule above.
     const perByte = this.cwnd / (own * own) / (rateSum * rateSum) + this.alpha() / this.cwnd;
     return 1 / perByte;
