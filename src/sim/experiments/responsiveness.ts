@@ -4,8 +4,11 @@
  * the MPTCP flow's traffic to path 1, and when they leave it should take path 2 back. The
  * reconvergence time is how long after 80 s the MPTCP flow's rate on path 2 takes to come back to
  * 90% of what it was before 40 s. Published: Coupled 94.36 s, OLIA 58.5 s, LIA 17.75 s, BALIA
- * 14.73 s; the claim is their order, BALIA < LIA < OLIA < Coupled ("coupled" is the fully
- * coupled controller, fully-coupled.ts). A seed moves a run's time by as much as the gaps
+ * 14.73 s; the claim is their order, BALIA < LIA < OLIA < Coupled. The draft's "Coupled" is the
+ * Kelly-Voice rule (`--cc kelly-voice`, kelly-voice.ts): OLIA without its alpha term, so never
+ * faster than OLIA to take a path back, which is the published order; Wischik et al.'s fully
+ * coupled rule (`--cc coupled`) grows a freed path as fast as LIA does (docs/experiments.md).
+ * A seed moves a run's time by as much as the gaps
  * between controllers, so each controller runs on several seeds and the order is judged on the
  * means (replicate.ts), each adjacent difference beside its standard error.
  *
@@ -164,10 +167,10 @@ export function runResponsiveness(congestion: CongestionKind, seed: number, endS
 }
 
 /** The controller as the draft's table names it. */
-const label = (k: CongestionKind): string => (k === "coupled" ? "Coupled" : k.toUpperCase());
+const label = (k: CongestionKind): string => (k === "kelly-voice" ? "Coupled" : k.toUpperCase());
 
 /** BALIA draft §5.2: reconvergence time (s). */
-export const PUBLISHED_RECONVERGENCE: Partial<Record<CongestionKind, number>> = { coupled: 94.36, olia: 58.5, lia: 17.75, balia: 14.73 };
+export const PUBLISHED_RECONVERGENCE: Partial<Record<CongestionKind, number>> = { "kelly-voice": 94.36, olia: 58.5, lia: 17.75, balia: 14.73 };
 
 export interface ResponsivenessOptions {
   /**
@@ -187,7 +190,7 @@ export interface ResponsivenessOptions {
  */
 export const RESPONSIVENESS_REPLICATIONS = 5;
 /** The published order, slowest first. */
-const ORDER: readonly CongestionKind[] = ["coupled", "olia", "lia", "balia"];
+const ORDER: readonly CongestionKind[] = ["kelly-voice", "olia", "lia", "balia"];
 
 export interface ResponsivenessCell {
   congestion: CongestionKind;
@@ -213,7 +216,7 @@ export function runResponsivenessExperiment(opts: ExperimentOptions, o: Responsi
   const replications = cells[0]!.runs.length;
   const at = (k: CongestionKind): ResponsivenessCell => cells.find((c) => c.congestion === k)!;
   const t = (k: CongestionKind): number => at(k).reconvergence.mean;
-  const ordered = t("balia") <= t("lia") && t("lia") < t("olia") && t("olia") < t("coupled");
+  const ordered = t("balia") <= t("lia") && t("lia") < t("olia") && t("olia") < t("kelly-voice");
   const of = describeReplications(seed, replications);
   const seconds = (s: Summary): string => (Number.isFinite(s.mean) ? formatSummary(s, 1) : `never in ${s.values.filter((x) => !Number.isFinite(x)).length} of ${s.values.length}`);
   // Each adjacent pair of the published order, slower minus faster, beside its standard error
