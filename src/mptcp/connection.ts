@@ -1731,6 +1731,7 @@ export class MptcpConnection {
       // RST of the failed subflow, and one outside a RST is ignored, as Linux does
       // (allow_infinite_fallback).
       this.infinitePending = true;
+      this.abandonPendingJoins();
       this.ackWanted = true;
     }
 
@@ -1759,8 +1760,9 @@ export class MptcpConnection {
    */
   private received(ctx: IncomingContext, res: SegmentResult, inOrderBefore: number): IncomingVerdict {
     if (res.error !== undefined) {
-      // §3.7: with other subflows, even one still joining, there is no infinite mapping: the
-      // subflow is reset instead (with MP_FAIL on the RST), and the connection goes on there.
+      // §3.7: with another subflow up, or about to be (`infiniteFallbackAllowed`), there is no
+      // infinite mapping: the subflow is reset instead (with MP_FAIL on the RST), and the
+      // connection goes on there.
       if (res.error.kind !== "checksum" || res.error.mapping === undefined || !this.infiniteFallbackAllowed()) return this.mappingError(res.error);
       this.checksumFailed(res.error.dsn);
       // The segment's bytes after the failed mapping, if any, are still to be placed.
@@ -1815,6 +1817,7 @@ export class MptcpConnection {
     // Committed to plain TCP: no subflow may join from now on (`joinsRefused`; there is none:
     // `received`).
     this.mpFailDsn ??= dsn;
+    this.abandonPendingJoins();
     this.ackWanted = true;
     this.owner.changed(this);
   }
@@ -1845,14 +1848,30 @@ export class MptcpConnection {
   /**
    * §3.7 (Linux `allow_infinite_fallback`): whether a DSS checksum failure on the initial subflow
    * may end in MP_FAIL and the infinite mapping rather than a reset of the subflow. Not once a
-   * join has been up (`joinedOnce`), nor with any join, even one still in its handshake: the
-   * connection goes on there, its bytes intact (Linux
-   * refuses a join the peer has only asked for instead). Once MP_FAIL went out the connection is
-   * committed: joins are refused from then on, and later failures before the peer's infinite
-   * mapping arrives take the same course rather than resetting the only subflow.
+   * join has been up (`joinedOnce`), nor beside a join the peer has answered or opened (our third
+   * ACK sent, or its SYN answered): the connection goes on there, its bytes intact, where the
+   * fallback would deliver what the middlebox made of them (Linux falls back beside a join whose
+   * third ACK it has not received yet). A join whose SYN has had no answer is no reason to reset
+   * the only working subflow: it may never complete (a firewall, no listener at the address), so
+   * the connection falls back and abandons it (`abandonPendingJoins`), as Linux does. Once MP_FAIL
+   * went out the connection is committed: joins are refused from then on, and later failures
+   * before the peer's infinite mapping arrives take the same course rather than resetting the
+   * only subflow.
    */
   private infiniteFallbackAllowed(): boolean {
-    return this.mpFailDsn !== undefined || (this.joins.all.length === 0 && !this.joinedOnce);
+    if (this.mpFailDsn !== undefined) return true;
+    if (this.joinedOnce) return false;
+    for (const j of this.joins.all) if (j.state !== "syn-sent" && j.state !== "closed") return false;
+    return true;
+  }
+
+  /**
+   * §3.7: the connection is committed to plain TCP on its only subflow (MP_FAIL sent, or the
+   * infinite mapping about to be): the joins still in their handshake go, with a RST (Linux resets
+   * a join that completes once `allow_subflows` is cleared). None carried data.
+   */
+  private abandonPendingJoins(): void {
+    for (const j of [...this.joins.all]) if (!j.established) this.joins.remove(j, "fallback", true);
   }
 
   /** Whether `seg` acknowledges subflow data we sent (beyond the SYN). */

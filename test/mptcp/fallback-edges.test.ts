@@ -10,7 +10,7 @@ import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { TCPRST_REASON } from "../../src/wire/mptcp/types.js";
 import type { ClientSide, Out, ServerSide } from "./segment-harness.js";
 import {
-  A_ISN, B_ISN, C2, IDSN_A, IDSN_B, R_A, R_B, S2, TOKEN_B, be, clientSide, dssOpt, drain, events, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types,
+  A_ISN, B_ISN, C2, IDSN_A, IDSN_B, R_A, R_B, S2, TOKEN_B, be, C1, clientSide, dssOpt, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types,
 } from "./segment-harness.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -168,6 +168,51 @@ describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () =
     side.fromA({ seq: A_ISN + 1 + at, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [infinite], payload: tail }, 4000);
     assert.equal(side.c.mode, "fallback");
     assert.equal(readServer(side), " and plain");
+  });
+
+  // A join that never completes (a firewall drops its SYN, or nobody listens at the address) used
+  // to make the receiver reset its only working subflow on a checksum failure, and the connection
+  // died (random MPTCP scenarios, session 10). Linux keeps the infinite fallback until a join
+  // completes its SYN exchange.
+  test("a failed checksum beside a join whose SYN had no answer: MP_FAIL, the join abandoned, fallback", () => {
+    const side = clientSide({ checksums: true });
+    side.random.draws4.push(be(BigInt(R_A), 4));
+    const join = side.c.openSubflow(ip(C2), ip(S2), 80)!;
+    const [syn] = drain(side.h, 1600);
+    assert.equal(syn!.seg.flags, TCP_FLAG.SYN);
+    assert.equal(join.state, "syn-sent");
+
+    const dsn = IDSN_B + 1n;
+    const checksum = dssChecksum(dsn, 1, FIRST.length, FIRST) ^ 0xffff;
+    const dss = { fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_A + 1n, dsn, ssn: 1, dataLen: FIRST.length, checksum };
+    const out = side.fromB({ seq: B_ISN + 1, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [dssOpt(dss)], payload: FIRST }, 2000);
+    assert.ok(out.length > 0 && out.every((o) => o.src === C1 && (o.seg.flags & TCP_FLAG.RST) === 0), "the only working subflow is not reset");
+    assert.ok(out.some((o) => mptcpOptions(o.seg).some((m) => m.subtype === "MP_FAIL")), "MP_FAIL");
+    // Abandoned in SYN-SENT: nothing to reset at the peer (RFC 9293 §3.10.5, ABORT).
+    assert.equal(join.state, "closed");
+    assert.equal(side.c.joinedSubflows.length, 0);
+    assert.equal(readAll(side), "mapped by DSS, ");
+    assert.ok(!types(events(side.h)).includes("reset"));
+
+    // B's infinite mapping, then plain TCP.
+    const at = FIRST.length;
+    const infinite = dssOpt({ fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_A + 1n, dsn: IDSN_B + 1n + BigInt(at), ssn: at + 1, dataLen: 0, checksum: 0 });
+    side.fromB({ seq: B_ISN + 1 + at, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [infinite], payload: SECOND }, 3000);
+    assert.equal(side.c.mode, "fallback");
+    assert.equal(readAll(side), "then without any option");
+  });
+
+  test("a failed checksum beside a join whose SYN we answered: the subflow is reset with MP_FAIL, the join kept", () => {
+    const side = serverSide({ checksums: true });
+    const [synAck] = joinSyn(side, 1500);
+    assert.equal(synAck!.seg.flags, TCP_FLAG.SYN | TCP_FLAG.ACK, "the join is answered");
+    const out = corrupted(side, 0, FIRST, 2000);
+    const rst = out.filter((o) => (o.seg.flags & TCP_FLAG.RST) !== 0);
+    assert.equal(rst.length, 1);
+    assert.notEqual(rst[0]!.seg.dstPort, 40001, "the initial subflow, not the join");
+    assert.ok(mptcpOptions(rst[0]!.seg).some((m) => m.subtype === "MP_FAIL"));
+    assert.equal(side.c.joinedSubflows.length, 1);
+    assert.equal(readServer(side), "", "nothing of the failed mapping delivered: it goes again on the join");
   });
 
   test("a FIN without DATA_FIN after MP_FAIL (the infinite mapping lost or overtaken): fallback, and the FIN ends the stream", () => {
