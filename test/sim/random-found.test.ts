@@ -118,4 +118,30 @@ events:
     assert.equal(up1.failure, null);
     assert.equal(fs.get("up0")!.integrity, true, "what arrived of the aborted flow is the start of what was sent");
   });
+
+  test("a corrupting box on the first path, the passive side's joins sent where nobody listens: the download goes on as TCP", () => {
+    // The client (passive side of "down") sent its fullmesh joins to the server's announced
+    // address and the server's ephemeral port, where nothing listens; on the checksum failure it
+    // reset its only working subflow for those joins, and the download died (session 10).
+    const f = flows(`
+name: fail-beside-unanswered-join
+duration: 900s
+${twoHosts(2, "{ rack: false, sendBuffer: 64KB, recvBuffer: 64KB, congestion: cubic }", '{ enabled: true, checksums: true, dssEverySegment: true, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.1 id 2 subflow fullmesh"] }', '{ enabled: true, checksums: true, dssEverySegment: true, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.2 id 2 signal"] }')}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 10Mbit, delay: 40ms, queue: 300ms, loss: 0 }
+  - { name: path0b, from: mb.1, to: server.0, rate: 10Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 2ms, queue: 20 packets, loss: 0, jitter: 20ms, reorder: true }
+middleboxes: [{ name: mb, boxes: [mbox-corrupt-payload] }]
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 50KB, subflows: [] }
+  - { name: down, from: server, to: client, port: 5002, bytes: 20KB, start: 0s }
+events:
+  - { at: 1s, link: path0, action: down, for: 0.2s }
+`, { seed: 50099, mptcp: { congestion: "balia", scheduler: "blest" } }).get("down")!;
+    assert.equal(f.failure, null);
+    assert.equal(f.bytesDelivered, 20_000);
+    assert.ok(f.completionSeconds !== null, "the stream ended");
+    // The box changes every segment it passes and stays in the path: as through plain TCP.
+    assert.equal(f.mptcp!.fallback, "MP_FAIL from the peer: infinite mapping sent");
+  });
 });
