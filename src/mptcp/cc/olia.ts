@@ -5,8 +5,10 @@
  *
  *   w_r += ( (w_r / rtt_r^2) / (sum_p w_p / rtt_p)^2 + alpha_r / w_r ) * MSS_r * bytes_acked
  *
- * The first term is LIA's without the per-path cap; alpha_r moves window from the paths with the
- * largest windows (M) to the paths that look best but are not among them (B \ M):
+ * The first term is the Kelly-Voice rule (kelly-voice.ts: LIA's increase with the path's own
+ * w_r / rtt_r^2 where LIA takes the largest, and without its per-path cap); alpha_r moves window
+ * from the paths with the largest windows (M) to the paths that look best but are not among them
+ * (B \ M):
  *
  *   alpha_r =  1 / (n * |B \ M|)   for r in B \ M
  *   alpha_r = -1 / (n * |M|)       for r in M, when B \ M is not empty
