@@ -41,8 +41,8 @@ export interface HostConfig {
   tcp?: Partial<TcpConfig>;
   /**
    * Routes for active opens without a local address: the longest match picks the interface and
-   * its first address of the destination's family. Without a match, the first interface with an
-   * address of that family.
+   * its first address of the destination's family. Without a match, the address of that family
+   * sharing the longest prefix with the destination (RFC 6724 §5 rule 8), the first on a tie.
    */
   routes?: HostRoute[];
   /** Ephemeral port range, inclusive (default 49152-65535, RFC 6335 §6 / RFC 6056 §2.1). */

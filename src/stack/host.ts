@@ -592,10 +592,22 @@ export class Host implements ConnectionOwner, ListenerOwner {
         if (a !== undefined) return a;
       }
     }
+    // No route: the address sharing the longest prefix with the destination (RFC 6724 §5 rule
+    // 8), the first on a tie, so that a host with an interface on the destination's subnet uses it,
+    // as a connected route would make Linux do.
+    let best: IpAddress | undefined;
+    let bestLength = -1;
     for (const i of this.interfaces) {
-      const a = i.addresses.find((x) => x.length === remote.length);
-      if (a !== undefined) return a;
+      for (const a of i.addresses) {
+        if (a.length !== remote.length) continue;
+        const n = commonPrefixLength(a, remote);
+        if (n > bestLength) {
+          best = a;
+          bestLength = n;
+        }
+      }
     }
+    if (best !== undefined) return best;
     throw new HostError(`no IPv${remote.length === 4 ? 4 : 6} address to reach ${formatAddress(remote)}`);
   }
 
@@ -622,6 +634,15 @@ export class Host implements ConnectionOwner, ListenerOwner {
 function addressKey(a: IpAddress): number | string {
   if (a.length === 4) return readU32(a, 0);
   return String.fromCharCode(...a);
+}
+
+/** How many leading bits `a` and `b` (of one family) share. */
+function commonPrefixLength(a: IpAddress, b: IpAddress): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! ^ b[i]!;
+    if (x !== 0) return i * 8 + Math.clz32(x) - 24;
+  }
+  return a.length * 8;
 }
 
 function prefixMatches(addr: IpAddress, prefix: IpAddress, length: number): boolean {

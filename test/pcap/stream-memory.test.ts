@@ -55,6 +55,9 @@ test("1 GiB streams through in bounded memory", async () => {
   // While a chunk is drained the parser holds its unread rest plus the start of one record.
   assert.ok(maxBuffered <= CHUNK + RECORD, `parser held ${maxBuffered} bytes`);
   assert.equal(parser.bufferedBytes, 0);
+  // Keeping what streamed through would grow RSS by the 1 GiB. Garbage not yet collected counts
+  // too, as V8 decides: alone 80-95 MiB, in the suite beside other test processes up to 200
+  // (it reached 200 once, session 10), hence half the stream as the bound.
   const growth = (peakRss - rssBefore) / (1 << 20);
-  assert.ok(growth < 200, `RSS grew by ${growth.toFixed(0)} MiB`);
+  assert.ok(growth < 512, `RSS grew by ${growth.toFixed(0)} MiB`);
 });

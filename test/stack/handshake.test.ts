@@ -5,6 +5,7 @@ import type { HookContext } from "../../src/stack/config.js";
 import { IsnGenerator } from "../../src/stack/isn.js";
 import type { TcpHook } from "../../src/tcp/hook.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
+import { formatAddress } from "../../src/wire/address.js";
 import { CountingRandom, Wire, drain, eventNames, events, host, ip, packet, seg } from "./util.js";
 
 const PLAIN = { tcp: { timestamps: false, sack: false, windowScaling: false } };
@@ -86,6 +87,20 @@ describe("active open, exact bytes", () => {
     client.connect(ip("8.8.8.8"), 80, 0);
     const out = drain(client, 0);
     assert.deepEqual(out.map((s) => [s.iface, s.ip.src.join(".")]), [[1, "192.168.1.1"], [0, "10.0.0.1"]]);
+  });
+
+  test("without a route, the source address sharing the longest prefix with the destination (RFC 6724 §5 rule 8)", () => {
+    const client = host([["10.0.0.1", "2001:db8::1"], ["10.0.1.1", "2001:db8:1::1"]]);
+    client.connect(ip("10.0.1.2"), 80, 0);
+    client.connect(ip("10.0.0.9"), 80, 0);
+    // A tie (6 bits each): the first interface.
+    client.connect(ip("8.8.8.8"), 80, 0);
+    client.connect(ip("2001:db8:1::2"), 80, 0);
+    const out = drain(client, 0);
+    assert.deepEqual(
+      out.map((s) => [s.iface, formatAddress(s.ip.src)]),
+      [[1, "10.0.1.1"], [0, "10.0.0.1"], [0, "10.0.0.1"], [1, "2001:db8:1::1"]],
+    );
   });
 
   test("API misuse throws HostError", () => {
