@@ -315,6 +315,12 @@ export class JoinSubflow {
         this.path.joinEstablished(this);
         return this.path.pathIncoming(this, ctx);
       case "established":
+        if (this.role === "responder" && join?.form === "ack") {
+          // §3.2: A sends its third ACK again until it sees the fourth: ours was lost. A pure ACK
+          // would not be answered by TCP, and without it A never sends on the subflow.
+          this.ackWanted = true;
+          this.path.changed();
+        }
         return this.path.pathIncoming(this, ctx);
       default:
         // Closed by us while its TCP finishes (a FIN after `closeSubflow`): the ACKs and the FIN

@@ -128,6 +128,25 @@ describe("MP_JOIN, responder (RFC 8684 §3.2)", () => {
     assert.equal(c.joinedSubflows.length, 1);
   });
 
+  test("a third ACK that comes again (our fourth ACK was lost) is answered again", () => {
+    const { h, c, joinSyn } = acceptedServer();
+    const [synAck] = joinSyn(2000);
+    const third = (now: number) => {
+      h.receive(packet(C2, S2, seg({ srcPort: A_JOIN_PORT, dstPort: 80, seq: A_JOIN_ISN + 1, ack: (synAck!.seg.seq + 1) >>> 0, options: [join({ subtype: "MP_JOIN", form: "ack", hmac: ACK_HMAC })] })), 1, now);
+      return drain(h, now);
+    };
+    const [fourth] = third(3000);
+    assert.equal(fourth!.seg.flags, TCP_FLAG.ACK);
+    assert.equal(c.joinedSubflows[0]!.state, "established");
+    // A never saw it: its third ACK again, 200 ms later (join.ts JOIN_ACK_RTO).
+    const again = third(203_000);
+    assert.equal(again.length, 1, "the fourth ACK again");
+    assert.equal(again[0]!.seg.flags, TCP_FLAG.ACK);
+    assert.equal(again[0]!.seg.ack, fourth!.seg.ack);
+    assert.equal(again[0]!.src, "10.0.1.2");
+    assert.equal(h.counters.MPJoinAckRx, 1);
+  });
+
   test("over the host's half-open join limit (RFC 7430 §4): RST with MP_TCPRST 0x02 [MPJoinRejected]; a completed join frees its place", () => {
     const { h, c, joinSyn } = acceptedServer({ maxHalfOpenJoins: 1 });
     const [synAck] = joinSyn(2000);
