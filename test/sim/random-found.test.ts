@@ -144,4 +144,29 @@ events:
     // The box changes every segment it passes and stays in the path: as through plain TCP.
     assert.equal(f.mptcp!.fallback, "MP_FAIL from the peer: infinite mapping sent");
   });
+
+  test("the initial subflow reset onto a join whose fourth ACK was lost: the third ACK is answered again, the upload intact", () => {
+    // The server reset its corrupted initial subflow (a join was up on its side) while the
+    // client's join still waited for the fourth ACK, lost on path1; the server did not answer the
+    // client's third ACKs again, the client gave the join up after 25 s, and the upload died.
+    const fs = flows(`
+name: lost-fourth-ack
+duration: 900s
+${twoHosts(2, "{ rack: true, sendBuffer: 64KB, recvBuffer: 4MB, congestion: reno }", "{ enabled: true, checksums: true, dssEverySegment: false, subflows: 4, addAddrAccepted: 2 }", '{ enabled: true, checksums: true, dssEverySegment: false, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.2 id 2 signal"] }')}
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 2Mbit, delay: 10ms, queue: 100 packets, loss: 6% }
+  - { name: path0b, from: mb.1, to: server.0, rate: 2Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 40ms, queue: 20 packets, loss: 2%, jitter: 20ms, reorder: true }
+middleboxes: [{ name: mb, boxes: [mbox-corrupt-payload] }]
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 500KB, subflows: [] }
+  - { name: down, from: server, to: client, port: 5002, bytes: 20KB, start: 0s }
+events:
+  - { at: 1s, link: path1, action: down, for: 8s }
+`, { seed: 63056, mptcp: { congestion: "cubic", scheduler: "round-robin" } });
+    const up = fs.get("up")!;
+    assert.equal(up.failure, null);
+    assert.equal(up.integrity, true);
+    assert.equal(up.mptcp!.fallback, false);
+  });
 });
