@@ -9,7 +9,8 @@
  *               and until it arrives the third ACK is sent again (Linux: `subflow->
  *               fully_established` stays false and the MPJ ACK is retransmitted).
  * Responder B mirrors it: the SYN's token was looked up by the MptcpHost, the SYN/ACK carries
- * B's truncated HMAC and nonce, the third ACK's HMAC is checked, and a plain ACK answers it.
+ * B's truncated HMAC and nonce, the third ACK's HMAC is checked, and a plain ACK answers it,
+ * and answers it again each time it comes again (the fourth ACK was lost).
  *
  * A failed check resets the subflow with MP_TCPRST (§3.6), never the connection: the reason is
  * "MPTCP-specific error" (0x01), as Linux sends for a bad SYN/ACK HMAC, and for a bad third-ACK
