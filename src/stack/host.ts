@@ -587,7 +587,7 @@ export class Host implements ConnectionOwner, ListenerOwner {
   /** Source address selection for an active open without one. */
   private sourceAddressFor(remote: IpAddress): IpAddress {
     for (const r of this.routes) {
-      if (r.prefix.length === remote.length && prefixMatches(remote, r.prefix, r.prefixLength)) {
+      if (r.prefix.length === remote.length && commonPrefixLength(remote, r.prefix) >= r.prefixLength) {
         const a = this.interfaces[r.iface]?.addresses.find((x) => x.length === remote.length);
         if (a !== undefined) return a;
       }
@@ -643,15 +643,6 @@ function commonPrefixLength(a: IpAddress, b: IpAddress): number {
     if (x !== 0) return i * 8 + Math.clz32(x) - 24;
   }
   return a.length * 8;
-}
-
-function prefixMatches(addr: IpAddress, prefix: IpAddress, length: number): boolean {
-  const whole = length >> 3;
-  for (let i = 0; i < whole; i++) if (addr[i] !== prefix[i]) return false;
-  const rest = length & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((addr[whole]! ^ prefix[whole]!) & mask) === 0;
 }
 
 /** The ACK that would complete a passive handshake: ACK without SYN or RST. */
