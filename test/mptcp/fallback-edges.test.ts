@@ -23,11 +23,15 @@ function readAll(side: ClientSide): string {
   return out;
 }
 
-/** B's data `payload` at subflow offset `offset`, mapped to the same data-level offset. */
-function mapped(side: ClientSide, offset: number, payload: Uint8Array, now: number, checksums = false) {
+/**
+ * B's data `payload` at subflow offset `offset`, mapped to the same data-level offset, with no DSS
+ * checksum, the right one, or a wrong one (a box changed the data).
+ */
+function mapped(side: ClientSide, offset: number, payload: Uint8Array, now: number, checksum: "none" | "right" | "wrong" = "none") {
   const dsn = IDSN_B + 1n + BigInt(offset);
   const dss = { fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_A + 1n, dsn, ssn: offset + 1, dataLen: payload.length };
-  const options = [dssOpt(checksums ? { ...dss, checksum: dssChecksum(dsn, offset + 1, payload.length, payload) } : dss)];
+  const sum = dssChecksum(dsn, offset + 1, payload.length, payload) ^ (checksum === "wrong" ? 0xffff : 0);
+  const options = [dssOpt(checksum === "none" ? dss : { ...dss, checksum: sum })];
   return side.fromB({ seq: B_ISN + 1 + offset, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options, payload }, now);
 }
 
@@ -49,7 +53,7 @@ describe("options that vanish after data has flowed (RFC 8684 §3.7)", () => {
   test("once a DSS checksum was verified, no fallback: the subflow is reset with MP_TCPRST [DSSNoMatchTCP]", () => {
     const side = clientSide({ checksums: true });
     assert.equal(side.c.checksums, true);
-    mapped(side, 0, FIRST, 3000, true);
+    mapped(side, 0, FIRST, 3000, "right");
     assert.equal(readAll(side), "mapped by DSS, ");
     const out = side.fromB({ seq: B_ISN + 1 + FIRST.length, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: SECOND }, 4000);
     const rst = out.find((o) => (o.seg.flags & TCP_FLAG.RST) !== 0);
@@ -182,10 +186,7 @@ describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () =
     assert.equal(syn!.seg.flags, TCP_FLAG.SYN);
     assert.equal(join.state, "syn-sent");
 
-    const dsn = IDSN_B + 1n;
-    const checksum = dssChecksum(dsn, 1, FIRST.length, FIRST) ^ 0xffff;
-    const dss = { fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_A + 1n, dsn, ssn: 1, dataLen: FIRST.length, checksum };
-    const out = side.fromB({ seq: B_ISN + 1, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [dssOpt(dss)], payload: FIRST }, 2000);
+    const out = mapped(side, 0, FIRST, 2000, "wrong");
     assert.ok(out.length > 0 && out.every((o) => o.src === C1 && (o.seg.flags & TCP_FLAG.RST) === 0), "the only working subflow is not reset");
     assert.ok(out.some((o) => mptcpOptions(o.seg).some((m) => m.subtype === "MP_FAIL")), "MP_FAIL");
     // Abandoned in SYN-SENT: nothing to reset at the peer (RFC 9293 §3.10.5, ABORT).
