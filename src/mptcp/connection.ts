@@ -1298,11 +1298,16 @@ export class MptcpConnection {
     );
   }
 
-  /** The subflows that can carry a segment: the initial one while in service, established joins. */
+  /**
+   * The subflows that can carry a segment with the path manager's signals: the initial one while
+   * in service, established joins. Not the initial one once MP_FAIL went out or the infinite
+   * mapping is due (§3.7): its segments carry the DSS and MP_FAIL only (`plan`), so a signal
+   * waiting for it would ask for ACK after ACK at one instant and never go.
+   */
   private livePaths(): PathState[] {
     const out: PathState[] = [];
     const sub = this.sub;
-    if (sub !== undefined && !this.initialDown && this.modeValue === "mptcp" && isOpen(sub)) out.push(this.initialPath);
+    if (sub !== undefined && !this.initialDown && this.modeValue === "mptcp" && !this.joinsRefused && isOpen(sub)) out.push(this.initialPath);
     for (const j of this.joins.all) if (j.established && j.subflow !== undefined && isOpen(j.subflow)) out.push(j);
     return out;
   }
@@ -1640,7 +1645,9 @@ export class MptcpConnection {
     // it fits beside the Data ACK.
     if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
     const out = maxPayload === undefined ? { options } : { options, maxPayload };
-    if (this.mpFailDsn !== undefined || this.infinitePending || this.initialDown) return out;
+    // No signals beside MP_FAIL or the infinite mapping, nor on a subflow out of service (the
+    // path manager does not count it among the live ones, `livePaths`).
+    if (this.joinsRefused || this.initialDown) return out;
     return this.paths.decorate(this.initialPath, kind, retransmission, out);
   }
 

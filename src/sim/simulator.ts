@@ -38,6 +38,12 @@ export interface NodeCounters {
  */
 const MAX_FIRINGS_PER_INSTANT = 100_000;
 
+/**
+ * A node that never stops sending when polled (a storm of segments at one instant) is a bug in
+ * the node too; a real window releases at most thousands of datagrams at once.
+ */
+const MAX_SENDS_PER_SERVICE = 1_000_000;
+
 /** A node as the simulator drives it: its timer, its outgoing links, taps and counters. */
 export class NodeHandle implements EventHandler {
   readonly counters: NodeCounters = { received: 0, transmitted: 0, unwired: 0 };
@@ -104,7 +110,9 @@ export class NodeHandle implements EventHandler {
   /** Sends everything the node has to send, then sets its timer to its next deadline. */
   service(now: number): void {
     const node = this.node;
+    let sent = 0;
     for (let t = node.pollTransmit(now); t !== undefined; t = node.pollTransmit(now)) {
+      if (++sent > MAX_SENDS_PER_SERVICE) throw new Error(`node ${this.name}: still sending after ${MAX_SENDS_PER_SERVICE} datagrams at ${now} µs`);
       const link = this.out[t.iface];
       if (link === undefined) {
         this.counters.unwired++;

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { dssChecksum } from "../../src/wire/mptcp/dss-checksum.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { TCPRST_REASON } from "../../src/wire/mptcp/types.js";
+import type { AddAddr } from "../../src/wire/mptcp/types.js";
 import type { ClientSide, Out, ServerSide } from "./segment-harness.js";
 import {
-  A_ISN, B_ISN, C2, IDSN_A, IDSN_B, R_A, R_B, S2, TOKEN_B, be, C1, clientSide, dssOpt, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types,
+  ADD_ADDR_HMAC_B, A_ISN, B_ISN, C2, IDSN_A, IDSN_B, R_A, R_B, S2, TOKEN_B, be, C1, clientSide, dssOpt, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types,
 } from "./segment-harness.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -214,6 +215,30 @@ describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () =
     assert.ok(mptcpOptions(rst[0]!.seg).some((m) => m.subtype === "MP_FAIL"));
     assert.equal(side.c.joinedSubflows.length, 1);
     assert.equal(readServer(side), "", "nothing of the failed mapping delivered: it goes again on the join");
+  });
+
+  // Random scenarios with a corrupting box found a host that stopped the simulator: an ADD_ADDR
+  // arrived after its MP_FAIL, the path manager waited for a pure ACK of the only subflow to echo
+  // it, and asked for one again each time one went out without it (segments beside MP_FAIL carry
+  // the DSS and MP_FAIL only): ACK after ACK at one instant, for ever.
+  test("an ADD_ADDR after MP_FAIL went out: not echoed, one ACK, then quiet; the fallback follows", () => {
+    const side = clientSide({ checksums: true });
+    const failed = mapped(side, 0, FIRST, 2000, "wrong");
+    assert.ok(failed.some((o) => mptcpOptions(o.seg).some((m) => m.subtype === "MP_FAIL")), "MP_FAIL");
+    const announce: AddAddr = { subtype: "ADD_ADDR", version: 1, echo: false, addrId: 1, addr: ip("10.0.2.1"), hmac: ADD_ADDR_HMAC_B };
+    const out = side.fromB({ seq: B_ISN + 1 + FIRST.length, flags: TCP_FLAG.ACK, options: [opt(announce)] }, 2500);
+    assert.ok(out.length <= 1, `${out.length} segments answer one pure ACK`);
+    for (const o of out) assert.deepEqual(mptcpOptions(o.seg).map((m) => m.subtype), ["DSS", "MP_FAIL"]);
+    assert.equal(side.h.counters.EchoAddTx ?? 0, 0);
+    assert.deepEqual(drain(side.h, 2600), [], "quiet after");
+    assert.equal(readAll(side), "mapped by DSS, ");
+
+    // B's infinite mapping: plain TCP, and nothing of the path manager's left to send.
+    const infinite = dssOpt({ fin: false, dsn64: true, dataAck64: true, dataAck: IDSN_A + 1n, dsn: IDSN_B + 1n + BigInt(FIRST.length), ssn: FIRST.length + 1, dataLen: 0, checksum: 0 });
+    const after = side.fromB({ seq: B_ISN + 1 + FIRST.length, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, options: [infinite], payload: SECOND }, 3000);
+    assert.equal(side.c.mode, "fallback");
+    assert.ok(after.every((o) => mptcpOptions(o.seg).length === 0), "plain TCP");
+    assert.equal(readAll(side), "then without any option");
   });
 
   test("a FIN without DATA_FIN after MP_FAIL (the infinite mapping lost or overtaken): fallback, and the FIN ends the stream", () => {

@@ -113,6 +113,13 @@ describe("Simulator end to end", () => {
     assert.throws(() => sim.runUntilIdle(), /node stuck: pollTimeout\(\) stays at 7/);
   });
 
+  test("a node that never stops sending at one instant is reported instead of spinning", () => {
+    const sim = new Simulator();
+    // Added, the node is polled at once.
+    const node = { receive: () => {}, pollTransmit: () => ({ iface: 0, packet: new Uint8Array(20) }), pollTimeout: () => undefined, handleTimeout: () => {} };
+    assert.throws(() => sim.addNode("storm", node), /node storm: still sending after 1000000 datagrams at 0 µs/);
+  });
+
   test("at() runs actions in time order; runUntilDone and limits stop where they say", () => {
     const sim = new Simulator();
     const seen: number[] = [];
