@@ -149,6 +149,8 @@ export class MptcpConnection {
   private rstFailDsn: number | undefined;
   /** The application aborted: the RST carries MP_FASTCLOSE (§3.5). */
   private fastClose = false;
+  /** The Host's endpoints changed since the last service (`endpointAdded`). */
+  private endpointsChanged = false;
   /** Receiver: a DSS checksum failed; MP_FAIL with this DSN until the infinite mapping (§3.7). */
   private mpFailDsn: number | undefined;
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
@@ -368,12 +370,34 @@ export class MptcpConnection {
   }
 
   /** @internal The Host lost `addr`: REMOVE_ADDR for its ID, if the connection uses it. */
+  /**
+   * @internal The Host added an endpoint: at the next service the path manager looks at the
+   * endpoints again, as Linux's `mptcp_nl_add_subflow_or_signal_addr` revisits every fully
+   * established connection (a new `signal` endpoint is announced, a `subflow` one opens subflows).
+   */
+  endpointAdded(): void {
+    if (this.modeValue !== "mptcp" || this.closedSent) return;
+    this.endpointsChanged = true;
+    this.owner.changed(this);
+  }
+
+  /** @internal The Host deleted endpoint `id`; `removeLocalAddress` withdraws its address. */
+  endpointDeleted(id: number): void {
+    this.paths.endpointDeleted(id);
+  }
+
+  /**
+   * @internal Our address `addr` is gone (Host `removeAddress`, an endpoint deleted, an interface
+   * down): REMOVE_ADDR for each ID it was announced or used under (§3.4.2), its subflows closed.
+   */
   removeLocalAddress(addr: IpAddress): void {
     if (this.modeValue !== "mptcp" || this.closedSent) return;
-    const id = this.localAddrIds.get(addr.join("."));
-    if (id !== undefined && (this.paths.signals.announced(id) !== undefined || this.allPaths().some((p) => p.addrId === id))) {
-      this.paths.removeLocal(id);
-    }
+    // The address's ID on our subflows, and those it was announced under (by the path manager
+    // from a `signal` endpoint, or by `announce`).
+    const ids = new Set(this.paths.signals.idsAnnouncing(addr));
+    const own = this.localAddrIds.get(addr.join("."));
+    if (own !== undefined && this.allPaths().some((p) => p.addrId === own)) ids.add(own);
+    for (const id of ids) this.paths.removeLocal(id);
   }
 
   /**
@@ -676,6 +700,10 @@ export class MptcpConnection {
     if (this.retryJoins.length > 0 && this.fullyEstablished) acted = this.reopenRefusedJoins() || acted;
     this.paths.now = now;
     this.startPathManager();
+    if (this.endpointsChanged) {
+      this.endpointsChanged = false;
+      this.paths.progress();
+    }
     // Signals wait for a pure ACK on the subflow that carries them.
     for (const s of this.paths.service(now)) {
       s.tcp.requestAck();

@@ -204,6 +204,11 @@ export class PathControl {
     if (this.pm !== undefined) this.apply(this.pm.onProgress());
   }
 
+  /** The Host deleted endpoint `id` (its address withdrawn separately, `removeLocal`). */
+  endpointDeleted(id: number): void {
+    this.pm?.onEndpointDeleted(id);
+  }
+
   // -----------------------------------------------------------------------------------------------
   // Commands (the connection's public path-manager API)
   // -----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
  * A segment is planned twice (the hook's `reserve`, then `options`), so `next` only looks and
  * `sent` records what went out.
  */
+import { addressEquals } from "../wire/address.js";
 import type { IpAddress } from "../wire/address.js";
 import type { AddAddr, MptcpOption, RemoveAddr } from "../wire/mptcp/types.js";
 import type { AddAddrSenderConfig, AddAddrReceived, AnnouncedAddress } from "./add-addr.js";
@@ -99,6 +100,13 @@ export class AddressSignals {
   /** Our announcement of `address`, by ID. */
   announced(id: number): AnnouncedAddress | undefined {
     return this.local.get(id);
+  }
+
+  /** The IDs under which we announced `addr`, with any port or none. */
+  idsAnnouncing(addr: IpAddress): number[] {
+    const out: number[] = [];
+    for (const a of this.local.values()) if (addressEquals(a.addr, addr)) out.push(a.addrId);
+    return out;
   }
 
   /** The ID under which we announced `addr` (and `port`, if given), if we did. */

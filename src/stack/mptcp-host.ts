@@ -350,12 +350,16 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   /**
    * `ip mptcp endpoint add`: the new endpoint, or why not (the kernel's errno and message). A
-   * port-based `signal` endpoint gets a listener on that port for the joins it draws. Connections
-   * established from now on use it; like Linux, existing ones are not revisited.
+   * port-based `signal` endpoint gets a listener on that port for the joins it draws. Like Linux
+   * (`mptcp_nl_add_subflow_or_signal_addr`), every fully established connection's path manager
+   * looks at the endpoints again, within its limits: a `signal` endpoint is announced, a `subflow`
+   * one opens subflows; connections established later use it from the start. Then drain
+   * `pollTransmit`.
    */
   addEndpoint(spec: EndpointSpec): Endpoint | PmConfigError {
     const e = this.endpoints.add(spec);
     if (isPmConfigError(e)) return e;
+    for (const c of this.live) c.endpointAdded();
     if (e.port !== 0) {
       try {
         this.endpointListeners.set(e.id, this.host.listen(e.port, { address: e.addr }));
@@ -368,11 +372,13 @@ export class MptcpHost implements MptcpConnectionOwner {
 
   /**
    * `ip mptcp endpoint delete id N`: every connection that announced the address, or has subflows
-   * from it, sends REMOVE_ADDR (RFC 8684 §3.4.2) and closes those subflows.
+   * from it, sends REMOVE_ADDR (RFC 8684 §3.4.2) and closes those subflows; what it did with the
+   * endpoint no longer counts against its path manager, so the endpoint added again is used again.
    */
   deleteEndpoint(id: number): Endpoint | PmConfigError {
     const e = this.endpoints.delete(id);
     if (isPmConfigError(e)) return e;
+    for (const c of this.live) c.endpointDeleted(e.id);
     const l = this.endpointListeners.get(id);
     if (l !== undefined) {
       this.endpointListeners.delete(id);

@@ -9,8 +9,9 @@ import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { MPC_FLAG, TCPRST_REASON } from "../../src/wire/mptcp/types.js";
 import { isPmConfigError } from "../../src/mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../../src/mptcp/pm/endpoint-spec.js";
+import type { EndpointSpec } from "../../src/mptcp/pm/endpoints.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
-import { A_ISN, A_PORT, C1, C2, R_A, S1, S2, ScriptedRandom, TOKEN_B, be, drain, events, ip, joinOpt, joinedClient, mptcpOptions, packet, seg, serverSide, types } from "./segment-harness.js";
+import { ADD_ADDR_HMAC_B, A_ISN, A_PORT, C1, C2, R_A, S1, S2, ScriptedRandom, TOKEN_B, be, clientSide, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types } from "./segment-harness.js";
 
 const HELLO = new TextEncoder().encode("hello mptcp");
 
@@ -110,5 +111,55 @@ describe("host configuration", () => {
     const del = p.deleteEndpoint(1);
     assert.ok(!isPmConfigError(del));
     p.host.listen(6000);
+  });
+});
+
+/** `ip mptcp endpoint add`, parsed; fails the test on a spec the kernel would refuse. */
+function endpoint(text: string): EndpointSpec {
+  const e = parseEndpoint(text);
+  assert.ok(!isPmConfigError(e), text);
+  return e;
+}
+
+/** The MPTCP options of each segment, by subtype. */
+const subtypes = (out: ReturnType<typeof drain>): string[][] => out.map((o) => mptcpOptions(o.seg).map((m) => m.subtype));
+
+// Linux's `mptcp_nl_add_subflow_or_signal_addr`: adding an endpoint revisits every fully
+// established connection of the in-kernel path manager, within its limits.
+describe("endpoints changed while connections are up (ip mptcp endpoint add|delete)", () => {
+  test("a signal endpoint added: announced on the established connection, with Linux's HMAC", () => {
+    const side = serverSide({}, [S1, "10.0.2.1"]);
+    assert.ok(!subtypes(side.afterHandshake).flat().includes("ADD_ADDR"), "nothing to announce yet");
+    assert.ok(!isPmConfigError(side.h.addEndpoint(endpoint("10.0.2.1 id 1 signal"))));
+    const [signal, ...more] = drain(side.h, 2000);
+    assert.deepEqual(mptcpOptions(signal!.seg), [{ subtype: "ADD_ADDR", version: 1, echo: false, addrId: 1, addr: ip("10.0.2.1"), hmac: ADD_ADDR_HMAC_B }]);
+    assert.ok(more.every((o) => mptcpOptions(o.seg).every((m) => m.subtype === "DSS")));
+    assert.equal(side.h.counters.AddAddrTx, 1);
+  });
+
+  test("a subflow endpoint added: an MP_JOIN SYN from it to the peer's initial address", () => {
+    const side = clientSide();
+    assert.ok(!isPmConfigError(side.h.addEndpoint(endpoint(`${C2} id 4 subflow`))));
+    const [syn, ...more] = drain(side.h, 2000);
+    assert.equal(more.length, 0);
+    assert.equal(syn!.src, C2);
+    assert.equal(syn!.dst, S1);
+    assert.equal(syn!.seg.flags, TCP_FLAG.SYN);
+    assert.deepEqual(subtypes([syn!]), [["MP_JOIN"]]);
+    assert.equal(side.h.counters.MPJoinSynTx, 1);
+  });
+
+  test("deleted, then added again: withdrawn (REMOVE_ADDR), then announced again", () => {
+    const side = serverSide({ addAddrTimeout: 1_000_000 }, [S1, "10.0.2.1"]);
+    side.h.addEndpoint(endpoint("10.0.2.1 id 1 signal"));
+    assert.deepEqual(subtypes(drain(side.h, 2000)), [["ADD_ADDR"], ["DSS"]]);
+    // A echoes it.
+    side.fromA({ options: [opt({ subtype: "ADD_ADDR", version: 1, echo: true, addrId: 1, addr: ip("10.0.2.1") })] }, 2500);
+    assert.ok(!isPmConfigError(side.h.deleteEndpoint(1)));
+    assert.deepEqual(subtypes(drain(side.h, 3000)), [["DSS", "REMOVE_ADDR"]]);
+    side.h.addEndpoint(endpoint("10.0.2.1 id 1 signal"));
+    assert.deepEqual(subtypes(drain(side.h, 4000)), [["ADD_ADDR"], ["DSS"]]);
+    assert.equal(side.h.counters.AddAddrTx, 2);
+    assert.equal(side.h.counters.RmAddrTx, 1);
   });
 });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { validateScenario } from "../../src/sim/scenario/validate.js";
 import { formatAddress } from "../../src/wire/address.js";
 
-function doc(patch: { client?: object; server?: object; flow?: object; middleboxes?: object[]; links?: object[] } = {}): object {
+function doc(patch: { client?: object; server?: object; flow?: object; middleboxes?: object[]; links?: object[]; events?: object[] } = {}): object {
   return {
     hosts: [
       { name: "client", interfaces: [{ addresses: ["10.0.0.1"] }, { addresses: ["10.0.1.1"] }], mptcp: {}, ...patch.client },
@@ -16,6 +16,7 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
       { from: "client.1", to: "server.1" },
     ],
     flows: [{ from: "client", to: "server", bytes: "1MB", ...patch.flow }],
+    ...(patch.events !== undefined ? { events: patch.events } : {}),
   };
 }
 
@@ -54,6 +55,31 @@ describe("scenario files: MPTCP", () => {
     assert.deepEqual(s.middleboxes, [{ name: "mb", boxes: [{ kind: "mbox-strip-syn", config: {} }, { kind: "mbox-nat", config: { publicAddress: "198.51.100.1" } }] }]);
   });
 
+  test("host events: interfaces down and up, endpoints added, deleted and made backup, beside link events", () => {
+    const s = validateScenario(doc({
+      client: { mptcp: { endpoints: ["10.0.1.1 id 2 subflow"] } },
+      events: [
+        { at: "1s", host: "client", action: "interface-down", interface: 1 },
+        { at: "2s", host: "client", action: "interface-up", interface: 1 },
+        { at: "1s", link: "client.0-server.0", action: "down", for: "0.5s" },
+        { at: "3s", host: "client", action: "endpoint-delete", id: 2 },
+        { at: "4s", host: "client", action: "endpoint-add", endpoint: "10.0.1.1 id 2 subflow backup" },
+        { at: "5s", host: "client", action: "endpoint-backup", id: 2, backup: false },
+        { at: "6s", host: "server", action: "endpoint-add", endpoint: { address: "10.0.1.2", signal: true } },
+      ],
+    }));
+    const shown = s.events.map((e) => ("endpoint" in e ? { ...e, endpoint: { ...e.endpoint, addr: formatAddress(e.endpoint.addr) } } : e));
+    assert.deepEqual(shown, [
+      { action: "interface-down", iface: 1, at: 1_000_000, host: "client" },
+      { action: "interface-up", iface: 1, at: 2_000_000, host: "client" },
+      { action: "down", for: 500_000, at: 1_000_000, link: "client.0-server.0", direction: "both" },
+      { action: "endpoint-delete", id: 2, at: 3_000_000, host: "client" },
+      { action: "endpoint-add", endpoint: { addr: "10.0.1.1", id: 2, flags: { subflow: true, backup: true } }, at: 4_000_000, host: "client" },
+      { action: "endpoint-backup", id: 2, backup: false, at: 5_000_000, host: "client" },
+      { action: "endpoint-add", endpoint: { addr: "10.0.1.2", flags: { signal: true } }, at: 6_000_000, host: "server" },
+    ]);
+  });
+
   const errors: [string, object, RegExp][] = [
     ["mptcp field typo", doc({ client: { mptcp: { checksum: true } } }), /^hosts\[0\]\.mptcp\.checksum: unknown field$/],
     ["subflows over the kernel's limit", doc({ client: { mptcp: { subflows: 9 } } }), /^hosts\[0\]\.mptcp\.subflows: expected a limit in 0-8/],
@@ -65,6 +91,13 @@ describe("scenario files: MPTCP", () => {
     ["abortAfter", doc({ flow: { abortAfter: "soon" } }), /^flows\[0\]\.abortAfter: expected a duration/],
     ["unknown box", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-teleport"] }] }), /^middleboxes\[0\]\.boxes\[0\]\.kind: unknown middlebox "mbox-teleport"/],
     ["box config", doc({ middleboxes: [{ name: "mb", boxes: [{ kind: "mbox-nat", colour: "red" }] }] }), /^middleboxes\[0\]\.boxes\[0\]\.colour: unknown field$/],
+    ["host event on an unknown host", doc({ events: [{ at: "1s", host: "phone", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: no host named "phone"$/],
+    ["host event on a TCP host", doc({ client: { mptcp: undefined }, events: [{ at: "1s", host: "client", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: host "client" does not run MPTCP/],
+    ["host event action", doc({ events: [{ at: "1s", host: "client", action: "reboot" }] }), /^events\[0\]\.action: expected interface-down, interface-up, endpoint-add, endpoint-delete or endpoint-backup, got "reboot"$/],
+    ["no such interface", doc({ events: [{ at: "1s", host: "client", action: "interface-down", interface: 2 }] }), /^events\[0\]\.interface: host "client" has interfaces 0-1$/],
+    ["endpoint added on a foreign address", doc({ events: [{ at: "1s", host: "client", action: "endpoint-add", endpoint: "10.0.1.2 signal" }] }), /^events\[0\]\.endpoint: 10\.0\.1\.2 is not an address of this host$/],
+    ["endpoint deleted before it was added", doc({ events: [{ at: "2s", host: "client", action: "endpoint-add", endpoint: "10.0.1.1 id 3 subflow" }, { at: "1s", host: "client", action: "endpoint-delete", id: 3 }] }), /^events\[1\]\.id: address not found \(EINVAL\)$/],
+    ["endpoint added twice", doc({ client: { mptcp: { endpoints: ["10.0.1.1 id 3 subflow"] } }, events: [{ at: "1s", host: "client", action: "endpoint-add", endpoint: "10.0.1.1 signal" }] }), /^events\[0\]\.endpoint: .*\(EEXIST\)$/],
     ["middlebox interface 2", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-nat"] }], links: [{ from: "client.0", to: "mb.2" }] }), /^links\[0\]\.to: middlebox "mb" has no interface 2 \(it has 2\)$/],
   ];
   for (const [what, raw, message] of errors) {

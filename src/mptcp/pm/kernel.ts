@@ -61,6 +61,9 @@ export class KernelPathManager {
   private localUsed = 0;
   /** Endpoint IDs no longer available to this connection (announced, or used for subflows). */
   private readonly usedIds = new Set<number>();
+  /** Of those, the ones announced and the ones used for subflows (Linux `add_addr_signaled`, `local_addr_used`). */
+  private readonly announcedIds = new Set<number>();
+  private readonly localIds = new Set<number>();
   /** Peer addresses with a subflow, by Address ID. */
   private readonly peers = new Map<number, PeerAddress>();
   private mpcAccounted = false;
@@ -89,9 +92,26 @@ export class KernelPathManager {
     return this.createSubflowOrSignal();
   }
 
-  /** A subflow was established, or an announcement completed: continue where the limits allow. */
+  /**
+   * A subflow was established, an announcement completed, or an endpoint was added (Linux
+   * `mptcp_nl_add_subflow_or_signal_addr` revisits every fully established connection):
+   * continue where the limits allow.
+   */
   onProgress(): PmAction[] {
     return this.createSubflowOrSignal();
+  }
+
+  /**
+   * `ip mptcp endpoint delete`: what this connection did with the endpoint no longer counts
+   * (Linux decrements `add_addr_signaled` when it withdraws an announcement and `local_addr_used`
+   * when it closes the endpoint's subflows), so an endpoint added again is used again.
+   */
+  onEndpointDeleted(id: number): void {
+    const announced = this.announcedIds.delete(id);
+    const local = this.localIds.delete(id);
+    if (announced) this.signaled = Math.max(0, this.signaled - 1);
+    if (local) this.localUsed = Math.max(0, this.localUsed - 1);
+    if (announced || local) this.usedIds.delete(id);
   }
 
   private createSubflowOrSignal(): PmAction[] {
@@ -106,24 +126,37 @@ export class KernelPathManager {
       }
     }
     if (this.signaled < this.endpoints.signalCount) {
-      const next = this.endpoints.list().find((e) => e.flags.signal && !this.usedIds.has(e.id));
+      const next = this.endpoints.list().find((e) => e.flags.signal && this.available(e));
       if (next !== undefined) {
         this.usedIds.add(next.id);
+        this.announcedIds.add(next.id);
         this.signaled++;
         out.push({ kind: "announce", endpoint: next });
       }
     }
     while (this.localUsed < this.endpoints.subflowCount && this.subflowCount < limits.subflows) {
-      const local = this.endpoints.list().find((e) => e.flags.subflow && !this.usedIds.has(e.id));
+      const local = this.endpoints.list().find((e) => e.flags.subflow && this.available(e));
       if (local === undefined) break;
       this.localUsed++;
       this.usedIds.add(local.id);
+      this.localIds.add(local.id);
       for (const remote of this.remotesFor(local)) {
         this.subflowCount++;
         out.push({ kind: "connect", local, remote, backup: local.flags.backup });
       }
     }
     return out;
+  }
+
+  /**
+   * Whether endpoint `e` is still to be used. The initial subflow's address is used by that
+   * subflow, also when its endpoint is added again under another ID (Linux `mpc_endpoint_id`).
+   */
+  private available(e: Endpoint): boolean {
+    if (this.usedIds.has(e.id)) return false;
+    if (!addressEquals(e.addr, this.conn.local)) return true;
+    this.usedIds.add(e.id);
+    return false;
   }
 
   /** Linux `fill_remote_addresses_vec`. */

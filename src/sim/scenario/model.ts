@@ -134,12 +134,36 @@ export type EventAction =
   | { action: "loss"; loss: LossModel }
   | { action: "blackhole"; for?: number };
 
-export type EventSpec = EventAction & {
+/** A link event: what happens to a link (both directions, or one). */
+export type LinkEventSpec = EventAction & {
   /** µs. */
   at: number;
   link: string;
   direction: LinkDirection;
 };
+
+/**
+ * What a host's link monitor reports or its operator does (an MptcpHost's path-manager
+ * commands): an interface losing or regaining its link (`interfaceDown`, `interfaceUp`), and
+ * `ip mptcp endpoint add | delete | change [no]backup`.
+ */
+export type HostEventAction =
+  | { action: "interface-down" | "interface-up"; iface: number }
+  | { action: "endpoint-add"; endpoint: EndpointSpec }
+  | { action: "endpoint-delete"; id: number }
+  | { action: "endpoint-backup"; id: number; backup: boolean };
+
+export type HostEventSpec = HostEventAction & {
+  /** µs. */
+  at: number;
+  host: string;
+};
+
+export type EventSpec = LinkEventSpec | HostEventSpec;
+
+export function isHostEvent(e: EventSpec): e is HostEventSpec {
+  return "host" in e;
+}
 
 export interface Scenario {
   name: string;

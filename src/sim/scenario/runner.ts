@@ -17,6 +17,7 @@ import type { Connection } from "../../stack/connection.js";
 import type { HostCounters } from "../../stack/counters.js";
 import type { ConnectionEventType } from "../../stack/events.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
+import { isPmConfigError } from "../../mptcp/pm/endpoints.js";
 import type { MptcpOptions } from "../../stack/mptcp-host.js";
 import type { TcpStats } from "../../tcp/connection.js";
 import type { TcpConfig } from "../../tcp/config.js";
@@ -36,7 +37,8 @@ import type { NodeHandle } from "../simulator.js";
 import type { CaptureWriter } from "../tap.js";
 import { BulkSender, PatternSource, PayloadStream, Sink, prefixDigest } from "./apps.js";
 import type { ByteStream } from "./apps.js";
-import type { EventSpec, FlowSpec, HostSpec, MiddleboxSpec, Scenario, ScenarioMptcp, ScenarioTcp } from "./model.js";
+import { isHostEvent } from "./model.js";
+import type { FlowSpec, HostEventSpec, HostSpec, LinkEventSpec, MiddleboxSpec, Scenario, ScenarioMptcp, ScenarioTcp } from "./model.js";
 import { SubflowLedger, flowMptcp } from "./mptcp-report.js";
 import type { FlowMptcp } from "./mptcp-report.js";
 import { SimHost } from "./sim-host.js";
@@ -275,7 +277,14 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
     lossNow.set(pair.forward, l.forward.loss ?? { kind: "none" });
     if (pair.reverse !== undefined) lossNow.set(pair.reverse, l.reverse!.loss ?? { kind: "none" });
   }
-  for (const ev of scenario.events) scheduleEvent(sim, ev, links.get(ev.link)!, lossNow);
+  for (const ev of scenario.events) {
+    if (!isHostEvent(ev)) {
+      scheduleEvent(sim, ev, links.get(ev.link)!, lossNow);
+      continue;
+    }
+    const run = runHosts.get(ev.host)!;
+    if (run.kind === "mptcp") scheduleHostEvent(sim, ev, run.node.host, handles.get(ev.host)!);
+  }
 
   const limit = options.duration ?? scenario.duration;
   const every = options.sampleEveryUs;
@@ -511,7 +520,36 @@ function tcpOverrides(t: ScenarioTcp): Partial<TcpConfig> {
   return out;
 }
 
-function scheduleEvent(sim: Simulator, ev: EventSpec, pair: { forward: Link; reverse: Link | undefined }, lossNow: Map<Link, LossModel>): void {
+/**
+ * A host event at its time: the MptcpHost's own command, then the host is polled. The endpoint
+ * commands cannot fail here (validate.ts replays them against the host's table).
+ */
+function scheduleHostEvent(sim: Simulator, ev: HostEventSpec, host: MptcpHost, handle: NodeHandle): void {
+  sim.at(ev.at, (now) => {
+    let r: unknown;
+    switch (ev.action) {
+      case "interface-down":
+        host.interfaceDown(ev.iface, now);
+        break;
+      case "interface-up":
+        host.interfaceUp(ev.iface, now);
+        break;
+      case "endpoint-add":
+        r = host.addEndpoint(ev.endpoint);
+        break;
+      case "endpoint-delete":
+        r = host.deleteEndpoint(ev.id);
+        break;
+      case "endpoint-backup":
+        r = host.setBackupEndpoint(ev.id, ev.backup);
+        break;
+    }
+    if (isPmConfigError(r)) throw new Error(`host ${ev.host}: ${ev.action} at ${now} µs: ${r.message}`);
+    sim.wake(handle);
+  });
+}
+
+function scheduleEvent(sim: Simulator, ev: LinkEventSpec, pair: { forward: Link; reverse: Link | undefined }, lossNow: Map<Link, LossModel>): void {
   const targets: Link[] = [];
   if (ev.direction !== "reverse") targets.push(pair.forward);
   if (ev.direction !== "forward" && pair.reverse !== undefined) targets.push(pair.reverse);

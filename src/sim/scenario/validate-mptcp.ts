@@ -9,9 +9,10 @@ import { parseEndpoint } from "../../mptcp/pm/endpoint-spec.js";
 import { addressEquals, formatAddress } from "../../wire/address.js";
 import type { IpAddress } from "../../wire/address.js";
 import { validateMiddleboxConfig } from "../middlebox/registry.js";
-import { Fields, ScenarioError, addressValue, bool, expected, join, nodeName, nonNegativeInt, portValue, positiveDuration, str } from "./fields.js";
+import { Fields, ScenarioError, addressValue, bool, duration, expected, join, nodeName, nonNegativeInt, portValue, positiveDuration, str } from "./fields.js";
 import type { Parser } from "./fields.js";
-import type { BoxSpec, HostSpec, MiddleboxSpec, ScenarioMptcp, SubflowSpec } from "./model.js";
+import { isHostEvent } from "./model.js";
+import type { BoxSpec, EventSpec, HostEventAction, HostEventSpec, HostSpec, MiddleboxSpec, ScenarioMptcp, SubflowSpec } from "./model.js";
 
 const limit: Parser<number> = (v, path) => {
   const n = nonNegativeInt(v, path);
@@ -50,28 +51,97 @@ function endpointList(v: unknown, path: string, addresses: IpAddress[]): Endpoin
   const table = new EndpointTable();
   return v.map((item: unknown, i) => {
     const at = `${path}[${i}]`;
-    let spec: EndpointSpec;
-    if (typeof item === "string") {
-      const parsed = parseEndpoint(item);
-      if (isPmConfigError(parsed)) throw new ScenarioError(at, `${parsed.message} (expected like "10.0.1.2 id 2 signal")`);
-      spec = parsed;
-    } else {
-      const e = Fields.of(item, at);
-      spec = { addr: e.required("address", addressValue) };
-      const id = e.optional("id", nonNegativeInt);
-      if (id !== undefined) spec.id = id;
-      const port = e.optional("port", portValue);
-      if (port !== undefined) spec.port = port;
-      const flags: Partial<EndpointFlags> = {};
-      for (const name of FLAG_NAMES) if (e.optional(name, bool) === true) flags[name] = true;
-      if (Object.keys(flags).length > 0) spec.flags = flags;
-      e.done();
-    }
-    if (!addresses.some((a) => addressEquals(a, spec.addr))) throw new ScenarioError(at, `${formatAddress(spec.addr)} is not an address of this host`);
+    const spec = pmEndpoint(item, at, addresses);
     const added = table.add(spec);
     if (isPmConfigError(added)) throw new ScenarioError(at, `${added.message} (${added.errno})`);
     return spec;
   });
+}
+
+/** One endpoint, as text or as an object (`endpointList`), on one of `addresses`. */
+function pmEndpoint(item: unknown, at: string, addresses: IpAddress[]): EndpointSpec {
+  let spec: EndpointSpec;
+  if (typeof item === "string") {
+    const parsed = parseEndpoint(item);
+    if (isPmConfigError(parsed)) throw new ScenarioError(at, `${parsed.message} (expected like "10.0.1.2 id 2 signal")`);
+    spec = parsed;
+  } else {
+    const e = Fields.of(item, at);
+    spec = { addr: e.required("address", addressValue) };
+    const id = e.optional("id", nonNegativeInt);
+    if (id !== undefined) spec.id = id;
+    const port = e.optional("port", portValue);
+    if (port !== undefined) spec.port = port;
+    const flags: Partial<EndpointFlags> = {};
+    for (const name of FLAG_NAMES) if (e.optional(name, bool) === true) flags[name] = true;
+    if (Object.keys(flags).length > 0) spec.flags = flags;
+    e.done();
+  }
+  if (!addresses.some((a) => addressEquals(a, spec.addr))) throw new ScenarioError(at, `${formatAddress(spec.addr)} is not an address of this host`);
+  return spec;
+}
+
+/**
+ * An `events:` entry with `host`: an interface of an MPTCP host losing or regaining its link, or
+ * one of its path manager's endpoints added, deleted or made (no) backup.
+ */
+export function hostEventSpec(f: Fields, hosts: Map<string, HostSpec>): HostEventSpec {
+  const at = f.required("at", duration);
+  const name = f.required("host", str);
+  const host = hosts.get(name);
+  if (host === undefined) throw f.error("host", `no host named "${name}"`);
+  if (host.mptcp === undefined) throw f.error("host", `host "${name}" does not run MPTCP (give it mptcp: { enabled: true })`);
+  const action = f.required("action", str);
+  let ev: HostEventAction;
+  switch (action) {
+    case "interface-down":
+    case "interface-up": {
+      const iface = f.required("interface", nonNegativeInt);
+      if (iface >= host.interfaces.length) throw f.error("interface", `host "${name}" has interfaces 0-${host.interfaces.length - 1}`);
+      ev = { action, iface };
+      break;
+    }
+    case "endpoint-add": {
+      const addresses = host.interfaces.flatMap((i) => i.addresses);
+      ev = { action, endpoint: f.required("endpoint", (v, path) => pmEndpoint(v, path, addresses)) };
+      break;
+    }
+    case "endpoint-delete":
+      ev = { action, id: f.required("id", nonNegativeInt) };
+      break;
+    case "endpoint-backup":
+      ev = { action, id: f.required("id", nonNegativeInt), backup: f.optional("backup", bool) ?? true };
+      break;
+    default:
+      throw f.error("action", `expected interface-down, interface-up, endpoint-add, endpoint-delete or endpoint-backup, got "${action}"`);
+  }
+  f.done();
+  return { ...ev, at, host: name };
+}
+
+/**
+ * The endpoint events of each host, in time order, against its endpoint table as the MptcpHost
+ * keeps it: what the kernel would refuse when the event comes (a duplicate, an ID not there) is
+ * an error naming the event, not a failure in the middle of the run.
+ */
+export function checkEndpointEvents(events: EventSpec[], hosts: Map<string, HostSpec>): void {
+  const tables = new Map<string, EndpointTable>();
+  const order = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
+  for (const { e, i } of order) {
+    if (!isHostEvent(e) || !e.action.startsWith("endpoint-")) continue;
+    let table = tables.get(e.host);
+    if (table === undefined) {
+      table = new EndpointTable();
+      for (const spec of hosts.get(e.host)!.mptcp!.endpoints) table.add(spec);
+      tables.set(e.host, table);
+    }
+    const [field, r] =
+      e.action === "endpoint-add" ? ["endpoint", table.add(e.endpoint)]
+      : e.action === "endpoint-delete" ? ["id", table.delete(e.id)]
+      : e.action === "endpoint-backup" ? ["id", table.change(e.id, { backup: e.backup })]
+      : ["action", undefined];
+    if (isPmConfigError(r)) throw new ScenarioError(`events[${i}].${field}`, `${r.message} (${r.errno})`);
+  }
 }
 
 /** A flow's `subflows:` list: each from one of the client's addresses to one of the server's. */

@@ -12,9 +12,9 @@ import {
 } from "./fields.js";
 import type { Parser } from "./fields.js";
 import type {
-  Endpoint, EventAction, EventSpec, FlowSpec, HostSpec, LinkDirection, LinkSpec, RouterSpec, Scenario, ScenarioTcp,
+  Endpoint, EventAction, FlowSpec, HostSpec, LinkDirection, LinkEventSpec, LinkSpec, RouterSpec, Scenario, ScenarioTcp,
 } from "./model.js";
-import { middleboxSpec, mptcpSpec, subflowList } from "./validate-mptcp.js";
+import { checkEndpointEvents, hostEventSpec, middleboxSpec, mptcpSpec, subflowList } from "./validate-mptcp.js";
 
 export { ScenarioError } from "./fields.js";
 
@@ -75,7 +75,8 @@ export function validateScenario(raw: unknown, fallbackName = "scenario"): Scena
     if (flowNames.has(f.name)) throw new ScenarioError(`flows[${i}].name`, `duplicate flow name "${f.name}"`);
     flowNames.add(f.name);
   });
-  const events = doc.list("events", (f) => eventSpec(f, links), false);
+  const events = doc.list("events", (f) => (f.has("host") ? hostEventSpec(f, hostByName) : eventSpec(f, links)), false);
+  checkEndpointEvents(events, hostByName);
   doc.done();
   return { name, description, seed, duration, hosts, routers, middleboxes, links, flows, events };
 }
@@ -286,7 +287,7 @@ function flowSpec(f: Fields, index: number, hosts: Map<string, HostSpec>): FlowS
   return { name, from: from.name, to: to.name, address, port, bytes, start, subflows, ...(abortAfter !== undefined ? { abortAfter } : {}) };
 }
 
-function eventSpec(f: Fields, links: LinkSpec[]): EventSpec {
+function eventSpec(f: Fields, links: LinkSpec[]): LinkEventSpec {
   const at = f.required("at", duration);
   const linkName = f.required("link", str);
   const link = links.find((l) => l.name === linkName);
@@ -318,7 +319,7 @@ function eventSpec(f: Fields, links: LinkSpec[]): EventSpec {
       ev = { action, loss: f.required("loss", lossValue) };
       break;
     default:
-      throw f.error("action", `expected down, up, rate, delay, loss or blackhole, got "${action}"`);
+      throw f.error("action", `expected down, up, rate, delay, loss or blackhole (or, with host, a host event), got "${action}"`);
   }
   f.done();
   return { ...ev, at, link: linkName, direction };

@@ -1,0 +1,46 @@
+/**
+ * Host events in scenario files: `ip mptcp endpoint delete | add` and an interface losing its link
+ * during a transfer, each acted on by the running connection as Linux's in-kernel path manager
+ * would (docs/scenarios.md "Events").
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runScenario } from "../../src/sim/scenario/runner.js";
+import { parseScenarioText } from "../../src/sim/scenario/validate.js";
+
+test("an endpoint deleted, added again, a signal endpoint added, an interface down: REMOVE_ADDR, a new join, ADD_ADDR, the upload intact", () => {
+  const r = runScenario(parseScenarioText(`
+name: host-events
+duration: 60s
+hosts:
+  - { name: client, interfaces: [{ addresses: [10.0.0.1] }, { addresses: [10.0.1.1] }], mptcp: { endpoints: ["10.0.1.1 id 2 subflow"] } }
+  - { name: server, interfaces: [{ addresses: [10.0.0.2] }, { addresses: [10.0.1.2] }], mptcp: {} }
+links:
+  - { name: wifi, from: client.0, to: server.0, rate: 10Mbit, delay: 20ms }
+  - { name: cell, from: client.1, to: server.1, rate: 10Mbit, delay: 20ms }
+flows:
+  - { name: up, from: client, to: server, bytes: 8MB }
+events:
+  - { at: 1s, host: client, action: endpoint-delete, id: 2 }
+  - { at: 2s, host: client, action: endpoint-add, endpoint: "10.0.1.1 id 2 subflow" }
+  - { at: 3s, host: server, action: endpoint-add, endpoint: "10.0.1.2 id 5 signal" }
+  - { at: 4s, host: client, action: interface-down, interface: 1 }
+`));
+  const up = r.flows[0]!;
+  assert.equal(up.integrity, true);
+  assert.equal(up.bytesDelivered, 8_000_000);
+  // The endpoint's subflow (to the server's initial address), closed at 1 s; the endpoint added
+  // again opens another, closed when its interface goes at 4 s; the initial subflow carries the end.
+  assert.deepEqual(up.mptcp!.subflows.map((s) => [s.local, s.remote, s.state === "CLOSED"]), [
+    ["10.0.0.1", "10.0.0.2", false],
+    ["10.0.1.1", "10.0.0.2", true],
+    ["10.0.1.1", "10.0.0.2", true],
+  ]);
+  assert.ok(up.mptcp!.subflows.every((s) => s.bytesSent > 0), "each subflow carried data");
+  const [client, server] = r.hosts.map((h) => h.mptcp!);
+  assert.equal(client!.RmAddrTx, 2, "the endpoint deleted, then the interface down");
+  assert.equal(server!.RmAddr, 2);
+  assert.equal(server!.AddAddrTx, 1, "the signal endpoint added during the connection");
+  assert.equal(client!.EchoAddTx, 1);
+  assert.equal(client!.MPJoinSynTx, 2, "add_addr_accepted 0: echoed, not joined");
+});
