@@ -35,7 +35,7 @@ import type { CongestionFactory } from "../tcp/congestion/controller.js";
 import { StallWatch } from "./stall.js";
 import { StaleLoss } from "./stale-loss.js";
 import type { RtxSubflow } from "./data-rtx.js";
-import { DataRetransmitTimer, dataRtxInterval, onRtxExpiry } from "./data-rtx.js";
+import { DataAckWatch, DataRetransmitTimer, dataRtxInterval, onRtxExpiry } from "./data-rtx.js";
 import type { OrderChunk } from "./ofo-count.js";
 import { DataOrder, SubflowOrder } from "./ofo-count.js";
 import type { Subflow } from "./subflow.js";
@@ -205,6 +205,8 @@ export class MptcpConnection {
   private readonly initialLoss = new StaleLoss();
   /** Linux's connection-level retransmission timer (data-rtx.ts), when `staleLossCount` is a number. */
   private readonly dataRtx = new DataRetransmitTimer();
+  /** The default stall rule's wait for a lost Data ACK (data-rtx.ts `DataAckWatch`). */
+  private readonly ackWatch = new DataAckWatch();
   /** The Data ACK advanced since the last `service` (restarts `dataRtx`). */
   private dataAcked = false;
   /** Linux's order of the data reaching the data level, for MPTcpExt OFOQueue (ofo-count.ts). */
@@ -615,7 +617,7 @@ export class MptcpConnection {
     let t: number | undefined;
     // Address signals ride on MPTCP options: none after a fallback, so no retransmission is due.
     const signals = this.closedSent || this.modeValue !== "mptcp" ? undefined : this.paths.timeout;
-    for (const x of [this.joins.timeout, this.dataFinTimeout, signals, this.dataRtx.deadline]) {
+    for (const x of [this.joins.timeout, this.dataFinTimeout, signals, this.dataRtx.deadline, this.ackWatch.deadline]) {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
     return t;
@@ -626,6 +628,7 @@ export class MptcpConnection {
     this.joins.onTimer(now);
     if (!this.closedSent && this.modeValue === "mptcp") this.paths.onTimer(now);
     if (this.dataRtx.fire(now)) this.onDataRtx(now);
+    if (this.ackWatch.fire(now)) this.onDataAckLost();
     if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
     this.dataFinTimeout = undefined;
     if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
@@ -714,7 +717,10 @@ export class MptcpConnection {
     else if (this.txMap !== undefined) this.txMap.onSubflowAck(this.written - sub.tcp.sendQueued);
     if (this.modeValue === "mptcp") this.checkStalls(sub);
     if (this.pump(sub, now)) acted = true;
-    if (this.modeValue === "mptcp") this.armDataRtx(sub, now);
+    if (this.modeValue === "mptcp") {
+      if (this.staleLossCount !== undefined) this.armDataRtx(sub, now);
+      else this.watchDataAcks(sub, now);
+    }
     if (this.deferredDataFin !== undefined && this.fullyEstablished && this.modeValue === "mptcp") {
       this.bareDataFin = this.deferredDataFin;
       this.deferredDataFin = undefined;
@@ -881,6 +887,55 @@ export class MptcpConnection {
     } else if (outstanding && this.dataRtx.deadline === undefined) {
       this.dataRtx.onSent(now, dataRtxInterval(this.rtxSubflows(this.sendPaths(sub, true))));
     }
+  }
+
+  /**
+   * Runs the default rule's wait for a lost Data ACK (`DataAckWatch`): while data is outstanding
+   * at the data level and no usable subflow holds any at the TCP level. (In a transfer the initial
+   * subflow nearly always holds data, so the check ends at its first step.)
+   */
+  private watchDataAcks(sub: Subflow, now: number): void {
+    if (this.dataAcked) {
+      this.dataAcked = false;
+      this.ackWatch.acked();
+    }
+    const q = this.sendQueue;
+    // Not after a bare acknowledgment of our data (no MPTCP option at all): the peer may have
+    // fallen back (a box stripped our DSS), where a copy of old data would be new bytes to it;
+    // the fallback rules decide there (`incoming`, the DATA_FIN timer).
+    let waiting = q.inFlight > 0 && !this.closedSent && q.pendingReinjection.length === 0 && this.bareAdvances === 0;
+    let usable = 0;
+    if (waiting && !this.initialDown && this.canSend(sub)) {
+      usable++;
+      if (sub.tcp.sendQueued > 0) waiting = false;
+    }
+    if (waiting) {
+      for (const j of this.joins.all) {
+        if (!j.established || j.subflow === undefined || !isOpen(j.subflow)) continue;
+        usable++;
+        if (j.subflow.tcp.sendQueued > 0) waiting = false;
+      }
+    }
+    this.ackWatch.update(now, waiting && usable > 0, () => {
+      let rto = 0;
+      for (const p of this.sendPaths(sub, true)) rto = Math.max(rto, p.sub.stats().rto);
+      return rto;
+    });
+  }
+
+  /**
+   * No Data ACK came for data every subflow has acknowledged (`DataAckWatch`): the oldest of it
+   * goes again, on the subflow the scheduler would give it, and the peer's answer carries its
+   * Data ACK (RFC 8684 §3.3.6).
+   */
+  private onDataAckLost(): void {
+    const sub = this.sub;
+    const q = this.sendQueue;
+    if (sub === undefined || this.modeValue !== "mptcp" || this.closedSent || q.inFlight === 0) return;
+    const end = Math.min(q.sndNxt, q.dataFinDsn ?? q.sndNxt, q.sndUna + MAX_MAPPING_BYTES);
+    // Sent again through the scheduler, counted as any reinjection (MPTCPRetrans).
+    if (end > q.sndUna) q.reinject([[q.sndUna, end]]);
+    this.owner.changed(this);
   }
 
   /**

@@ -113,3 +113,45 @@ export class DataRetransmitTimer {
     this.deadline = undefined;
   }
 }
+
+/** The longest a lost Data ACK is waited for between two sends of the oldest data, µs. */
+export const DATA_ACK_WATCH_MAX = 60_000_000;
+
+/**
+ * The data-level retransmission timer of the default stall rule (stall.ts), for the one case the
+ * subflows' own timers cannot cover (RFC 8684 §3.3.6: a Data ACK rides on TCP options and may be
+ * lost where the subflow ACK is not): every byte handed to the subflows is acknowledged at the
+ * TCP level and some of it not at the data level, and no subflow holds anything that would make
+ * the peer answer. The pure ACK that carried the Data ACK was lost (or carried an ADD_ADDR echo in
+ * its place and the one after it was lost), and a peer with nothing to send never repeats it.
+ * It runs only while that holds; at each expiry the oldest data not data-acknowledged goes again,
+ * which the peer answers with its Data ACK, and the interval doubles, as an RTO backs off, until
+ * the Data ACK moves.
+ */
+export class DataAckWatch {
+  /** When it fires next, µs; undefined while it does not run. */
+  deadline: number | undefined;
+  private backoff = 0;
+
+  /**
+   * At each service: `waiting`, whether everything sent is acknowledged at the TCP level but not
+   * at the data level; `rto`, the longest retransmission timeout of the usable subflows.
+   */
+  update(now: number, waiting: boolean, rto: () => number): void {
+    if (!waiting) this.deadline = undefined;
+    else this.deadline ??= now + Math.min(Math.max(rto(), DATA_RTX_MIN_INTERVAL) * 2 ** this.backoff, DATA_ACK_WATCH_MAX);
+  }
+
+  /** The Data ACK advanced: the next wait starts from one RTO again. */
+  acked(): void {
+    this.backoff = 0;
+  }
+
+  /** Whether it fires at `now`; if so it stops until the next `update`, one step further back. */
+  fire(now: number): boolean {
+    if (this.deadline === undefined || now < this.deadline) return false;
+    this.deadline = undefined;
+    this.backoff = Math.min(this.backoff + 1, 16);
+    return true;
+  }
+}

@@ -1,9 +1,12 @@
 /** Linux's connection-level retransmission timer (src/mptcp/data-rtx.ts, net/mptcp/protocol.c). */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { DATA_RTX_MIN_INTERVAL, DataRetransmitTimer, dataRtxInterval, onRtxExpiry } from "../../src/mptcp/data-rtx.js";
+import { DATA_ACK_WATCH_MAX, DATA_RTX_MIN_INTERVAL, DataAckWatch, DataRetransmitTimer, dataRtxInterval, onRtxExpiry } from "../../src/mptcp/data-rtx.js";
 import type { RtxSubflow } from "../../src/mptcp/data-rtx.js";
 import { StaleLoss } from "../../src/mptcp/stale-loss.js";
+import { C2, IDSN_A, clientSide, dataAckOpt, drain, ip, mptcpOptions, opt } from "./segment-harness.js";
+
+const HELLO = new TextEncoder().encode("hello mptcp");
 
 interface Sf extends RtxSubflow {
   name: string;
@@ -108,5 +111,64 @@ describe("DataRetransmitTimer", () => {
     t.onSent(500_000, 200_000);
     t.stop();
     assert.equal(t.fire(1_000_000), false);
+  });
+});
+
+describe("DataAckWatch (the default stall rule's wait for a lost Data ACK, RFC 8684 §3.3.6)", () => {
+  test("runs only while waiting, from one RTO (at least TCP_RTO_MIN), doubling at each expiry until the Data ACK moves", () => {
+    const w = new DataAckWatch();
+    w.update(1000, false, () => 300_000);
+    assert.equal(w.deadline, undefined);
+    w.update(1000, true, () => 300_000);
+    assert.equal(w.deadline, 301_000);
+    w.update(5000, true, () => 900_000);
+    assert.equal(w.deadline, 301_000, "running: not moved");
+    assert.equal(w.fire(300_999), false);
+    assert.equal(w.fire(301_000), true);
+    assert.equal(w.deadline, undefined);
+    w.update(400_000, true, () => 10_000);
+    assert.equal(w.deadline, 400_000 + 2 * DATA_RTX_MIN_INTERVAL, "doubled, from the floor");
+    w.update(450_000, false, () => 10_000);
+    assert.equal(w.deadline, undefined, "the subflow holds data again: stopped");
+    w.acked();
+    w.update(500_000, true, () => 300_000);
+    assert.equal(w.deadline, 800_000, "the Data ACK moved: one RTO again");
+    for (let i = 0; i < 40; i++) {
+      w.fire(w.deadline!);
+      w.update(0, true, () => 300_000);
+    }
+    assert.equal(w.deadline, DATA_ACK_WATCH_MAX, "capped");
+  });
+});
+
+describe("a Data ACK lost where the subflow ACK was not (RFC 8684 §3.3.6)", () => {
+  // Random scenarios found a download that stopped for ever: the client's ACK of the server's last
+  // data carried its ADD_ADDR echo in place of the DSS, the pure ACK after it with the Data ACK was
+  // lost, and the server, every byte acknowledged at the TCP level and its 8 KB send buffer full of
+  // data not data-acknowledged, had no timer left; the client had nothing to send.
+  test("every byte TCP-acknowledged, no Data ACK: after an RTO the oldest data goes again, and the peer's Data ACK ends the wait", () => {
+    const side = clientSide({ endpoints: [`${C2} id 1 signal`] });
+    const { h, c, fromB } = side;
+    assert.equal(h.counters.AddAddrTx, 1, "our ADD_ADDR, once fully established");
+    c.write(HELLO);
+    const [data] = drain(h, 2000);
+    assert.equal(data!.seg.payload.length, HELLO.length);
+    const dsn = (mptcpOptions(data!.seg)[0] as { dsn: bigint }).dsn;
+    // B's ACK of the data carries its echo of our ADD_ADDR, not the DSS; the Data ACK that followed was lost.
+    const ackAll = (side.iss + 1 + HELLO.length) >>> 0;
+    const echo = opt({ subtype: "ADD_ADDR", version: 1, echo: true, addrId: 1, addr: ip(C2) });
+    assert.deepEqual(fromB({ ack: ackAll, options: [echo] }, 2100), []);
+    const due = h.pollTimeout();
+    assert.ok(due !== undefined && due > 2100 && due <= 2100 + 3_000_000, `a timer runs: ${due}`);
+    h.handleTimeout(due);
+    const [again, ...more] = drain(h, due);
+    assert.equal(more.length, 0);
+    assert.deepEqual(again!.seg.payload, HELLO, "the oldest data, again");
+    assert.equal((mptcpOptions(again!.seg)[0] as { dsn: bigint }).dsn, dsn);
+    assert.equal(h.counters.MPTCPRetrans, 1);
+    // B acknowledges the copy with its Data ACK: nothing more is due.
+    fromB({ ack: (ackAll + HELLO.length) >>> 0, options: [dataAckOpt(IDSN_A + 1n + BigInt(HELLO.length))] }, due + 1000);
+    assert.equal(c.dataLevel.sndUna, c.dataLevel.sndNxt);
+    assert.equal(h.pollTimeout(), undefined);
   });
 });
