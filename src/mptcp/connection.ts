@@ -389,6 +389,14 @@ export class MptcpConnection {
   }
 
   /**
+   * @internal Whether a subflow that can carry segments now (the initial one in service, a join
+   * fully established) goes from an address other than `addrs`.
+   */
+  hasLiveSubflowOff(addrs: readonly IpAddress[]): boolean {
+    return this.livePaths().some((p) => p.subflow !== undefined && !addrs.some((a) => addressEquals(a, p.subflow!.local)));
+  }
+
+  /**
    * @internal Our address `addr` is gone (Host `removeAddress`, an endpoint deleted, an interface
    * down): REMOVE_ADDR for each ID it was announced or used under (§3.4.2), its subflows closed.
    */

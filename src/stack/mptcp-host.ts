@@ -420,7 +420,7 @@ export class MptcpHost implements MptcpConnectionOwner {
   /**
    * Interface `iface` lost its link (WiFi out of range, carrier lost): its addresses can no
    * longer carry anything. A handover path manager moves the connections it manages off it (see
-   * `MptcpOptions.pathManager`). Under the kernel one, each connection with a subflow elsewhere
+   * `MptcpOptions.pathManager`). Under the kernel one, each connection with a subflow up elsewhere
    * withdraws the interface's addresses (REMOVE_ADDR, RFC 8684 §3.4.2; the endpoints stay), as a
    * network manager deleting the address makes happen; one with no other subflow keeps its
    * subflows, which time out unless the link returns first. Then drain `pollTransmit`.
@@ -430,8 +430,10 @@ export class MptcpHost implements MptcpConnectionOwner {
     this.now = now;
     this.handover.link(iface, false);
     const gone = this.host.addresses(iface);
-    const elsewhere = (c: MptcpConnection) =>
-      c.stats().subflows.some((s) => s.state !== "CLOSED" && !gone.some((a) => formatAddress(a) === s.local));
+    // A subflow up elsewhere, to carry the REMOVE_ADDR and the data: not a join still in its
+    // handshake, which may never complete (withdrawing the only working subflow for one left the
+    // connection without any, and the peer reset it).
+    const elsewhere = (c: MptcpConnection) => c.hasLiveSubflowOff(gone);
     for (const c of [...this.live]) {
       if (!this.handover.manages(c) && elsewhere(c)) for (const addr of gone) c.removeLocalAddress(addr);
     }

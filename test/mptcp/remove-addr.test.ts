@@ -8,7 +8,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { TCPRST_REASON } from "../../src/wire/mptcp/types.js";
-import { IDSN_A, IDSN_B, clientSide, dataAckOpt, drain, events, ip, joinedClient, mptcpOptions, opt, types } from "./segment-harness.js";
+import { C1, C2, IDSN_A, IDSN_B, R_A, S2, be, clientSide, dataAckOpt, drain, events, ip, joinedClient, mptcpOptions, opt, types } from "./segment-harness.js";
 
 const HELLO = new TextEncoder().encode("hello mptcp");
 
@@ -99,5 +99,35 @@ describe("REMOVE_ADDR sent (RFC 8684 §3.4.2)", () => {
     const rm = out.find((o) => mptcpOptions(o.seg).some((m) => m.subtype === "REMOVE_ADDR"));
     assert.ok(rm !== undefined);
     assert.deepEqual(mptcpOptions(rm.seg).at(-1), { subtype: "REMOVE_ADDR", addrIds: [4] });
+  });
+});
+
+describe("an interface down under the kernel path manager (MptcpHost.interfaceDown)", () => {
+  // Random scenarios with host events found a client that withdrew the address of its only working
+  // subflow for a join still in its handshake: the REMOVE_ADDR had no subflow to go on, the initial
+  // subflow was reset, the peer closed the connection, and the join never completed.
+  test("with a join only in its handshake: nothing withdrawn, the initial subflow kept", () => {
+    const side = clientSide();
+    side.random.draws4.push(be(BigInt(R_A), 4));
+    const join = side.c.openSubflow(ip(C2), ip(S2), 80)!;
+    drain(side.h, 1600);
+    assert.equal(join.state, "syn-sent");
+    side.h.interfaceDown(0, 2000);
+    assert.deepEqual(drain(side.h, 2000), [], "no RST, no REMOVE_ADDR");
+    assert.equal(side.h.counters.RmSubflow, 0);
+    assert.equal(side.c.mode, "mptcp");
+    assert.equal(side.c.stats().subflows.find((s) => s.kind === "initial")!.state, "ESTABLISHED");
+  });
+
+  test("with a join up: the interface's address withdrawn on the join, the initial subflow reset", () => {
+    const { h, join } = joinedClient();
+    events(h);
+    h.interfaceDown(0, 6000);
+    const out = drain(h, 6000);
+    const rm = out.find((o) => mptcpOptions(o.seg).some((m) => m.subtype === "REMOVE_ADDR"))!;
+    assert.equal(rm.src, C2, "on the join");
+    assert.deepEqual(mptcpOptions(rm.seg).at(-1), { subtype: "REMOVE_ADDR", addrIds: [0] });
+    assert.ok(out.some((o) => o.src === C1 && (o.seg.flags & TCP_FLAG.RST) !== 0), "the initial subflow reset");
+    assert.equal(join.established, true);
   });
 });

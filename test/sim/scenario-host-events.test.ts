@@ -44,3 +44,28 @@ events:
   assert.equal(client!.EchoAddTx, 1);
   assert.equal(client!.MPJoinSynTx, 2, "add_addr_accepted 0: echoed, not joined");
 });
+
+test("an interface down while the joins are still in their handshake: nothing withdrawn, the upload intact", () => {
+  // Drawn by random scenarios with host events: the client withdrew its first interface's address
+  // for joins that had sent only their SYNs, reset its only working subflow, and the server closed
+  // the connection (MptcpHost.interfaceDown now needs a subflow up elsewhere).
+  const r = runScenario(parseScenarioText(`
+name: down-before-joins
+duration: 900s
+hosts:
+  - { name: client, interfaces: [{ addresses: [10.0.0.1] }, { addresses: [10.0.1.1] }], mptcp: { dssEverySegment: true, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.1 id 2 subflow fullmesh"] } }
+  - { name: server, interfaces: [{ addresses: [10.0.0.2] }, { addresses: [10.0.1.2] }], mptcp: { dssEverySegment: true, subflows: 4, addAddrAccepted: 2, endpoints: ["10.0.1.2 id 2 signal"] } }
+links:
+  - { name: path0, from: client.0, to: server.0, rate: 2Mbit, delay: 100ms, queue: 50ms, loss: 0.5%, jitter: 1ms, reorder: true }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 100ms, queue: 100 packets, loss: 0, jitter: 5ms, reorder: true }
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 50KB }
+events:
+  - { at: 0.512s, host: client, action: interface-down, interface: 0 }
+  - { at: 3.35s, host: client, action: interface-up, interface: 0 }
+`), { seed: 197, mptcp: { congestion: "cubic", scheduler: "lowest-rtt" } });
+  const up = r.flows[0]!;
+  assert.equal(up.failure, null);
+  assert.equal(up.integrity, true);
+  assert.equal(up.bytesDelivered, 50_000);
+});
