@@ -131,7 +131,8 @@ export class PathControl {
 
   /** The earliest time `onTimer` must run. */
   get timeout(): number | undefined {
-    return this.signals.timeout;
+    // An ADD_ADDR waits while no subflow can carry it (a join coming up calls `changed`).
+    return this.signals.timeout(() => this.ctx.live().length > 0);
   }
 
   onTimer(now: number): void {
@@ -289,37 +290,47 @@ export class PathControl {
     const space = path.optionSpace;
     if (carries) {
       const sig = this.signals.next(this.now);
-      // Linux: an ADD_ADDR (or its echo) on a pure ACK goes without the DSS. Whatever does not
-      // fit beside the other options waits for the next ACK.
+      // Linux: an ADD_ADDR (or its echo) on a pure ACK goes without the DSS; one that does not
+      // fit even alone is given up (`unfit`), an echo waits. A REMOVE_ADDR goes beside the DSS,
+      // or alone where the DSS is long (a DATA_FIN's mapping, a checksum): this ACK is asked for
+      // it, and an ACK that never carried it would be asked for again at once, for ever.
       if (sig?.subtype === "ADD_ADDR") {
         if (paddedLength(sig) <= space) options = [sig];
         else if (!sig.echo) this.unfit = true;
-      } else if (sig !== undefined && paddedLengths(options) + paddedLength(sig) <= space) {
-        options = [...options, sig];
+      } else if (sig !== undefined) {
+        options = besideOrAlone(options, sig, space);
       }
     }
-    const prio: MptcpOption = { subtype: "MP_PRIO", backup: path.backup };
-    if (path.prioPending && paddedLengths(options) + paddedLength(prio) <= space) options = [...options, prio];
+    // MP_PRIO likewise, beside what the ACK carries, or alone unless a signal took the ACK (then
+    // on the next one, as the signal is sent).
+    if (path.prioPending) {
+      const prio: MptcpOption = { subtype: "MP_PRIO", backup: path.backup };
+      if (!options.some(isSignal)) options = besideOrAlone(options, prio, space);
+      else if (paddedLengths(options) + paddedLength(prio) <= space) options = [...options, prio];
+    }
     return options === plan.options ? plan : { options };
   }
 
   /**
-   * `options` went out on a segment of `path`. Returns true when an ADD_ADDR displaced the DSS, so
-   * the Data ACK must follow on another ACK.
+   * `options` went out on a segment of `path`. Returns true when a signal displaced the DSS (a
+   * pure ACK carried it alone), so the Data ACK must follow on another ACK.
    */
   sent(path: PathState, options: readonly MptcpOption[]): boolean {
-    let displaced = false;
+    let signal = false;
+    let dss = false;
     for (const o of options) {
-      if (o.subtype === "ADD_ADDR") {
+      if (o.subtype === "ADD_ADDR" || o.subtype === "REMOVE_ADDR") {
         this.signals.sent(o, this.now);
-        displaced = true;
-      } else if (o.subtype === "REMOVE_ADDR") {
-        this.signals.sent(o, this.now);
+        signal = true;
       } else if (o.subtype === "MP_PRIO") {
         path.prioPending = false;
         this.count("MPPrioTx");
+        signal = true;
+      } else if (o.subtype === "DSS") {
+        dss = true;
       }
     }
+    const displaced = signal && !dss;
     if (displaced || this.signals.pending(this.now)) this.ctx.changed();
     return displaced;
   }
@@ -452,6 +463,16 @@ export class PathControl {
   private count(name: MptcpCounterName): void {
     this.ctx.counters[name]++;
   }
+}
+
+/** `signal` after `options` where it fits, else alone in their place (it always fits alone). */
+function besideOrAlone(options: MptcpOption[], signal: MptcpOption, space: number): MptcpOption[] {
+  if (paddedLengths(options) + paddedLength(signal) <= space) return [...options, signal];
+  return paddedLength(signal) <= space ? [signal] : options;
+}
+
+function isSignal(o: MptcpOption): boolean {
+  return o.subtype === "ADD_ADDR" || o.subtype === "REMOVE_ADDR";
 }
 
 function kindOf(path: PathState): SubflowStats["kind"] {

@@ -60,10 +60,16 @@ export class AddressSignals {
     return this.echoes.length > 0 || this.removals.length > 0 || this.sender.due(now) !== undefined;
   }
 
-  /** The earliest time something is due: a retransmission, or giving one up. */
-  get timeout(): number | undefined {
-    let t = this.sender.pollTimeout();
+  /**
+   * The earliest time something is due: a (re)transmission, or giving one up. `canSend`: whether
+   * a subflow could carry an ADD_ADDR now; without one only giving up is due (a transmission that
+   * cannot happen would be due at once for ever).
+   */
+  timeout(canSend: () => boolean): number | undefined {
+    let t: number | undefined;
     for (const g of this.giveUpAt.values()) if (t === undefined || g < t) t = g;
+    const send = this.sender.pollTimeout();
+    if (send !== undefined && (t === undefined || send < t) && canSend()) t = send;
     return t;
   }
 

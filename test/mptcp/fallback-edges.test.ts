@@ -241,6 +241,19 @@ describe("after MP_FAIL went out: committed to plain TCP (RFC 8684 §3.7)", () =
     assert.equal(readAll(side), "then without any option");
   });
 
+  // Found by random scenarios with host events: a signal endpoint added after MP_FAIL went out was
+  // announced, but no subflow could carry the ADD_ADDR, and its first transmission stayed due at
+  // that instant: the simulator stopped ("pollTimeout() stays").
+  test("an endpoint added after MP_FAIL went out: its ADD_ADDR waits, no timer stays due", () => {
+    const side = clientSide({ checksums: true });
+    mapped(side, 0, FIRST, 2000, "wrong");
+    assert.ok(!("errno" in side.h.addEndpoint({ addr: ip(C2), id: 4, flags: { signal: true } })));
+    assert.deepEqual(drain(side.h, 2100), [], "nothing can carry it");
+    const t = side.h.pollTimeout();
+    assert.ok(t === undefined || t > 2100, `a timer due at ${t}`);
+    assert.equal(side.h.counters.AddAddrTx, 0);
+  });
+
   test("a FIN without DATA_FIN after MP_FAIL (the infinite mapping lost or overtaken): fallback, and the FIN ends the stream", () => {
     const side = serverSide({ checksums: true });
     corrupted(side, 0, FIRST, 2000);

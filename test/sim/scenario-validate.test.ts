@@ -118,7 +118,7 @@ describe("scenario files", () => {
     ["a bad address", (d) => ((d.hosts as Record<string, unknown>[])[0]!.addresses = ["10.0.1.300"]), "hosts[0].addresses[0]: expected an IPv4 or IPv6 address, got \"10.0.1.300\""],
     ["a bad loss", (d) => ((d.links as Record<string, unknown>[])[1]!.loss = "120%"), 'links[1].loss: expected a probability like "1%" or 0.01, got "120%"'],
     ["an event on an unknown link", (d) => ((d.events as Record<string, unknown>[])[0]!.link = "wifi"), 'events[0].link: no link named "wifi"'],
-    ["an unknown action", (d) => ((d.events as Record<string, unknown>[])[0]!.action = "explode"), 'events[0].action: expected down, up, rate, delay, loss or blackhole, got "explode"'],
+    ["an unknown action", (d) => ((d.events as Record<string, unknown>[])[0]!.action = "explode"), 'events[0].action: expected down, up, rate, delay, loss or blackhole (or, with host, a host event), got "explode"'],
     ["duplicate node names", (d) => ((d.routers as Record<string, unknown>[])[0]!.name = "client"), 'routers[0].name: duplicate node name "client"'],
     ["two links on one interface", (d) => ((d.links as Record<string, unknown>[])[1]!.from = "r.0"), "links[1].from: interface r.0 already has a link"],
     ["a flow address not of the server", (d) => ((d.flows as Record<string, unknown>[])[0]!.address = "10.9.9.9"), 'flows[0].address: not an address of host "server"'],
