@@ -924,11 +924,13 @@ export class MptcpConnection {
         if (j.subflow.tcp.sendQueued > 0) waiting = false;
       }
     }
-    this.ackWatch.update(now, waiting && usable > 0, () => {
+    if (!waiting || usable === 0) {
+      this.ackWatch.stop();
+    } else if (this.ackWatch.deadline === undefined) {
       let rto = 0;
       for (const p of this.sendPaths(sub, true)) rto = Math.max(rto, p.sub.stats().rto);
-      return rto;
-    });
+      this.ackWatch.start(now, rto);
+    }
   }
 
   /**

@@ -134,12 +134,17 @@ export class DataAckWatch {
   private backoff = 0;
 
   /**
-   * At each service: `waiting`, whether everything sent is acknowledged at the TCP level but not
-   * at the data level; `rto`, the longest retransmission timeout of the usable subflows.
+   * Everything sent is acknowledged at the TCP level but not at the data level: runs, unless it
+   * does already, for `rto` (the longest retransmission timeout of the usable subflows, at least
+   * TCP_RTO_MIN), doubled for each expiry since the Data ACK last moved.
    */
-  update(now: number, waiting: boolean, rto: () => number): void {
-    if (!waiting) this.deadline = undefined;
-    else this.deadline ??= now + Math.min(Math.max(rto(), DATA_RTX_MIN_INTERVAL) * 2 ** this.backoff, DATA_ACK_WATCH_MAX);
+  start(now: number, rto: number): void {
+    this.deadline ??= now + Math.min(Math.max(rto, DATA_RTX_MIN_INTERVAL) * 2 ** this.backoff, DATA_ACK_WATCH_MAX);
+  }
+
+  /** A subflow holds data again, or nothing is outstanding: no wait. */
+  stop(): void {
+    this.deadline = undefined;
   }
 
   /** The Data ACK advanced: the next wait starts from one RTO again. */
@@ -147,7 +152,7 @@ export class DataAckWatch {
     this.backoff = 0;
   }
 
-  /** Whether it fires at `now`; if so it stops until the next `update`, one step further back. */
+  /** Whether it fires at `now`; if so it stops until the next `start`, one step further back. */
   fire(now: number): boolean {
     if (this.deadline === undefined || now < this.deadline) return false;
     this.deadline = undefined;

@@ -131,9 +131,11 @@ export class PathControl {
 
   /** The earliest time `onTimer` must run. */
   get timeout(): number | undefined {
-    // An ADD_ADDR waits while no subflow can carry it (a join coming up calls `changed`).
-    return this.signals.timeout(() => this.ctx.live().length > 0);
+    return this.signals.timeout(this.canCarry);
   }
+
+  /** An ADD_ADDR waits while no subflow can carry it (a join coming up calls `changed`). */
+  private readonly canCarry = (): boolean => this.ctx.live().length > 0;
 
   onTimer(now: number): void {
     this.now = now;

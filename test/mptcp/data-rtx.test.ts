@@ -115,27 +115,26 @@ describe("DataRetransmitTimer", () => {
 });
 
 describe("DataAckWatch (the default stall rule's wait for a lost Data ACK, RFC 8684 §3.3.6)", () => {
-  test("runs only while waiting, from one RTO (at least TCP_RTO_MIN), doubling at each expiry until the Data ACK moves", () => {
+  test("runs while started, from one RTO (at least TCP_RTO_MIN), doubling at each expiry until the Data ACK moves", () => {
     const w = new DataAckWatch();
-    w.update(1000, false, () => 300_000);
     assert.equal(w.deadline, undefined);
-    w.update(1000, true, () => 300_000);
+    w.start(1000, 300_000);
     assert.equal(w.deadline, 301_000);
-    w.update(5000, true, () => 900_000);
+    w.start(5000, 900_000);
     assert.equal(w.deadline, 301_000, "running: not moved");
     assert.equal(w.fire(300_999), false);
     assert.equal(w.fire(301_000), true);
     assert.equal(w.deadline, undefined);
-    w.update(400_000, true, () => 10_000);
+    w.start(400_000, 10_000);
     assert.equal(w.deadline, 400_000 + 2 * DATA_RTX_MIN_INTERVAL, "doubled, from the floor");
-    w.update(450_000, false, () => 10_000);
-    assert.equal(w.deadline, undefined, "the subflow holds data again: stopped");
+    w.stop();
+    assert.equal(w.deadline, undefined, "a subflow holds data again: stopped");
     w.acked();
-    w.update(500_000, true, () => 300_000);
+    w.start(500_000, 300_000);
     assert.equal(w.deadline, 800_000, "the Data ACK moved: one RTO again");
     for (let i = 0; i < 40; i++) {
       w.fire(w.deadline!);
-      w.update(0, true, () => 300_000);
+      w.start(0, 300_000);
     }
     assert.equal(w.deadline, DATA_ACK_WATCH_MAX, "capped");
   });

@@ -1,5 +1,6 @@
 /**
- * Random MPTCP scenarios (a property test over the simulator). Three generators:
+ * Random MPTCP scenarios (a property test over the simulator). Four generators, and the first
+ * again with a corrupting box:
  *
  * - paths: two or three paths with random rates, delays, queues, loss, reordering, outages, black
  *   holes and rate or delay changes; every scheduler and congestion controller; DSS checksums,
@@ -10,7 +11,9 @@
  *   managers (full, backup, single-path) and ndiffports, several flows, aborts, 16 KB buffers,
  *   Nagle, SACK and timestamps off;
  * - mixed: MPTCP and plain TCP hosts in every combination, a path of each address family,
- *   window scaling off, initial windows of 1 to 10 segments, up to six flows both ways.
+ *   window scaling off, initial windows of 1 to 10 segments, up to six flows both ways;
+ * - host events: the first generator's scenarios with interfaces going down and up and endpoints
+ *   deleted, added and made backup during the run (`ip mptcp endpoint`).
  *
  * Every link comes back, so every flow must end intact (an aborted one with what arrived the
  * start of what was sent). Each case is seeded: the same run every time, re-run alone by its
@@ -206,10 +209,72 @@ function check(c: Case): void {
   }
 }
 
+/**
+ * The fifth generator: the first one's scenarios with host events during the run (docs/scenarios.md
+ * "Events"): an interface going down (and mostly up again) or an endpoint deleted (and mostly added
+ * again) on either side, new endpoints added, endpoints made (no) backup. The links stay up and
+ * another subflow is left, so every flow must still end intact.
+ */
+function hostEventsCase(index: number): Case {
+  const c = pathsCase(index);
+  const d = new Draw(0x686576 + index * 31337);
+  const hosts = c.raw.hosts as Obj[];
+  const events = c.raw.events as Obj[];
+  const endpoints = (h: Obj): string[] => ((h.mptcp as Obj).endpoints as string[] | undefined) ?? [];
+  const idOf = (e: string): number => Number(/ id (\d+)/.exec(e)![1]);
+  const at = (): number => d.pick([0.2, 0.5, 1, 1.5, 2, 3, 4]);
+  const later = (t: number): number => Math.round((t + d.pick([0.1, 0.5, 2])) * 1000) / 1000;
+  const touched = new Set<string>();
+  // One address withdrawn at most (an interface down, an endpoint deleted): two, on both sides,
+  // can take away every subflow between them, and the connection ends, as it must.
+  let withdrawn = false;
+  const count = d.pick([1, 2, 3]);
+  for (let k = 0; k < count; k++) {
+    const h = d.pick(hosts);
+    const name = h.name as string;
+    const kind = d.pick(["interface", "interface", "delete", "add", "backup"]);
+    if (kind === "interface" || kind === "delete") {
+      if (withdrawn) continue;
+      withdrawn = true;
+    }
+    if (kind === "interface") {
+      const iface = d.pick([0, 1, 2]) % (h.interfaces as Obj[]).length;
+      const t = at();
+      events.push({ at: `${t}s`, host: name, action: "interface-down", interface: iface });
+      if (d.chance(0.8)) events.push({ at: `${later(t)}s`, host: name, action: "interface-up", interface: iface });
+      continue;
+    }
+    const own = endpoints(h).filter((e) => !touched.has(`${name}/${idOf(e)}`));
+    if (kind === "add") {
+      const taken = (a: string): boolean => endpoints(h).some((e) => e.startsWith(`${a} `)) || touched.has(`${name}/${a}`);
+      const free = (h.interfaces as Obj[]).slice(1).map((i) => (i.addresses as string[])[0]!).filter((a) => !taken(a));
+      if (free.length === 0) continue;
+      const a = d.pick(free);
+      touched.add(`${name}/${a}`);
+      events.push({ at: `${at()}s`, host: name, action: "endpoint-add", endpoint: `${a} id ${20 + k} ${d.pick(["signal", "subflow", "subflow fullmesh"])}` });
+      continue;
+    }
+    if (own.length === 0) continue;
+    const e = d.pick(own);
+    touched.add(`${name}/${idOf(e)}`);
+    touched.add(`${name}/${e.split(" ")[0]}`);
+    const t = at();
+    if (kind === "backup") {
+      events.push({ at: `${t}s`, host: name, action: "endpoint-backup", id: idOf(e), backup: d.chance(0.7) });
+      continue;
+    }
+    events.push({ at: `${t}s`, host: name, action: "endpoint-delete", id: idOf(e) });
+    if (d.chance(0.7)) events.push({ at: `${later(t)}s`, host: name, action: "endpoint-add", endpoint: e });
+  }
+  const mine = events.filter((e) => e.host !== undefined).length;
+  return { raw: { ...c.raw, name: `host-events-${index}` }, opts: c.opts, label: `${c.label}, ${mine} host events` };
+}
+
 const GENERATORS: [string, (i: number) => Case, number][] = [
   ["paths", pathsCase, 64],
   ["handover", handoverCase, 64],
   ["mixed", mixedCase, 32],
+  ["host events", hostEventsCase, 32],
 ];
 
 for (const [name, generate, cases] of GENERATORS) {
