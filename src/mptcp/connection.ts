@@ -371,7 +371,6 @@ export class MptcpConnection {
     return this.paths.removeLocal(id);
   }
 
-  /** @internal The Host lost `addr`: REMOVE_ADDR for its ID, if the connection uses it. */
   /**
    * @internal The Host added an endpoint: at the next service the path manager looks at the
    * endpoints again, as Linux's `mptcp_nl_add_subflow_or_signal_addr` revisits every fully
