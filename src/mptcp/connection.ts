@@ -87,6 +87,11 @@ function isOpen(sub: Subflow): boolean {
   return st === "ESTABLISHED" || st === "CLOSE-WAIT";
 }
 
+/** A join that can carry segments now: fully established, its subflow open. */
+function isLiveJoin(j: JoinSubflow): j is JoinSubflow & { subflow: Subflow } {
+  return j.established && j.subflow !== undefined && isOpen(j.subflow);
+}
+
 export class MptcpConnection {
   readonly role: "client" | "server";
   /** The host-unique number of the connection (for logs and maps). */
@@ -918,7 +923,7 @@ export class MptcpConnection {
     }
     if (waiting) {
       for (const j of this.joins.all) {
-        if (!j.established || j.subflow === undefined || !isOpen(j.subflow)) continue;
+        if (!isLiveJoin(j)) continue;
         usable++;
         if (j.subflow.tcp.sendQueued > 0) waiting = false;
       }
@@ -1400,7 +1405,7 @@ export class MptcpConnection {
     const out: PathState[] = [];
     const sub = this.sub;
     if (sub !== undefined && !this.initialDown && this.modeValue === "mptcp" && !this.joinsRefused && isOpen(sub)) out.push(this.initialPath);
-    for (const j of this.joins.all) if (j.established && j.subflow !== undefined && isOpen(j.subflow)) out.push(j);
+    for (const j of this.joins.all) if (isLiveJoin(j)) out.push(j);
     return out;
   }
 

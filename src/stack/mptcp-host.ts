@@ -433,9 +433,8 @@ export class MptcpHost implements MptcpConnectionOwner {
     // A subflow up elsewhere, to carry the REMOVE_ADDR and the data: not a join still in its
     // handshake, which may never complete (withdrawing the only working subflow for one left the
     // connection without any, and the peer reset it).
-    const elsewhere = (c: MptcpConnection) => c.hasLiveSubflowOff(gone);
     for (const c of [...this.live]) {
-      if (!this.handover.manages(c) && elsewhere(c)) for (const addr of gone) c.removeLocalAddress(addr);
+      if (!this.handover.manages(c) && c.hasLiveSubflowOff(gone)) for (const addr of gone) c.removeLocalAddress(addr);
     }
     this.service(now);
   }

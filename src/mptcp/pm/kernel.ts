@@ -57,11 +57,10 @@ export class KernelPathManager {
   /** Extra subflows opened or accepted (Linux `pm.subflows`). */
   private subflowCount = 0;
   private addAddrAcceptedCount = 0;
-  private signaled = 0;
-  private localUsed = 0;
-  /** Endpoint IDs no longer available to this connection (announced, or used for subflows). */
-  private readonly usedIds = new Set<number>();
-  /** Of those, the ones announced and the ones used for subflows (Linux `add_addr_signaled`, `local_addr_used`). */
+  /**
+   * Endpoint IDs no longer available to this connection: announced, and used for subflows (their
+   * counts are Linux's `add_addr_signaled` and `local_addr_used`).
+   */
   private readonly announcedIds = new Set<number>();
   private readonly localIds = new Set<number>();
   /** Peer addresses with a subflow, by Address ID. */
@@ -84,7 +83,7 @@ export class KernelPathManager {
   }
 
   get addAddrSignaled(): number {
-    return this.signaled;
+    return this.announcedIds.size;
   }
 
   /** The connection is fully established (§3.1): first announcements and subflows. */
@@ -107,11 +106,8 @@ export class KernelPathManager {
    * when it closes the endpoint's subflows), so an endpoint added again is used again.
    */
   onEndpointDeleted(id: number): void {
-    const announced = this.announcedIds.delete(id);
-    const local = this.localIds.delete(id);
-    if (announced) this.signaled = Math.max(0, this.signaled - 1);
-    if (local) this.localUsed = Math.max(0, this.localUsed - 1);
-    if (announced || local) this.usedIds.delete(id);
+    this.announcedIds.delete(id);
+    this.localIds.delete(id);
   }
 
   private createSubflowOrSignal(): PmAction[] {
@@ -120,25 +116,19 @@ export class KernelPathManager {
     if (!this.mpcAccounted) {
       this.mpcAccounted = true;
       const mpc = this.endpoints.lookup(this.conn.local);
-      if (mpc !== undefined) {
-        this.usedIds.add(mpc.id);
-        if (mpc.flags.backup) out.push({ kind: "prio", backup: true });
-      }
+      // Used by the initial subflow (`available`).
+      if (mpc?.flags.backup === true) out.push({ kind: "prio", backup: true });
     }
-    if (this.signaled < this.endpoints.signalCount) {
+    if (this.announcedIds.size < this.endpoints.signalCount) {
       const next = this.endpoints.list().find((e) => e.flags.signal && this.available(e));
       if (next !== undefined) {
-        this.usedIds.add(next.id);
         this.announcedIds.add(next.id);
-        this.signaled++;
         out.push({ kind: "announce", endpoint: next });
       }
     }
-    while (this.localUsed < this.endpoints.subflowCount && this.subflowCount < limits.subflows) {
+    while (this.localIds.size < this.endpoints.subflowCount && this.subflowCount < limits.subflows) {
       const local = this.endpoints.list().find((e) => e.flags.subflow && this.available(e));
       if (local === undefined) break;
-      this.localUsed++;
-      this.usedIds.add(local.id);
       this.localIds.add(local.id);
       for (const remote of this.remotesFor(local)) {
         this.subflowCount++;
@@ -153,10 +143,7 @@ export class KernelPathManager {
    * subflow, also when its endpoint is added again under another ID (Linux `mpc_endpoint_id`).
    */
   private available(e: Endpoint): boolean {
-    if (this.usedIds.has(e.id)) return false;
-    if (!addressEquals(e.addr, this.conn.local)) return true;
-    this.usedIds.add(e.id);
-    return false;
+    return !this.announcedIds.has(e.id) && !this.localIds.has(e.id) && !addressEquals(e.addr, this.conn.local);
   }
 
   /** Linux `fill_remote_addresses_vec`. */
