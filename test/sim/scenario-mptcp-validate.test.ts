@@ -23,16 +23,18 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
 describe("scenario files: MPTCP", () => {
   test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
     const s = validateScenario(doc({
-      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", dssEverySegment: true, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
+      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
       server: { mptcp: { enabled: false, endpoints: [{ address: "10.0.1.2", signal: true, port: 6000 }] } },
       flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2", backup: true }], abortAfter: "1.5s" },
     }));
     const c = s.hosts[0]!.mptcp!;
     assert.deepEqual({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, addr: formatAddress(e.addr) })) }, {
       enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000, dssEverySegment: true,
+      congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4,
       endpoints: [{ addr: "10.0.1.1", id: 5, flags: { subflow: true, backup: true } }],
     });
     assert.equal(s.hosts[1]!.mptcp!.enabled, false);
+    assert.equal(validateScenario(doc({ client: { mptcp: { staleLossCount: "first-timeout" } } })).hosts[0]!.mptcp!.staleLossCount, "first-timeout");
     assert.equal(s.hosts[1]!.mptcp!.endpoints[0]!.port, 6000);
     const f = s.flows[0]!;
     assert.equal(f.abortAfter, 1_500_000);
@@ -92,6 +94,11 @@ describe("scenario files: MPTCP", () => {
     ["unknown box", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-teleport"] }] }), /^middleboxes\[0\]\.boxes\[0\]\.kind: unknown middlebox "mbox-teleport"/],
     ["box config", doc({ middleboxes: [{ name: "mb", boxes: [{ kind: "mbox-nat", colour: "red" }] }] }), /^middleboxes\[0\]\.boxes\[0\]\.colour: unknown field$/],
     ["host event on an unknown host", doc({ events: [{ at: "1s", host: "phone", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: no host named "phone"$/],
+    ["congestion", doc({ client: { mptcp: { congestion: "vegas" } } }), /^hosts\[0\]\.mptcp\.congestion: expected one of reno, cubic, lia, olia, balia, coupled, kelly-voice, got "vegas"$/],
+    ["scheduler", doc({ client: { mptcp: { scheduler: 3 } } }), /^hosts\[0\]\.mptcp\.scheduler: expected one of lowest-rtt, .*ecf, got 3$/],
+    ["pathManager", doc({ client: { mptcp: { pathManager: "userspace" } } }), /^hosts\[0\]\.mptcp\.pathManager: expected one of kernel, full, backup, single-path, got "userspace"$/],
+    ["ndiffports", doc({ client: { mptcp: { ndiffports: 9 } } }), /^hosts\[0\]\.mptcp\.ndiffports: expected a subflow count in 1-8, got 9$/],
+    ["staleLossCount", doc({ client: { mptcp: { staleLossCount: -1 } } }), /^hosts\[0\]\.mptcp\.staleLossCount: expected a non-negative integer or "first-timeout", got -1$/],
     ["host event on a TCP host", doc({ client: { mptcp: undefined }, events: [{ at: "1s", host: "client", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: host "client" does not run MPTCP/],
     ["host event action", doc({ events: [{ at: "1s", host: "client", action: "reboot" }] }), /^events\[0\]\.action: expected interface-down, interface-up, endpoint-add, endpoint-delete or endpoint-backup, got "reboot"$/],
     ["no such interface", doc({ events: [{ at: "1s", host: "client", action: "interface-down", interface: 2 }] }), /^events\[0\]\.interface: host "client" has interfaces 0-1$/],

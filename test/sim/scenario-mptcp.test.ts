@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { builtinNames, builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import type { FlowResult, ScenarioResult } from "../../src/sim/scenario/runner.js";
+import type { Scenario, ScenarioMptcp } from "../../src/sim/scenario/model.js";
 import { middleboxKinds } from "../../src/sim/middlebox/registry.js";
 import { PayloadStream } from "../../src/sim/scenario/apps.js";
 import { Rng } from "../../src/util/rng.js";
@@ -331,6 +332,35 @@ describe("MPTCP scenarios: reporting", () => {
     const once = runScenario(builtinScenario("mbox-seq-rewrite")!, { bytes: 300_000, seed: 5 });
     const again = runScenario(builtinScenario("mbox-seq-rewrite")!, { bytes: 300_000, seed: 5 });
     assert.deepEqual(again, once);
+  });
+
+  /** `raw` with `m` added to every MPTCP host's `mptcp:` block, as a scenario file would have it. */
+  const withHostMptcp = (raw: Scenario, m: Partial<ScenarioMptcp>): Scenario => ({ ...raw, hosts: raw.hosts.map((h) => (h.mptcp === undefined ? h : { ...h, mptcp: { ...h.mptcp, ...m } })) });
+
+  test("a host's congestion control, scheduler and ndiffports in the file run as --cc, --scheduler and --pm do", () => {
+    const raw = builtinScenario("mptcp-two-paths")!;
+    const opts = { bytes: 1_000_000 };
+    const m = { congestion: "olia", scheduler: "round-robin", ndiffports: 2 } as const;
+    const inFile = runScenario(withHostMptcp(raw, m), opts);
+    assert.deepEqual(inFile, runScenario(raw, { ...opts, mptcp: m }));
+    assert.notDeepEqual(inFile.flows, runScenario(raw, opts).flows);
+    assert.equal(inFile.flows[0]!.integrity, true);
+  });
+
+  test("staleLossCount in the file: never stale with 0, Linux's rule with a count, the default with first-timeout", () => {
+    const raw = builtinScenario("mptcp-path-failure")!;
+    const opts = { bytes: 8_000_000 };
+    const byDefault = runScenario(raw, opts).flows[0]!;
+    assert.equal(counters(byDefault, "client").SubflowStale, 1);
+    assert.deepEqual(runScenario(withHostMptcp(raw, { staleLossCount: "first-timeout" }), opts).flows[0], byDefault);
+    const never = runScenario(withHostMptcp(raw, { staleLossCount: 0 }), opts).flows[0]!;
+    assert.equal(never.integrity, true);
+    assert.equal(counters(never, "client").SubflowStale, undefined);
+    assert.ok(never.completionSeconds! > byDefault.completionSeconds!, "waiting for the dead path's own retransmissions is slower");
+    const linux = runScenario(withHostMptcp(raw, { staleLossCount: 4 }), opts).flows[0]!;
+    assert.equal(linux.integrity, true);
+    assert.equal(counters(linux, "client").SubflowStale, 1);
+    assert.notEqual(counters(linux, "client").MPTCPRetrans, counters(byDefault, "client").MPTCPRetrans);
   });
 
   test("a join the limits do not allow is reported in joinErrors; the transfer goes on", () => {

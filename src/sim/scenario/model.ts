@@ -3,7 +3,10 @@
  * bits/s, bytes). Files are parsed into this by validate.ts; built-ins are written as raw objects
  * of the file format and validated the same way, so both are checked by one piece of code.
  */
+import type { CongestionKind } from "../../mptcp/cc/index.js";
 import type { EndpointSpec } from "../../mptcp/pm/endpoints.js";
+import type { SchedulerName } from "../../mptcp/sched/registry.js";
+import type { PathManagerName } from "../../stack/mptcp-host.js";
 import type { IpAddress } from "../../wire/address.js";
 import type { LinkConfig } from "../link.js";
 import type { LossModel } from "../loss.js";
@@ -43,6 +46,21 @@ export interface ScenarioMptcp {
   addAddrTimeout?: number;
   /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
   dssEverySegment?: boolean;
+  /** Congestion control of every subflow (MptcpOptions.congestion); `--cc` overrides it. */
+  congestion?: CongestionKind;
+  /** Which subflow carries each chunk (MptcpOptions.scheduler); `--scheduler` overrides it. */
+  scheduler?: SchedulerName;
+  /** "kernel" (the endpoints) or a handover policy (MptcpOptions.pathManager); `--pm` overrides it. */
+  pathManager?: PathManagerName;
+  /** Subflows in all over the initial addresses, by source port (the ndiffports path manager). */
+  ndiffports?: number;
+  /** Receive-buffer autotuning up to the TCP receive buffer (MptcpOptions.autotune). */
+  autotune?: boolean;
+  /**
+   * When a subflow is stale (MptcpOptions.staleLossCount): a number is Linux's
+   * `net.mptcp.stale_loss_cnt` (0: never), "first-timeout" our default rule.
+   */
+  staleLossCount?: number | "first-timeout";
   /** `ip mptcp endpoint add` entries, in order. */
   endpoints: EndpointSpec[];
 }

@@ -377,18 +377,16 @@ function makeHost(h: HostSpec, sim: Simulator, overrides: RunOptions["mptcp"] = 
   return { kind: "mptcp", node: new SimMptcpHost(h.name, new MptcpHost({ ...config, mptcp: { ...mptcpOptions(h.mptcp), ...overrides } })) };
 }
 
+/**
+ * The host's `mptcp:` block as MptcpHost options: its fields are the options' own names, but for
+ * the two limits (`ip mptcp limits`). Validation sets only the fields a file gives.
+ */
 function mptcpOptions(m: ScenarioMptcp): MptcpOptions {
+  const { subflows, addAddrAccepted, ...options } = m;
   const limits: NonNullable<MptcpOptions["limits"]> = {};
-  if (m.subflows !== undefined) limits.subflows = m.subflows;
-  if (m.addAddrAccepted !== undefined) limits.addAddrAccepted = m.addAddrAccepted;
-  return {
-    enabled: m.enabled,
-    checksums: m.checksums,
-    limits,
-    endpoints: m.endpoints,
-    ...(m.addAddrTimeout !== undefined ? { addAddrTimeout: m.addAddrTimeout } : {}),
-    ...(m.dssEverySegment !== undefined ? { dssEverySegment: m.dssEverySegment } : {}),
-  };
+  if (subflows !== undefined) limits.subflows = subflows;
+  if (addAddrAccepted !== undefined) limits.addAddrAccepted = addAddrAccepted;
+  return { ...options, limits };
 }
 
 function asMptcp(c: AnyConnection | undefined): MptcpConnection | undefined {

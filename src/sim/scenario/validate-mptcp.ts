@@ -3,9 +3,13 @@
  * endpoints and limits as `ip mptcp endpoint|limits` take them), a flow's extra subflows and
  * abort time, and middlebox nodes. Errors name the field, like the rest of validate.ts.
  */
+import { CONGESTION_KINDS } from "../../mptcp/cc/index.js";
 import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../../mptcp/pm/endpoints.js";
 import type { EndpointFlags, EndpointSpec } from "../../mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../../mptcp/pm/endpoint-spec.js";
+import { HANDOVER_MODES } from "../../mptcp/pm/handover.js";
+import { SCHEDULER_NAMES } from "../../mptcp/sched/registry.js";
+import type { PathManagerName } from "../../stack/mptcp-host.js";
 import { addressEquals, formatAddress } from "../../wire/address.js";
 import type { IpAddress } from "../../wire/address.js";
 import { validateMiddleboxConfig } from "../middlebox/registry.js";
@@ -18,6 +22,17 @@ const limit: Parser<number> = (v, path) => {
   const n = nonNegativeInt(v, path);
   return n <= PM_ADDR_MAX ? n : expected(`a limit in 0-${PM_ADDR_MAX} (MPTCP_PM_ADDR_MAX)`)(v, path);
 };
+
+/** One of `names`, as the CLI flag of the same setting takes it. */
+function oneOf<T extends string>(names: readonly T[]): Parser<T> {
+  return (v, path) => (typeof v === "string" && (names as readonly string[]).includes(v) ? (v as T) : expected(`one of ${names.join(", ")}`)(v, path));
+}
+
+const PATH_MANAGERS: readonly PathManagerName[] = ["kernel", ...HANDOVER_MODES];
+
+/** `net.mptcp.stale_loss_cnt` (a count, 0 for never) or our rule, "first-timeout". */
+const staleLossCount: Parser<number | "first-timeout"> = (v, path) =>
+  v === "first-timeout" ? v : Number.isInteger(v) && (v as number) >= 0 ? (v as number) : expected('a non-negative integer or "first-timeout"')(v, path);
 
 /** A host's `mptcp:` block; `addresses` are the host's own (endpoints must be among them). */
 export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
@@ -34,6 +49,18 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
   if (timeout !== undefined) m.addAddrTimeout = timeout;
   const every = f.optional("dssEverySegment", bool);
   if (every !== undefined) m.dssEverySegment = every;
+  const congestion = f.optional("congestion", oneOf(CONGESTION_KINDS));
+  if (congestion !== undefined) m.congestion = congestion;
+  const scheduler = f.optional("scheduler", oneOf(SCHEDULER_NAMES));
+  if (scheduler !== undefined) m.scheduler = scheduler;
+  const pm = f.optional("pathManager", oneOf(PATH_MANAGERS));
+  if (pm !== undefined) m.pathManager = pm;
+  const ndiffports = f.optional("ndiffports", (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 8 ? (v as number) : expected("a subflow count in 1-8")(v, path)));
+  if (ndiffports !== undefined) m.ndiffports = ndiffports;
+  const autotune = f.optional("autotune", bool);
+  if (autotune !== undefined) m.autotune = autotune;
+  const stale = f.optional("staleLossCount", staleLossCount);
+  if (stale !== undefined) m.staleLossCount = stale;
   m.endpoints = f.optional("endpoints", (v, path) => endpointList(v, path, addresses)) ?? [];
   f.done();
   return m;
