@@ -963,6 +963,14 @@ export class MptcpConnection {
     const q = this.sendQueue;
     if (sub === undefined || this.modeValue !== "mptcp" || this.closedSent || q.inFlight === 0) return;
     const subs = this.rtxSubflows(this.sendPaths(sub, true));
+    // As for the default rule's `watchDataAcks`: not after a bare acknowledgment of our data. The
+    // peer may have fallen back (a box stripped our DSS), where a copy of old data is new bytes
+    // to it; the fallback rules decide (`incoming`, the DATA_FIN timer). The timer runs on, and
+    // counts intervals again once an MPTCP option comes.
+    if (this.bareAdvances > 0) {
+      this.dataRtx.onSent(now, dataRtxInterval(subs));
+      return;
+    }
     const d = onRtxExpiry(subs, this.staleLossCount ?? 0);
     this.count("SubflowRecover", d.recovered.length);
     this.count("SubflowStale", d.stale.length);

@@ -313,4 +313,29 @@ describe("after a fallback, nothing MPTCP is left to wait for (RFC 8684 §3.7)",
     assert.ok(fin !== undefined, "a plain FIN");
     assert.deepEqual(mptcpOptions(fin.seg), []);
   });
+
+  // Random scenarios with Linux's stale rule found a 1,000-byte upload delivered as 2,000: the box
+  // stripped the options of the data, the peer fell back and acknowledged it bare, and the
+  // connection-level retransmission timer sent the same bytes again, on the same subflow, as new
+  // TCP data, which a peer that fell back takes for more of the stream.
+  test("Linux's stale rule: no copy of old data after a bare ACK of it; fallback, and our FIN goes", () => {
+    const side = clientSide({ staleLossCount: 4 });
+    side.c.write(text("all of it"));
+    side.c.shutdown();
+    drain(side.h, 2000);
+    // A DSS from B first (fully established, as in the drawn case), then the data acknowledged bare.
+    side.fromB({ options: [dssOpt({ fin: false, dsn64: false, dataAck64: true, dataAck: IDSN_A + 1n })] }, 2050);
+    side.fromB({ ack: (side.iss + 1 + 9) >>> 0 }, 2100);
+    assert.equal(side.c.mode, "mptcp", "one bare ACK proves nothing yet");
+    const sent: Out[] = [];
+    for (let i = 0; i < 12 && !sent.some((o) => (o.seg.flags & TCP_FLAG.FIN) !== 0); i++) {
+      const t = side.h.pollTimeout()!;
+      side.h.handleTimeout(t);
+      sent.push(...drain(side.h, t));
+    }
+    assert.deepEqual(sent.filter((o) => o.seg.payload.length > 0).map((o) => o.seg.seq), [], "nothing sent again as new bytes");
+    assert.equal(side.c.mode, "fallback");
+    assert.equal(side.c.fallbackReason, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    assert.ok(sent.some((o) => (o.seg.flags & TCP_FLAG.FIN) !== 0), "a plain FIN");
+  });
 });

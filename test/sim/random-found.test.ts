@@ -228,4 +228,35 @@ flows:
     }
     assert.equal(fs.get("f3")!.bytesDelivered, 2_000_000);
   });
+
+  test("Linux's stale rule, a box stripping the data's options: a 1 KB upload arrives once, as TCP", () => {
+    // The peer fell back and acknowledged the 1,000 bytes bare; the connection-level
+    // retransmission timer then sent them again on the same subflow, as new TCP bytes: 2,000
+    // delivered (fallback-edges.test.ts has the exact exchange).
+    const r = flows(`
+name: stale-rule-strip-data
+duration: 1800s
+hosts:
+  - { name: client, interfaces: [{ addresses: [10.0.0.1], mtu: 1280 }, { addresses: [10.0.1.1] }, { addresses: [10.0.2.1] }], tcp: { rack: true, sendBuffer: 4MB, recvBuffer: 64KB, congestion: cubic, nagle: false }, mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, staleLossCount: 2 } }
+  - { name: server, interfaces: [{ addresses: [10.0.0.2], mtu: 9000 }, { addresses: [10.0.1.2] }, { addresses: [10.0.2.2] }], tcp: { rack: true, sendBuffer: 4MB, recvBuffer: 64KB, congestion: cubic, nagle: false }, mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, staleLossCount: 2, endpoints: ["10.0.1.2 id 2 signal", "10.0.2.2 id 3 signal"] } }
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 2Mbit, delay: 2ms, queue: 100 packets, loss: 6%, jitter: 1ms, reorder: true }
+  - { name: path0b, from: mb.1, to: server.0, rate: 2Mbit, delay: 1ms }
+  - { name: path1, from: client.1, to: server.1, rate: 2Mbit, delay: 10ms, queue: 50ms, loss: 6% }
+  - { name: path2, from: client.2, to: server.2, rate: 2Mbit, delay: 2ms, queue: 50ms, loss: 0.5% }
+middleboxes: [{ name: mb, boxes: [mbox-strip-data] }]
+flows:
+  - { name: up0, from: client, to: server, port: 5001, bytes: 1MB, start: 0.2s, subflows: [{ from: 10.0.1.1, to: 10.0.1.2 }, { from: 10.0.2.1, to: 10.0.2.2 }] }
+  - { name: up1, from: client, to: server, port: 5002, bytes: 1KB, start: 0.2s, subflows: [{ from: 10.0.1.1, to: 10.0.1.2 }, { from: 10.0.2.1, to: 10.0.2.2 }] }
+  - { name: up2, from: client, to: server, port: 5003, bytes: 100KB, start: 1s, subflows: [{ from: 10.0.1.1, to: 10.0.1.2 }, { from: 10.0.2.1, to: 10.0.2.2 }] }
+events:
+  - { at: 2s, link: path0, action: down, for: 0.2s }
+  - { at: 2s, link: path1, action: down, for: 1s }
+`, { seed: 800315, mptcp: { congestion: "olia", scheduler: "redundant" } });
+    const f = r.get("up1")!;
+    assert.equal(f.bytesDelivered, 1000);
+    assert.equal(f.integrity, true);
+    assert.equal(f.mptcp!.fallback, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    for (const name of ["up0", "up2"]) assert.equal(r.get(name)!.integrity, true, name);
+  });
 });
