@@ -4,8 +4,9 @@
  *
  * - paths: two or three paths with random rates, delays, queues, loss, reordering, outages, black
  *   holes and rate or delay changes; every scheduler and congestion controller; DSS checksums,
- *   the DSS on every segment, RACK and small buffers at random; joins by hand, by ADD_ADDR or by
- *   fullmesh endpoints; sometimes a middlebox on the first path of a kind MPTCP must get through
+ *   the DSS on every segment, RACK, small buffers, Linux's stale rule and receive-buffer
+ *   autotuning at random; joins by hand, by ADD_ADDR or by fullmesh endpoints; sometimes a
+ *   middlebox on the first path of a kind MPTCP must get through
  *   (it splits or rewrites segments, strips options, drops MPTCP SYNs or NATs the client);
  * - handover: one to three paths, IPv4 or IPv6, MTUs from 1280 to 9000, the handover path
  *   managers (full, backup, single-path) and ndiffports, several flows, aborts, 16 KB buffers,
@@ -90,6 +91,18 @@ class Draw {
     }
     return { links, events };
   }
+  /**
+   * Sometimes Linux's stale rule (`net.mptcp.stale_loss_cnt`) or receive-buffer autotuning on
+   * both hosts, drawn after everything else so that the rest of a case stays as it was drawn
+   * before; returns them for the label.
+   */
+  hostRules(hosts: Obj[]): string {
+    const stale = this.chance(0.3) ? this.pick([0, 2, 4]) : undefined;
+    const autotune = this.chance(0.2);
+    for (const h of hosts) Object.assign(h.mptcp as Obj, stale === undefined ? {} : { staleLossCount: stale }, autotune ? { autotune } : {});
+    return `${stale === undefined ? "" : `, stale_loss_cnt ${stale}`}${autotune ? ", autotune" : ""}`;
+  }
+
   /** The run's controller and scheduler. */
   run(index: number, extra: Obj = {}): RunOptions {
     return { seed: index, mptcp: { congestion: this.pick(CONGESTION), scheduler: this.pick(SCHEDULERS), ...extra } };
@@ -125,7 +138,8 @@ function pathsCase(index: number, corrupting = false): Case {
   if (box !== "mbox-nat" && d.chance(0.5)) flows.push({ name: "down", from: "server", to: "client", port: 5002, bytes: d.pick(["20KB", "300KB"]), start: d.pick(["0s", "0.3s"]) });
   const raw = { name: `paths-${index}`, duration: "900s", hosts: [client, server], links, flows, events, ...(box === undefined ? {} : { middleboxes: [{ name: "mb", boxes: [box] }] }) };
   const opts = d.run(index);
-  return { raw, opts, label: `${paths} paths, ${box ?? "no box"}, ${describeRun(opts)}, joins ${joins}${mptcp.checksums === true ? ", checksums" : ""}, ${events.length} events` };
+  const rules = d.hostRules([client, server]);
+  return { raw, opts, label: `${paths} paths, ${box ?? "no box"}, ${describeRun(opts)}${rules}, joins ${joins}${mptcp.checksums === true ? ", checksums" : ""}, ${events.length} events` };
 }
 
 /** The second generator: handover path managers and ndiffports, IPv6, MTUs, aborts. */
@@ -158,7 +172,8 @@ function handoverCase(index: number): Case {
   if (d.chance(0.5)) flows.push({ name: "down", from: "server", to: "client", port: 6001, bytes: d.pick(["10KB", "1MB"]), start: d.pick(["0s", "0.5s"]) });
   const raw = { name: `handover-${index}`, duration: "1800s", hosts, links, flows, events, ...(box === undefined ? {} : { middleboxes: [{ name: "mb", boxes: [box] }] }) };
   const opts = d.run(index, { pathManager: pm, ...(ndiffports === undefined ? {} : { ndiffports }) });
-  return { raw, opts, label: `${paths} paths ${v6 ? "IPv6" : "IPv4"}, ${box ?? "no box"}, pm ${pm}${ndiffports === undefined ? "" : `, ndiffports ${ndiffports}`}, ${describeRun(opts)}, ${flows.length} flows, ${events.length} events` };
+  const rules = d.hostRules(hosts);
+  return { raw, opts, label: `${paths} paths ${v6 ? "IPv6" : "IPv4"}, ${box ?? "no box"}, pm ${pm}${ndiffports === undefined ? "" : `, ndiffports ${ndiffports}`}, ${describeRun(opts)}${rules}, ${flows.length} flows, ${events.length} events` };
 }
 
 /** The third generator: MPTCP and TCP hosts mixed, a path of each family, many flows. */
