@@ -23,14 +23,14 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
 describe("scenario files: MPTCP", () => {
   test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
     const s = validateScenario(doc({
-      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
+      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
       server: { mptcp: { enabled: false, endpoints: [{ address: "10.0.1.2", signal: true, port: 6000 }] } },
       flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2", backup: true }], abortAfter: "1.5s" },
     }));
     const c = s.hosts[0]!.mptcp!;
     assert.deepEqual({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, addr: formatAddress(e.addr) })) }, {
       enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000, dssEverySegment: true,
-      congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4,
+      congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false,
       endpoints: [{ addr: "10.0.1.1", id: 5, flags: { subflow: true, backup: true } }],
     });
     assert.equal(s.hosts[1]!.mptcp!.enabled, false);

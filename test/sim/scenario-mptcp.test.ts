@@ -363,6 +363,17 @@ describe("MPTCP scenarios: reporting", () => {
     assert.notEqual(counters(linux, "client").MPTCPRetrans, counters(byDefault, "client").MPTCPRetrans);
   });
 
+  test("allowJoinInitialAddrPort: false in the server's file: the client opens no join to its initial address (flag C)", () => {
+    const raw = builtinScenario("mptcp-two-paths")!;
+    const initial = raw.hosts[1]!.interfaces[0]!.addresses[0]!;
+    const toInitial = { ...raw, flows: raw.flows.map((f) => ({ ...f, subflows: f.subflows.map((j) => ({ ...j, to: initial })) })) };
+    const serverSays = (allow: boolean): Scenario => ({ ...toInitial, hosts: toInitial.hosts.map((h) => (h.name === "server" ? { ...h, mptcp: { ...h.mptcp!, allowJoinInitialAddrPort: allow } } : h)) });
+    const allowed = runScenario(serverSays(true), { bytes: 500_000 }).flows[0]!;
+    const refused = runScenario(serverSays(false), { bytes: 500_000 }).flows[0]!;
+    assert.deepEqual([allowed.mptcp!.subflows.length, refused.mptcp!.subflows.length], [2, 1]);
+    assert.equal(refused.integrity, true);
+  });
+
   test("a join the limits do not allow is reported in joinErrors; the transfer goes on", () => {
     const raw = builtinScenario("mptcp-two-paths")!;
     const client = raw.hosts[0]!;

@@ -61,6 +61,11 @@ export interface ScenarioMptcp {
    * `net.mptcp.stale_loss_cnt` (0: never), "first-timeout" our default rule.
    */
   staleLossCount?: number | "first-timeout";
+  /**
+   * Peers may join at our initial address and port (`net.mptcp.allow_join_initial_addr_port`);
+   * false sets flag C on the MP_CAPABLE (RFC 8684 §3.1).
+   */
+  allowJoinInitialAddrPort?: boolean;
   /** `ip mptcp endpoint add` entries, in order. */
   endpoints: EndpointSpec[];
 }

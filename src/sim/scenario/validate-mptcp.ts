@@ -61,6 +61,8 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
   if (autotune !== undefined) m.autotune = autotune;
   const stale = f.optional("staleLossCount", staleLossCount);
   if (stale !== undefined) m.staleLossCount = stale;
+  const joinInitial = f.optional("allowJoinInitialAddrPort", bool);
+  if (joinInitial !== undefined) m.allowJoinInitialAddrPort = joinInitial;
   m.endpoints = f.optional("endpoints", (v, path) => endpointList(v, path, addresses)) ?? [];
   f.done();
   return m;
