@@ -351,6 +351,21 @@ export class MptcpConnection {
   }
 
   /**
+   * Where a new subflow can go to reach the peer: the initial subflow's remote address and port,
+   * unless the peer withdrew it (REMOVE_ADDR with ID 0, §3.4.2); then the first address it
+   * announced of the same family (with its port, if it gave one); undefined when none is left.
+   */
+  joinTarget(): { addr: IpAddress; port: number } | undefined {
+    const initial = this.sub;
+    if (initial === undefined) return undefined;
+    if (!this.paths.signals.peerInitialRemoved) return { addr: initial.remote, port: initial.remotePort };
+    for (const a of this.paths.signals.peer.values()) {
+      if (a.addr.length === initial.remote.length) return { addr: a.addr, port: a.port ?? initial.remotePort };
+    }
+    return undefined;
+  }
+
+  /**
    * Announces our address `addr` (and `port`, when joins should go to that port) to the peer with
    * ADD_ADDR (RFC 8684 §3.4.1): HMAC-signed, on a pure ACK, retransmitted every `addAddrTimeout`
    * until the peer echoes it. `id` is the address ID (default: the Host's endpoint ID for `addr`,
@@ -393,11 +408,14 @@ export class MptcpConnection {
   }
 
   /**
-   * @internal Whether a subflow that can carry segments now (the initial one in service, a join
-   * fully established) goes from an address other than `addrs`.
+   * @internal Whether a subflow that can carry segments both ways now (the initial one in
+   * service, a join fully established, neither closed by the peer) goes from an address other
+   * than `addrs`. One the peer closed (CLOSE-WAIT: a single-path peer moving off it) still
+   * carries ours, but no more of the peer's data: withdrawing the others for it left a peer with
+   * no subflow to send on (found by the random scenarios).
    */
   hasLiveSubflowOff(addrs: readonly IpAddress[]): boolean {
-    return this.livePaths().some((p) => p.subflow !== undefined && !addrs.some((a) => addressEquals(a, p.subflow!.local)));
+    return this.livePaths().some((p) => p.subflow !== undefined && p.subflow.state === "ESTABLISHED" && !addrs.some((a) => addressEquals(a, p.subflow!.local)));
   }
 
   /**
@@ -758,13 +776,19 @@ export class MptcpConnection {
 
   /**
    * The subflow for a connection-level ACK (Data ACK, DATA_FIN): the one the peer's latest
-   * segment came on (it works), else the initial one while it lives, else any joined one.
+   * segment came on (it works), else the initial one while it lives, else any joined one; one
+   * that can still send (not one we closed, whose ACKs carry no DSS: a DATA_FIN asked for there
+   * went out bare at every expiry of its timer, for ever), unless none can.
    */
   private ackSubflow(sub: Subflow): Subflow | undefined {
+    return this.ackSubflowWhere(sub, isOpen) ?? this.ackSubflowWhere(sub, (s) => s.state !== "CLOSED");
+  }
+
+  private ackSubflowWhere(sub: Subflow, ok: (s: Subflow) => boolean): Subflow | undefined {
     const last = this.lastRx;
-    if (last !== undefined && last.state !== "CLOSED" && (last !== sub || !this.initialDown)) return last;
-    if (!this.initialDown && sub.state !== "CLOSED") return sub;
-    for (const j of this.joins.all) if (j.established && j.subflow !== undefined && j.subflow.state !== "CLOSED") return j.subflow;
+    if (last !== undefined && ok(last) && (last !== sub || !this.initialDown)) return last;
+    if (!this.initialDown && ok(sub)) return sub;
+    for (const j of this.joins.all) if (j.established && j.subflow !== undefined && ok(j.subflow)) return j.subflow;
     return undefined;
   }
 

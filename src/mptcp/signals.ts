@@ -47,6 +47,8 @@ export class AddressSignals {
   readonly local = new Map<number, AnnouncedAddress>();
   /** The peer's announced addresses by ID (ADD_ADDR, §3.4.1). */
   readonly peer = new Map<number, AnnouncedAddress>();
+  /** The peer withdrew the address of the initial subflow (REMOVE_ADDR with ID 0, §3.4.2). */
+  peerInitialRemoved = false;
 
   constructor(
     private readonly ctx: SignalKeys,
@@ -188,7 +190,10 @@ export class AddressSignals {
   /** A received REMOVE_ADDR (§3.4.2): the IDs the peer no longer has, forgotten here. */
   receiveRemoveAddr(opt: RemoveAddr): number[] {
     bump(this.ctx.counters, "RmAddr");
-    for (const id of opt.addrIds) this.peer.delete(id);
+    for (const id of opt.addrIds) {
+      this.peer.delete(id);
+      if (id === 0) this.peerInitialRemoved = true;
+    }
     return opt.addrIds;
   }
 }

@@ -88,6 +88,15 @@ describe("ADD_ADDR received (RFC 8684 §3.4.1)", () => {
     assert.equal(c.peerAddresses.get(1)?.addr.join("."), "10.0.2.1");
   });
 
+  test("joinTarget: the initial remote address until the peer withdraws it, then an address it announced", () => {
+    const { c, fromB } = clientSide();
+    fromB({ options: [opt(addAddr({ echo: false, addrId: 1, addr: ANNOUNCED, hmac: ADD_ADDR_HMAC_B }))] }, 2000);
+    assert.deepEqual(c.joinTarget(), { addr: ip("10.0.0.2"), port: 80 });
+    fromB({ options: [opt({ subtype: "REMOVE_ADDR", addrIds: [0] })] }, 3000);
+    // A handover path manager opens its next subflow there (handover-manager.ts).
+    assert.deepEqual(c.joinTarget(), { addr: ANNOUNCED, port: 80 });
+  });
+
   test("with add_addr_accepted 0 (the default): echoed, not joined", () => {
     const { h, fromB } = clientSide();
     const [echo, ack, ...more] = fromB({ options: [opt(addAddr({ echo: false, addrId: 1, addr: ANNOUNCED, hmac: ADD_ADDR_HMAC_B }))] }, 2000);

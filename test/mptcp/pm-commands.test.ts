@@ -11,7 +11,7 @@ import { isPmConfigError } from "../../src/mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../../src/mptcp/pm/endpoint-spec.js";
 import type { EndpointSpec } from "../../src/mptcp/pm/endpoints.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
-import { ADD_ADDR_HMAC_B, A_ISN, A_PORT, C1, C2, R_A, S1, S2, ScriptedRandom, TOKEN_B, be, clientSide, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types } from "./segment-harness.js";
+import { ADD_ADDR_HMAC_B, A_ISN, A_PORT, C1, C2, IDSN_A, R_A, S1, S2, ScriptedRandom, TOKEN_B, be, clientSide, dataAckOpt, drain, events, ip, joinOpt, joinedClient, mptcpOptions, opt, packet, seg, serverSide, types } from "./segment-harness.js";
 
 const HELLO = new TextEncoder().encode("hello mptcp");
 
@@ -34,6 +34,21 @@ describe("closeSubflow", () => {
     assert.equal(data.length, 1, JSON.stringify(all.map((o) => [o.src, o.seg.flags, o.seg.payload.length])) + JSON.stringify(c.stats().subflows));
     assert.equal(data[0]!.src, "10.0.0.1");
     assert.equal(c.mode, "mptcp");
+  });
+
+  // Random scenarios with a single-path peer found a download that never ended: its DATA_FIN was
+  // asked for on the join the host had just closed (the peer's latest segment came there), whose
+  // ACKs carry no DSS, so it went out bare at every expiry of its timer, for ever.
+  test("a DATA_FIN after the peer's latest segment came on a join we closed: it goes on the initial subflow", () => {
+    const { h, c, join, joinIss, fromJoin } = joinedClient();
+    assert.equal(c.closeSubflow(join), true);
+    drain(h, 5000);
+    fromJoin({ ack: (joinIss + 2) >>> 0, options: [dataAckOpt(IDSN_A + 1n)] }, 5100);
+    assert.equal(join.subflow!.state, "FIN-WAIT-2");
+    c.shutdown();
+    const out = drain(h, 5200);
+    const dataFin = out.filter((o) => mptcpOptions(o.seg).some((m) => m.subtype === "DSS" && m.fin));
+    assert.deepEqual(dataFin.map((o) => o.src), [C1], JSON.stringify(out.map((o) => [o.src, o.seg.flags, mptcpOptions(o.seg).map((m) => m.subtype)])));
   });
 
   test("the last subflow cannot be closed this way", () => {

@@ -130,4 +130,18 @@ describe("an interface down under the kernel path manager (MptcpHost.interfaceDo
     assert.ok(out.some((o) => o.src === C1 && (o.seg.flags & TCP_FLAG.RST) !== 0), "the initial subflow reset");
     assert.equal(join.established, true);
   });
+
+  // Random scenarios with a single-path peer found the peer's data with nowhere to go: it had
+  // closed its join to move back to the initial subflow, and we withdrew the initial address
+  // because the join, in CLOSE-WAIT here, still counted as a subflow up elsewhere.
+  test("with a join the peer closed (CLOSE-WAIT): nothing withdrawn, the initial subflow kept", () => {
+    const { h, c, join, fromJoin } = joinedClient();
+    fromJoin({ flags: TCP_FLAG.ACK | TCP_FLAG.FIN, options: [dataAckOpt(IDSN_A + 1n)] }, 5000);
+    assert.equal(join.subflow!.state, "CLOSE-WAIT");
+    h.interfaceDown(0, 6000);
+    const out = drain(h, 6000);
+    assert.ok(!out.some((o) => mptcpOptions(o.seg).some((m) => m.subtype === "REMOVE_ADDR")), "no REMOVE_ADDR");
+    assert.ok(!out.some((o) => (o.seg.flags & TCP_FLAG.RST) !== 0), "no RST");
+    assert.equal(c.stats().subflows.find((s) => s.kind === "initial")!.state, "ESTABLISHED");
+  });
 });

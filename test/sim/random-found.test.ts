@@ -259,4 +259,52 @@ events:
     assert.equal(f.mptcp!.fallback, "no Data ACK for the DATA_FIN, our data acknowledged bare");
     for (const name of ["up0", "up2"]) assert.equal(r.get(name)!.integrity, true, name);
   });
+
+  describe("single-path hosts (the handover policy on both ends) with host events", () => {
+    const hosts = (every: boolean): string => twoHosts(2, "{ rack: false, sendBuffer: 256KB, recvBuffer: 256KB, congestion: reno }", `{ subflows: 4, addAddrAccepted: 2, pathManager: single-path, dssEverySegment: ${every} }`);
+
+    test("a join closed by its opener while the peer withdraws the initial address: the upload goes on", () => {
+      // The client closed its join to go back to the initial subflow; the server's interface 0 went
+      // down and it withdrew 10.0.0.2, the join (CLOSE-WAIT to it) taken for a subflow up elsewhere:
+      // the client was left with no subflow, and its upload was reset.
+      const f = flows(`
+name: single-path-close-wait
+duration: 900s
+${hosts(false)}
+links:
+  - { name: path0, from: client.0, to: server.0, rate: 2Mbit, delay: 100ms, queue: 300ms, reverse: { loss: 5% } }
+  - { name: path1, from: client.1, to: server.1, rate: 50Mbit, delay: 2ms, queue: 100 packets }
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 1MB, subflows: [{ from: 10.0.1.1, to: 10.0.1.2 }] }
+  - { name: down, from: server, to: client, port: 5002, bytes: 300KB }
+events:
+  - { at: 1s, link: path1, action: down, for: 8s }
+  - { at: 1.5s, host: server, action: interface-down, interface: 0 }
+  - { at: 2s, host: server, action: interface-up, interface: 0 }
+`, { seed: 1300039, mptcp: { congestion: "balia", scheduler: "lowest-rtt" } });
+      for (const name of ["up", "down"]) assert.equal(f.get(name)!.integrity, true, name);
+    });
+
+    test("an endpoint added, its join closed at once by the policy: the download's DATA_FIN still goes", () => {
+      // The server's DATA_FIN was asked for on the join it had just closed, whose ACKs carry no DSS:
+      // it went out bare every minute until the end of the run, and the download never ended.
+      const f = flows(`
+name: single-path-data-fin
+duration: 900s
+${hosts(true)}
+links:
+  - { name: path0, from: client.0, to: server.0, rate: 10Mbit, delay: 10ms, queue: 100 packets, loss: 2%, reverse: { loss: 1% } }
+  - { name: path1, from: client.1, to: server.1, rate: 50Mbit, delay: 2ms, queue: 50ms, loss: 2% }
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 1MB, subflows: [{ from: 10.0.1.1, to: 10.0.1.2, backup: true }] }
+  - { name: down, from: server, to: client, port: 5002, bytes: 20KB, start: 0.3s }
+events:
+  - { at: 0.5s, host: server, action: endpoint-add, endpoint: "10.0.1.2 id 20 subflow fullmesh" }
+`, { seed: 1300122, mptcp: { congestion: "balia", scheduler: "ecf" } });
+      const down = f.get("down")!;
+      assert.equal(down.integrity, true);
+      assert.ok(down.completionSeconds! < 2, `ended at ${down.completionSeconds} s`);
+      assert.equal(f.get("up")!.integrity, true);
+    });
+  });
 });

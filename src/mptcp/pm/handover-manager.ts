@@ -129,9 +129,11 @@ export class HandoverManager {
       if (local === undefined) continue;
       switch (a.kind) {
         case "open": {
+          // Towards the peer's initial address, or one it announced once it withdrew that.
+          const to = conn.joinTarget();
           let join: JoinSubflow | undefined;
           try {
-            join = conn.openSubflow(local, initial.remote, initial.remotePort, { backup: a.backup });
+            join = to === undefined ? undefined : conn.openSubflow(local, to.addr, to.port, { backup: a.backup });
           } catch {
             join = undefined;
           }
