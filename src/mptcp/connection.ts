@@ -936,10 +936,9 @@ export class MptcpConnection {
       this.ackWatch.acked();
     }
     const q = this.sendQueue;
-    // Not after a bare acknowledgment of our data (no MPTCP option at all): the peer may have
-    // fallen back (a box stripped our DSS), where a copy of old data would be new bytes to it;
-    // the fallback rules decide there (`incoming`, the DATA_FIN timer).
-    let waiting = q.inFlight > 0 && !this.closedSent && q.pendingReinjection.length === 0 && this.bareAdvances === 0;
+    // After a bare acknowledgment of our data (no MPTCP option at all) the expiry decides on a
+    // fallback instead of sending a copy (`bareAckedExpiry`).
+    let waiting = q.inFlight > 0 && !this.closedSent && q.pendingReinjection.length === 0;
     let usable = 0;
     if (waiting && !this.initialDown && this.canSend(sub)) {
       usable++;
@@ -970,6 +969,7 @@ export class MptcpConnection {
     const sub = this.sub;
     const q = this.sendQueue;
     if (sub === undefined || this.modeValue !== "mptcp" || this.closedSent || q.inFlight === 0) return;
+    if (this.bareAckedExpiry()) return;
     const end = Math.min(q.sndNxt, q.dataFinDsn ?? q.sndNxt, q.sndUna + MAX_MAPPING_BYTES);
     // Sent again through the scheduler, counted as any reinjection (MPTCPRetrans).
     if (end > q.sndUna) q.reinject([[q.sndUna, end]]);
@@ -987,12 +987,11 @@ export class MptcpConnection {
     const q = this.sendQueue;
     if (sub === undefined || this.modeValue !== "mptcp" || this.closedSent || q.inFlight === 0) return;
     const subs = this.rtxSubflows(this.sendPaths(sub, true));
-    // As for the default rule's `watchDataAcks`: not after a bare acknowledgment of our data. The
-    // peer may have fallen back (a box stripped our DSS), where a copy of old data is new bytes
-    // to it; the fallback rules decide (`incoming`, the DATA_FIN timer). The timer runs on, and
-    // counts intervals again once an MPTCP option comes.
-    if (this.bareAdvances > 0) {
-      this.dataRtx.onSent(now, dataRtxInterval(subs));
+    // Not after a bare acknowledgment of our data: a copy of old data may be new bytes to the peer
+    // (`bareAckedExpiry`). Where the connection cannot fall back, the timer runs on, and counts
+    // intervals again once an MPTCP option comes.
+    if (this.bareAckedExpiry()) {
+      if (this.modeValue === "mptcp") this.dataRtx.onSent(now, dataRtxInterval(subs));
       return;
     }
     const d = onRtxExpiry(subs, this.staleLossCount ?? 0);
@@ -1007,6 +1006,20 @@ export class MptcpConnection {
     }
     this.dataRtx.onSent(now, dataRtxInterval(subs));
     this.owner.changed(this);
+  }
+
+  /**
+   * §3.7: a data-level timer expired (`DataAckWatch`, Linux's retransmission timer) after the peer
+   * acknowledged our data bare (no MPTCP option) and sent no Data ACK since. The peer fell back (a
+   * box stripped our DSS): a copy of old data would be new bytes to it (a 1 KB upload arrived as 2
+   * KB), and with everything acknowledged and the send buffer full, nothing more of ours draws the
+   * second bare ACK `incoming` waits for. So the connection continues as TCP where it may (as
+   * after an unanswered DATA_FIN, `onTimer`). Returns whether the expiry was bare-acknowledged.
+   */
+  private bareAckedExpiry(): boolean {
+    if (this.bareAdvances === 0) return false;
+    if (this.canFallBack()) this.fallBack("no Data ACK, our data acknowledged bare", "DssFallback");
+    return true;
   }
 
   /**
@@ -1832,8 +1845,10 @@ export class MptcpConnection {
     // end, RFC 8041 §3.1) on none.
     const newlyAcked = ctx.ackOffset !== undefined && ctx.ackOffset > this.peerAckedOffset;
     if (newlyAcked) this.peerAckedOffset = ctx.ackOffset!;
-    if (opts.any) this.bareAdvances = 0;
-    else if (newlyAcked) this.bareAdvances++;
+    // An older segment with options, overtaken by a bare one (reordering), is no answer to it.
+    if (opts.any) {
+      if (ctx.ackOffset === undefined || ctx.ackOffset >= this.peerAckedOffset) this.bareAdvances = 0;
+    } else if (newlyAcked) this.bareAdvances++;
     const dataAckedBare = !opts.any && this.acksData(seg) && (!this.fullyEstablished || this.bareAdvances >= 2);
     // Our DATA_FIN rode on data that is now acknowledged bare: if it was the last of ours, no
     // second bare ACK will come to show that the peer fell back. The DATA_FIN goes again alone on

@@ -309,7 +309,9 @@ describe("after a fallback, nothing MPTCP is left to wait for (RFC 8684 §3.7)",
       fin = drain(side.h, t).find((o) => (o.seg.flags & TCP_FLAG.FIN) !== 0);
     }
     assert.equal(side.c.mode, "fallback");
-    assert.equal(side.c.fallbackReason, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    // Since session 12 the wait for the Data ACK (data-rtx.ts `DataAckWatch`) decides this, one
+    // RTO after the bare ACK, before the DATA_FIN's second retransmission would.
+    assert.equal(side.c.fallbackReason, "no Data ACK, our data acknowledged bare");
     assert.ok(fin !== undefined, "a plain FIN");
     assert.deepEqual(mptcpOptions(fin.seg), []);
   });
@@ -335,7 +337,29 @@ describe("after a fallback, nothing MPTCP is left to wait for (RFC 8684 §3.7)",
     }
     assert.deepEqual(sent.filter((o) => o.seg.payload.length > 0).map((o) => o.seg.seq), [], "nothing sent again as new bytes");
     assert.equal(side.c.mode, "fallback");
-    assert.equal(side.c.fallbackReason, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    assert.equal(side.c.fallbackReason, "no Data ACK, our data acknowledged bare");
     assert.ok(sent.some((o) => (o.seg.flags & TCP_FLAG.FIN) !== 0), "a plain FIN");
+  });
+
+  // The same with reordering: the bare ACK of our data overtook an older duplicate ACK that still
+  // carried a DSS, which counted as a sign that the peer had not fallen back; the timer then sent
+  // 16 KB again as new bytes (a 100 KB upload delivered as 116 KB, under either stall rule).
+  for (const staleLossCount of [4, "first-timeout"] as const) test(`${staleLossCount === 4 ? "Linux's stale rule" : "the default stall rule"}: an older ACK with a DSS arriving after the bare one does not clear it; fallback`, () => {
+    const side = clientSide({ staleLossCount });
+    side.c.write(text("all of it"));
+    drain(side.h, 2000);
+    const dataAck = [dssOpt({ fin: false, dsn64: false, dataAck64: true, dataAck: IDSN_A + 1n })];
+    side.fromB({ options: dataAck }, 2050);
+    side.fromB({ ack: (side.iss + 1 + 9) >>> 0 }, 2100);
+    side.fromB({ options: dataAck }, 2150);
+    const sent: Out[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = side.h.pollTimeout();
+      if (t === undefined) break;
+      side.h.handleTimeout(t);
+      sent.push(...drain(side.h, t));
+    }
+    assert.deepEqual(sent.filter((o) => o.seg.payload.length > 0).map((o) => o.seg.seq), [], "nothing sent again as new bytes");
+    assert.equal(side.c.fallbackReason, "no Data ACK, our data acknowledged bare");
   });
 });

@@ -256,8 +256,35 @@ events:
     const f = r.get("up1")!;
     assert.equal(f.bytesDelivered, 1000);
     assert.equal(f.integrity, true);
-    assert.equal(f.mptcp!.fallback, "no Data ACK for the DATA_FIN, our data acknowledged bare");
+    assert.equal(f.mptcp!.fallback, "no Data ACK, our data acknowledged bare");
     for (const name of ["up0", "up2"]) assert.equal(r.get(name)!.integrity, true, name);
+  });
+
+  test("a box stripping the data's options, ACKs reordered: a 100 KB upload arrives once, as TCP", () => {
+    // The bare ACK of the first 16 KB overtook an older duplicate ACK that still carried a DSS, which
+    // cleared the evidence that the peer had fallen back; with the 16 KB send buffer full and
+    // every byte acknowledged, the wait for the Data ACK sent all 16 KB again as new bytes: 116 KB
+    // delivered, with the default stall rule (fallback-edges.test.ts has the exact exchange).
+    const r = flows(`
+name: reordered-dss-after-bare-ack
+duration: 1800s
+hosts:
+  - { name: client, interfaces: [{ addresses: ["2001:db8::1"] }], tcp: { sendBuffer: 16KB, recvBuffer: 64KB, congestion: reno, timestamps: false }, mptcp: { subflows: 4, addAddrAccepted: 2 } }
+  - { name: server, interfaces: [{ addresses: ["2001:db8::2"], mtu: 9000 }], tcp: { sendBuffer: 16KB, recvBuffer: 64KB, congestion: reno, timestamps: false }, mptcp: { subflows: 4, addAddrAccepted: 2 } }
+links:
+  - { name: path0, from: client.0, to: mb.0, rate: 10Mbit, delay: 10ms, queue: 20 packets, loss: 6%, jitter: 5ms, reorder: true, reverse: { loss: 1% } }
+  - { name: path0b, from: mb.1, to: server.0, rate: 10Mbit, delay: 1ms }
+middleboxes: [{ name: mb, boxes: [mbox-strip-data] }]
+flows:
+  - { name: up0, from: client, to: server, port: 5001, bytes: 1MB }
+  - { name: up1, from: client, to: server, port: 5002, bytes: 100KB, start: 0.2s }
+  - { name: down, from: server, to: client, port: 6001, bytes: 10KB }
+`, { seed: 1600227, mptcp: { congestion: "kelly-voice", scheduler: "redundant" } });
+    const f = r.get("up1")!;
+    assert.equal(f.bytesDelivered, 100_000);
+    assert.equal(f.integrity, true);
+    assert.equal(f.mptcp!.fallback, "no Data ACK, our data acknowledged bare");
+    for (const name of ["up0", "down"]) assert.equal(r.get(name)!.integrity, true, name);
   });
 
   describe("single-path hosts (the handover policy on both ends) with host events", () => {
