@@ -15,6 +15,7 @@ import type { Scenario } from "../sim/scenario/model.js";
 import { runScenario } from "../sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../sim/scenario/runner.js";
 import { CONGESTION_KINDS, isCongestionKind } from "../mptcp/cc/index.js";
+import { NDIFFPORTS_MAX } from "../mptcp/connection-config.js";
 import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
 import { isHandoverMode } from "../mptcp/pm/handover.js";
 import { parseSize } from "../sim/scenario/units.js";
@@ -54,7 +55,7 @@ export function mptcpOverrides(opts: SimOptions): NonNullable<RunOptions["mptcp"
   else if (opts.pm !== undefined && opts.pm !== "kernel") {
     const m = /^ndiffports[:=](\d+)$/.exec(opts.pm);
     const n = m === null ? Number.NaN : Number(m[1]);
-    if (!(n >= 1 && n <= 8)) throw new CliError(`--pm: "kernel", "ndiffports:N" with N from 1 to 8, "full", "backup" or "single-path", got "${opts.pm}"`);
+    if (!(n >= 1 && n <= NDIFFPORTS_MAX)) throw new CliError(`--pm: "kernel", "ndiffports:N" with N from 1 to ${NDIFFPORTS_MAX}, "full", "backup" or "single-path", got "${opts.pm}"`);
     out.ndiffports = n;
   }
   return out;

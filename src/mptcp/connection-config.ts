@@ -46,7 +46,7 @@ export interface MptcpConnectionConfig {
   allowJoinInitialAddrPort: boolean;
   /** Congestion control of every subflow (cc/): undefined keeps the TCP configuration's. */
   congestion?: CongestionKind;
-  /** Subflows in all over the initial addresses, by source port (the ndiffports path manager). */
+  /** Subflows in all over the initial addresses, by source port (the ndiffports path manager), up to `NDIFFPORTS_MAX`. */
   ndiffports?: number;
   /** Opportunistic retransmission and penalisation (sched/opportunistic.ts); default on. */
   opportunistic?: boolean;
@@ -124,6 +124,8 @@ export const DATA_SWS_BYTES = 1400;
 /** Linux's `net.mptcp.syn_retrans_before_tcp_fallback` default. */
 export const DEFAULT_SYN_RETRANS_BEFORE_FALLBACK = 2;
 
+/** The most subflows the ndiffports path manager is asked for (`--pm ndiffports:N`, scenario files). */
+export const NDIFFPORTS_MAX = 8;
 /** First timeout of a DATA_FIN sent on its own (no data to ride on), doubled per retry. */
 export const DATA_FIN_RTO = 200_000;
 export const DATA_FIN_RTO_MAX = 60_000_000;

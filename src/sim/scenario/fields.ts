@@ -78,6 +78,12 @@ export class Fields {
     return this.has(key) ? parse(this.obj[key], join(this.path, key)) : undefined;
   }
 
+  /** `optional(field, parse)`, stored as `target[key]` when the field is there. */
+  assign<O extends object, K extends keyof O & string>(target: O, key: K, parse: Parser<NonNullable<O[K]>>, field: string = key): void {
+    const v = this.optional(field, parse);
+    if (v !== undefined) target[key] = v;
+  }
+
   list<T>(key: string, item: (f: Fields, index: number) => T, required: boolean): T[] {
     this.seen.add(key);
     if (!this.has(key)) {

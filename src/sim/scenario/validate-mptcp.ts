@@ -4,6 +4,7 @@
  * abort time, and middlebox nodes. Errors name the field, like the rest of validate.ts.
  */
 import { CONGESTION_KINDS } from "../../mptcp/cc/index.js";
+import { NDIFFPORTS_MAX } from "../../mptcp/connection-config.js";
 import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../../mptcp/pm/endpoints.js";
 import type { EndpointFlags, EndpointSpec } from "../../mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../../mptcp/pm/endpoint-spec.js";
@@ -41,28 +42,17 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
     checksums: f.optional("checksums", bool) ?? false,
     endpoints: [],
   };
-  const subflows = f.optional("subflows", limit);
-  if (subflows !== undefined) m.subflows = subflows;
-  const accepted = f.optional("addAddrAccepted", limit);
-  if (accepted !== undefined) m.addAddrAccepted = accepted;
-  const timeout = f.optional("addAddrTimeout", positiveDuration);
-  if (timeout !== undefined) m.addAddrTimeout = timeout;
-  const every = f.optional("dssEverySegment", bool);
-  if (every !== undefined) m.dssEverySegment = every;
-  const congestion = f.optional("congestion", oneOf(CONGESTION_KINDS));
-  if (congestion !== undefined) m.congestion = congestion;
-  const scheduler = f.optional("scheduler", oneOf(SCHEDULER_NAMES));
-  if (scheduler !== undefined) m.scheduler = scheduler;
-  const pm = f.optional("pathManager", oneOf(PATH_MANAGERS));
-  if (pm !== undefined) m.pathManager = pm;
-  const ndiffports = f.optional("ndiffports", (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 8 ? (v as number) : expected("a subflow count in 1-8")(v, path)));
-  if (ndiffports !== undefined) m.ndiffports = ndiffports;
-  const autotune = f.optional("autotune", bool);
-  if (autotune !== undefined) m.autotune = autotune;
-  const stale = f.optional("staleLossCount", staleLossCount);
-  if (stale !== undefined) m.staleLossCount = stale;
-  const joinInitial = f.optional("allowJoinInitialAddrPort", bool);
-  if (joinInitial !== undefined) m.allowJoinInitialAddrPort = joinInitial;
+  f.assign(m, "subflows", limit);
+  f.assign(m, "addAddrAccepted", limit);
+  f.assign(m, "addAddrTimeout", positiveDuration);
+  f.assign(m, "dssEverySegment", bool);
+  f.assign(m, "congestion", oneOf(CONGESTION_KINDS));
+  f.assign(m, "scheduler", oneOf(SCHEDULER_NAMES));
+  f.assign(m, "pathManager", oneOf(PATH_MANAGERS));
+  f.assign(m, "ndiffports", (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= NDIFFPORTS_MAX ? (v as number) : expected(`a subflow count in 1-${NDIFFPORTS_MAX}`)(v, path)));
+  f.assign(m, "autotune", bool);
+  f.assign(m, "staleLossCount", staleLossCount);
+  f.assign(m, "allowJoinInitialAddrPort", bool);
   m.endpoints = f.optional("endpoints", (v, path) => endpointList(v, path, addresses)) ?? [];
   f.done();
   return m;

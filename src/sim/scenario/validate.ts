@@ -126,23 +126,19 @@ function tcpSpec(f: Fields): ScenarioTcp {
     if (cc !== "cubic" && cc !== "reno") throw f.error("congestion", `expected cubic or reno, got "${cc}"`);
     t.congestion = cc;
   }
-  const set = <K extends keyof ScenarioTcp>(key: K, field: string, parse: Parser<NonNullable<ScenarioTcp[K]>>): void => {
-    const v = f.optional(field, parse);
-    if (v !== undefined) t[key] = v as ScenarioTcp[K];
-  };
-  set("sendBufferSize", "sendBuffer", positiveSize);
-  set("recvBufferSize", "recvBuffer", positiveSize);
-  set("sack", "sack", bool);
-  set("rack", "rack", bool);
-  set("timestamps", "timestamps", bool);
-  set("windowScaling", "windowScaling", bool);
-  set("nagle", "nagle", bool);
-  set("initialCwnd", "initialCwnd", positiveInt);
-  set("minRto", "minRto", positiveDuration);
-  set("delayedAck", "delayedAck", duration);
-  set("msl", "msl", duration);
-  set("synRetries", "synRetries", positiveInt);
-  set("maxRetries", "maxRetries", positiveInt);
+  f.assign(t, "sendBufferSize", positiveSize, "sendBuffer");
+  f.assign(t, "recvBufferSize", positiveSize, "recvBuffer");
+  f.assign(t, "sack", bool);
+  f.assign(t, "rack", bool);
+  f.assign(t, "timestamps", bool);
+  f.assign(t, "windowScaling", bool);
+  f.assign(t, "nagle", bool);
+  f.assign(t, "initialCwnd", positiveInt);
+  f.assign(t, "minRto", positiveDuration);
+  f.assign(t, "delayedAck", duration);
+  f.assign(t, "msl", duration);
+  f.assign(t, "synRetries", positiveInt);
+  f.assign(t, "maxRetries", positiveInt);
   f.done();
   return t;
 }
