@@ -40,6 +40,12 @@ export interface MptcpConnectionConfig {
   /** Time between ADD_ADDR transmissions until echoed, µs (`net.mptcp.add_addr_timeout`). */
   addAddrTimeout: number;
   /**
+   * How long a connection still open at the data level waits for a new subflow once its last one
+   * is gone, µs (Linux `net.mptcp.close_timeout`, 60 s; close-timeout.ts). 0 ends it with its
+   * last subflow.
+   */
+  closeTimeout: number;
+  /**
    * Accept joins to the initial subflow's address and port (Linux
    * `net.mptcp.allow_join_initial_addr_port`, default true); false sets flag C (§3.1).
    */

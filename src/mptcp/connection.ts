@@ -53,6 +53,7 @@ import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOpti
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
+import { SubflowlessWait, type SubflowlessEnd } from "./close-timeout.js";
 import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
 import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
@@ -240,6 +241,8 @@ export class MptcpConnection {
   private initialRemoved = false;
   /** "subflow-up" was reported for the initial subflow. */
   private initialUp = false;
+  /** The last subflow went: the wait for a new one (close-timeout.ts). */
+  private readonly noSubflow = new SubflowlessWait();
 
   /** @internal Use MptcpHost.connect and MptcpListener.accept. */
   constructor(
@@ -317,6 +320,14 @@ export class MptcpConnection {
   /** The subflows that joined (§3.2), established or not, in order of creation. */
   get joinedSubflows(): readonly JoinSubflow[] {
     return this.joins.all;
+  }
+
+  /**
+   * Whether the connection has lost its last subflow and waits for a new one, up to the host's
+   * `closeTimeout` (close-timeout.ts): data written meanwhile waits for it.
+   */
+  get awaitingSubflow(): boolean {
+    return this.noSubflow.waiting;
   }
 
   /**
@@ -489,7 +500,8 @@ export class MptcpConnection {
     const sub = path.subflow;
     if (path === this.initialPath) {
       if (sub === undefined || this.initialRemoved) return;
-      if (!this.joins.all.some((j) => j.established)) {
+      const only = !this.joins.all.some((j) => j.established);
+      if (only && !this.mayAwaitSubflow()) {
         // The only subflow: without it the connection cannot go on.
         sub.abort();
         this.finish("reset");
@@ -502,6 +514,8 @@ export class MptcpConnection {
       if (abort) sub.abort();
       else sub.close();
       this.owner.touchSubflow(sub);
+      // The only subflow: the connection waits for a new one (a join in its handshake may be it).
+      if (this.joins.all.length === 0) this.awaitSubflow("reset");
     } else {
       this.joins.remove(path as JoinSubflow, reason, abort);
     }
@@ -647,7 +661,7 @@ export class MptcpConnection {
     let t: number | undefined;
     // Address signals ride on MPTCP options: none after a fallback, so no retransmission is due.
     const signals = this.closedSent || this.modeValue !== "mptcp" ? undefined : this.paths.timeout;
-    for (const x of [this.joins.timeout, this.dataFinTimeout, signals, this.dataRtx.deadline, this.ackWatch.deadline]) {
+    for (const x of [this.joins.timeout, this.dataFinTimeout, signals, this.dataRtx.deadline, this.ackWatch.deadline, this.noSubflow.deadline]) {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
     return t;
@@ -655,10 +669,18 @@ export class MptcpConnection {
 
   /** @internal A timer of this connection expired. */
   onTimer(now: number): void {
+    if (this.noSubflow.expired(now)) {
+      // No subflow came back in time (close-timeout.ts).
+      this.finish(this.noSubflow.end);
+      return;
+    }
     this.joins.onTimer(now);
     if (!this.closedSent && this.modeValue === "mptcp") this.paths.onTimer(now);
-    if (this.dataRtx.fire(now)) this.onDataRtx(now);
-    if (this.ackWatch.fire(now)) this.onDataAckLost();
+    // Without a subflow the data-level timers have nothing to act on: the data waits for the
+    // next subflow, which sends what is not data-acknowledged again (§3.3.6).
+    const idle = this.noSubflow.waiting;
+    if (this.dataRtx.fire(now) && !idle) this.onDataRtx(now);
+    if (this.ackWatch.fire(now) && !idle) this.onDataAckLost();
     if (this.dataFinTimeout === undefined || now < this.dataFinTimeout) return;
     this.dataFinTimeout = undefined;
     if (this.bareDataFin === undefined || this.sendQueue.finAcked) return;
@@ -701,7 +723,7 @@ export class MptcpConnection {
         break;
       case "reset":
       case "timed-out":
-        if (this.survivesInitialLoss()) {
+        if (this.survivesInitialLoss(type)) {
           if (this.initialUp) this.paths.down(this.initialPath, type);
           break;
         }
@@ -732,6 +754,7 @@ export class MptcpConnection {
     }
     if (this.retryJoins.length > 0 && this.fullyEstablished) acted = this.reopenRefusedJoins() || acted;
     this.paths.now = now;
+    this.noSubflow.arm(now, this.cfg.closeTimeout);
     this.startPathManager();
     if (this.endpointsChanged) {
       this.endpointsChanged = false;
@@ -1273,23 +1296,49 @@ export class MptcpConnection {
   }
 
   /**
-   * The initial subflow was reset or timed out. With an established joined subflow the
-   * connection lives on (§3.3.6): what the initial subflow carried and the peer has not
-   * data-acknowledged is reinjected on the others.
+   * The initial subflow was reset or timed out. With a joined subflow the connection lives on
+   * (§3.3.6): what the initial subflow carried and the peer has not data-acknowledged is
+   * reinjected on the others. Without one, it may wait for a new subflow (`awaitSubflow`).
    */
-  private survivesInitialLoss(): boolean {
+  private survivesInitialLoss(why: SubflowlessEnd): boolean {
     // Taken out of service already (removed, or reset by us while joins carry on).
     if (this.initialDown && !this.closedSent) return true;
     if (this.modeValue !== "mptcp" || this.closedSent || this.rstReason !== undefined) return false;
-    // A join still in its handshake may yet carry the connection; if it fails, so does the
-    // connection (the last subflow gone, `subflowChanged`).
-    if (this.joins.all.length === 0) return false;
+    // A join still in its handshake may yet carry the connection; if it fails, the last subflow
+    // is gone (`subflowChanged`).
+    if (this.joins.all.length === 0 && !this.awaitSubflow(why)) return false;
     if (!this.initialDown) {
       this.initialDown = true;
       this.sendQueue.reinject(this.txMap!.unacked());
       this.owner.changed(this);
     }
     return true;
+  }
+
+  /**
+   * The last subflow is gone: a connection still open at the data level waits up to
+   * `closeTimeout` for a new one (close-timeout.ts) instead of ending. Returns whether it waits.
+   */
+  private awaitSubflow(why: SubflowlessEnd): boolean {
+    if (this.noSubflow.waiting) return true;
+    if (!this.mayAwaitSubflow()) return false;
+    this.noSubflow.begin(why);
+    this.owner.changed(this);
+    return true;
+  }
+
+  /**
+   * Whether a new subflow could carry the connection on: MPTCP still, joins allowed (no MP_FAIL),
+   * no fatal error or MP_FASTCLOSE, the peer known to hold our key (a join needs it, §3.2), and,
+   * for a passive connection, accepted (Linux too ends one still in the accept queue). Unlike
+   * Linux, which waits only while no DATA_FIN went either way (`TCP_ESTABLISHED`), a connection
+   * half closed waits too: the data written before the DATA_FIN, and the DATA_FIN itself, are
+   * not delivered until data-acknowledged, and a new subflow can still deliver them.
+   */
+  private mayAwaitSubflow(): boolean {
+    if (this.cfg.closeTimeout <= 0 || this.modeValue !== "mptcp" || this.closedSent || !this.announcedValue) return false;
+    if (this.joinsRefused || this.rstReason !== undefined || this.peerFastClose || this.fastClose) return false;
+    return this.role === "server" || this.fullyEstablished;
   }
 
   /**
@@ -1381,6 +1430,7 @@ export class MptcpConnection {
       subflowChanged: (join, up, reason, wasUp = true) => {
         if (!this.closedSent) {
           if (up) {
+            this.noSubflow.stop();
             this.joinedOnce = true;
             this.paths.up(join);
             this.paths.progress();
@@ -1393,8 +1443,10 @@ export class MptcpConnection {
               const sf = join.subflow;
               this.retryJoins.push({ local: sf.local, remote: sf.remote, remotePort: sf.remotePort, backup: join.backup });
             }
-            // The last subflow went: nothing carries the connection any more.
-            if (this.initialDown && this.joins.all.length === 0) this.finish(reason === "timed-out" ? "timed-out" : "reset");
+            // The last subflow went: nothing carries the connection any more, unless a new
+            // subflow may yet come (close-timeout.ts).
+            const why = reason === "timed-out" ? "timed-out" : "reset";
+            if (this.initialDown && this.joins.all.length === 0 && !this.awaitSubflow(why)) this.finish(why);
           }
         }
         this.owner.changed(this);

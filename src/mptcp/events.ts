@@ -4,7 +4,9 @@
  * they come in the order they happened, and "closed" is a connection's last. The kinds are those
  * of a TCP connection, with MPTCP meanings: "peer-closed" is the peer's DATA_FIN (or, after a
  * fallback, its FIN); "reset" a RST, MP_FASTCLOSE or a fatal protocol error on the only subflow;
- * "timed-out" unanswered retransmissions on the last subflow.
+ * "timed-out" unanswered retransmissions on the last subflow. A connection still open at the data
+ * level reports those only once no new subflow came within the host's `closeTimeout`
+ * (close-timeout.ts).
  */
 import type { ConnectionEventType } from "../tcp/events.js";
 import type { MptcpConnection } from "./connection.js";

@@ -50,6 +50,7 @@ import { newMptcpCounters } from "../mptcp/counters.js";
 import type { MptcpEvent } from "./mptcp-events.js";
 import { TokenTable } from "../mptcp/tokens.js";
 import { DEFAULT_ADD_ADDR_TIMEOUT_US } from "../mptcp/add-addr.js";
+import { DEFAULT_CLOSE_TIMEOUT_US } from "../mptcp/close-timeout.js";
 import type { Endpoint, EndpointSpec, PmConfigError, PmLimits } from "../mptcp/pm/endpoints.js";
 import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../mptcp/pm/endpoints.js";
 import { parseEndpoint } from "../mptcp/pm/endpoint-spec.js";
@@ -118,6 +119,13 @@ export interface MptcpOptions {
    * `net.mptcp.add_addr_timeout`, default 120 s); at most 3 retransmissions.
    */
   addAddrTimeout?: number;
+  /**
+   * How long a connection still open at the data level waits for a new subflow after losing its
+   * last one, in µs (Linux `net.mptcp.close_timeout`, default 60 s): either end's path manager may
+   * open one meanwhile (an interface back, the next network). 0 ends a connection with its last
+   * subflow.
+   */
+  closeTimeout?: number;
   /**
    * Accept joins to the initial subflow's address and port (Linux
    * `net.mptcp.allow_join_initial_addr_port`, default true). False sends flag C (RFC 8684 §3.1).
@@ -300,6 +308,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       ...(m.dssEverySegment !== undefined ? { dssEverySegment: m.dssEverySegment } : {}),
       autotune: m.autotune ?? false,
       addAddrTimeout: m.addAddrTimeout ?? DEFAULT_ADD_ADDR_TIMEOUT_US,
+      closeTimeout: m.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_US,
       allowJoinInitialAddrPort: m.allowJoinInitialAddrPort ?? true,
     };
     this.blackholeTimeout = m.blackholeTimeout ?? DEFAULT_BLACKHOLE_TIMEOUT;

@@ -333,5 +333,34 @@ events:
       assert.ok(down.completionSeconds! < 2, `ended at ${down.completionSeconds} s`);
       assert.equal(f.get("up")!.integrity, true);
     });
+
+    test("the server's interface down for 100 ms while the client closes its join: the upload waits for a new subflow", () => {
+      // The server withdrew 10.0.0.2 (its join was still up there, the client's FIN on it in
+      // flight) and reset the initial subflow; the client's last subflow was gone, and with it the
+      // upload, 82,700 of 300,000 bytes delivered. It now waits for a subflow (close-timeout.ts),
+      // which its policy opens from 10.0.1.1.
+      const f = flows(`
+name: single-path-last-subflow
+duration: 900s
+hosts:
+  - { name: client, interfaces: [{ addresses: [10.0.0.1] }, { addresses: [10.0.1.1] }], tcp: { rack: false, sendBuffer: 256KB, recvBuffer: 64KB, congestion: reno }, mptcp: { subflows: 4, addAddrAccepted: 2, pathManager: single-path, endpoints: ["10.0.1.1 id 2 subflow fullmesh"] } }
+  - { name: server, interfaces: [{ addresses: [10.0.0.2] }, { addresses: [10.0.1.2] }], tcp: { rack: false, sendBuffer: 256KB, recvBuffer: 64KB, congestion: reno }, mptcp: { subflows: 4, addAddrAccepted: 2, pathManager: single-path, endpoints: ["10.0.1.2 id 2 signal"] } }
+links:
+  - { name: path0, from: client.0, to: server.0, rate: 2Mbit, delay: 40ms, queue: 300ms }
+  - { name: path1, from: client.1, to: server.1, rate: 50Mbit, delay: 40ms, queue: 20 packets, loss: 6% }
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 300KB }
+  - { name: down, from: server, to: client, port: 5002, bytes: 300KB, start: 0.3s }
+events:
+  - { at: 0.5s, host: server, action: interface-down, interface: 0 }
+  - { at: 0.6s, host: server, action: interface-up, interface: 0 }
+  - { at: 4s, host: client, action: endpoint-backup, id: 2, backup: true }
+`, { seed: 1400160, mptcp: { congestion: "lia", scheduler: "blest" } });
+      const up = f.get("up")!;
+      assert.equal(up.failure, null);
+      assert.equal(up.integrity, true);
+      assert.equal(up.bytesDelivered, 300_000);
+      assert.equal(f.get("down")!.integrity, true);
+    });
   });
 });

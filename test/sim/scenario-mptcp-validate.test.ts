@@ -23,18 +23,19 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
 describe("scenario files: MPTCP", () => {
   test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
     const s = validateScenario(doc({
-      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
+      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", closeTimeout: "30s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
       server: { mptcp: { enabled: false, endpoints: [{ address: "10.0.1.2", signal: true, port: 6000 }] } },
       flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2", backup: true }], abortAfter: "1.5s" },
     }));
     const c = s.hosts[0]!.mptcp!;
     assert.deepEqual({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, addr: formatAddress(e.addr) })) }, {
-      enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000, dssEverySegment: true,
+      enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000, closeTimeout: 30_000_000, dssEverySegment: true,
       congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false,
       endpoints: [{ addr: "10.0.1.1", id: 5, flags: { subflow: true, backup: true } }],
     });
     assert.equal(s.hosts[1]!.mptcp!.enabled, false);
     assert.equal(validateScenario(doc({ client: { mptcp: { staleLossCount: "first-timeout" } } })).hosts[0]!.mptcp!.staleLossCount, "first-timeout");
+    assert.equal(validateScenario(doc({ client: { mptcp: { closeTimeout: "0s" } } })).hosts[0]!.mptcp!.closeTimeout, 0);
     assert.equal(s.hosts[1]!.mptcp!.endpoints[0]!.port, 6000);
     const f = s.flows[0]!;
     assert.equal(f.abortAfter, 1_500_000);
@@ -91,6 +92,7 @@ describe("scenario files: MPTCP", () => {
     ["subflow from a foreign address", doc({ flow: { subflows: [{ from: "10.0.1.2", to: "10.0.1.2" }] } }), /^flows\[0\]\.subflows\[0\]\.from: not an address of host "client"$/],
     ["subflows without MPTCP", doc({ client: { mptcp: undefined }, flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2" }] } }), /^flows\[0\]\.subflows: host "client" does not run MPTCP/],
     ["abortAfter", doc({ flow: { abortAfter: "soon" } }), /^flows\[0\]\.abortAfter: expected a duration/],
+    ["closeTimeout", doc({ client: { mptcp: { closeTimeout: "-1s" } } }), /^hosts\[0\]\.mptcp\.closeTimeout: expected a duration/],
     ["unknown box", doc({ middleboxes: [{ name: "mb", boxes: ["mbox-teleport"] }] }), /^middleboxes\[0\]\.boxes\[0\]\.kind: unknown middlebox "mbox-teleport"/],
     ["box config", doc({ middleboxes: [{ name: "mb", boxes: [{ kind: "mbox-nat", colour: "red" }] }] }), /^middleboxes\[0\]\.boxes\[0\]\.colour: unknown field$/],
     ["host event on an unknown host", doc({ events: [{ at: "1s", host: "phone", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: no host named "phone"$/],

@@ -44,6 +44,8 @@ export interface ScenarioMptcp {
   addAddrAccepted?: number;
   /** ADD_ADDR retransmission time, µs (`net.mptcp.add_addr_timeout`). */
   addAddrTimeout?: number;
+  /** How long a connection waits for a new subflow after losing its last one, µs (`net.mptcp.close_timeout`). */
+  closeTimeout?: number;
   /** The whole DSS on every data segment, as Linux sends it (MptcpOptions.dssEverySegment). */
   dssEverySegment?: boolean;
   /** Congestion control of every subflow (MptcpOptions.congestion); `--cc` overrides it. */

@@ -45,6 +45,7 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
   f.assign(m, "subflows", limit);
   f.assign(m, "addAddrAccepted", limit);
   f.assign(m, "addAddrTimeout", positiveDuration);
+  f.assign(m, "closeTimeout", duration);
   f.assign(m, "dssEverySegment", bool);
   f.assign(m, "congestion", oneOf(CONGESTION_KINDS));
   f.assign(m, "scheduler", oneOf(SCHEDULER_NAMES));
