@@ -259,12 +259,16 @@ export class JoinedSubflows implements JoinedPath {
 
   /**
    * The connection is over: every joined subflow goes. A graceful close keeps each join until its
-   * subflow is closed, because its FIN and last ACKs still carry the Data ACK.
+   * subflow is closed, because its FIN and last ACKs still carry the Data ACK (§3.3.3: once the
+   * DATA_FIN is acknowledged, the subflows close with FIN exchanges). That includes a join whose
+   * fourth ACK has not come (pre-established): the peer may hold it established and retransmit
+   * its DATA_FIN there, and the peer's answer to our FIN completes the join, so that our ACKs on
+   * it then carry the Data ACK. Only joins still in their SYN exchange are reset.
    */
   closeAll(abort: boolean): void {
     for (const j of [...this.list]) {
       const sub = j.subflow;
-      if (abort || sub === undefined || !j.established) {
+      if (abort || sub === undefined || !(j.established || j.state === "pre-established")) {
         sub?.abort();
         j.close("closed");
       } else {

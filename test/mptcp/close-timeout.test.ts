@@ -89,6 +89,24 @@ describe("the last subflow gone (close timeout, Linux net.mptcp.close_timeout)",
     assert.equal(c.awaitingSubflow, true);
   });
 
+  test("one interface: the policy opens a join from it again (the link is there; a box or the peer reset the subflow)", () => {
+    const side = clientSide({ closeTimeout: TIMEOUT, pathManager: "single-path" }, [C1], 65535, 50001);
+    const { c, random } = side;
+    random.draws4.push(be(BigInt(R_A), 4));
+    const [syn, ...more] = side.fromB({ seq: B_ISN + 1, flags: TCP_FLAG.RST }, 2000);
+    assert.equal(more.length, 0);
+    assert.deepEqual([syn!.src, syn!.dst, syn!.seg.flags], [C1, S1, TCP_FLAG.SYN]);
+    assert.notEqual(syn!.seg.srcPort, side.port);
+    assert.equal(mptcpOptions(syn!.seg)[0]?.subtype, "MP_JOIN");
+    // B refuses it (its connection is gone too): no other join follows; the wait runs out.
+    side.h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: syn!.seg.srcPort, seq: 0, ack: (syn!.seg.seq + 1) >>> 0, flags: TCP_FLAG.RST | TCP_FLAG.ACK })), 0, 3000);
+    assert.deepEqual(drain(side.h, 3000), []);
+    side.h.handleTimeout(2000 + TIMEOUT);
+    assert.deepEqual(drain(side.h, 2000 + TIMEOUT), []);
+    assert.equal(c.awaitingSubflow, false);
+    assert.equal(c.subflow!.state, "CLOSED");
+  });
+
   test("closeTimeout 0: a RST on the only subflow ends the connection at once", () => {
     const side = clientSide({ closeTimeout: 0 });
     events(side.h);

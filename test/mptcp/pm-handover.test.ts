@@ -185,6 +185,63 @@ describe("HandoverPolicy single-path: break before make", () => {
   });
 });
 
+describe("HandoverPolicy: the last subflow lost (the connection waits for one, close-timeout.ts)", () => {
+  test("single-path, nothing else up: the lost subflow's interface is still up, so a join from it", () => {
+    const p = phone("single-path", false);
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), ["open wifi"]);
+    // That join fails: not again from WiFi until something changes.
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), []);
+    // Cellular comes up: with no subflow anywhere, it carries the connection.
+    assert.deepEqual(show(p.onInterfaceUp(CELL)), ["open cell"]);
+    assert.equal(p.activeInterface, CELL);
+  });
+  test("single-path: the next interface first, then the lost one again, then nothing", () => {
+    const p = phone("single-path");
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), ["open cell"]);
+    assert.deepEqual(show(p.onSubflowDown(CELL)), ["open wifi"]);
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), []);
+    // A subflow up clears the failures.
+    assert.deepEqual(show(p.onInterfaceDown(CELL)), []);
+    assert.deepEqual(show(p.onInterfaceUp(CELL)), ["open cell"]);
+    assert.deepEqual(show(p.onSubflowUp(CELL)), []);
+    assert.deepEqual(show(p.onSubflowDown(CELL)), ["open wifi"]);
+  });
+  test("the interface of the lost subflow is down and no other is up: nothing until one comes", () => {
+    const p = phone("single-path", false);
+    assert.deepEqual(show(p.onInterfaceDown(WIFI)), []);
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), []);
+    assert.deepEqual(show(p.onInterfaceUp(WIFI)), ["open wifi"]);
+  });
+  test("full: only the last subflow's loss opens one", () => {
+    const p = phone("full");
+    assert.deepEqual(show(p.onEstablished()), ["open cell"]);
+    p.onSubflowUp(CELL);
+    assert.deepEqual(show(p.onSubflowDown(CELL)), []);
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), ["open cell"]);
+  });
+  test("backup: the backup join failed, then the active subflow is reset: a join from the active interface again", () => {
+    const p = phone("backup");
+    p.onEstablished();
+    assert.deepEqual(show(p.onSubflowDown(CELL)), []);
+    assert.deepEqual(show(p.onSubflowDown(WIFI)), ["open wifi"]);
+  });
+  test("any sequence of events: between a subflow up and an interface up, at most two joins per interface", () => {
+    const event = fc.record({ kind: fc.constantFrom("down", "up", "sub-up", "sub-down"), iface: fc.integer({ min: 0, max: 2 }) });
+    fc.assert(
+      fc.property(fc.constantFrom(...HANDOVER_MODES), fc.array(event, { maxLength: 40 }), (mode, events) => {
+        const p = new HandoverPolicy(mode, [0, 1, 2].map((index) => ({ index, up: true })), 0);
+        let opens = p.onEstablished().filter((a) => a.kind === "open").length;
+        for (const e of events) {
+          if (e.kind === "sub-up" || e.kind === "up") opens = 0;
+          const actions = e.kind === "down" ? p.onInterfaceDown(e.iface) : e.kind === "up" ? p.onInterfaceUp(e.iface) : e.kind === "sub-up" ? p.onSubflowUp(e.iface) : p.onSubflowDown(e.iface);
+          opens += actions.filter((a) => a.kind === "open").length;
+          assert.ok(opens <= 6, `${opens} joins without a subflow up or an interface back`);
+        }
+      }),
+    );
+  });
+});
+
 describe("HandoverPolicy: ranking and names", () => {
   test("the initial subflow's interface ranks first whatever its index", () => {
     const p = new HandoverPolicy("backup", [{ index: 0, up: true }, { index: 1, up: true }], 1);

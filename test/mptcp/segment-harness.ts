@@ -120,8 +120,9 @@ export const dssOpt = (o: Omit<Dss, "subtype">): TcpOption => opt({ subtype: "DS
 /** A bare Data ACK of the peer acknowledging `dataAck` (64-bit). */
 export const dataAckOpt = (dataAck: bigint): TcpOption => dssOpt({ fin: false, dsn64: false, dataAck64: true, dataAck });
 
-export function mptcpHost(addresses: string[], random: ScriptedRandom, mptcp: MptcpHostConfig["mptcp"] = {}): MptcpHost {
-  return new MptcpHost({ interfaces: addresses.map((a) => ({ addresses: [ip(a)] })), random, tcp: PLAIN, mptcp, ephemeralPorts: [50000, 50000] });
+/** `lastPort`: the ephemeral ports are 50000 to it (one port by default: every exchange knows it). */
+export function mptcpHost(addresses: string[], random: ScriptedRandom, mptcp: MptcpHostConfig["mptcp"] = {}, lastPort = 50000): MptcpHost {
+  return new MptcpHost({ interfaces: addresses.map((a) => ({ addresses: [ip(a)] })), random, tcp: PLAIN, mptcp, ephemeralPorts: [50000, lastPort] });
 }
 
 export const A_ISN = 1000;
@@ -172,10 +173,10 @@ export interface ClientSide {
 }
 
 /** `window`: the window B's segments offer (its data-level window, §3.3.4), 65535 by default. */
-export function clientSide(mptcp: MptcpHostConfig["mptcp"] = {}, addresses = [C1, C2], window = 65535): ClientSide {
+export function clientSide(mptcp: MptcpHostConfig["mptcp"] = {}, addresses = [C1, C2], window = 65535, lastPort = 50000): ClientSide {
   const random = new ScriptedRandom();
   random.draws8.push(be(KEY_A, 8));
-  const h = mptcpHost(addresses, random, mptcp);
+  const h = mptcpHost(addresses, random, mptcp, lastPort);
   const c = h.connect(ip(S1), 80, 0, { local: ip(C1) });
   const [syn] = drain(h, 0);
   const iss = syn!.seg.seq;

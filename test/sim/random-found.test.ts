@@ -287,6 +287,36 @@ flows:
     for (const name of ["up0", "down"]) assert.equal(r.get(name)!.integrity, true, name);
   });
 
+  test("the server's interface down during the close, the client's joins not yet fully established: both ends close", () => {
+    // The client's Data ACK for the server's DATA_FIN went on the initial subflow as the server,
+    // its interface going down, withdrew that address; the client, done, reset its two joins,
+    // whose fourth ACKs had not come (a 1 s outage on their path), so the server never had it
+    // and ended with a reset. Those joins now close with a FIN (close-graceful.test.ts).
+    const f = flows(`
+name: close-pre-established-joins
+duration: 900s
+hosts:
+  - { name: client, interfaces: [{ addresses: [10.0.0.1] }, { addresses: [10.0.1.1] }], tcp: { rack: false, sendBuffer: 64KB, recvBuffer: 256KB, congestion: reno }, mptcp: { subflows: 4, addAddrAccepted: 2, dssEverySegment: true, endpoints: ["10.0.1.1 id 2 subflow fullmesh"] } }
+  - { name: server, interfaces: [{ addresses: [10.0.0.2] }, { addresses: [10.0.1.2] }], tcp: { rack: false, sendBuffer: 64KB, recvBuffer: 256KB, congestion: reno }, mptcp: { subflows: 4, addAddrAccepted: 2, dssEverySegment: true, endpoints: ["10.0.1.2 id 2 signal"] } }
+links:
+  - { name: path0, from: client.0, to: server.0, rate: 10Mbit, delay: 40ms, queue: 300ms, loss: 2%, reverse: { loss: 5% } }
+  - { name: path1, from: client.1, to: server.1, rate: 50Mbit, delay: 40ms, queue: 50ms, loss: 6% }
+flows:
+  - { name: up, from: client, to: server, port: 5001, bytes: 300KB }
+  - { name: down, from: server, to: client, port: 5002, bytes: 300KB }
+events:
+  - { at: 2s, link: path0, action: down, for: 8s }
+  - { at: 0.3s, link: path1, action: down, for: 1s }
+  - { at: 1.5s, host: server, action: interface-down, interface: 0 }
+  - { at: 3.5s, host: server, action: interface-up, interface: 0 }
+`, { seed: 2600177, mptcp: { congestion: "balia", scheduler: "lowest-rtt" } });
+    for (const name of ["up", "down"]) {
+      const r = f.get(name)!;
+      assert.equal(r.failure, null, name);
+      assert.equal(r.integrity, true, name);
+    }
+  });
+
   describe("single-path hosts (the handover policy on both ends) with host events", () => {
     const hosts = (every: boolean): string => twoHosts(2, "{ rack: false, sendBuffer: 256KB, recvBuffer: 256KB, congestion: reno }", `{ subflows: 4, addAddrAccepted: 2, pathManager: single-path, dssEverySegment: ${every} }`);
 

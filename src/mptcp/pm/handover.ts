@@ -13,6 +13,12 @@
  *   back, a subflow is opened on it and the other one closed once it is up (the old path still
  *   works, so this way round costs nothing).
  *
+ * In every mode, when the last subflow is gone (reset by a box or the peer, timed out) a new one
+ * is opened, since the connection waits for one (close-timeout.ts): from the next interface up,
+ * else from the same interface if it is up and that subflow had been up. An interface whose join
+ * failed is not tried again until a subflow comes up or the interface comes back, so failing
+ * joins cannot follow one another while the connection waits.
+ *
  * The policy only decides, one instance per connection, as `KernelPathManager` does: its inputs
  * are what a device's link monitor and the connection report (an interface went down or came
  * up, a subflow from an interface is up or gone), its outputs what the connection must do. The
@@ -48,6 +54,12 @@ interface Iface {
   backup: boolean;
   /** Went down while no other subflow could carry its REMOVE_ADDR: withdrawn once one is up. */
   removeDue: boolean;
+  /**
+   * A join from it failed (never came up) since a subflow was last up or the interface came
+   * back: not opened again from it until then, so that failing joins cannot follow each other
+   * while the connection waits for a subflow (close-timeout.ts).
+   */
+  failed: boolean;
 }
 
 export class HandoverPolicy {
@@ -66,7 +78,7 @@ export class HandoverPolicy {
     initial: number,
   ) {
     const ranked = [...interfaces.filter((i) => i.index === initial), ...interfaces.filter((i) => i.index !== initial)];
-    this.ifaces = ranked.map((i) => ({ index: i.index, up: i.up, subflow: i.index === initial ? "up" : "none", backup: false, removeDue: false }));
+    this.ifaces = ranked.map((i) => ({ index: i.index, up: i.up, subflow: i.index === initial ? "up" : "none", backup: false, removeDue: false, failed: false }));
     this.active = initial;
   }
 
@@ -111,13 +123,22 @@ export class HandoverPolicy {
     const back = this.iface(index);
     if (back === undefined || back.up) return [];
     back.up = true;
+    back.failed = false;
     if (back.removeDue) {
-      // Back before anything replaced it: its subflows never went, and it carries on.
+      // Back before anything replaced it: the address stays.
       back.removeDue = false;
-      if (this.rank(index) < this.rank(this.active)) this.active = index;
-      return [];
+      if (back.subflow !== "none") {
+        // Its subflow never went, and it carries on.
+        if (this.rank(index) < this.rank(this.active)) this.active = index;
+        return [];
+      }
     }
     if (back.subflow !== "none") return [];
+    if (this.ifaces.every((x) => x.subflow === "none")) {
+      // No subflow anywhere (the connection waits for one, close-timeout.ts): this one carries it.
+      this.active = index;
+      return [this.open(back, false)];
+    }
     if (this.mode === "full") return [this.open(back, false)];
     const preferred = this.rank(index) < this.rank(this.active);
     if (this.mode === "backup") return [this.open(back, !preferred)];
@@ -129,6 +150,7 @@ export class HandoverPolicy {
     const i = this.iface(index);
     if (i === undefined) return [];
     i.subflow = "up";
+    for (const x of this.ifaces) x.failed = false;
     const out: HandoverAction[] = [];
     for (const d of this.ifaces) {
       if (!d.removeDue) continue;
@@ -168,11 +190,28 @@ export class HandoverPolicy {
   onSubflowDown(index: number): HandoverAction[] {
     const i = this.iface(index);
     if (i === undefined || i.subflow === "none") return [];
+    const wasUp = i.subflow === "up";
     i.subflow = "none";
-    if (index !== this.active || this.mode === "full") return [];
+    if (!wasUp) i.failed = true;
+    if (this.mode === "full") {
+      // Every interface carries data: only the last subflow's loss calls for a new one.
+      return this.ifaces.some((x) => x.subflow !== "none") ? [] : this.reopen(i, wasUp);
+    }
+    if (index !== this.active) return [];
     const next = this.best((x) => x.up && x.subflow === "up");
     if (next !== undefined) return this.switchTo(next);
-    const spare = this.best((x) => x !== i && x.up && x.subflow === "none");
+    return this.reopen(i, wasUp);
+  }
+
+  /**
+   * Nothing carries the connection any more, and it waits for a subflow (close-timeout.ts): one
+   * from the next interface up (break before make), or, when the subflow lost had been up and
+   * its interface still is (a box or the peer reset it; the link is there), from that interface
+   * again. An interface whose join failed is not tried again until a subflow comes up or the
+   * interface comes back (`failed`).
+   */
+  private reopen(lost: Iface, wasUp: boolean): HandoverAction[] {
+    const spare = this.best((x) => x !== lost && x.up && x.subflow === "none" && !x.failed) ?? (wasUp && lost.up ? lost : undefined);
     if (spare === undefined) return [];
     this.active = spare.index;
     return [this.open(spare, false)];
