@@ -227,8 +227,9 @@ function check(c: Case): void {
 /**
  * The fifth generator: the first one's scenarios with host events during the run (docs/scenarios.md
  * "Events"): an interface going down (and mostly up again) or an endpoint deleted (and mostly added
- * again) on either side, new endpoints added, endpoints made (no) backup. The links stay up and
- * another subflow is left, so every flow must still end intact.
+ * again) on either side, new endpoints added, endpoints made (no) backup, and sometimes a
+ * handover policy instead of the endpoints. The links stay up and another subflow is left, so every
+ * flow must still end intact.
  */
 function hostEventsCase(index: number): Case {
   const c = pathsCase(index);
@@ -282,7 +283,12 @@ function hostEventsCase(index: number): Case {
     if (d.chance(0.7)) events.push({ at: `${later(t)}s`, host: name, action: "endpoint-add", endpoint: e });
   }
   const mine = events.filter((e) => e.host !== undefined).length;
-  return { raw: { ...c.raw, name: `host-events-${index}` }, opts: c.opts, label: `${c.label}, ${mine} host events` };
+  // Sometimes a handover policy on both hosts (the client's acts, a server only follows): drawn
+  // last, so the rest of each case is as it was drawn before. It must ride out the same events,
+  // a connection left without subflows included (close-timeout.ts).
+  const pm = d.chance(0.3) ? d.pick(["full", "backup", "single-path"] as const) : undefined;
+  const opts = pm === undefined ? c.opts : { ...c.opts, mptcp: { ...c.opts.mptcp, pathManager: pm } };
+  return { raw: { ...c.raw, name: `host-events-${index}` }, opts, label: `${c.label}, ${mine} host events${pm === undefined ? "" : `, pm ${pm}`}` };
 }
 
 const GENERATORS: [string, (i: number) => Case, number][] = [
