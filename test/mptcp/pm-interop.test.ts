@@ -198,12 +198,17 @@ async function nsLink(): Promise<{ driver: TunDriver; ns: string; k1: string; k2
 
 type NsLink = Awaited<ReturnType<typeof nsLink>>;
 
-async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOptions, kernelSetup: (l: NsLink) => void, onJoinUp?: (conn: MptcpConnection, host: MptcpHost, l: NsLink) => void, kernelProto = 262) {
+/**
+ * Our side sends `sendBytes` (the kernel sends LENGTH back). `watch`, when given, is polled every
+ * millisecond until it returns true: an action to take mid-transfer.
+ */
+async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOptions, kernelSetup: (l: NsLink) => void, onJoinUp?: (conn: MptcpConnection, host: MptcpHost, l: NsLink) => void, kernelProto = 262, sendBytes = LENGTH, watch?: (app: App, l: NsLink) => boolean) {
   const link = await nsLink();
+  let poll: ReturnType<typeof setInterval> | undefined;
   try {
     kernelSetup(link);
     const host = new MptcpHost({ interfaces: [{ addresses: [parseAddress(link.s1)!, parseAddress(link.s2)!], mtu: link.driver.mtu }], random: cryptoRandom, mptcp: mptcp(link) });
-    const mine = pattern(LENGTH, 13, 5);
+    const mine = pattern(sendBytes, 13, 5);
     const app = new App(mine);
     if (onJoinUp !== undefined) app.onJoinUp = (conn) => onJoinUp(conn, host, link);
     const loop = realTimeLoop(host, link.driver, (e) => app.onEvent(e));
@@ -216,6 +221,14 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
       peer = peerIn(link.ns, "connect", link.s1, 5201, kernelProto);
     }
     loop.drain();
+    if (watch !== undefined) {
+      poll = setInterval(() => {
+        if (watch(app, link)) {
+          clearInterval(poll);
+          poll = undefined;
+        }
+      }, 1);
+    }
     await until(() => app.closed, "the connection to close", 20_000);
     await link.capture?.stop();
     await loop.close();
@@ -227,6 +240,7 @@ async function transfer(role: "client" | "server", mptcp: (l: NsLink) => MptcpOp
     const kernel = nstat.split("\n").filter((x) => x.startsWith("MPTcpExt") && !/\s0\s/.test(x)).map((x) => x.split(/\s+/).slice(0, 2).join("=")).join(" ");
     return { host, app, mine, result, link, why: `ours ${JSON.stringify(nonZeroCounters(host.counters))}; kernel ${kernel}` };
   } finally {
+    if (poll !== undefined) clearInterval(poll);
     await link.driver.close();
   }
 }
@@ -363,6 +377,41 @@ describe("the path manager against Linux MPTCP", { skip, timeout: 60_000 }, () =
     const down = r.app.paths.find((e) => e.type === "subflow-down");
     assert.ok(down?.type === "subflow-down" && down.reason === "removed", why);
     assert.equal(r.result.received, LENGTH);
+    assert.equal(r.result.sha256, sha256(r.mine));
+    assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
+  });
+
+  // The kernel keeps a connection whose last subflow is gone for net.mptcp.close_timeout (Linux
+  // 6.5+, `__mptcp_close_ssk`), and so do we (close-timeout.ts): the kernel kills our only subflow
+  // mid-transfer (`ss -K`, a RST), our single-path policy joins again from the same address, the
+  // kernel takes the join into the connection it kept, and the transfer ends intact.
+  test("the kernel resets our only subflow mid-transfer: both ends wait, our policy joins again, bytes intact", async () => {
+    let killedAt: number | undefined;
+    const r = await transfer(
+      "client",
+      () => ({ pathManager: "single-path" }),
+      (l) => void ip("-n", l.ns, "mptcp", "limits", "set", "subflows", "2"),
+      undefined,
+      262,
+      8_000_000,
+      (app, l) => {
+        const c = app.conn;
+        if (c === undefined || c.mode !== "mptcp" || c.dataLevel.sndUna < 1_000_000) return false;
+        killedAt = c.dataLevel.sndUna;
+        const port = c.subflow!.localPort;
+        execFileSync("ip", ["netns", "exec", l.ns, "ss", "-K", "-t", `dport = :${port}`], { stdio: "ignore" });
+        return true;
+      },
+    );
+    const why = `${r.why}; killed at ${killedAt}`;
+    const down = r.app.paths.find((e) => e.type === "subflow-down");
+    assert.ok(down?.type === "subflow-down" && down.reason === "reset" && down.subflow.kind === "initial", why);
+    assert.ok(r.app.paths.some((e) => e.type === "subflow-up" && e.subflow.kind === "join"), why);
+    assert.ok(r.host.counters.MPJoinSynTx >= 1, why);
+    assert.match(why, /kernel .*MPTcpExtMPJoinAckRx=1/);
+    assert.ok(killedAt !== undefined && killedAt < 8_000_000, why);
+    assert.equal(r.app.reset, false, why);
+    assert.equal(r.result.received, 8_000_000, why);
     assert.equal(r.result.sha256, sha256(r.mine));
     assert.equal(sha256(Buffer.concat(r.app.chunks)), sha256(pattern(LENGTH, 7, 3)));
   });
