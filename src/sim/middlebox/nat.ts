@@ -10,9 +10,14 @@
  *
  * Only the IP and TCP headers are translated. An MPTCP ADD_ADDR announcing the inside address is
  * forwarded as it is, and its HMAC (RFC 8684 §3.4.1) protects it from a NAT that would try: the
- * peer learns an address it cannot reach. Mappings never expire (RFC 5382 REQ-5 asks for at least
- * 2 h 4 min; simulated runs are shorter). Datagrams of the other IP family, and datagrams on the
- * outside not addressed to the public address, cross untouched.
+ * peer learns an address it cannot reach. Mappings never expire by default (RFC 5382 REQ-5 asks
+ * for at least 2 h 4 min idle; simulated runs are shorter); with `idleTimeout` a mapping no
+ * datagram used for that long is gone, as in the carrier-grade NATs that time out idle TCP in
+ * minutes: the inside endpoint's next datagram gets a new public port, so the remote sees a
+ * segment of a connection it does not know and answers with a RST, and what arrives for the old
+ * port is dropped. Expiry is checked when a datagram looks the mapping up (no timer). Datagrams of
+ * the other IP family, and datagrams on the outside not addressed to the public address, cross
+ * untouched.
  */
 import { addressEquals, type IpAddress } from "../../wire/address.js";
 import type { Rng } from "../../util/rng.js";
@@ -32,6 +37,8 @@ export interface NatConfig {
   filtering?: "address-port-dependent" | "endpoint-independent";
   /** Default true. */
   fixTcpChecksum?: boolean;
+  /** A mapping no datagram used for this long (µs) is gone. Default 0: mappings never expire. */
+  idleTimeout?: number;
 }
 
 export interface ResolvedNatConfig {
@@ -41,6 +48,7 @@ export interface ResolvedNatConfig {
   portAllocation: "random" | "sequential" | "preserve";
   filtering: "address-port-dependent" | "endpoint-independent";
   fixTcpChecksum: boolean;
+  idleTimeout: number;
 }
 
 export function readNatConfig(r: ConfigReader): ResolvedNatConfig {
@@ -51,6 +59,7 @@ export function readNatConfig(r: ConfigReader): ResolvedNatConfig {
     portAllocation: r.oneOf("portAllocation", ["random", "sequential", "preserve"], "random"),
     filtering: r.oneOf("filtering", ["address-port-dependent", "endpoint-independent"], "address-port-dependent"),
     fixTcpChecksum: r.bool("fixTcpChecksum", true),
+    idleTimeout: r.int("idleTimeout", 0, Number.MAX_SAFE_INTEGER, 0),
   };
   if (config.portMax < config.portMin) r.fail("portMax", "must not be below portMin");
   return config;
@@ -63,6 +72,8 @@ export interface NatMapping {
   publicPort: number;
   /** Remote endpoints (`endpointKey`) the inside endpoint has sent to. */
   remotes: Set<string>;
+  /** When a datagram last crossed it, either way (µs). */
+  lastUsed: number;
 }
 
 export interface NatCounters extends MiddleboxCounters {
@@ -74,11 +85,13 @@ export interface NatCounters extends MiddleboxCounters {
   filtered: number;
   /** Outbound datagrams of a new inside endpoint when no public port was free (dropped). */
   portsExhausted: number;
+  /** Mappings gone after `idleTimeout` without a datagram. */
+  expired: number;
 }
 
 export class Nat implements Middlebox {
   readonly kind = "mbox-nat";
-  readonly counters: NatCounters = { ...newCounters(), mappings: 0, noMapping: 0, filtered: 0, portsExhausted: 0 };
+  readonly counters: NatCounters = { ...newCounters(), mappings: 0, noMapping: 0, filtered: 0, portsExhausted: 0, expired: 0 };
   readonly config: ResolvedNatConfig;
   private readonly byInside = new Map<string, NatMapping>();
   private readonly byPublicPort = new Map<number, NatMapping>();
@@ -96,17 +109,27 @@ export class Nat implements Middlebox {
     return this.byInside.get(endpointKey(insideAddress, insidePort));
   }
 
-  process(packet: Uint8Array, dir: Direction, _now: number, emit: Emit): void {
+  process(packet: Uint8Array, dir: Direction, now: number, emit: Emit): void {
     this.counters.seen++;
     const seg = TcpDatagram.parse(packet);
     if (seg === undefined || seg.src.length !== this.config.publicAddress.length) return emit(packet, dir);
-    if (dir === "forward") this.outbound(seg, emit);
-    else this.inbound(seg, packet, emit);
+    if (dir === "forward") this.outbound(seg, now, emit);
+    else this.inbound(seg, packet, now, emit);
   }
 
-  private outbound(seg: TcpDatagram, emit: Emit): void {
+  /** `m` unless it idled out by `now`, in which case it is gone. */
+  private live(m: NatMapping | undefined, now: number): NatMapping | undefined {
+    const idle = this.config.idleTimeout;
+    if (m === undefined || idle === 0 || now - m.lastUsed < idle) return m;
+    this.byInside.delete(endpointKey(m.insideAddress, m.insidePort));
+    this.byPublicPort.delete(m.publicPort);
+    this.counters.expired++;
+    return undefined;
+  }
+
+  private outbound(seg: TcpDatagram, now: number, emit: Emit): void {
     const key = endpointKey(seg.src, seg.srcPort);
-    let m = this.byInside.get(key);
+    let m = this.live(this.byInside.get(key), now);
     if (m === undefined) {
       const port = this.allocatePort(seg.srcPort);
       if (port === undefined) {
@@ -114,12 +137,13 @@ export class Nat implements Middlebox {
         this.counters.dropped++;
         return;
       }
-      m = { insideAddress: seg.src.slice(), insidePort: seg.srcPort, publicPort: port, remotes: new Set() };
+      m = { insideAddress: seg.src.slice(), insidePort: seg.srcPort, publicPort: port, remotes: new Set(), lastUsed: now };
       this.byInside.set(key, m);
       this.byPublicPort.set(port, m);
       this.counters.mappings++;
     }
     m.remotes.add(endpointKey(seg.dst, seg.dstPort));
+    m.lastUsed = now;
     const out = seg.copy();
     out.setSrc(this.config.publicAddress);
     out.srcPort = m.publicPort;
@@ -127,9 +151,9 @@ export class Nat implements Middlebox {
     emit(out.sealEdited(seg, this.config.fixTcpChecksum), "forward");
   }
 
-  private inbound(seg: TcpDatagram, packet: Uint8Array, emit: Emit): void {
+  private inbound(seg: TcpDatagram, packet: Uint8Array, now: number, emit: Emit): void {
     if (!addressEquals(seg.dst, this.config.publicAddress)) return emit(packet, "reverse");
-    const m = this.byPublicPort.get(seg.dstPort);
+    const m = this.live(this.byPublicPort.get(seg.dstPort), now);
     if (m === undefined) {
       this.counters.noMapping++;
       this.counters.dropped++;
@@ -140,6 +164,7 @@ export class Nat implements Middlebox {
       this.counters.dropped++;
       return;
     }
+    m.lastUsed = now;
     const out = seg.copy();
     out.setDst(m.insideAddress);
     out.dstPort = m.insidePort;

@@ -121,7 +121,26 @@ describe("Nat", () => {
     assert.deepEqual(run(box, elsewhere, "reverse"), [elsewhere]);
     // The one public port is taken: a second inside endpoint cannot get out.
     assert.deepEqual(run(box, segment({ ...syn, srcPort: 40001 })), []);
-    assert.deepEqual(box.counters, { seen: 5, modified: 1, dropped: 3, mappings: 1, noMapping: 1, filtered: 1, portsExhausted: 1 });
+    assert.deepEqual(box.counters, { seen: 5, modified: 1, dropped: 3, mappings: 1, noMapping: 1, filtered: 1, portsExhausted: 1, expired: 0 });
+  });
+
+  test("idleTimeout: a mapping used either way stays; one idle that long is gone, inbound dropped, outbound remapped", () => {
+    const box = new Nat({ publicAddress: "198.51.100.7", portAllocation: "sequential", portMin: 30000, portMax: 30010, idleTimeout: 1_000_000 });
+    const pub = addr("198.51.100.7");
+    const toUs = (dstPort: number): Uint8Array => segment({ src: SERVER4, dst: pub, srcPort: 80, dstPort, flags: TCP_FLAG.ACK, ack: 2 });
+    const out = (now: number): number => parse(run(box, segment(syn), "forward", now)[0]!).tcp.srcPort;
+    assert.equal(out(0), 30000);
+    // An inbound datagram at 0.9 s refreshes the mapping: still there at 1.8 s.
+    assert.equal(run(box, toUs(30000), "reverse", 900_000).length, 1);
+    assert.equal(out(1_800_000), 30000);
+    // Idle for exactly the timeout: gone. What comes for the old port is dropped...
+    assert.deepEqual(run(box, toUs(30000), "reverse", 2_800_000), []);
+    assert.equal(box.counters.expired, 1);
+    assert.equal(box.counters.noMapping, 1);
+    // ...and the inside endpoint's next datagram gets a new public port.
+    assert.equal(out(2_900_000), 30001);
+    assert.equal(box.mappingOf(CLIENT4, 40000)!.publicPort, 30001);
+    assert.equal(box.counters.mappings, 2);
   });
 
   test("endpoint-independent filtering admits any remote to a mapped port", () => {
