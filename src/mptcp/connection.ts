@@ -1273,6 +1273,7 @@ export class MptcpConnection {
     this.closedSent = true;
     this.joins.closeAll(type !== "closed" || this.fastClose || this.peerFastClose);
     this.dataFinTimeout = undefined;
+    this.noSubflow.stop();
     if (this.established) {
       this.established = false;
       this.count("MPCurrEstab", -1);

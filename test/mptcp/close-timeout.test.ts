@@ -61,6 +61,18 @@ describe("the last subflow gone (close timeout, Linux net.mptcp.close_timeout)",
     assert.equal(h.counters.MPCurrEstab, 0);
   });
 
+  test("aborted while it waits: closed at once, and its clock stopped", () => {
+    const side = clientSide({ closeTimeout: TIMEOUT });
+    const { h, c } = side;
+    resetInitial(side, 2000);
+    events(h);
+    assert.equal(h.pollTimeout(), 2000 + TIMEOUT);
+    c.abort();
+    assert.deepEqual(drain(h, 3000), [], "no subflow to carry anything");
+    assert.deepEqual(types(events(h)), ["closed"]);
+    assert.equal(h.pollTimeout(), undefined);
+  });
+
   test("a join that fails while the connection waits does not extend the wait", () => {
     const side = clientSide({ closeTimeout: TIMEOUT });
     const { h, c, random } = side;
