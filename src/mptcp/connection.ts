@@ -1330,16 +1330,17 @@ export class MptcpConnection {
 
   /**
    * Whether a new subflow could carry the connection on: MPTCP still, joins allowed (no MP_FAIL),
-   * no fatal error or MP_FASTCLOSE, the peer known to hold our key (a join needs it, §3.2), and,
-   * for a passive connection, accepted (Linux too ends one still in the accept queue). Unlike
+   * no fatal error or MP_FASTCLOSE, and, for a passive connection, accepted (Linux too ends one
+   * still in the accept queue). A client waits even before the server's first DSS showed that it
+   * has our key (§3.1), as Linux does: the server may well have it (the third ACK, our first
+   * data), and a join it answers proves it (§3.2); if it has not, the join is refused. Unlike
    * Linux, which waits only while no DATA_FIN went either way (`TCP_ESTABLISHED`), a connection
    * half closed waits too: the data written before the DATA_FIN, and the DATA_FIN itself, are
    * not delivered until data-acknowledged, and a new subflow can still deliver them.
    */
   private mayAwaitSubflow(): boolean {
     if (this.cfg.closeTimeout <= 0 || this.modeValue !== "mptcp" || this.closedSent || !this.announcedValue) return false;
-    if (this.joinsRefused || this.rstReason !== undefined || this.peerFastClose || this.fastClose) return false;
-    return this.role === "server" || this.fullyEstablished;
+    return !this.joinsRefused && this.rstReason === undefined && !this.peerFastClose && !this.fastClose;
   }
 
   /**
@@ -1432,6 +1433,9 @@ export class MptcpConnection {
         if (!this.closedSent) {
           if (up) {
             this.noSubflow.stop();
+            // §3.2: the peer's SYN/ACK HMAC is keyed with our key, so the peer has it (§3.1), as
+            // its first DSS would show: what an initial subflow lost before that cannot show.
+            this.fullyEstablished = true;
             this.joinedOnce = true;
             this.paths.up(join);
             this.paths.progress();

@@ -161,19 +161,27 @@ describe("the last subflow gone (close timeout, Linux net.mptcp.close_timeout)",
     assert.equal(side.c.awaitingSubflow, true);
   });
 
-  test("not before the peer has our key: a client never fully established ends at once", () => {
-    // A join needs the peer to hold our key (§3.2), which only its first DSS shows (§3.1).
+  test("before the server's first DSS: the client waits too, and a join the server answers carries it on", () => {
+    // Only the server's first DSS shows that it has our key (§3.1), and that never came; but it
+    // may have it (the third ACK arrived), and its SYN/ACK to a join proves it (§3.2).
     const random = new ScriptedRandom();
     random.draws8.push(be(KEY_A, 8));
     const h = mptcpHost([C1, C2], random, { closeTimeout: TIMEOUT });
-    h.connect(ip(S1), 80, 0, { local: ip(C1) });
+    const c = h.connect(ip(S1), 80, 0, { local: ip(C1) });
     const [syn] = drain(h, 0);
     const port = syn!.seg.srcPort;
     h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN, ack: (syn!.seg.seq + 1) >>> 0, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, options: [mpc({ flags: MPC_FLAG.H, sendKey: KEY_B })] })), 0, 1000);
     drain(h, 1000);
     events(h);
     h.receive(packet(S1, C1, seg({ srcPort: 80, dstPort: port, seq: B_ISN + 1, flags: TCP_FLAG.RST })), 0, 2000);
-    assert.deepEqual(types(events(h)), ["reset", "subflow-down", "closed"]);
+    assert.deepEqual(types(events(h)), ["subflow-down"]);
+    assert.equal(c.awaitingSubflow, true);
+    addJoin({ h, c, random, iss: syn!.seg.seq, port, fromB: () => [] }, 3000);
+    assert.deepEqual(types(events(h)), ["subflow-up"]);
+    assert.equal(c.awaitingSubflow, false);
+    c.write(HELLO);
+    const out = drain(h, 6000).filter((o) => o.seg.payload.length > 0);
+    assert.deepEqual(out.map((o) => o.src), [C2]);
   });
 
   test("as the server: a join is answered while the connection waits", () => {
