@@ -30,6 +30,27 @@ function show(actions: HandoverAction[]): string[] {
   });
 }
 
+/** A random event for a policy over three interfaces, for the property tests. */
+const policyEvent = fc.record({ kind: fc.constantFrom("down", "up", "sub-up", "sub-down"), iface: fc.integer({ min: 0, max: 2 }) });
+type PolicyEvent = { kind: "down" | "up" | "sub-up" | "sub-down"; iface: number };
+
+/** A phone with three interfaces, all up, connected on the first. */
+const threeInterfaces = (mode: HandoverMode): HandoverPolicy => new HandoverPolicy(mode, [0, 1, 2].map((index) => ({ index, up: true })), 0);
+
+/** Hands `e` to the policy; its actions. */
+function dispatch(p: HandoverPolicy, e: PolicyEvent): HandoverAction[] {
+  switch (e.kind) {
+    case "down":
+      return p.onInterfaceDown(e.iface);
+    case "up":
+      return p.onInterfaceUp(e.iface);
+    case "sub-up":
+      return p.onSubflowUp(e.iface);
+    case "sub-down":
+      return p.onSubflowDown(e.iface);
+  }
+}
+
 describe("HandoverPolicy full: every interface carries data", () => {
   test("established: a regular subflow on cellular", () => {
     assert.deepEqual(show(phone("full").onEstablished()), ["open cell"]);
@@ -226,15 +247,13 @@ describe("HandoverPolicy: the last subflow lost (the connection waits for one, c
     assert.deepEqual(show(p.onSubflowDown(WIFI)), ["open wifi"]);
   });
   test("any sequence of events: between a subflow up and an interface up, at most two joins per interface", () => {
-    const event = fc.record({ kind: fc.constantFrom("down", "up", "sub-up", "sub-down"), iface: fc.integer({ min: 0, max: 2 }) });
     fc.assert(
-      fc.property(fc.constantFrom(...HANDOVER_MODES), fc.array(event, { maxLength: 40 }), (mode, events) => {
-        const p = new HandoverPolicy(mode, [0, 1, 2].map((index) => ({ index, up: true })), 0);
+      fc.property(fc.constantFrom(...HANDOVER_MODES), fc.array(policyEvent, { maxLength: 40 }), (mode, events) => {
+        const p = threeInterfaces(mode);
         let opens = p.onEstablished().filter((a) => a.kind === "open").length;
         for (const e of events) {
           if (e.kind === "sub-up" || e.kind === "up") opens = 0;
-          const actions = e.kind === "down" ? p.onInterfaceDown(e.iface) : e.kind === "up" ? p.onInterfaceUp(e.iface) : e.kind === "sub-up" ? p.onSubflowUp(e.iface) : p.onSubflowDown(e.iface);
-          opens += actions.filter((a) => a.kind === "open").length;
+          opens += dispatch(p, e).filter((a) => a.kind === "open").length;
           assert.ok(opens <= 6, `${opens} joins without a subflow up or an interface back`);
         }
       }),
@@ -254,10 +273,9 @@ describe("HandoverPolicy: ranking and names", () => {
     assert.ok(!isHandoverMode("kernel"));
   });
   test("any sequence of events: never an action on an unknown interface, never an open on a down one", () => {
-    const event = fc.record({ kind: fc.constantFrom("down", "up", "sub-up", "sub-down"), iface: fc.integer({ min: 0, max: 2 }) });
     fc.assert(
-      fc.property(fc.constantFrom(...HANDOVER_MODES), fc.array(event, { maxLength: 30 }), (mode, events) => {
-        const p = new HandoverPolicy(mode, [0, 1, 2].map((index) => ({ index, up: true })), 0);
+      fc.property(fc.constantFrom(...HANDOVER_MODES), fc.array(policyEvent, { maxLength: 30 }), (mode, events) => {
+        const p = threeInterfaces(mode);
         const up = [true, true, true];
         const check = (actions: HandoverAction[]) => {
           for (const a of actions) {
@@ -269,7 +287,7 @@ describe("HandoverPolicy: ranking and names", () => {
         for (const e of events) {
           if (e.kind === "down") up[e.iface] = false;
           if (e.kind === "up") up[e.iface] = true;
-          check(e.kind === "down" ? p.onInterfaceDown(e.iface) : e.kind === "up" ? p.onInterfaceUp(e.iface) : e.kind === "sub-up" ? p.onSubflowUp(e.iface) : p.onSubflowDown(e.iface));
+          check(dispatch(p, e));
         }
       }),
     );
