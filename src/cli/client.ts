@@ -1,7 +1,7 @@
 /**
  * `mptcp client HOST:PORT [--tun DEV=ADDR ...] [--udp ...] [--send BYTES] [--seed N]
  * [--interval S] [--json] [--subflows N] [--backup PATH] [--endpoint SPEC ...] [--limits SPEC]
- * [--checksums] [--offload] [--no-mptcp]`
+ * [--checksums] [--pacing] [--offload] [--no-mptcp]`
  *
  * With `--send` the client sends BYTES seeded pseudo-random bytes (`SeededBytes`), half-closes
  * (DATA_FIN), and reads until the server's end of stream, hashing both directions. Without it,
@@ -36,6 +36,7 @@ export interface ClientFlags {
   endpoint?: string[];
   limits?: string;
   checksums?: boolean;
+  pacing?: boolean;
   offload?: boolean;
   mptcp?: boolean;
 }
@@ -53,7 +54,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, subflows, ...(pm !== undefined ? { pm } : {}) });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, ...(pm !== undefined ? { pm } : {}) });
   const sent = new DirectionMeter();
   const received = new DirectionMeter();
   const start = performance.now();

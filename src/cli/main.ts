@@ -92,6 +92,7 @@ function program(): Command {
       .option("--udp <spec>", pathHelp.udp, collect)
       .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
       .option("--checksums", "ask for DSS checksums")
+      .option("--pacing", "pace each subflow's data over its round trip (as Linux with the fq qdisc) instead of sending bursts")
       .option("--no-mptcp", "plain TCP only")
       .option("--offload", "TUN paths: segmentation offload both ways (IFF_VNET_HDR: up to 64 KB per write; captures on the device show the large segments)")
       .option("--endpoint <spec>", 'path-manager endpoint as `ip mptcp endpoint add` takes it: "ADDR [id N] [signal] [subflow] [backup] [fullmesh] [port P]" (repeatable)', collect)

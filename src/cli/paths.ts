@@ -128,6 +128,8 @@ function wrap<T>(f: () => T): T {
 export interface StackFlags {
   /** Ask for DSS checksums (RFC 8684 §3.1 flag A). */
   checksums?: boolean;
+  /** Pace every subflow's data (`--pacing`, TcpConfig.pacing). */
+  pacing?: boolean;
   /** false: plain TCP only (`--no-mptcp`). */
   mptcp?: boolean;
   /** Subflows wanted per connection, the initial one included (`--subflows`). */
@@ -191,6 +193,7 @@ export function createPathStack(paths: readonly OpenPath[], flags: StackFlags): 
       ...(pm !== undefined && pm.endpoints.length > 0 ? { endpoints: pm.endpoints } : {}),
       ...(pm?.limits !== undefined ? { limits: pm.limits } : {}),
     },
+    ...(flags.pacing === true ? { tcp: { pacing: true } } : {}),
     ...(routes.length > 0 ? { routes } : {}),
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `mptcp server --port P [--tun DEV=ADDR ...] [--udp ...] [--sink | --echo | --source BYTES]
  * [--seed N] [--once] [--interval S] [--json] [--subflows N] [--endpoint SPEC ...]
- * [--limits SPEC] [--checksums] [--offload] [--no-mptcp]`
+ * [--limits SPEC] [--checksums] [--pacing] [--offload] [--no-mptcp]`
  *
  * Each connection is served by one of three applications: the sink (default) reads until the
  * client's end of stream and closes; echo sends back what it reads; source sends BYTES seeded
@@ -37,6 +37,7 @@ export interface ServerFlags {
   endpoint?: string[];
   limits?: string;
   checksums?: boolean;
+  pacing?: boolean;
   offload?: boolean;
   mptcp?: boolean;
 }
@@ -58,7 +59,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, mptcp: flags.mptcp !== false, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
   const server = stack.createServer({ allowHalfOpen: true });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));

@@ -40,6 +40,9 @@ export interface StackPath {
   address: string | string[];
 }
 
+/** `TcpConfig.pacingSlack` of the runtime: one tick of Node's timers (`setTimeout` counts in ms). */
+export const RUNTIME_PACING_SLACK_US = 1000;
+
 export interface StackOptions {
   /** Interface i is `drivers[i]`. At least one. */
   drivers: StackPath[];
@@ -104,7 +107,8 @@ export class Stack extends EventEmitter {
     this.host = new MptcpHost({
       interfaces,
       random: opts.random ?? cryptoRandom,
-      ...(opts.tcp !== undefined ? { tcp: opts.tcp } : {}),
+      // Node's timers fire to the millisecond: paced segments due within one leave together.
+      tcp: { pacingSlack: RUNTIME_PACING_SLACK_US, ...opts.tcp },
       ...(routes !== undefined ? { routes } : {}),
       ...(opts.mptcp !== undefined ? { mptcp: opts.mptcp } : {}),
     });

@@ -60,6 +60,21 @@ export interface TcpConfig {
   /** Nagle's algorithm (RFC 9293 §3.7.4); on by default, like every stack. */
   nagle: boolean;
   /**
+   * Pacing (pacing.ts): data segments spread over the round trip at `pacingSsRatio` percent of
+   * cwnd per srtt in slow start and `pacingCaRatio` after, as Linux paces with the fq qdisc. Off
+   * by default, as in Linux without fq: every figure of the simulator was measured without it.
+   */
+  pacing: boolean;
+  /** Linux `net.ipv4.tcp_pacing_ss_ratio`: 200. */
+  pacingSsRatio: number;
+  /** Linux `net.ipv4.tcp_pacing_ca_ratio`: 120. */
+  pacingCaRatio: number;
+  /**
+   * How early (µs) a paced segment may leave: 0 in the simulator, whose timers are exact; the
+   * real-time runtime, whose timers fire to the millisecond, sets 1 ms (src/runtime/stack.ts).
+   */
+  pacingSlack: number;
+  /**
    * RTO floor. RFC 6298 §2.4 asks for 1 s; we use Linux's 200 ms (TCP_RTO_MIN), which every
    * modern stack uses in practice and which the RFC's own §2.4 note allows for experimentation.
    */
@@ -102,6 +117,10 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   tlpMaxAckDelay: 200_000,
   rack: false,
   nagle: true,
+  pacing: false,
+  pacingSsRatio: 200,
+  pacingCaRatio: 120,
+  pacingSlack: 0,
   minRto: 200_000,
   maxRto: 120_000_000,
   initialRto: 1_000_000,

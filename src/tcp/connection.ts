@@ -321,6 +321,8 @@ export class TcpConnection extends TcpRecovery {
       this.ackNow = true;
     }
     if (this.timers.expired("keepalive", now)) this.onKeepaliveTimeout(now);
+    // Pacing lets the next data segment leave: the poll that follows sends it.
+    if (this.timers.expired("pace", now)) this.timers.clear("pace");
   }
 
   private onKeepaliveTimeout(now: number): void {

@@ -142,6 +142,7 @@ export class TcpOutput extends Tcb {
     // Fast retransmit (RFC 5681 §3.2 step 2, RFC 6582 step 5, RFC 6675 §5 step 4.3): the first
     // unacknowledged segment, regardless of the window.
     if (this.retransmitHead) {
+      if (this.paced(now)) return undefined;
       this.retransmitHead = false;
       const range = this.fastRetransmitRange();
       if (range !== undefined) {
@@ -157,6 +158,7 @@ export class TcpOutput extends Tcb {
       if (this.cc.window() - pipe < this.dataMss()) return undefined;
       const hole = this.board.nextLost(this.sndUna, this.dataMss());
       if (hole !== undefined) {
+        if (this.paced(now)) return undefined;
         const seg = this.buildRange(now, hole[0], hole[1], seqEnd, false);
         this.board.highRxt = Math.max(this.board.highRxt, this.lastPlanEnd);
         return seg;
@@ -177,6 +179,7 @@ export class TcpOutput extends Tcb {
         if (start >= wndEdge && !head && !force) return undefined;
         const edge = head ? Math.max(wndEdge, start + 1) : wndEdge;
         const limit = force ? this.sndMax : Math.min(this.sndMax, edge);
+        if (!force && this.paced(now)) return undefined;
         return this.buildRange(now, start, limit, seqEnd, true);
       }
       this.sndNxt = this.sndMax;
@@ -322,7 +325,19 @@ export class TcpOutput extends Tcb {
       }
     }
     if (maxLen === 0 && !finOnly) return undefined;
+    if (!force && this.paced(now)) return undefined;
     return this.finishRange(now, plan, start, maxLen, carriesFin || finOnly, false, true);
+  }
+
+  /**
+   * Whether pacing (pacing.ts) holds the next data segment at `now`; if so the `pace` timer wakes
+   * the connection when it may leave. Probes (tail loss, zero window) are not paced.
+   */
+  protected paced(now: number): boolean {
+    const p = this.pacer;
+    if (p === undefined || p.allows(now)) return false;
+    this.timers.set("pace", p.wakeAt());
+    return true;
   }
 
   protected armPersist(now: number): void {
@@ -401,6 +416,8 @@ export class TcpOutput extends Tcb {
     if (advance || (start <= this.sndNxt && end > this.sndNxt)) this.sndNxt = end;
     if (end > this.sndMax) this.sndMax = end;
     this.cc.onSent(now, len, this.sndMax - this.sndUna);
+    const p = this.pacer;
+    if (p !== undefined) p.sent(now, len, p.rate(this.cc.window(), this.cc.ssthresh(), this.sndMax - this.sndUna, this.rtt.srtt));
     // RFC 6298 §5.1.
     this.timers.clear("persist");
     this.timers.setIfIdle("retransmit", now + this.rtt.rto);

@@ -29,6 +29,7 @@ import { seqAdd, seqSub } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { canReceiveData } from "./state.js";
 import { Timers } from "./timers.js";
+import { Pacer } from "./pacing.js";
 import { TailLossProbe } from "./tlp.js";
 
 /** Extra inputs when opening a connection. */
@@ -171,6 +172,8 @@ export class Tcb {
   protected readonly tlp = new TailLossProbe();
   /** RACK (RFC 8985 §6), when configured and SACK was agreed; its timer is `reorder`. */
   protected rack: Rack | undefined = undefined;
+  /** Pacing (pacing.ts), when configured; its timer is `pace`. */
+  protected readonly pacer: Pacer | undefined;
   /** Consecutive retransmission timeouts without progress (RFC 9293 §3.8.3 R2). */
   protected retries = 0;
   /** When the peer last sent anything. */
@@ -236,6 +239,7 @@ export class Tcb {
       granularity: 1000,
     });
     this.cc = (this.hook?.congestion ?? cfg.congestion)({ mss: this.sendMss, initialWindow: cfg.initialCwnd, now });
+    this.pacer = cfg.pacing ? new Pacer(cfg.pacingSsRatio, cfg.pacingCaRatio, cfg.pacingSlack) : undefined;
   }
 
   /** Enters CLOSED: nothing more will be sent; `closed` is the last event. */

@@ -12,14 +12,15 @@
  * - `persist`: zero-window probes, RFC 9293 §3.8.6.1 (exclusive with `retransmit`).
  * - `keepalive`: RFC 9293 §3.8.4, only when configured.
  * - `timeWait`: 2*MSL in TIME-WAIT, RFC 9293 §3.4.2 / §3.10.7.4.
+ * - `pace`: when pacing (pacing.ts) lets the next data segment leave, while one waits for it.
  */
-export type TimerName = "retransmit" | "lossProbe" | "reorder" | "delayedAck" | "persist" | "keepalive" | "timeWait";
+export type TimerName = "retransmit" | "lossProbe" | "reorder" | "delayedAck" | "persist" | "keepalive" | "timeWait" | "pace";
 
 /**
  * `next()` is read after every input (the Host's `pollTimeout`) while timers are set and cleared
  * several times per segment, so the earliest deadline is cached: setting a timer earlier than it
  * updates it at once, and only moving or clearing the timer that held it makes it stale, to be
- * recomputed from the seven on the next read.
+ * recomputed from the eight on the next read.
  *
  * Each timer is a field of its own, reached through a `switch` on the name. Every caller passes
  * a constant name, so once inlined the switch folds to one field access; a record indexed by the
@@ -34,6 +35,7 @@ export class Timers {
   private persist: number | undefined = undefined;
   private keepalive: number | undefined = undefined;
   private timeWait: number | undefined = undefined;
+  private pace: number | undefined = undefined;
   /** The earliest deadline when not `stale`; otherwise at most the earliest. */
   private earliest: number | undefined;
   private stale = false;
@@ -64,7 +66,7 @@ export class Timers {
   }
 
   clearAll(): void {
-    this.retransmit = this.lossProbe = this.reorder = this.delayedAck = this.persist = this.keepalive = this.timeWait = undefined;
+    this.retransmit = this.lossProbe = this.reorder = this.delayedAck = this.persist = this.keepalive = this.timeWait = this.pace = undefined;
     this.earliest = undefined;
     this.stale = false;
   }
@@ -78,6 +80,7 @@ export class Timers {
       case "persist": return this.persist;
       case "keepalive": return this.keepalive;
       case "timeWait": return this.timeWait;
+      case "pace": return this.pace;
     }
   }
 
@@ -106,11 +109,12 @@ export class Timers {
       case "persist": this.persist = at; return;
       case "keepalive": this.keepalive = at; return;
       case "timeWait": this.timeWait = at; return;
+      case "pace": this.pace = at; return;
     }
   }
 
   private recompute(): void {
-    const sending = earlier(earlier(earlier(this.retransmit, this.lossProbe), this.reorder), this.delayedAck);
+    const sending = earlier(earlier(earlier(earlier(this.retransmit, this.lossProbe), this.reorder), this.delayedAck), this.pace);
     this.earliest = earlier(earlier(sending, earlier(this.persist, this.keepalive)), this.timeWait);
     this.stale = false;
   }

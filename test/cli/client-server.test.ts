@@ -108,6 +108,23 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.ok(carried >= 8_000_000, `the subflows carried every byte (${carried})`);
   });
 
+  test("--pacing on both ends: every byte intact over two paths, both subflows carrying data", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5207", ...p.server, "--sink", "--once", "--json", "--pacing"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5207", ...p.client, "--send", "4M", "--seed", "5", "--json", "--pacing"]);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { sha256Sent: string; subflows: { bytesSent: number }[] };
+    const s = JSON.parse(server.stdout) as { bytesReceived: number; sha256Received: string };
+    assert.equal(s.bytesReceived, 4_000_000);
+    assert.equal(s.sha256Received, seeded(4_000_000, 5));
+    assert.equal(c.sha256Sent, s.sha256Received);
+    assert.equal(c.subflows.length, 2);
+    assert.ok(c.subflows.every((x) => x.bytesSent > 0), JSON.stringify(c.subflows.map((x) => x.bytesSent)));
+  });
+
   test("--source both ways with a backup path: the client's received hash is the server's sent hash", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5202", ...p.server, "--source", "3M", "--seed", "3", "--once", "--json"]);

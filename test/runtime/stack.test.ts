@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createStack, memoryLink } from "../../src/runtime/index.js";
 import type { MptcpSocket, Stack } from "../../src/runtime/index.js";
 import type { MptcpOptions } from "../../src/stack/mptcp-host.js";
+import type { TcpConfig } from "../../src/tcp/config.js";
 import { payload, sha256 } from "../support/mptcp-sim.js";
 
 interface Pair {
@@ -26,10 +27,10 @@ interface Pair {
 const SMALL_BUFFERS: MptcpOptions = { sendBufferSize: 256 * 1024, recvBufferSize: 256 * 1024 };
 
 /** Two stacks joined by `paths` links; path i is 10.0.i.1 (client) to 10.0.i.2 (server). */
-function pair(paths = 1, mptcp: MptcpOptions = SMALL_BUFFERS): Pair {
+function pair(paths = 1, mptcp: MptcpOptions = SMALL_BUFFERS, tcp: Partial<TcpConfig> = {}): Pair {
   const links = Array.from({ length: paths }, () => memoryLink());
-  const client = createStack({ drivers: links.map(([a], i) => ({ driver: a, address: `10.0.${i}.1` })), mptcp });
-  const server = createStack({ drivers: links.map(([, b], i) => ({ driver: b, address: `10.0.${i}.2` })), mptcp });
+  const client = createStack({ drivers: links.map(([a], i) => ({ driver: a, address: `10.0.${i}.1` })), mptcp, tcp });
+  const server = createStack({ drivers: links.map(([, b], i) => ({ driver: b, address: `10.0.${i}.2` })), mptcp, tcp });
   return {
     client,
     server,
@@ -213,33 +214,37 @@ describe("runtime: net-style sockets over two stacks", { timeout: 60_000 }, () =
     }
   });
 
-  test("a second path: subflow-up for both subflows, per-subflow statistics", async () => {
-    const p = pair(2);
-    try {
-      const data = payload(2_000_000, 4);
-      const got = new Promise<Buffer>((resolve) => {
-        p.server.createServer((s) => resolve(readAll(s))).listen(5206);
-      });
-      const sock = p.client.connect(5206, "10.0.0.2");
-      const ups: string[] = [];
-      sock.on("subflow-up", (e: { subflow: { local: string; remote: string } }) => ups.push(`${e.subflow.local}>${e.subflow.remote}`));
-      await once(sock, "connect");
-      assert.ok(sock.connection.openSubflow(new Uint8Array([10, 0, 1, 1]), new Uint8Array([10, 0, 1, 2]), 5206));
-      p.client.schedule();
-      await writeAll(sock, data);
-      sock.end();
-      assert.equal(sha256(await got), sha256(data));
-      const subs = sock.mptcp.subflows;
-      assert.equal(subs.length, 2);
-      assert.deepEqual(ups.sort(), ["10.0.0.1>10.0.0.2", "10.0.1.1>10.0.1.2"]);
-      const path1 = subs.find((s) => s.local === "10.0.1.1")!;
-      assert.equal(path1.remote, "10.0.1.2");
-      assert.ok(path1.bytesSent > 0, "the joined subflow carried data");
-      assert.equal(p.server.loop.drivers[1]!.stats.rxPackets > 0, true);
-    } finally {
-      await p.close();
-    }
-  });
+  // Paced (tcp.pacing), the runtime lets segments leave up to a timer tick early
+  // (RUNTIME_PACING_SLACK_US) so that millisecond timers do not hold them one per tick.
+  for (const [pacing, port] of [[false, 5206], [true, 5209]] as const) {
+    test(`a second path${pacing ? ", paced subflows" : ""}: subflow-up for both subflows, per-subflow statistics`, async () => {
+      const p = pair(2, SMALL_BUFFERS, { pacing });
+      try {
+        const data = payload(2_000_000, 4);
+        const got = new Promise<Buffer>((resolve) => {
+          p.server.createServer((s) => resolve(readAll(s))).listen(port);
+        });
+        const sock = p.client.connect(port, "10.0.0.2");
+        const ups: string[] = [];
+        sock.on("subflow-up", (e: { subflow: { local: string; remote: string } }) => ups.push(`${e.subflow.local}>${e.subflow.remote}`));
+        await once(sock, "connect");
+        assert.ok(sock.connection.openSubflow(new Uint8Array([10, 0, 1, 1]), new Uint8Array([10, 0, 1, 2]), port));
+        p.client.schedule();
+        await writeAll(sock, data);
+        sock.end();
+        assert.equal(sha256(await got), sha256(data));
+        const subs = sock.mptcp.subflows;
+        assert.equal(subs.length, 2);
+        assert.deepEqual(ups.sort(), ["10.0.0.1>10.0.0.2", "10.0.1.1>10.0.1.2"]);
+        const path1 = subs.find((s) => s.local === "10.0.1.1")!;
+        assert.equal(path1.remote, "10.0.1.2");
+        assert.ok(path1.bytesSent > 0, "the joined subflow carried data");
+        assert.equal(p.server.loop.drivers[1]!.stats.rxPackets > 0, true);
+      } finally {
+        await p.close();
+      }
+    });
+  }
 
   test("the process exits by itself once the stacks are closed (no stray timers or handles)", async () => {
     const runtime = fileURLToPath(new URL("../../src/runtime/index.js", import.meta.url));

@@ -21,6 +21,8 @@ export interface ScenarioTcp {
   timestamps?: boolean;
   windowScaling?: boolean;
   nagle?: boolean;
+  /** Pacing at 200% / 120% of cwnd per srtt (src/tcp/pacing.ts), TcpConfig.pacing. */
+  pacing?: boolean;
   initialCwnd?: number;
   minRto?: number;
   delayedAck?: number;

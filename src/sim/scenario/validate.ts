@@ -133,6 +133,7 @@ function tcpSpec(f: Fields): ScenarioTcp {
   f.assign(t, "timestamps", bool);
   f.assign(t, "windowScaling", bool);
   f.assign(t, "nagle", bool);
+  f.assign(t, "pacing", bool);
   f.assign(t, "initialCwnd", positiveInt);
   f.assign(t, "minRto", positiveDuration);
   f.assign(t, "delayedAck", duration);
