@@ -4,7 +4,7 @@
  *
  * - paths: two or three paths with random rates, delays, queues, loss, reordering, outages, black
  *   holes and rate or delay changes; every scheduler and congestion controller; DSS checksums,
- *   the DSS on every segment, RACK, small buffers, Linux's stale rule and receive-buffer
+ *   the DSS on every segment, RACK, small buffers, Linux's stale rule, pacing and receive-buffer
  *   autotuning at random; joins by hand, by ADD_ADDR or by fullmesh endpoints; sometimes a
  *   middlebox on the first path of a kind MPTCP must get through
  *   (it splits or rewrites segments, strips options, drops MPTCP SYNs or NATs the client);
@@ -93,14 +93,16 @@ class Draw {
   }
   /**
    * Sometimes Linux's stale rule (`net.mptcp.stale_loss_cnt`) or receive-buffer autotuning on
-   * both hosts, drawn after everything else so that the rest of a case stays as it was drawn
-   * before; returns them for the label.
+   * both hosts, and then sometimes pacing (TcpConfig.pacing), each drawn after everything before
+   * it so that the rest of a case stays as it was drawn before; returns them for the label.
    */
   hostRules(hosts: Obj[]): string {
     const stale = this.chance(0.3) ? this.pick([0, 2, 4]) : undefined;
     const autotune = this.chance(0.2);
     for (const h of hosts) Object.assign(h.mptcp as Obj, stale === undefined ? {} : { staleLossCount: stale }, autotune ? { autotune } : {});
-    return `${stale === undefined ? "" : `, stale_loss_cnt ${stale}`}${autotune ? ", autotune" : ""}`;
+    const pacing = this.chance(0.2);
+    if (pacing) for (const h of hosts) h.tcp = { ...(h.tcp as Obj), pacing };
+    return `${stale === undefined ? "" : `, stale_loss_cnt ${stale}`}${autotune ? ", autotune" : ""}${pacing ? ", paced" : ""}`;
   }
 
   /** The run's controller and scheduler. */
