@@ -4,7 +4,8 @@
  * both started with `mptcp testbed exec`, over IPv4 and over IPv6. mptcp-ts sends 200 kB; the
  * kernel must receive exactly those bytes over MPTCP. tcpdump records every device of the
  * testbed's namespace, and tshark must find the capture clean (test/support/capture.ts; checked
- * only when both are installed). Then the same with RACK on our subflows over a lossier path. Needs
+ * only when both are installed). Then the same with RACK on our subflows over a lossier path, and
+with our subflow paced. Needs
  * what netns.test.ts needs, and python3.
  */
 import { after, describe, test } from "node:test";
@@ -136,6 +137,23 @@ describe("testbed end to end", { skip, timeout: 20_000 }, () => {
       if (capture !== undefined) await assertCleanCapture(capture);
     });
   }
+
+  test(`pacing on our subflow (the runtime's millisecond timers, 1 ms of slack): 2 MB reach the kernel intact over 50 Mbit/s`, async () => {
+    const name = uniqueName();
+    made.push(name);
+    const up = runCli(["testbed", "up", "--name", name, "--paths", "1", "--rate", "50mbit", "--delay", "10"]);
+    assert.equal(up.status, 0, up.stderr);
+    const sink = kernelSink(name, "10.123.0.1");
+    await sink.ready;
+    const sender = fileURLToPath(new URL("./stack-sender.js", import.meta.url));
+    const run = await runCliAsync(["testbed", "exec", name, "--", process.execPath, sender, `${name}-t0`, "10.123.0.2", "10.123.0.1", String(PORT), String(2_000_000), "paced"]);
+    assert.equal(run.status, 0, run.stderr);
+    const ours = JSON.parse(run.stdout) as { sent: number; sha256: string; mode: string; fallbackReason: string | null };
+    const theirs = await sink.result;
+    assert.equal(ours.mode, "mptcp", `fell back: ${ours.fallbackReason}`);
+    assert.equal(theirs.received, 2_000_000);
+    assert.equal(theirs.sha256, ours.sha256);
+  });
 
   test(`RACK (RFC 8985 §6) on our subflows, 3% loss each way: ${BYTES} bytes reach the kernel intact, repaired by fast recovery`, async () => {
     const name = uniqueName();

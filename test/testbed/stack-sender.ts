@@ -1,9 +1,9 @@
 /**
  * mptcp-ts's end of the testbed end-to-end test, run inside the namespace by
- * `mptcp testbed exec NAME -- node stack-sender.js DEVICE STACK_ADDR KERNEL_ADDR PORT BYTES [rack]`:
+ * `mptcp testbed exec NAME -- node stack-sender.js DEVICE STACK_ADDR KERNEL_ADDR PORT BYTES [rack|paced]`:
  * attaches to the testbed's TUN device, applies the testbed's impairment for it as the runtime
  * does, connects an MptcpHost to the kernel (its subflows with RACK loss detection when `rack`
- * is given), sends BYTES pseudo-random bytes, closes, and prints one JSON line with what it sent
+ * is given, paced when `paced` is), sends BYTES pseudo-random bytes, closes, and prints one JSON line with what it sent
  * and how the connection went.
  */
 import { createHash, randomFillSync } from "node:crypto";
@@ -13,6 +13,7 @@ import { openTun } from "../../src/io/tun.js";
 import type { MptcpConnection } from "../../src/mptcp/connection.js";
 import { DriverLoop } from "../../src/runtime/driver-loop.js";
 import { cryptoRandom, monotonicClock } from "../../src/runtime/clock.js";
+import { RUNTIME_PACING_SLACK_US } from "../../src/runtime/stack.js";
 import { MptcpHost } from "../../src/stack/mptcp-host.js";
 import { testbedImpairment } from "../../src/testbed/state.js";
 import { parseAddress } from "../../src/wire/address.js";
@@ -32,6 +33,8 @@ const host = new MptcpHost({
   interfaces: [{ addresses: [parseAddress(stackAddr!)!], mtu: driver.mtu }],
   random: cryptoRandom,
   ...(option === "rack" ? { tcp: { rack: true } } : {}),
+  // Paced as createStack paces: segments due within a millisecond timer tick leave together.
+  ...(option === "paced" ? { tcp: { pacing: true, pacingSlack: RUNTIME_PACING_SLACK_US } } : {}),
 });
 
 let sent = 0;
