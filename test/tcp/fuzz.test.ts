@@ -28,8 +28,8 @@ const input = fc.oneof({ weight: 3, arbitrary: segment }, { weight: 1, arbitrary
 describe("robustness", () => {
   test("arbitrary segments, timers and calls never throw and keep the send space consistent", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(input, { maxLength: 60 }), (passive, inputs) => {
-        const cfg = tcpConfig({ recvBufferSize: 100_000, sendBufferSize: 100_000, maxRetries: 3, synRetries: 2 });
+      fc.property(fc.boolean(), fc.boolean(), fc.array(input, { maxLength: 60 }), (passive, pacing, inputs) => {
+        const cfg = tcpConfig({ recvBufferSize: 100_000, sendBufferSize: 100_000, maxRetries: 3, synRetries: 2, pacing });
         const synOpts: TcpOption[] = [{ kind: "mss", mss: 1000 }, { kind: "sack-permitted" }, { kind: "timestamps", tsVal: 5, tsEcr: 0 }, { kind: "wscale", shift: 3 }];
         const c = passive
           ? TcpConnection.accept(cfg, peer({ seq: IRS, flags: F.SYN, options: synOpts }), ISS, 0)
@@ -92,7 +92,8 @@ describe("chaos over a pair", () => {
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.constantFrom("shutdown", "close", "abort", "none")), { maxLength: 3 }),
-        (seed, calls) => {
+        fc.boolean(),
+        (seed, calls, pacing) => {
           const r = prng(seed);
           const link = {
             delay: 5_000,
@@ -100,7 +101,7 @@ describe("chaos over a pair", () => {
             duplicate: () => r() < 0.05,
             jitter: () => (r() < 0.1 ? r() * 20_000 : 0),
           };
-          const cfg = tcpConfig({ sendBufferSize: 50_000, recvBufferSize: 30_000, maxRetries: 6 });
+          const cfg = tcpConfig({ sendBufferSize: 50_000, recvBufferSize: 30_000, maxRetries: 6, pacing });
           const p = new Pair(cfg, cfg, link, { ...link });
           const data = bytes(120_000, seed & 0xff);
           const got: number[] = [];
