@@ -30,6 +30,8 @@ export interface SubflowStats {
   retransmissions: number;
   fastRetransmits: number;
   timeouts: number;
+  /** Bytes per second, when the subflow paces (TcpConfig.pacing). */
+  pacingRate?: number;
 }
 
 export interface MptcpStats {
@@ -59,5 +61,6 @@ export function subflowStats(sub: Subflow, kind: SubflowStats["kind"], backup: b
     retransmissions: s.retransmissions,
     fastRetransmits: s.fastRetransmits,
     timeouts: s.timeouts,
+    ...(s.pacingRate !== undefined ? { pacingRate: s.pacingRate } : {}),
   };
 }

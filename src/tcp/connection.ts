@@ -183,7 +183,14 @@ export class TcpConnection extends TcpRecovery {
       rcvWnd: Math.max(0, this.rcvAdvRight - this.rcvNxt),
       mss: this.sendMss,
       reordering: this.board.dupThresh,
+      ...this.pacingStats(),
     };
+  }
+
+  private pacingStats(): { pacingRate?: number } {
+    if (this.pacer === undefined) return {};
+    const rate = this.pacingRate();
+    return rate < Number.POSITIVE_INFINITY ? { pacingRate: Math.round(rate) } : {};
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -333,6 +333,12 @@ export class TcpOutput extends Tcb {
    * Whether pacing (pacing.ts) holds the next data segment at `now`; if so the `pace` timer wakes
    * the connection when it may leave. Probes (tail loss, zero window) are not paced.
    */
+  /** The pacing rate now, bytes per second (Infinity before an RTT, or without pacing). */
+  protected pacingRate(): number {
+    const p = this.pacer;
+    return p === undefined ? Number.POSITIVE_INFINITY : p.rate(this.cc.window(), this.cc.ssthresh(), this.sndMax - this.sndUna, this.rtt.srtt);
+  }
+
   protected paced(now: number): boolean {
     const p = this.pacer;
     if (p === undefined || p.allows(now)) return false;
@@ -416,8 +422,7 @@ export class TcpOutput extends Tcb {
     if (advance || (start <= this.sndNxt && end > this.sndNxt)) this.sndNxt = end;
     if (end > this.sndMax) this.sndMax = end;
     this.cc.onSent(now, len, this.sndMax - this.sndUna);
-    const p = this.pacer;
-    if (p !== undefined) p.sent(now, len, p.rate(this.cc.window(), this.cc.ssthresh(), this.sndMax - this.sndUna, this.rtt.srtt));
+    this.pacer?.sent(now, len, this.pacingRate());
     // RFC 6298 §5.1.
     this.timers.clear("persist");
     this.timers.setIfIdle("retransmit", now + this.rtt.rto);

@@ -87,6 +87,11 @@ export interface TcpStats {
   lostRetransmissions: number;
   /** Times RACK's reordering timer expired and found data lost (RFC 8985 §6.2 step 5). */
   reorderTimeouts: number;
+  /**
+   * The pacing rate in bytes per second (pacing.ts; Linux `ss -i` pacing_rate), present only when
+   * the connection paces and has an RTT to pace by.
+   */
+  pacingRate?: number;
 }
 
 export class Tcb {

@@ -116,13 +116,14 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     const [cc, sc] = await Promise.all([client.done, server.done]);
     assert.equal(cc, 0, client.stderr);
     assert.equal(sc, 0, server.stderr);
-    const c = JSON.parse(client.stdout) as { sha256Sent: string; subflows: { bytesSent: number }[] };
+    const c = JSON.parse(client.stdout) as { sha256Sent: string; subflows: { bytesSent: number; pacingRate?: number }[] };
     const s = JSON.parse(server.stdout) as { bytesReceived: number; sha256Received: string };
     assert.equal(s.bytesReceived, 4_000_000);
     assert.equal(s.sha256Received, seeded(4_000_000, 5));
     assert.equal(c.sha256Sent, s.sha256Received);
     assert.equal(c.subflows.length, 2);
     assert.ok(c.subflows.every((x) => x.bytesSent > 0), JSON.stringify(c.subflows.map((x) => x.bytesSent)));
+    assert.ok(c.subflows.every((x) => typeof x.pacingRate === "number" && x.pacingRate > 0), JSON.stringify(c.subflows));
   });
 
   test("--source both ways with a backup path: the client's received hash is the server's sent hash", async () => {

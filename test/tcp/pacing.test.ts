@@ -128,6 +128,16 @@ describe("a paced connection", () => {
   test("without pacing the four leave with the ACK", () => {
     const c = afterFirstAck({});
     assert.deepEqual(seqs(drain(c, T0 + 50_000)), [10, 11, 12, 13]);
+    assert.equal("pacingRate" in c.stats(), false);
+  });
+
+  test("stats() reports the pacing rate: 200% of 14,600 bytes per 50 ms, then of 17,520", () => {
+    const c = connection({ pacing: true });
+    assert.equal(c.stats().pacingRate, 584_000);
+    c.send(bytes(20 * MSS));
+    drain(c, T0);
+    c.handleSegment(peer({ ack: s(2) }), T0 + 50_000);
+    assert.equal(c.stats().pacingRate, 700_800);
   });
 
   test("pure ACKs are not paced", () => {
