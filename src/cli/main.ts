@@ -42,6 +42,7 @@ function program(): Command {
     .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia, coupled, kelly-voice")
     .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
+    .option("--pacing", "pace every host's connections (as Linux with the fq qdisc)")
     .action((scenario: string | undefined, opts: SimOptions) => {
       runSim(scenario, opts);
     });

@@ -10,6 +10,7 @@ import { builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import { ScenarioError, validateScenario } from "../../src/sim/scenario/validate.js";
 import type { Scenario } from "../../src/sim/scenario/model.js";
+import { runCli } from "../support/cli.js";
 
 /** client -(1 Gbit/s, 1 ms)- router -(`rate`, 20 ms, `queue`)- server: an upload of `bytes`. */
 function bottleneck(pacing: boolean | string, rate: string, queue: string, bytes = "2MB"): Record<string, unknown> {
@@ -79,4 +80,15 @@ describe("pacing in the simulator", () => {
       assert.ok(pacedRun! < 0.9 * plain!, `paced ${pacedRun} s, unpaced ${plain} s`);
     });
   }
+
+  test("mptcp sim --pacing paces every host of a built-in and of an experiment; the figures match the scenario field's", () => {
+    const flag = JSON.parse(runCli(["sim", "tcp-clean", "--bytes", "5MB", "--pacing", "--json"]).stdout) as { flows: { integrity: boolean; sender: { retransmissions: number } }[] };
+    const field = runScenario(paced("tcp-clean"), { seed: 1, bytes: 5_000_000 }).flows[0]!;
+    assert.equal(flag.flows[0]!.integrity, true);
+    assert.equal(flag.flows[0]!.sender.retransmissions, field.sender!.retransmissions);
+    const exp = (args: string[]) => JSON.parse(runCli(["sim", "exp-aggregation", "--bytes", "3MB", "--json", ...args]).stdout) as { flows: { name: string; integrity: boolean; goodputMbps: number }[] };
+    const [plain, pacedExp] = [exp([]), exp(["--pacing"])];
+    for (const f of pacedExp.flows) assert.equal(f.integrity, true, f.name);
+    assert.notDeepEqual(pacedExp.flows.map((f) => f.goodputMbps), plain.flows.map((f) => f.goodputMbps), "pacing changed the runs");
+  });
 });

@@ -20,7 +20,7 @@ export const aggregation: Experiment = {
     const seed = opts.seed ?? 1;
     // Long enough that slow start and its losses weigh little against the steady state.
     const bytes = opts.bytes ?? 30_000_000;
-    const base = { paths: PATHS, seed, bytes, ...(opts.mptcp !== undefined ? { mptcpOptions: opts.mptcp } : {}) };
+    const base = { paths: PATHS, seed, bytes, pacing: opts.pacing === true, ...(opts.mptcp !== undefined ? { mptcpOptions: opts.mptcp } : {}) };
     const tcp1 = runTransfer({ ...base, name: "tcp-path1", use: [0], mptcp: false });
     const tcp2 = runTransfer({ ...base, name: "tcp-path2", use: [1], mptcp: false });
     const mptcp = runTransfer({ ...base, name: "mptcp", use: [0, 1], mptcp: true });

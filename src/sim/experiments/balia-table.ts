@@ -64,10 +64,10 @@ const addr = (s: string): Uint8Array => parseAddress(s)!;
  * two packets on link 1 with N1 = 15): the sources we have of the draft and of Khalili et al. do
  * not give the testbed's buffers or RTTs (docs/experiments.md has the figures with 200).
  */
-export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, seconds: number, opts: { queuePackets?: number } = {}): BaliaRun {
+export function runBalia(mode: Type1Mode, n1: number, n2: number, seed: number, seconds: number, opts: { queuePackets?: number; pacing?: boolean } = {}): BaliaRun {
   const sim = new Simulator({ seed });
   const link = opts.queuePackets === undefined ? LINK : { ...LINK, queueLimitPackets: opts.queuePackets };
-  const tcp = { congestion: reno() };
+  const tcp = { congestion: reno(), pacing: opts.pacing === true };
   const warmUs = (seconds / 3) * 1e6;
   const endUs = seconds * 1e6;
   const router = (name: string, routes: Record<string, number>): { router: Router; node: ReturnType<Simulator["addNode"]>; next: number } => {
@@ -168,6 +168,8 @@ export interface BaliaOptions {
   replications?: number;
   /** Simulated seconds per run (default 45; rates over the last two thirds). */
   seconds?: number;
+  /** Pace every host (TcpConfig.pacing). */
+  pacing?: boolean;
 }
 
 /**
@@ -202,7 +204,7 @@ export function measureBalia(seed: number, b: BaliaOptions = {}): BaliaCell[] {
   const seconds = b.seconds ?? BALIA_SECONDS;
   return N1S.flatMap((n1) =>
     MODES.map((mode) => {
-      const runs = replicate(replications, seed, (s) => runBalia(mode, n1, 5, s, seconds));
+      const runs = replicate(replications, seed, (s) => runBalia(mode, n1, 5, s, seconds, { pacing: b.pacing === true }));
       return { mode, n1, runs, type1: summarise(runs.map((r) => r.type1Mbps)), type2: summarise(runs.map((r) => r.type2Mbps)) };
     }),
   );
@@ -212,7 +214,7 @@ const label = (m: Type1Mode): string => (m === "single-path" ? "single-path" : m
 
 export function runBaliaTable(opts: ExperimentOptions, b: BaliaOptions = {}): ExperimentResult {
   const seed = opts.seed ?? 1;
-  const cells = measureBalia(seed, b);
+  const cells = measureBalia(seed, { ...b, pacing: b.pacing ?? opts.pacing === true });
   const replications = cells[0]!.runs.length;
   const at = (m: Type1Mode, n1: number): BaliaCell => cells.find((x) => x.mode === m && x.n1 === n1)!;
   const ordered = (n1: number): boolean => ORDER.every((m, i) => i === 0 || at(ORDER[i - 1]!, n1).type2.mean > at(m, n1).type2.mean);

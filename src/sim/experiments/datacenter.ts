@@ -77,6 +77,8 @@ export interface DatacenterSpec {
   seconds?: number;
   link?: LinkConfig;
   scheduler?: NonNullable<ExperimentOptions["mptcp"]>["scheduler"];
+  /** Pace every host (TcpConfig.pacing). */
+  pacing?: boolean;
 }
 
 /** A random permutation of 0..n-1 with no fixed point (a derangement), by rejection. */
@@ -107,7 +109,7 @@ export function runDatacenter(spec: DatacenterSpec): DatacenterRun {
   const seconds = spec.seconds ?? DATACENTER_SECONDS;
   const warmUs = (seconds / 2) * 1e6;
   const endUs = seconds * 1e6;
-  const tcp = { congestion: reno() };
+  const tcp = { congestion: reno(), pacing: spec.pacing === true };
   const mptcp = {
     enabled: spec.mptcp,
     congestion: spec.congestion,
@@ -220,7 +222,7 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
   const scheduler = opts.mptcp?.scheduler;
   const rows = SUBFLOW_COUNTS.map((subflows) => {
     const runs = replicate(permutations, seed, (s) =>
-      runDatacenter({ subflows, mptcp: subflows > 1, congestion, seed: s, ...(dc.seconds !== undefined ? { seconds: dc.seconds } : {}), ...(scheduler !== undefined ? { scheduler } : {}) }),
+      runDatacenter({ subflows, mptcp: subflows > 1, congestion, seed: s, pacing: opts.pacing === true, ...(dc.seconds !== undefined ? { seconds: dc.seconds } : {}), ...(scheduler !== undefined ? { scheduler } : {}) }),
     );
     const rates = runs.flatMap((r) => r.flows.map((f) => f.steadyGoodputMbps));
     return { subflows, runs, utilisation: summarise(runs.map((r) => r.utilisation)).mean, minMbps: Math.min(...rates), medianMbps: median(rates) };

@@ -15,6 +15,8 @@ export interface ExperimentOptions {
    * `--pm`), where the experiment does not itself vary them.
    */
   mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "opportunistic" | "pathManager">;
+  /** Pace every host's connections (`--pacing`, TcpConfig.pacing; docs/simulator.md "Pacing"). */
+  pacing?: boolean;
 }
 
 export interface Check {

@@ -130,11 +130,12 @@ export function runHandover(
   bytes: number,
   scenario: HandoverScenario = HANDOVER_SCENARIO,
   mptcp: ExperimentOptions["mptcp"] = {},
+  pacing = false,
 ): HandoverRun {
   const sim = new Simulator({ seed });
   const failUs = scenario.failAtSeconds * 1e6;
-  const clientHost = new MptcpHost({ interfaces: C.map((a) => ({ addresses: [a] })), random: sim.rng.fork("client"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, pathManager: mode } });
-  const serverHost = new MptcpHost({ interfaces: [{ addresses: [SERVER] }], random: sim.rng.fork("server"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, pathManager: "kernel" } });
+  const clientHost = new MptcpHost({ interfaces: C.map((a) => ({ addresses: [a] })), random: sim.rng.fork("client"), tcp: { maxRetries: 4, pacing }, mptcp: { ...mptcp, pathManager: mode } });
+  const serverHost = new MptcpHost({ interfaces: [{ addresses: [SERVER] }], random: sim.rng.fork("server"), tcp: { maxRetries: 4, pacing }, mptcp: { ...mptcp, pathManager: "kernel" } });
   const radio = scenario.radio === undefined ? undefined : new CellularRadio(sim, scenario.radio);
   const source = new BulkSource(bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
@@ -232,7 +233,7 @@ export const handover: Experiment = {
     const bytes = opts.bytes ?? 40_000_000;
     // The experiment sets the path manager itself; the other options apply.
     const { pathManager: _ignored, ...mptcp } = opts.mptcp ?? {};
-    const runs = HANDOVER_MODES.map((m) => runHandover(m, seed, bytes, HANDOVER_SCENARIO, mptcp));
+    const runs = HANDOVER_MODES.map((m) => runHandover(m, seed, bytes, HANDOVER_SCENARIO, mptcp, opts.pacing === true));
     const [full, backup, single] = runs as [HandoverRun, HandoverRun, HandoverRun];
     const worstOfTwo = Math.max(full.stallSeconds, backup.stallSeconds);
     return {

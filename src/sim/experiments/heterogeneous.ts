@@ -39,7 +39,7 @@ export const heterogeneous: Experiment = {
     const bytes = opts.bytes ?? 10_000_000;
     const mptcp = opts.mptcp ?? {};
     const rows = BUFFERS_KB.map((kb) => {
-      const base = { paths: PATHS, seed, bytes, recvBuffer: kb * 1024, sendBuffer: 16 << 20 };
+      const base = { paths: PATHS, seed, bytes, recvBuffer: kb * 1024, sendBuffer: 16 << 20, pacing: opts.pacing === true };
       const run: Record<Run, TransferResult> = {
         tcp: runTransfer({ ...base, name: `tcp-wifi-${kb}KB`, use: [0], mptcp: false }),
         single: runTransfer({ ...base, name: `mptcp-wifi-${kb}KB`, use: [0], mptcp: true, mptcpOptions: mptcp }),

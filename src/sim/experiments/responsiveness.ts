@@ -65,10 +65,10 @@ export interface ResponsivenessRun {
  * the draft does not give its testbed's, and OLIA's and the fully coupled controller's
  * reconvergence depend on it (docs/experiments.md).
  */
-export function runResponsiveness(congestion: CongestionKind, seed: number, endSeconds = 120, opts: { queuePackets?: number } = {}): ResponsivenessRun {
+export function runResponsiveness(congestion: CongestionKind, seed: number, endSeconds = 120, opts: { queuePackets?: number; pacing?: boolean } = {}): ResponsivenessRun {
   const sim = new Simulator({ seed });
   const path = opts.queuePackets === undefined ? PATH : { ...PATH, queueLimitPackets: opts.queuePackets };
-  const tcp = { congestion: reno() };
+  const tcp = { congestion: reno(), pacing: opts.pacing === true };
   const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion } });
   const ms = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.2")] }, { addresses: [A("10.12.0.2")] }], random: sim.rng.fork("ms"), tcp, mptcp: { congestion } });
   const source = new BulkSource(1e12, sim.rng.fork("payload"));
@@ -178,6 +178,8 @@ export interface ResponsivenessOptions {
    * RESPONSIVENESS_REPLICATIONS); the table and the checks take their means.
    */
   replications?: number;
+  /** Pace every host (TcpConfig.pacing). */
+  pacing?: boolean;
 }
 
 /**
@@ -204,7 +206,7 @@ export interface ResponsivenessCell {
 export function measureResponsiveness(seed: number, o: ResponsivenessOptions = {}): ResponsivenessCell[] {
   const replications = o.replications ?? RESPONSIVENESS_REPLICATIONS;
   return ORDER.map((congestion) => {
-    const runs = replicate(replications, seed, (s) => runResponsiveness(congestion, s));
+    const runs = replicate(replications, seed, (s) => runResponsiveness(congestion, s, 120, { pacing: o.pacing === true }));
     const of = (f: (r: ResponsivenessRun) => number): Summary => summarise(runs.map(f));
     return { congestion, runs, before: of((r) => r.beforeMbps), during: of((r) => r.duringMbps), reconvergence: of((r) => r.reconvergenceSeconds) };
   });
@@ -212,7 +214,7 @@ export function measureResponsiveness(seed: number, o: ResponsivenessOptions = {
 
 export function runResponsivenessExperiment(opts: ExperimentOptions, o: ResponsivenessOptions = {}): ExperimentResult {
   const seed = opts.seed ?? 1;
-  const cells = measureResponsiveness(seed, o);
+  const cells = measureResponsiveness(seed, { ...o, pacing: o.pacing ?? opts.pacing === true });
   const replications = cells[0]!.runs.length;
   const at = (k: CongestionKind): ResponsivenessCell => cells.find((c) => c.congestion === k)!;
   const t = (k: CongestionKind): number => at(k).reconvergence.mean;

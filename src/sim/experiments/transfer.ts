@@ -40,6 +40,8 @@ export interface TransferSpec {
   recvBuffer?: number;
   /** Send buffer (TCP and data level) in bytes; default the stack's. */
   sendBuffer?: number;
+  /** Pace both hosts' connections (TcpConfig.pacing). */
+  pacing?: boolean;
   /** Stop after this much virtual time (default 600 s). */
   limitSeconds?: number;
   /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over. */
@@ -112,7 +114,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   const config = (addr: (i: number) => IpAddress, name: string) => ({
     interfaces: interfaces(addr),
     random: sim.rng.fork(name),
-    tcp: { maxRetries: 4, ...buffers },
+    tcp: { maxRetries: 4, ...buffers, ...(spec.pacing === true ? { pacing: true } : {}) },
     mptcp: { enabled: spec.mptcp, subflows: Math.max(2, spec.use.length - 1), ...buffers, ...spec.mptcpOptions },
   });
   const clientHost = new MptcpHost(config(clientAddr, "client"));

@@ -45,12 +45,12 @@ export interface WalkRun {
   events: number;
 }
 
-export function runWalk(mode: WalkRun["mode"], seed: number, mptcp: ExperimentOptions["mptcp"] = {}): WalkRun {
+export function runWalk(mode: WalkRun["mode"], seed: number, mptcp: ExperimentOptions["mptcp"] = {}, pacing = false): WalkRun {
   const sim = new Simulator({ seed });
   const ifaces = (a: Uint8Array[]) => a.map((x) => ({ addresses: [x] }));
   const limits = { limits: { subflows: 4 } };
-  const client = new MptcpHost({ interfaces: ifaces(C), random: sim.rng.fork("client"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, ...limits } });
-  const server = new MptcpHost({ interfaces: ifaces(S), random: sim.rng.fork("server"), tcp: { maxRetries: 4 }, mptcp: { ...mptcp, ...limits } });
+  const client = new MptcpHost({ interfaces: ifaces(C), random: sim.rng.fork("client"), tcp: { maxRetries: 4, pacing }, mptcp: { ...mptcp, ...limits } });
+  const server = new MptcpHost({ interfaces: ifaces(S), random: sim.rng.fork("server"), tcp: { maxRetries: 4, pacing }, mptcp: { ...mptcp, ...limits } });
   const source = new BulkSource(1e12, sim.rng.fork("payload"));
   const sink = new BulkSink();
   const perSecond = new Array<number>(END + 1).fill(0);
@@ -117,7 +117,7 @@ export const wifiWalk: Experiment = {
   description: "a client walks past three APs (one subflow per AP it hears): goodput never drops to zero, beside a hard-handover baseline",
   run(opts: ExperimentOptions): ExperimentResult {
     const seed = opts.seed ?? 1;
-    const runs = (["mptcp", "hard-handover"] as const).map((m) => runWalk(m, seed, opts.mptcp));
+    const runs = (["mptcp", "hard-handover"] as const).map((m) => runWalk(m, seed, opts.mptcp, opts.pacing === true));
     const [mp, hard] = runs as [WalkRun, WalkRun];
     const lowest = Math.min(...mp.bins);
     return {

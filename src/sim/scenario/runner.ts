@@ -56,6 +56,8 @@ export interface RunOptions {
   capture?: (host: string, iface: number) => CaptureWriter | undefined;
   /** Records each flow's delivered bytes every this many µs (`FlowResult.samples`). */
   sampleEveryUs?: number;
+  /** Overrides every host's `tcp.pacing` (`--pacing`). */
+  pacing?: boolean;
   /** Overrides every MPTCP host's congestion control, scheduler or ndiffports (`--cc` ...). */
   mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "pathManager">;
   /**
@@ -174,7 +176,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   const handles = new Map<string, NodeHandle>();
 
   for (const h of scenario.hosts) {
-    const run = makeHost(h, sim, options.mptcp);
+    const run = makeHost(options.pacing === undefined ? h : { ...h, tcp: { ...h.tcp, pacing: options.pacing } }, sim, options.mptcp);
     runHosts.set(h.name, run);
     handles.set(h.name, sim.addNode(h.name, run.node));
   }
