@@ -329,16 +329,17 @@ export class TcpOutput extends Tcb {
     return this.finishRange(now, plan, start, maxLen, carriesFin || finOnly, false, true);
   }
 
-  /**
-   * Whether pacing (pacing.ts) holds the next data segment at `now`; if so the `pace` timer wakes
-   * the connection when it may leave. Probes (tail loss, zero window) are not paced.
-   */
   /** The pacing rate now, bytes per second (Infinity before an RTT, or without pacing). */
   protected pacingRate(): number {
     const p = this.pacer;
     return p === undefined ? Number.POSITIVE_INFINITY : p.rate(this.cc.window(), this.cc.ssthresh(), this.sndMax - this.sndUna, this.rtt.srtt);
   }
 
+  /**
+   * Whether pacing (pacing.ts) holds the next data segment at `now`; if so the `pace` timer wakes
+   * the connection when it may leave. Probes (tail loss, zero window) are not paced, nor are pure
+   * ACKs; retransmissions are, as Linux paces `tcp_xmit_retransmit_queue`.
+   */
   protected paced(now: number): boolean {
     const p = this.pacer;
     if (p === undefined || p.allows(now)) return false;
