@@ -82,10 +82,12 @@ describe("pacing in the simulator", () => {
   }
 
   test("mptcp sim --pacing paces every host of a built-in and of an experiment; the figures match the scenario field's", () => {
-    const flag = JSON.parse(runCli(["sim", "tcp-clean", "--bytes", "5MB", "--pacing", "--json"]).stdout) as { flows: { integrity: boolean; sender: { retransmissions: number } }[] };
+    const flag = JSON.parse(runCli(["sim", "tcp-clean", "--bytes", "5MB", "--pacing", "--json"]).stdout) as { flows: { integrity: boolean; sender: { retransmissions: number; pacingRate?: number } }[] };
     const field = runScenario(paced("tcp-clean"), { seed: 1, bytes: 5_000_000 }).flows[0]!;
     assert.equal(flag.flows[0]!.integrity, true);
     assert.equal(flag.flows[0]!.sender.retransmissions, field.sender!.retransmissions);
+    assert.ok(flag.flows[0]!.sender.pacingRate! > 0, "the sender's stats show its pacing rate");
+    assert.equal("pacingRate" in runScenario(builtinScenario("tcp-clean")!, { seed: 1, bytes: 1_000_000 }).flows[0]!.sender!, false);
     const exp = (args: string[]) => JSON.parse(runCli(["sim", "exp-aggregation", "--bytes", "3MB", "--json", ...args]).stdout) as { flows: { name: string; integrity: boolean; goodputMbps: number }[] };
     const [plain, pacedExp] = [exp([]), exp(["--pacing"])];
     for (const f of pacedExp.flows) assert.equal(f.integrity, true, f.name);

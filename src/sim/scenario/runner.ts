@@ -85,6 +85,8 @@ export interface ReportedTcpStats {
   cwnd: number;
   ssthresh: number | null;
   mss: number;
+  /** Bytes per second, when the connection paces (`tcp.pacing`). */
+  pacingRate?: number;
 }
 
 export interface FlowResult {
@@ -504,6 +506,7 @@ function reportStats(s: TcpStats): ReportedTcpStats {
     cwnd: s.cwnd,
     ssthresh: Number.isFinite(s.ssthresh) ? s.ssthresh : null,
     mss: s.mss,
+    ...(s.pacingRate !== undefined ? { pacingRate: s.pacingRate } : {}),
   };
 }
 
