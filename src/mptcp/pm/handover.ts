@@ -124,16 +124,13 @@ export class HandoverPolicy {
     if (back === undefined || back.up) return [];
     back.up = true;
     back.failed = false;
-    if (back.removeDue) {
-      // Back before anything replaced it: the address stays.
-      back.removeDue = false;
-      if (back.subflow !== "none") {
-        // Its subflow never went, and it carries on.
-        if (this.rank(index) < this.rank(this.active)) this.active = index;
-        return [];
-      }
+    // Back before anything replaced it: the address stays, and a subflow that never went carries on.
+    const withdrawing = back.removeDue;
+    back.removeDue = false;
+    if (back.subflow !== "none") {
+      if (withdrawing && this.rank(index) < this.rank(this.active)) this.active = index;
+      return [];
     }
-    if (back.subflow !== "none") return [];
     if (this.ifaces.every((x) => x.subflow === "none")) {
       // No subflow anywhere (the connection waits for one, close-timeout.ts): this one carries it.
       this.active = index;
