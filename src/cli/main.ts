@@ -40,6 +40,7 @@ function program(): Command {
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
     .option("--list", "list the built-in scenarios")
     .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia, coupled, kelly-voice")
+    .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default, the authors\' modules) or "draft"')
     .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
     .option("--pacing", "pace every host's connections (as Linux with the fq qdisc)")

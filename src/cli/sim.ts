@@ -14,7 +14,7 @@ import { builtinNames, builtinScenario } from "../sim/scenario/builtins.js";
 import type { Scenario } from "../sim/scenario/model.js";
 import { runScenario } from "../sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../sim/scenario/runner.js";
-import { CONGESTION_KINDS, isCongestionKind } from "../mptcp/cc/index.js";
+import { CONGESTION_FLOORS, CONGESTION_KINDS, isCongestionFloor, isCongestionKind } from "../mptcp/cc/index.js";
 import { NDIFFPORTS_MAX } from "../mptcp/connection-config.js";
 import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
 import { isHandoverMode } from "../mptcp/pm/handover.js";
@@ -31,6 +31,8 @@ export interface SimOptions {
   bytes?: string;
   /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia, coupled, kelly-voice). */
   cc?: string;
+  /** OLIA's and BALIA's least ssthresh after a loss: "linux" (default) or "draft". */
+  ccFloor?: string;
   /** Scheduler of every MPTCP host (lowest-rtt, round-robin, redundant, blest, ecf). */
   scheduler?: string;
   /**
@@ -42,12 +44,16 @@ export interface SimOptions {
   pacing?: boolean;
 }
 
-/** `--cc`, `--scheduler`, `--pm` as MPTCP host options; one-line errors naming the flag. */
+/** `--cc`, `--cc-floor`, `--scheduler`, `--pm` as MPTCP host options; one-line errors naming the flag. */
 export function mptcpOverrides(opts: SimOptions): NonNullable<RunOptions["mptcp"]> {
   const out: NonNullable<RunOptions["mptcp"]> = {};
   if (opts.cc !== undefined) {
     if (!isCongestionKind(opts.cc)) throw new CliError(`--cc: one of ${CONGESTION_KINDS.join(", ")}, got "${opts.cc}"`);
     out.congestion = opts.cc;
+  }
+  if (opts.ccFloor !== undefined) {
+    if (!isCongestionFloor(opts.ccFloor)) throw new CliError(`--cc-floor: one of ${CONGESTION_FLOORS.join(", ")}, got "${opts.ccFloor}"`);
+    out.congestionFloor = opts.ccFloor;
   }
   if (opts.scheduler !== undefined) {
     if (!isSchedulerName(opts.scheduler)) throw new CliError(`--scheduler: one of ${SCHEDULER_NAMES.join(", ")}, got "${opts.scheduler}"`);

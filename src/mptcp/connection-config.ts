@@ -2,7 +2,7 @@
  * The shapes an MptcpConnection is built from: its mode, its configuration, what it needs of its
  * owner (the MptcpHost), and the constants of its data path.
  */
-import type { CongestionKind } from "./cc/index.js";
+import type { CongestionFloor, CongestionKind } from "./cc/index.js";
 import type { SchedulerName } from "./sched/registry.js";
 import type { Subflow } from "./subflow.js";
 import type { IpAddress } from "../wire/address.js";
@@ -52,6 +52,8 @@ export interface MptcpConnectionConfig {
   allowJoinInitialAddrPort: boolean;
   /** Congestion control of every subflow (cc/): undefined keeps the TCP configuration's. */
   congestion?: CongestionKind;
+  /** OLIA's and BALIA's least ssthresh after a loss (cc/coupled.ts); undefined is "linux". */
+  congestionFloor?: CongestionFloor;
   /** Subflows in all over the initial addresses, by source port (the ndiffports path manager), up to `NDIFFPORTS_MAX`. */
   ndiffports?: number;
   /** Opportunistic retransmission and penalisation (sched/opportunistic.ts); default on. */

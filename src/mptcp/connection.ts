@@ -270,7 +270,7 @@ export class MptcpConnection {
     // DESIGN.md §5: the scheduler and the congestion controllers are per connection; a coupled
     // factory holds this connection's group (cc/), so every subflow gets one from it.
     this.scheduler = schedulerByName(cfg.scheduler ?? "lowest-rtt", { delayAware: cfg.delayAware !== false });
-    this.ccFactory = cfg.congestion === undefined ? undefined : congestionFactory(cfg.congestion);
+    this.ccFactory = cfg.congestion === undefined ? undefined : congestionFactory(cfg.congestion, cfg.congestionFloor);
     this.joins = new JoinedSubflows(this.joinedDataLevel(), cfg.maxSubflows);
     this.paths = this.newPathControl();
     this.hook = {

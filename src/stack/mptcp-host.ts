@@ -27,7 +27,7 @@
  * coming back (`interfaceDown`, `interfaceUp`).
  */
 import { generateUniqueKey } from "../crypto/keys.js";
-import type { CongestionKind } from "../mptcp/cc/index.js";
+import type { CongestionFloor, CongestionKind } from "../mptcp/cc/index.js";
 import type { SchedulerName } from "../mptcp/sched/registry.js";
 import type { HookContext, HostConfig } from "./config.js";
 import type { Connection } from "./connection.js";
@@ -148,6 +148,12 @@ export interface MptcpOptions {
    * configuration's controller on each subflow.
    */
   congestion?: CongestionKind;
+  /**
+   * OLIA's and BALIA's least ssthresh after a loss: "linux" (default), as the authors' Linux
+   * modules keep it (OLIA 2 MSS, BALIA 1 MSS with more than one subflow), or "draft", as their
+   * drafts' text does (OLIA 1 MSS with more than one subflow, BALIA 2 MSS). src/mptcp/cc/coupled.ts.
+   */
+  congestionFloor?: CongestionFloor;
   /** Which subflow carries each chunk (src/mptcp/sched/); default "lowest-rtt". */
   scheduler?: SchedulerName;
   /**
@@ -300,6 +306,7 @@ export class MptcpHost implements MptcpConnectionOwner {
       maxSubflows: m.limits?.subflows ?? m.subflows ?? DEFAULT_MAX_SUBFLOWS,
       synRetransBeforeFallback: m.synRetransBeforeFallback ?? DEFAULT_SYN_RETRANS_BEFORE_FALLBACK,
       ...(m.congestion !== undefined ? { congestion: m.congestion } : {}),
+      ...(m.congestionFloor !== undefined ? { congestionFloor: m.congestionFloor } : {}),
       ...(m.scheduler !== undefined ? { scheduler: m.scheduler } : {}),
       ...(m.ndiffports !== undefined ? { ndiffports: m.ndiffports } : {}),
       ...(m.opportunistic !== undefined ? { opportunistic: m.opportunistic } : {}),

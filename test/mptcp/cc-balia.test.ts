@@ -64,8 +64,28 @@ describe("BALIA", () => {
     // a = 5.7, capped at 1.5: w - w/2 * 1.5 = w / 4.
     slow!.onCongestionEvent(100, 100, false, 14_000);
     assert.deepEqual([slow!.window(), slow!.ssthresh()], [3_500, 3_500]);
-    // Never below 2 MSS (RFC 5681 eq. 4).
+    // 875 bytes would be left: never below 1 MSS while another subflow carries data (the
+    // authors' module, the default floor).
     slow!.onCongestionEvent(200, 200, false, 3_500);
-    assert.equal(slow!.ssthresh(), 2_000);
+    assert.deepEqual([slow!.window(), slow!.ssthresh()], [1_000, 1_000]);
+  });
+
+  test("the least window after a loss: 1 MSS beside another path (the module), 2 MSS alone or with the draft floor", () => {
+    const paths = [
+      { cwnd: 20_000, srtt: 10_000 },
+      { cwnd: 3_500, srtt: 40_000 },
+    ];
+    for (const [floor, want] of [["linux", 1_000], ["draft", 2_000]] as const) {
+      const [, slow] = inAvoidance<Balia>(balia(undefined, floor), paths);
+      slow!.onCongestionEvent(100, 100, false, 3_500);
+      assert.deepEqual([slow!.window(), slow!.ssthresh()], [want, want], `${floor} floor`);
+    }
+    // Alone BALIA is Reno, floor included: the sibling has no RTT sample yet.
+    const group = balia();
+    const alone = group({ mss: 1000, initialWindow: 10, now: 0 });
+    group({ mss: 1000, initialWindow: 10, now: 0 });
+    alone.onAck(1, 0, { srtt: 10_000, latest: 10_000, min: 10_000 }, 0, true);
+    alone.onCongestionEvent(100, 100, false, 3_000);
+    assert.equal(alone.ssthresh(), 2_000);
   });
 });

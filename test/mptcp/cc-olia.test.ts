@@ -128,29 +128,32 @@ describe("OLIA", () => {
     assert.equal(a!.interLoss, 35_000);
   });
 
-  test("a loss halves the FlightSize down to 1 MSS with two paths in use, to 2 MSS alone (the draft's least ssthresh)", () => {
+  test("a loss halves the FlightSize down to 2 MSS (the authors' module), or with the draft's floor to 1 MSS with two paths in use and 2 MSS alone", () => {
     // [FlightSize at the loss, ssthresh with a sibling that carried data, ssthresh alone]
-    const table: [number, number, number][] = [
+    const draft: [number, number, number][] = [
       [20_000, 10_000, 10_000],
       [5_000, 2_500, 2_500],
       [3_000, 1_500, 2_000],
       [2_000, 1_000, 2_000],
       [1_000, 1_000, 2_000],
     ];
-    for (const [flight, paired, single] of table) {
-      const [a] = inAvoidance<Olia>(olia(), [
-        { cwnd: 20_000, srtt: 10_000 },
-        { cwnd: 20_000, srtt: 10_000 },
-      ]);
-      a!.onCongestionEvent(100, 100, false, flight);
-      assert.deepEqual([a!.ssthresh(), a!.window()], [paired, paired], `FlightSize ${flight}, two paths`);
-      // The sibling has no RTT sample yet: it carries nothing, so OLIA runs alone.
-      const group = olia();
-      const alone = group({ mss: 1000, initialWindow: 10, now: 0 });
-      group({ mss: 1000, initialWindow: 10, now: 0 });
-      alone.onAck(1, 0, { srtt: 10_000, latest: 10_000, min: 10_000 }, 0, true);
-      alone.onCongestionEvent(100, 100, false, flight);
-      assert.equal(alone.ssthresh(), single, `FlightSize ${flight}, alone`);
+    for (const floor of ["linux", "draft"] as const) {
+      for (const [flight, draftPaired, single] of draft) {
+        const paired = floor === "linux" ? Math.max(draftPaired, 2_000) : draftPaired;
+        const [a] = inAvoidance<Olia>(olia(undefined, floor), [
+          { cwnd: 20_000, srtt: 10_000 },
+          { cwnd: 20_000, srtt: 10_000 },
+        ]);
+        a!.onCongestionEvent(100, 100, false, flight);
+        assert.deepEqual([a!.ssthresh(), a!.window()], [paired, paired], `${floor} floor, FlightSize ${flight}, two paths`);
+        // The sibling has no RTT sample yet: it carries nothing, so OLIA runs alone.
+        const group = olia(undefined, floor);
+        const alone = group({ mss: 1000, initialWindow: 10, now: 0 });
+        group({ mss: 1000, initialWindow: 10, now: 0 });
+        alone.onAck(1, 0, { srtt: 10_000, latest: 10_000, min: 10_000 }, 0, true);
+        alone.onCongestionEvent(100, 100, false, flight);
+        assert.equal(alone.ssthresh(), single, `${floor} floor, FlightSize ${flight}, alone`);
+      }
     }
   });
 

@@ -109,7 +109,12 @@ describe("experiments", () => {
     const rows = new Map(r.table.slice(1).map((x) => [x[0]!, x]));
     /** Type-2 throughput when type-1 users run `m`, N1 = 5 (column 1) or 15 (column 3). */
     const type2 = (m: string, column: 1 | 3): number => Number(rows.get(m)![column]);
-    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", { todo: "on the means of seeds 1-10 (mptcp sim exp-balia-table, 10 replications, minutes of CPU: beyond the suite) BALIA is below OLIA beyond the noise: 8.51 ± 0.02 against 8.69 ± 0.02 Mbit/s, BALIA - OLIA -0.18 ± 0.02 where the draft has +0.19 (8.32 against 8.13); the rest of the order holds beyond two standard errors (single-path - BALIA 1.15 ± 0.02, OLIA - LIA 0.65 ± 0.03; session 9) and is tested below on seed 1. The controllers were reviewed against the drafts and the authors' Linux modules in session 6; both fixes (OLIA's least ssthresh of 1 MSS, and its bytes between losses now counting those acknowledged in fast recovery) move OLIA away from the published order (docs/experiments.md)" }, () => {
+    // The order on seed 1; on the means of ten seeds, with each gap against two standard errors,
+    // `mptcp sim exp-balia-table` (minutes of CPU, beyond the suite): BALIA - OLIA +0.19 ± 0.02
+    // and +0.72 ± 0.07 on seeds 1-10, +0.20 ± 0.02 and +0.57 ± 0.07 on seeds 11-20 (the draft:
+    // +0.19 and +0.57), with the floors of the authors' Linux modules (session 15; with the
+    // drafts' floors, --cc-floor draft, BALIA was below OLIA: docs/experiments.md).
+    test("N1 = 5: type-2 throughput in the published order, single-path > BALIA > OLIA > LIA", () => {
       for (const c of claim("N1 = 5: single-path")) assert.ok(c.pass, `${c.name}: ${r.table.map((x) => x.join(" ")).join("; ")}`);
     });
     for (const [n1, column] of [[5, 1], [15, 3]] as const) {
@@ -126,8 +131,8 @@ describe("experiments", () => {
       assert.equal(r.checks.filter((c) => c.name.includes(" - ")).length, 0);
       assert.ok(r.flows.every((f) => f.name.startsWith("run1/")));
     });
-    test("N1 = 15: the same order", { todo: "on the means of seeds 1-10 OLIA leaves the type-2 users 7.51 ± 0.05 Mbit/s and BALIA 7.28 ± 0.05: BALIA - OLIA -0.23 ± 0.06, the other way round, where the draft has +0.57 (7.98 against 7.41); single-path - BALIA 2.37 ± 0.05 and OLIA - LIA 0.85 ± 0.10 hold (session 9). In these runs BALIA's alpha on a type-1 user's second path is 1.4-5.7 (seed 1), where its increase outgrows its decrease, and OLIA's alpha is almost always 0. Not from the small windows of 50-packet queues: with 200-packet queues (seeds 1-3, an earlier build) OLIA 8.48/8.74/8.67 and BALIA 8.53/8.50/8.57. Nor from our stall rule: with Linux's (staleLossCount 4, seeds 1-10, session 12) BALIA - OLIA is -0.15 ± 0.01 at N1 = 5 and -0.32 ± 0.07 here. The draft's RTTs and buffers are not in the sources we have (docs/experiments.md)" }, () => {
-      for (const c of claim("N1 = 15: single-path")) assert.ok(c.pass, c.name);
+    test("N1 = 15: the same order", () => {
+      for (const c of claim("N1 = 15: single-path")) assert.ok(c.pass, `${c.name}: ${r.table.map((x) => x.join(" ")).join("; ")}`);
     });
   });
 
@@ -166,7 +171,7 @@ describe("experiments", () => {
   // The whole of exp-responsiveness (four controllers, five replications of 120 s each: about 5.5
   // minutes of CPU) is mptcp sim's to run; the suite checks two controllers on one seed: give path
   // 2 up to the TCP flows, take it back, BALIA before Coupled. The order is a todo without a body.
-  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "means of seeds 1-5 (the built-in's 5 replications; session 10, Coupled being the Kelly-Voice rule): Coupled 19.2 ± 2.2 s, OLIA 11.4 ± 1.2, LIA 8.4 ± 0.6, BALIA 7.4 ± 0.2 (published 94.36, 58.5, 17.75, 14.73): the means are in the published order and Coupled - OLIA 7.8 ± 3.3 is beyond two standard errors, but OLIA - LIA 3.0 ± 1.6 and LIA - BALIA 1.0 ± 0.7 are not (seeds 1-10, one run each: LIA - BALIA 1.9 ± 0.5; OLIA never takes path 2 back on seed 6, stuck at its 1-MSS floor behind delayed ACKs). With Wischik et al.'s fully coupled rule as Coupled (sessions 5-9) it was the fastest, 6.6 ± 0.5 s. With paced senders (--pacing, session 14) seeds 1-5 pass every check (24.4 ± 0.4, 16.0 ± 0.4, 9.8 ± 0.6, 7.0 ± 0.3 s), but on seeds 6-10 OLIA never takes path 2 back on seed 9 (docs/experiments.md)" });
+  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "the order holds on the means, but the check also wants each gap beyond two standard errors, and on neither set of five seeds are all three (session 15, the authors' modules' floors: OLIA 2 segments, BALIA 1): seeds 1-5 Coupled 19.2 ± 2.2 s, OLIA 14.2 ± 0.5, LIA 8.4 ± 0.6, BALIA 7.8 ± 0.2 (published 94.36, 58.5, 17.75, 14.73), LIA - BALIA 0.6 ± 0.7; seeds 6-10 18.0 ± 1.9, 12.6 ± 1.4, 9.8 ± 0.2, 7.4 ± 0.2, Coupled - OLIA 5.4 ± 2.9 and OLIA - LIA 2.8 ± 1.5. Over the ten seeds, one run each, every gap would pass (5.2 ± 1.7, 4.3 ± 0.9, 1.5 ± 0.5), but the built-in's five replications were chosen before (session 10) and are kept. OLIA now takes path 2 back on every seed; with the draft's 1-segment floor (--cc-floor draft) it never did on seed 6, stuck behind delayed ACKs (docs/experiments.md)" });
   let baliaRun: ResponsivenessRun | undefined;
   const balia = (): ResponsivenessRun => (baliaRun ??= runResponsiveness("balia", 1));
   test("exp-responsiveness (BALIA): path 2 given up while five TCP flows use it, taken back within 30 s after they leave", () => {

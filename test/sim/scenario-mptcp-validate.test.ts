@@ -23,14 +23,14 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
 describe("scenario files: MPTCP", () => {
   test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
     const s = validateScenario(doc({
-      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", closeTimeout: "30s", dssEverySegment: true, congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
+      client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", closeTimeout: "30s", dssEverySegment: true, congestion: "balia", congestionFloor: "draft", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },
       server: { mptcp: { enabled: false, endpoints: [{ address: "10.0.1.2", signal: true, port: 6000 }] } },
       flow: { subflows: [{ from: "10.0.1.1", to: "10.0.1.2", backup: true }], abortAfter: "1.5s" },
     }));
     const c = s.hosts[0]!.mptcp!;
     assert.deepEqual({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, addr: formatAddress(e.addr) })) }, {
       enabled: true, checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: 2_000_000, closeTimeout: 30_000_000, dssEverySegment: true,
-      congestion: "balia", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false,
+      congestion: "balia", congestionFloor: "draft", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false,
       endpoints: [{ addr: "10.0.1.1", id: 5, flags: { subflow: true, backup: true } }],
     });
     assert.equal(s.hosts[1]!.mptcp!.enabled, false);
@@ -97,6 +97,7 @@ describe("scenario files: MPTCP", () => {
     ["box config", doc({ middleboxes: [{ name: "mb", boxes: [{ kind: "mbox-nat", colour: "red" }] }] }), /^middleboxes\[0\]\.boxes\[0\]\.colour: unknown field$/],
     ["host event on an unknown host", doc({ events: [{ at: "1s", host: "phone", action: "interface-down", interface: 0 }] }), /^events\[0\]\.host: no host named "phone"$/],
     ["congestion", doc({ client: { mptcp: { congestion: "vegas" } } }), /^hosts\[0\]\.mptcp\.congestion: expected one of reno, cubic, lia, olia, balia, coupled, kelly-voice, got "vegas"$/],
+    ["congestionFloor", doc({ client: { mptcp: { congestionFloor: "rfc" } } }), /^hosts\[0\]\.mptcp\.congestionFloor: expected one of linux, draft, got "rfc"$/],
     ["scheduler", doc({ client: { mptcp: { scheduler: 3 } } }), /^hosts\[0\]\.mptcp\.scheduler: expected one of lowest-rtt, .*ecf, got 3$/],
     ["pathManager", doc({ client: { mptcp: { pathManager: "userspace" } } }), /^hosts\[0\]\.mptcp\.pathManager: expected one of kernel, full, backup, single-path, got "userspace"$/],
     ["ndiffports", doc({ client: { mptcp: { ndiffports: 9 } } }), /^hosts\[0\]\.mptcp\.ndiffports: expected a subflow count in 1-8, got 9$/],

@@ -347,6 +347,20 @@ describe("MPTCP scenarios: reporting", () => {
     assert.equal(inFile.flows[0]!.integrity, true);
   });
 
+  test("congestionFloor in the file runs as --cc-floor does: BALIA's least window after a loss, the module's by default", () => {
+    // Two slow paths with two-packet queues, where BALIA's windows reach the floor.
+    const raw = builtinScenario("mptcp-two-paths")!;
+    const shallow: Scenario = { ...raw, links: raw.links.map((l, i) => ({ ...l, forward: { ...l.forward, rateBps: i === 0 ? 4_000_000 : 1_000_000, queueLimitBytes: 3_000 } })) };
+    const opts = { bytes: 2_000_000 };
+    const run = (m: Partial<ScenarioMptcp>, flags: Partial<ScenarioMptcp>) => runScenario(withHostMptcp(shallow, { congestion: "balia", ...m }), { ...opts, mptcp: { congestion: "balia", ...flags } }).flows[0]!;
+    const byDefault = run({}, {});
+    const draft = run({ congestionFloor: "draft" }, {});
+    assert.deepEqual(draft, run({}, { congestionFloor: "draft" }));
+    assert.deepEqual(byDefault, run({ congestionFloor: "linux" }, {}));
+    assert.notEqual(draft.completionSeconds, byDefault.completionSeconds);
+    assert.ok(draft.integrity && byDefault.integrity);
+  });
+
   test("staleLossCount in the file: never stale with 0, Linux's rule with a count, the default with first-timeout", () => {
     const raw = builtinScenario("mptcp-path-failure")!;
     const opts = { bytes: 8_000_000 };

@@ -182,14 +182,14 @@ describe("pcaps decode in tshark", () => {
 });
 
 describe("mptcp sim", () => {
-  test("--cc, --scheduler and --pm reach every MPTCP host; bad values are one-line errors naming the flag", () => {
-    const r = runCli(["sim", "mptcp-two-paths", "--bytes", "1MB", "--json", "--cc", "olia", "--scheduler", "round-robin", "--pm", "ndiffports:2"]);
+  test("--cc, --cc-floor, --scheduler and --pm reach every MPTCP host; bad values are one-line errors naming the flag", () => {
+    const r = runCli(["sim", "mptcp-two-paths", "--bytes", "1MB", "--json", "--cc", "olia", "--cc-floor", "draft", "--scheduler", "round-robin", "--pm", "ndiffports:2"]);
     assert.equal(r.status, 0, r.stderr);
     const f = (JSON.parse(r.stdout) as { flows: Array<{ integrity: boolean; mptcp: { subflows: Array<{ remote: string }> } }> }).flows[0]!;
     assert.equal(f.integrity, true);
     // ndiffports:2 adds one subflow to the server's first address besides the configured join.
     assert.equal(f.mptcp.subflows.filter((x) => x.remote === f.mptcp.subflows[0]!.remote).length, 2);
-    for (const [flag, value] of [["--cc", "cubicle"], ["--scheduler", "fastest"], ["--pm", "ndiffports:99"]] as const) {
+    for (const [flag, value] of [["--cc", "cubicle"], ["--cc-floor", "rfc"], ["--scheduler", "fastest"], ["--pm", "ndiffports:99"]] as const) {
       const bad = runCli(["sim", "mptcp-two-paths", flag, value]);
       assert.equal(bad.status, 2);
       assert.match(bad.stderr.trim(), new RegExp(`^mptcp: ${flag}: `));

@@ -13,10 +13,13 @@
  * so the fastest path (alpha = 1) behaves like Reno, and the slower a path is next to the best,
  * the more it grows per ACK and the more it gives back per loss: BALIA's balance between
  * friendliness and responsiveness. Here windows are in bytes and each ACK counts bytes_acked/MSS
- * segments. The decrease applies to the FlightSize, as Reno's does (RFC 5681 §3.1 eq. 4).
+ * segments. The decrease applies to the FlightSize, as Reno's does (RFC 5681 §3.1 eq. 4). The
+ * draft gives the decrease no floor; the authors' Linux module keeps at least 1 MSS while more
+ * than one subflow is established (the default floor "linux"), and floor "draft" keeps RFC 5681's
+ * 2 MSS. Alone, BALIA is Reno, floor included.
  */
 import type { CongestionFactory, CongestionInit } from "../../tcp/congestion/controller.js";
-import { CoupledController } from "./coupled.js";
+import { CoupledController, type CongestionFloor } from "./coupled.js";
 import { CoupledGroup } from "./group.js";
 
 /** The cap on alpha_r in the decrease (the draft's 1.5). */
@@ -27,6 +30,14 @@ export class Balia extends CoupledController {
   // Sums over the group, refreshed by `sum()`.
   private rateSum = 0;
   private maxRate = 0;
+
+  constructor(
+    init: CongestionInit,
+    group: CoupledGroup<CoupledController>,
+    private readonly floor: CongestionFloor = "linux",
+  ) {
+    super(init, group);
+  }
 
   /** alpha_r = max_k x_k / x_r over the subflows that carry data (1 alone). */
   alpha(): number {
@@ -49,6 +60,10 @@ export class Balia extends CoupledController {
     return inFlight * (1 - Math.min(this.alpha(), DECREASE_CAP) / 2);
   }
 
+  protected override minSsthresh(): number {
+    return this.floor === "linux" && this.sum() >= 2 ? this.mss : 2 * this.mss;
+  }
+
   /** Refreshes the sums and returns how many subflows take part. */
   private sum(): number {
     let n = 0;
@@ -67,6 +82,6 @@ export class Balia extends CoupledController {
 }
 
 /** A factory of BALIA controllers coupled through `group` (one group per MPTCP connection). */
-export function balia(group: CoupledGroup<CoupledController> = new CoupledGroup()): CongestionFactory {
-  return (init: CongestionInit) => new Balia(init, group);
+export function balia(group: CoupledGroup<CoupledController> = new CoupledGroup(), floor: CongestionFloor = "linux"): CongestionFactory {
+  return (init: CongestionInit) => new Balia(init, group, floor);
 }

@@ -15,6 +15,17 @@ import type { CongestionInit, RttSnapshot } from "../../tcp/congestion/controlle
 import { WindowController } from "../../tcp/congestion/base.js";
 import type { CoupledGroup } from "./group.js";
 
+/**
+ * Whose least ssthresh after a loss a coupled controller keeps, where the two differ (OLIA,
+ * BALIA): "linux", the authors' Linux modules (multipath-tcp/mptcp `net/mptcp/mptcp_olia.c`,
+ * `mptcp_balia.c`), which every published figure of these controllers was measured with; or
+ * "draft", the text of their drafts (OLIA 1 MSS with more than one path; BALIA, whose draft gives
+ * no floor, RFC 5681's 2 MSS). docs/multipath.md has what each choice does.
+ */
+export type CongestionFloor = "linux" | "draft";
+
+export const CONGESTION_FLOORS: readonly CongestionFloor[] = ["linux", "draft"];
+
 export abstract class CoupledController extends WindowController {
   /**
    * Bytes acknowledged in congestion avoidance towards the next change of one segment; negative

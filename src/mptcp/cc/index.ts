@@ -7,6 +7,7 @@
  */
 import type { CongestionFactory } from "../../tcp/congestion/controller.js";
 import { balia } from "./balia.js";
+import { CONGESTION_FLOORS, type CongestionFloor } from "./coupled.js";
 import { fullyCoupled } from "./fully-coupled.js";
 import { kellyVoice } from "./kelly-voice.js";
 import { lia } from "./lia.js";
@@ -14,7 +15,8 @@ import { olia } from "./olia.js";
 import { uncoupled } from "./uncoupled.js";
 
 export { CoupledGroup } from "./group.js";
-export { CoupledController } from "./coupled.js";
+export { CoupledController, CONGESTION_FLOORS } from "./coupled.js";
+export type { CongestionFloor } from "./coupled.js";
 export { Lia, lia } from "./lia.js";
 export { Olia, olia } from "./olia.js";
 export { Balia, balia } from "./balia.js";
@@ -34,15 +36,18 @@ export function isCongestionKind(name: string): name is CongestionKind {
   return (CONGESTION_KINDS as readonly string[]).includes(name);
 }
 
-/** A factory bound to a new group: call once per MPTCP connection. */
-export function coupledFactory(kind: CoupledKind): CongestionFactory {
+/**
+ * A factory bound to a new group: call once per MPTCP connection. `floor` chooses OLIA's and
+ * BALIA's least ssthresh after a loss (coupled.ts); the other rules have RFC 5681's under both.
+ */
+export function coupledFactory(kind: CoupledKind, floor: CongestionFloor = "linux"): CongestionFactory {
   switch (kind) {
     case "lia":
       return lia();
     case "olia":
-      return olia();
+      return olia(undefined, floor);
     case "balia":
-      return balia();
+      return balia(undefined, floor);
     case "coupled":
       return fullyCoupled();
     case "kelly-voice":
@@ -51,6 +56,10 @@ export function coupledFactory(kind: CoupledKind): CongestionFactory {
 }
 
 /** The factory for the subflows of one MPTCP connection: call once per connection. */
-export function congestionFactory(kind: CongestionKind): CongestionFactory {
-  return kind === "reno" || kind === "cubic" ? uncoupled(kind) : coupledFactory(kind);
+export function congestionFactory(kind: CongestionKind, floor: CongestionFloor = "linux"): CongestionFactory {
+  return kind === "reno" || kind === "cubic" ? uncoupled(kind) : coupledFactory(kind, floor);
+}
+
+export function isCongestionFloor(name: string): name is CongestionFloor {
+  return (CONGESTION_FLOORS as readonly string[]).includes(name);
 }

@@ -18,28 +18,33 @@
  * between the last two losses and since the last one: with l_r ~ 1/p_r this is the square of the
  * rate sqrt(2/p_r) / rtt_r a TCP would get on the path, the quantity the paper ranks paths by
  * (and the authors' Linux implementation compares). A negative alpha can shrink a window in
- * congestion avoidance; it never goes below 1 MSS. Loss halves the window as Reno does, but with
- * more than one path in use the least ssthresh is 1 MSS rather than RFC 5681's 2 (the draft's
- * change to slow start, noted in multipath-research.md §8), so a bad path can be left nearly
- * empty. The authors' Linux module keeps Reno's 2.
+ * congestion avoidance; it never goes below 1 MSS. Loss halves the window as Reno does, down to
+ * 2 MSS as the authors' Linux module keeps it (Reno's ssthresh, the default floor "linux"); the
+ * draft's text lowers that to 1 MSS with more than one path in use (floor "draft",
+ * multipath-research.md §8), where a path left with one segment in flight waits for the
+ * receiver's delayed ACK each round trip and can stay there (docs/multipath.md).
  */
 import type { CongestionFactory, CongestionInit, RttSnapshot } from "../../tcp/congestion/controller.js";
-import { CoupledController } from "./coupled.js";
+import { CoupledController, type CongestionFloor } from "./coupled.js";
 import { CoupledGroup } from "./group.js";
 
 export class Olia extends CoupledController {
   readonly name = "olia";
   declare protected readonly group: CoupledGroup<Olia>;
   /**
-   * Bytes acknowledged between the last two congestion events (l1_r). Only those acknowledged
-   * outside fast recovery: the engine reports no others, where the paper (bytes transmitted
-   * between losses) and the authors' module (the progress of snd_una) count them too.
+   * Bytes acknowledged between the last two congestion events (l1_r), those acknowledged in fast
+   * recovery included (`onRecoveryAck`), as the paper (bytes transmitted between losses) and the
+   * authors' module (the progress of snd_una) count them.
    */
   private betweenLosses = 0;
   /** Bytes acknowledged since the last congestion event (l2_r). */
   private sinceLoss = 0;
 
-  constructor(init: CongestionInit, group: CoupledGroup<Olia>) {
+  constructor(
+    init: CongestionInit,
+    group: CoupledGroup<Olia>,
+    private readonly floor: CongestionFloor = "linux",
+  ) {
     super(init, group);
   }
 
@@ -97,6 +102,7 @@ export class Olia extends CoupledController {
   }
 
   protected override minSsthresh(): number {
+    if (this.floor === "linux") return 2 * this.mss;
     let n = 0;
     for (const m of this.group.members) if (m.rtt !== undefined) n++;
     return n < 2 ? 2 * this.mss : this.mss;
@@ -116,6 +122,6 @@ function quality(interLoss: number, rtt: number): number {
 }
 
 /** A factory of OLIA controllers coupled through `group` (one group per MPTCP connection). */
-export function olia(group: CoupledGroup<Olia> = new CoupledGroup()): CongestionFactory {
-  return (init: CongestionInit) => new Olia(init, group);
+export function olia(group: CoupledGroup<Olia> = new CoupledGroup(), floor: CongestionFloor = "linux"): CongestionFactory {
+  return (init: CongestionInit) => new Olia(init, group, floor);
 }

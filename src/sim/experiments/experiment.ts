@@ -12,9 +12,10 @@ export interface ExperimentOptions {
   bytes?: number;
   /**
    * The MPTCP hosts' congestion control, scheduler and path manager (`--cc`, `--scheduler`,
-   * `--pm`), where the experiment does not itself vary them.
+   * `--pm`), where the experiment does not itself vary them; OLIA's and BALIA's floor
+   * (`--cc-floor`) everywhere.
    */
-  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "opportunistic" | "pathManager">;
+  mptcp?: Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler" | "ndiffports" | "opportunistic" | "pathManager">;
   /** Pace every host's connections (`--pacing`, TcpConfig.pacing; docs/simulator.md "Pacing"). */
   pacing?: boolean;
 }

@@ -22,7 +22,7 @@
  *        └── L ══ path 2 (20 Mbit/s, 10 ms) ══ R ──┘
  *   5 tcp clients ┘                              └ 5 tcp servers
  */
-import type { CongestionKind } from "../../mptcp/cc/index.js";
+import type { CongestionFloor, CongestionKind } from "../../mptcp/cc/index.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
 import { reno } from "../../tcp/congestion/reno.js";
 import { parseAddress } from "../../wire/address.js";
@@ -65,7 +65,7 @@ export interface ResponsivenessRun {
  * the draft does not give its testbed's, and OLIA's and the fully coupled controller's
  * reconvergence depend on it (docs/experiments.md).
  */
-export function runResponsiveness(congestion: CongestionKind, seed: number, endSeconds = 120, opts: { queuePackets?: number; pacing?: boolean } = {}): ResponsivenessRun {
+export function runResponsiveness(congestion: CongestionKind, seed: number, endSeconds = 120, opts: { queuePackets?: number; pacing?: boolean; floor?: CongestionFloor } = {}): ResponsivenessRun {
   const sim = new Simulator({ seed });
   const path = opts.queuePackets === undefined ? PATH : { ...PATH, queueLimitPackets: opts.queuePackets };
   const tcp = { congestion: reno(), pacing: opts.pacing === true };
@@ -180,6 +180,8 @@ export interface ResponsivenessOptions {
   replications?: number;
   /** Pace every host (TcpConfig.pacing). */
   pacing?: boolean;
+  /** OLIA's and BALIA's least ssthresh (MptcpOptions.congestionFloor; default "linux"). */
+  floor?: CongestionFloor;
 }
 
 /**
@@ -206,7 +208,7 @@ export interface ResponsivenessCell {
 export function measureResponsiveness(seed: number, o: ResponsivenessOptions = {}): ResponsivenessCell[] {
   const replications = o.replications ?? RESPONSIVENESS_REPLICATIONS;
   return ORDER.map((congestion) => {
-    const runs = replicate(replications, seed, (s) => runResponsiveness(congestion, s, 120, { pacing: o.pacing === true }));
+    const runs = replicate(replications, seed, (s) => runResponsiveness(congestion, s, 120, { pacing: o.pacing === true, ...(o.floor !== undefined ? { floor: o.floor } : {}) }));
     const of = (f: (r: ResponsivenessRun) => number): Summary => summarise(runs.map(f));
     return { congestion, runs, before: of((r) => r.beforeMbps), during: of((r) => r.duringMbps), reconvergence: of((r) => r.reconvergenceSeconds) };
   });
@@ -214,7 +216,8 @@ export function measureResponsiveness(seed: number, o: ResponsivenessOptions = {
 
 export function runResponsivenessExperiment(opts: ExperimentOptions, o: ResponsivenessOptions = {}): ExperimentResult {
   const seed = opts.seed ?? 1;
-  const cells = measureResponsiveness(seed, { ...o, pacing: o.pacing ?? opts.pacing === true });
+  const floor = o.floor ?? opts.mptcp?.congestionFloor;
+  const cells = measureResponsiveness(seed, { ...o, pacing: o.pacing ?? opts.pacing === true, ...(floor !== undefined ? { floor } : {}) });
   const replications = cells[0]!.runs.length;
   const at = (k: CongestionKind): ResponsivenessCell => cells.find((c) => c.congestion === k)!;
   const t = (k: CongestionKind): number => at(k).reconvergence.mean;

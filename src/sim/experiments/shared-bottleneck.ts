@@ -9,7 +9,7 @@
  *                            ├─ L ══ 10 Mbit/s, 10 ms ══ R ┤
  *   tcp client ──────────────┘                          └─ tcp server
  */
-import type { CongestionKind } from "../../mptcp/cc/index.js";
+import type { CongestionFloor, CongestionKind } from "../../mptcp/cc/index.js";
 import type { SchedulerName } from "../../mptcp/sched/registry.js";
 import { MptcpHost } from "../../stack/mptcp-host.js";
 import { reno } from "../../tcp/congestion/reno.js";
@@ -63,10 +63,10 @@ export interface ShareResult {
 }
 
 /** One run: both uploads for `seconds`, throughput measured over the last two thirds. */
-export function runShare(congestion: CongestionKind, seed: number, seconds: number = SHARE_SECONDS, scheduler?: SchedulerName, pacing = false): ShareResult {
+export function runShare(congestion: CongestionKind, seed: number, seconds: number = SHARE_SECONDS, scheduler?: SchedulerName, pacing = false, floor?: CongestionFloor): ShareResult {
   const sim = new Simulator({ seed });
   const tcp = { congestion: reno(), pacing };
-  const sched = scheduler === undefined ? {} : { scheduler };
+  const sched = { ...(scheduler === undefined ? {} : { scheduler }), ...(floor === undefined ? {} : { congestionFloor: floor }) };
   const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion, ...sched } });
   const tc = new MptcpHost({ interfaces: [{ addresses: [A("10.3.0.1")] }], random: sim.rng.fork("tc"), tcp, mptcp: { enabled: false } });
   const ms = new MptcpHost({ interfaces: [{ addresses: [A("10.11.0.2")] }], random: sim.rng.fork("ms"), tcp, mptcp: { congestion } });
@@ -138,7 +138,7 @@ export const sharedBottleneck: Experiment = {
     const seed = opts.seed ?? 1;
     const seconds = SHARE_SECONDS;
     // The controllers are what this experiment varies; --cc has no say, --scheduler has.
-    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, opts.mptcp?.scheduler, opts.pacing === true));
+    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, opts.mptcp?.scheduler, opts.pacing === true, opts.mptcp?.congestionFloor));
     const by = (k: CongestionKind): ShareResult => runs.find((x) => x.congestion === k)!;
     return {
       name: this.name,

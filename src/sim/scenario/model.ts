@@ -3,7 +3,7 @@
  * bits/s, bytes). Files are parsed into this by validate.ts; built-ins are written as raw objects
  * of the file format and validated the same way, so both are checked by one piece of code.
  */
-import type { CongestionKind } from "../../mptcp/cc/index.js";
+import type { CongestionFloor, CongestionKind } from "../../mptcp/cc/index.js";
 import type { EndpointSpec } from "../../mptcp/pm/endpoints.js";
 import type { SchedulerName } from "../../mptcp/sched/registry.js";
 import type { PathManagerName } from "../../stack/mptcp-host.js";
@@ -52,6 +52,8 @@ export interface ScenarioMptcp {
   dssEverySegment?: boolean;
   /** Congestion control of every subflow (MptcpOptions.congestion); `--cc` overrides it. */
   congestion?: CongestionKind;
+  /** OLIA's and BALIA's least ssthresh, "linux" or "draft" (MptcpOptions.congestionFloor); `--cc-floor` overrides it. */
+  congestionFloor?: CongestionFloor;
   /** Which subflow carries each chunk (MptcpOptions.scheduler); `--scheduler` overrides it. */
   scheduler?: SchedulerName;
   /** "kernel" (the endpoints) or a handover policy (MptcpOptions.pathManager); `--pm` overrides it. */

@@ -59,7 +59,7 @@ export interface RunOptions {
   /** Overrides every host's `tcp.pacing` (`--pacing`). */
   pacing?: boolean;
   /** Overrides every MPTCP host's congestion control, scheduler or ndiffports (`--cc` ...). */
-  mptcp?: Pick<MptcpOptions, "congestion" | "scheduler" | "ndiffports" | "pathManager">;
+  mptcp?: Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler" | "ndiffports" | "pathManager">;
   /**
    * "pattern": the applications write one pattern buffer and discard what they read, hashing
    * nothing (the protocol work alone, bench/sim-tcp.ts); `integrity` and `sha256` are then null.

@@ -3,7 +3,7 @@
  * endpoints and limits as `ip mptcp endpoint|limits` take them), a flow's extra subflows and
  * abort time, and middlebox nodes. Errors name the field, like the rest of validate.ts.
  */
-import { CONGESTION_KINDS } from "../../mptcp/cc/index.js";
+import { CONGESTION_FLOORS, CONGESTION_KINDS } from "../../mptcp/cc/index.js";
 import { NDIFFPORTS_MAX } from "../../mptcp/connection-config.js";
 import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../../mptcp/pm/endpoints.js";
 import type { EndpointFlags, EndpointSpec } from "../../mptcp/pm/endpoints.js";
@@ -48,6 +48,7 @@ export function mptcpSpec(f: Fields, addresses: IpAddress[]): ScenarioMptcp {
   f.assign(m, "closeTimeout", duration);
   f.assign(m, "dssEverySegment", bool);
   f.assign(m, "congestion", oneOf(CONGESTION_KINDS));
+  f.assign(m, "congestionFloor", oneOf(CONGESTION_FLOORS));
   f.assign(m, "scheduler", oneOf(SCHEDULER_NAMES));
   f.assign(m, "pathManager", oneOf(PATH_MANAGERS));
   f.assign(m, "ndiffports", (v, path) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= NDIFFPORTS_MAX ? (v as number) : expected(`a subflow count in 1-${NDIFFPORTS_MAX}`)(v, path)));
