@@ -1,7 +1,7 @@
 /**
  * `mptcp client HOST:PORT [--tun DEV=ADDR ...] [--udp ...] [--send BYTES] [--seed N]
  * [--interval S] [--json] [--subflows N] [--backup PATH] [--endpoint SPEC ...] [--limits SPEC]
- * [--checksums] [--pacing] [--offload] [--no-mptcp]`
+ * [--checksums] [--pacing] [--cc C] [--cc-floor F] [--scheduler S] [--offload] [--no-mptcp]`
  *
  * With `--send` the client sends BYTES seeded pseudo-random bytes (`SeededBytes`), half-closes
  * (DATA_FIN), and reads until the server's end of stream, hashing both directions. Without it,
@@ -19,12 +19,13 @@ import type { MptcpSocket } from "../runtime/socket.js";
 import type { SocketError } from "../runtime/errors.js";
 import { parseAddress } from "../wire/address.js";
 import { nonZeroCounters } from "../mptcp/counters.js";
+import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths, pathIndex } from "./paths.js";
 import type { OpenPath } from "./paths.js";
 import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
-export interface ClientFlags {
+export interface ClientFlags extends CcFlags {
   tun?: string[];
   udp?: string[];
   send?: string;
@@ -49,12 +50,13 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
   const subflows = flags.subflows === undefined ? specs.length : parseNumber(flags.subflows, "--subflows", 1, true);
   const backup = flags.backup === undefined ? undefined : pathIndex(specs, flags.backup);
+  const cc = parseCcFlags(flags);
   const pm = flags.endpoint === undefined && flags.limits === undefined ? undefined : parsePathManager(flags.endpoint ?? [], flags.limits, specs);
   const note = kernelMptcpNote(specs);
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, ...(pm !== undefined ? { pm } : {}) });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, cc, ...(pm !== undefined ? { pm } : {}) });
   const sent = new DirectionMeter();
   const received = new DirectionMeter();
   const start = performance.now();

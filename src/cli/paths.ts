@@ -36,6 +36,7 @@ import type { PmLimits } from "../mptcp/pm/endpoints.js";
 import { createStack } from "../runtime/stack.js";
 import type { Stack } from "../runtime/stack.js";
 import { formatAddress, parseAddress } from "../wire/address.js";
+import type { CcOptions } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 
 export interface PathSpec {
@@ -136,6 +137,8 @@ export interface StackFlags {
   subflows?: number;
   /** The path manager's endpoints and limits (`--endpoint`, `--limits`), from `parsePathManager`. */
   pm?: PathManagerFlags;
+  /** Congestion control, its floor and the scheduler (`--cc`, `--cc-floor`, `--scheduler`), from `parseCcFlags`. */
+  cc?: CcOptions;
 }
 
 export interface PathManagerFlags {
@@ -192,6 +195,7 @@ export function createPathStack(paths: readonly OpenPath[], flags: StackFlags): 
       subflows: joins,
       ...(pm !== undefined && pm.endpoints.length > 0 ? { endpoints: pm.endpoints } : {}),
       ...(pm?.limits !== undefined ? { limits: pm.limits } : {}),
+      ...flags.cc,
     },
     ...(flags.pacing === true ? { tcp: { pacing: true } } : {}),
     ...(routes.length > 0 ? { routes } : {}),

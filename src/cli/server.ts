@@ -1,7 +1,7 @@
 /**
  * `mptcp server --port P [--tun DEV=ADDR ...] [--udp ...] [--sink | --echo | --source BYTES]
  * [--seed N] [--once] [--interval S] [--json] [--subflows N] [--endpoint SPEC ...]
- * [--limits SPEC] [--checksums] [--pacing] [--offload] [--no-mptcp]`
+ * [--limits SPEC] [--checksums] [--pacing] [--cc C] [--cc-floor F] [--scheduler S] [--offload] [--no-mptcp]`
  *
  * Each connection is served by one of three applications: the sink (default) reads until the
  * client's end of stream and closes; echo sends back what it reads; source sends BYTES seeded
@@ -18,11 +18,12 @@ import type { MptcpSocket } from "../runtime/socket.js";
 import type { SocketError } from "../runtime/errors.js";
 import { nonZeroCounters } from "../mptcp/counters.js";
 import type { MptcpCounters } from "../mptcp/counters.js";
+import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths } from "./paths.js";
 import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
-export interface ServerFlags {
+export interface ServerFlags extends CcFlags {
   port: string;
   tun?: string[];
   udp?: string[];
@@ -55,11 +56,12 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
   const subflows = flags.subflows === undefined ? undefined : parseNumber(flags.subflows, "--subflows", 1, true);
   const pm = flags.endpoint === undefined && flags.limits === undefined ? undefined : parsePathManager(flags.endpoint ?? [], flags.limits, specs);
+  const cc = parseCcFlags(flags);
   const note = kernelMptcpNote(specs);
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
+  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, cc, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
   const server = stack.createServer({ allowHalfOpen: true });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));

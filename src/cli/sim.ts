@@ -14,27 +14,20 @@ import { builtinNames, builtinScenario } from "../sim/scenario/builtins.js";
 import type { Scenario } from "../sim/scenario/model.js";
 import { runScenario } from "../sim/scenario/runner.js";
 import type { RunOptions, ScenarioResult } from "../sim/scenario/runner.js";
-import { CONGESTION_FLOORS, CONGESTION_KINDS, isCongestionFloor, isCongestionKind } from "../mptcp/cc/index.js";
 import { NDIFFPORTS_MAX } from "../mptcp/connection-config.js";
-import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
 import { isHandoverMode } from "../mptcp/pm/handover.js";
 import { parseSize } from "../sim/scenario/units.js";
 import { ScenarioError, parseScenarioText } from "../sim/scenario/validate.js";
+import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { experimentByName, EXPERIMENTS, type Experiment } from "../sim/experiments/index.js";
 
-export interface SimOptions {
+export interface SimOptions extends CcFlags {
   seed?: string;
   json?: boolean;
   pcap?: string;
   list?: boolean;
   bytes?: string;
-  /** Congestion control of every MPTCP host (reno, cubic, lia, olia, balia, coupled, kelly-voice). */
-  cc?: string;
-  /** OLIA's and BALIA's least ssthresh after a loss: "linux" (default) or "draft". */
-  ccFloor?: string;
-  /** Scheduler of every MPTCP host (lowest-rtt, round-robin, redundant, blest, ecf). */
-  scheduler?: string;
   /**
    * Path manager: "kernel" (the hosts' endpoints), "ndiffports:N" beside them, or a handover
    * policy for the connections each host opens: "full", "backup", "single-path".
@@ -46,19 +39,7 @@ export interface SimOptions {
 
 /** `--cc`, `--cc-floor`, `--scheduler`, `--pm` as MPTCP host options; one-line errors naming the flag. */
 export function mptcpOverrides(opts: SimOptions): NonNullable<RunOptions["mptcp"]> {
-  const out: NonNullable<RunOptions["mptcp"]> = {};
-  if (opts.cc !== undefined) {
-    if (!isCongestionKind(opts.cc)) throw new CliError(`--cc: one of ${CONGESTION_KINDS.join(", ")}, got "${opts.cc}"`);
-    out.congestion = opts.cc;
-  }
-  if (opts.ccFloor !== undefined) {
-    if (!isCongestionFloor(opts.ccFloor)) throw new CliError(`--cc-floor: one of ${CONGESTION_FLOORS.join(", ")}, got "${opts.ccFloor}"`);
-    out.congestionFloor = opts.ccFloor;
-  }
-  if (opts.scheduler !== undefined) {
-    if (!isSchedulerName(opts.scheduler)) throw new CliError(`--scheduler: one of ${SCHEDULER_NAMES.join(", ")}, got "${opts.scheduler}"`);
-    out.scheduler = opts.scheduler;
-  }
+  const out: NonNullable<RunOptions["mptcp"]> = parseCcFlags(opts);
   if (opts.pm !== undefined && isHandoverMode(opts.pm)) out.pathManager = opts.pm;
   else if (opts.pm !== undefined && opts.pm !== "kernel") {
     const m = /^ndiffports[:=](\d+)$/.exec(opts.pm);

@@ -1,7 +1,7 @@
 /**
  * A snapshot of one MPTCP connection for applications, CLIs and scenario results: its mode, why
- * it fell back (if it did) and, per subflow, the 4-tuple, priority, RTT, congestion window, bytes
- * and state. Field names are public (`mptcp client --json`, `mptcp sim --json`): add, never rename.
+ * it fell back (if it did) and, per subflow, the 4-tuple, priority, RTT, congestion window and
+ * controller, bytes and state. Field names are public (`mptcp client --json`, `mptcp sim --json`): add, never rename.
  */
 import type { TcpState } from "../tcp/state.js";
 import { formatAddress } from "../wire/address.js";
@@ -32,6 +32,8 @@ export interface SubflowStats {
   timeouts: number;
   /** Bytes per second, when the subflow paces (TcpConfig.pacing). */
   pacingRate?: number;
+  /** Its congestion controller's name ("cubic", "reno", "lia", "olia", "balia", ...). */
+  congestion: string;
 }
 
 export interface MptcpStats {
@@ -62,5 +64,6 @@ export function subflowStats(sub: Subflow, kind: SubflowStats["kind"], backup: b
     fastRetransmits: s.fastRetransmits,
     timeouts: s.timeouts,
     ...(s.pacingRate !== undefined ? { pacingRate: s.pacingRate } : {}),
+    congestion: sub.tcp.congestion.name,
   };
 }

@@ -126,6 +126,24 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.ok(c.subflows.every((x) => typeof x.pacingRate === "number" && x.pacingRate > 0), JSON.stringify(c.subflows));
   });
 
+  test("--cc and --scheduler reach each end's subflows: OLIA and round-robin on the client, BALIA on the server, every byte intact", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5208", ...p.server, "--sink", "--once", "--json", "--cc", "balia", "--cc-floor", "draft"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5208", ...p.client, "--send", "2M", "--seed", "6", "--json", "--cc", "olia", "--scheduler", "round-robin"]);
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { sha256Sent: string; subflows: { bytesSent: number; congestion: string }[] };
+    const s = JSON.parse(server.stdout) as { sha256Received: string; subflows: { congestion: string }[] };
+    assert.equal(s.sha256Received, seeded(2_000_000, 6));
+    assert.equal(c.sha256Sent, s.sha256Received);
+    assert.deepEqual(c.subflows.map((x) => x.congestion), ["olia", "olia"]);
+    assert.deepEqual(s.subflows.map((x) => x.congestion), ["balia", "balia"]);
+    // Round-robin gives each subflow data whatever its RTT.
+    assert.ok(c.subflows.every((x) => x.bytesSent > 0), JSON.stringify(c.subflows.map((x) => x.bytesSent)));
+  });
+
   test("--source both ways with a backup path: the client's received hash is the server's sent hash", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5202", ...p.server, "--source", "3M", "--seed", "3", "--once", "--json"]);
@@ -204,6 +222,9 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--endpoint", "127.0.0.1 signal loudly"], /--endpoint .*unknown keyword "loudly"/],
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--limits", "subflows 9"], /--limits .*subflows takes 0 to 8/],
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--limits", "joins 2"], /--limits .*unknown keyword "joins"/],
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc", "vegas"], /^mptcp: --cc: one of reno, cubic, lia, olia, balia, coupled, kelly-voice, got "vegas"$/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc-floor", "rfc"], /^mptcp: --cc-floor: one of linux, draft, got "rfc"$/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--scheduler", "fastest"], /^mptcp: --scheduler: one of /],
     ] as const) {
       const res = runCli([...args]);
       assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);
