@@ -6,9 +6,11 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { runDemo, type DemoResult } from "../sim/demo/demo.js";
 import { demoHtml } from "../sim/demo/report.js";
+import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 
-export interface DemoCliOptions {
+export interface DemoCliOptions extends CcFlags {
+  pacing?: boolean;
   seed?: string;
   bytes?: string;
   failAt?: string;
@@ -27,7 +29,14 @@ export function runDemoCli(opts: DemoCliOptions): void {
   const seed = positive("seed", opts.seed, true);
   const bytes = positive("bytes", opts.bytes, true);
   const failAt = positive("fail-at", opts.failAt, false);
-  const r = runDemo({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(failAt !== undefined ? { failAt } : {}) });
+  const mptcp = parseCcFlags(opts);
+  const r = runDemo({
+    ...(seed !== undefined ? { seed } : {}),
+    ...(bytes !== undefined ? { bytes } : {}),
+    ...(failAt !== undefined ? { failAt } : {}),
+    ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}),
+    ...(opts.pacing === true ? { pacing: true } : {}),
+  });
   let reportPath: string | undefined;
   if (opts.report !== false) {
     reportPath = resolve(opts.report ?? "mptcp-demo.html");

@@ -7,7 +7,7 @@ import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim, type SimOptions } from "./sim.js";
-import { runDemoCli } from "./demo.js";
+import { runDemoCli, type DemoCliOptions } from "./demo.js";
 import { runClient } from "./client.js";
 import type { ClientFlags } from "./client.js";
 import { runServer } from "./server.js";
@@ -57,7 +57,11 @@ function program(): Command {
     .option("--seed <n>", "seed of every random stream (default 1)")
     .option("--bytes <n>", "bytes to download (default 24000000)")
     .option("--fail-at <seconds>", "when the WiFi goes down (default 5)")
-    .action((opts: { report?: string | false; json?: boolean; seed?: string; bytes?: string; failAt?: string }) => {
+    .option("--cc <kind>", "congestion control of both hosts' subflows: reno, cubic (default), lia, olia, balia, coupled, kelly-voice")
+    .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default) or "draft"')
+    .option("--scheduler <name>", "scheduler of both hosts: lowest-rtt (default), round-robin, redundant, blest, ecf")
+    .option("--pacing", "pace both hosts' subflows (as Linux with the fq qdisc)")
+    .action((opts: DemoCliOptions) => {
       runDemoCli(opts);
     });
 

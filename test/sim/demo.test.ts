@@ -37,6 +37,23 @@ describe("mptcp demo", () => {
     assert.deepEqual(strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })), strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })));
   });
 
+  test("--cc, --scheduler and --pacing reach both hosts: each run intact and different from the default", () => {
+    const run = (flags: string[]): Record<string, unknown> => {
+      const r = runCli(["demo", "--bytes", "2000000", "--fail-at", "1", "--no-report", "--json", ...flags]);
+      assert.equal(r.status, 0, r.stderr);
+      const o = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.equal(o.integrity, true, flags.join(" "));
+      return { ...o, wallSeconds: 0 };
+    };
+    const byDefault = run([]);
+    for (const flags of [["--cc", "lia"], ["--cc", "balia", "--cc-floor", "draft"], ["--scheduler", "round-robin"], ["--pacing"]]) {
+      assert.notDeepEqual(run(flags), byDefault, flags.join(" "));
+    }
+    const bad = runCli(["demo", "--cc", "vegas"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr.trim(), /^mptcp: --cc: one of /);
+  });
+
   test("the CLI prints the table and writes the report; --json keeps the result fields", async () => {
     const report = join(work, "demo.html");
     const r = runCli(["demo", "--bytes", "3000000", "--fail-at", "1", "--report", report]);

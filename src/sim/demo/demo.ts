@@ -7,7 +7,7 @@
  */
 import type { MptcpConnection } from "../../mptcp/connection.js";
 import { mptcpOptionsOf } from "../../mptcp/capable.js";
-import { MptcpHost } from "../../stack/mptcp-host.js";
+import { MptcpHost, type MptcpOptions } from "../../stack/mptcp-host.js";
 import { parseAddress, type IpAddress } from "../../wire/address.js";
 import { isParseError } from "../../wire/error.js";
 import { parseIpPacket } from "../../wire/ip.js";
@@ -24,6 +24,10 @@ export interface DemoOptions {
   bytes?: number;
   /** When the WiFi goes down, in seconds (default 5). */
   failAt?: number;
+  /** Congestion control, its floor and scheduler of both hosts (`--cc`, `--cc-floor`, `--scheduler`). */
+  mptcp?: Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler">;
+  /** Pace both hosts' subflows (`--pacing`, TcpConfig.pacing). */
+  pacing?: boolean;
 }
 
 export interface DemoPath {
@@ -93,10 +97,11 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator({ seed });
   // A dead path is given up after four RTOs, like Linux's stale_loss_cnt (4).
-  const tcp = { maxRetries: 4 };
+  const tcp = { maxRetries: 4, ...(opts.pacing === true ? { pacing: true } : {}) };
+  const mptcp = opts.mptcp ?? {};
   const interfaces = (addrs: IpAddress[]) => addrs.map((a) => ({ addresses: [a] }));
-  const clientHost = new MptcpHost({ interfaces: interfaces(CLIENT), random: sim.rng.fork("client"), tcp });
-  const serverHost = new MptcpHost({ interfaces: interfaces(SERVER), random: sim.rng.fork("server"), tcp });
+  const clientHost = new MptcpHost({ interfaces: interfaces(CLIENT), random: sim.rng.fork("client"), tcp, mptcp });
+  const serverHost = new MptcpHost({ interfaces: interfaces(SERVER), random: sim.rng.fork("server"), tcp, mptcp });
 
   // The server writes `bytes` of AES-CTR keystream and half-closes; the client reads it all.
   const source = new BulkSource(bytes, sim.rng.fork("payload"));
