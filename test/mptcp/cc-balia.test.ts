@@ -70,6 +70,22 @@ describe("BALIA", () => {
     assert.deepEqual([slow!.window(), slow!.ssthresh()], [1_000, 1_000]);
   });
 
+  test("a penalty halves the slow path's window, where a loss takes it to a quarter (Raiciu et al.: halve)", () => {
+    const paths = [
+      { cwnd: 20_000, srtt: 10_000 },
+      { cwnd: 14_000, srtt: 40_000 },
+    ];
+    const [, penalised] = inAvoidance<Balia>(balia(), paths);
+    penalised!.penalise(100);
+    assert.deepEqual([penalised!.window(), penalised!.ssthresh()], [7_000, 7_000]);
+    // A second penalty at the same moment is the same event.
+    penalised!.penalise(100);
+    assert.equal(penalised!.window(), 7_000);
+    const [, lost] = inAvoidance<Balia>(balia(), paths);
+    lost!.onCongestionEvent(100, 100, false, 14_000);
+    assert.equal(lost!.window(), 3_500);
+  });
+
   test("the least window after a loss: 1 MSS beside another path (the module), 2 MSS alone or with the draft floor", () => {
     const paths = [
       { cwnd: 20_000, srtt: 10_000 },

@@ -86,16 +86,19 @@ export abstract class CoupledController extends WindowController {
   onCongestionEvent(now: number, sentTime: number, persistent: boolean, inFlight: number): void {
     if (!persistent && sentTime <= this.recoveryStart) return;
     this.onLoss();
-    this.reduce(now, persistent, inFlight);
+    this.reduce(now, persistent, this.reducedWindow(inFlight));
   }
 
   /**
-   * Penalisation reduces the window as a loss would, but it is no loss: OLIA's count of bytes
-   * between losses goes on.
+   * Penalisation halves the window (Raiciu et al. NSDI'12 §4.2; Linux's
+   * `mptcp_rcv_buf_optimization` halves the slow subflow's cwnd whatever its controller), down to
+   * the algorithm's floor. It is no loss: not the algorithm's loss decrease (BALIA's would take a
+   * slow path to a quarter each time, and hold it near its floor while the window blocks), and
+   * OLIA's count of bytes between losses goes on.
    */
   override penalise(now: number): void {
     if (now <= this.recoveryStart) return;
-    this.reduce(now, false, this.cwnd);
+    this.reduce(now, false, this.cwnd / 2);
   }
 
   onSpuriousCongestionEvent(): void {
@@ -109,11 +112,11 @@ export abstract class CoupledController extends WindowController {
     this.group.unregister(this);
   }
 
-  private reduce(now: number, persistent: boolean, inFlight: number): void {
+  /** A congestion response down to `reduced` bytes (a loss's or a penalty's), at least the floor. */
+  private reduce(now: number, persistent: boolean, reduced: number): void {
     this.prior = { cwnd: this.cwnd, ssthresh: this.ssth };
     this.recoveryStart = now;
-    // The reduction and its floor are the algorithm's.
-    this.ssth = Math.max(Math.floor(this.reducedWindow(inFlight)), this.minSsthresh());
+    this.ssth = Math.max(Math.floor(reduced), this.minSsthresh());
     // RFC 5681 §3.1: after an RTO the loss window of 1 SMSS.
     this.cwnd = persistent ? this.mss : this.ssth;
     this.credit = 0;
