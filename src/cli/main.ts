@@ -44,6 +44,7 @@ function program(): Command {
     .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
     .option("--pacing", "pace every host's connections (as Linux with the fq qdisc)")
+    .option("--no-pacing", "pace no host's connections (exp-responsiveness paces by default)")
     .action((scenario: string | undefined, opts: SimOptions) => {
       runSim(scenario, opts);
     });

@@ -1,5 +1,5 @@
 /**
- * `mptcp sim <scenario-file|builtin> [--seed N] [--json] [--pcap DIR] [--bytes SIZE] [--pacing]` and
+ * `mptcp sim <scenario-file|builtin> [--seed N] [--json] [--pcap DIR] [--bytes SIZE] [--pacing | --no-pacing]` and
  * `mptcp sim --list`: runs a scenario on the simulator and reports each flow.
  *
  * The same scenario and seed give the same output (byte for byte, but for `wallSeconds`) and the
@@ -33,7 +33,7 @@ export interface SimOptions extends CcFlags {
    * policy for the connections each host opens: "full", "backup", "single-path".
    */
   pm?: string;
-  /** Pace every host's connections (TcpConfig.pacing). */
+  /** Pace every host's connections (`--pacing`, TcpConfig.pacing), or none (`--no-pacing`). */
   pacing?: boolean;
 }
 
@@ -94,7 +94,7 @@ export function runSim(target: string | undefined, opts: SimOptions): void {
   try {
     result = runScenario(scenario, {
       ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}),
-      ...(opts.pacing === true ? { pacing: true } : {}),
+      ...(opts.pacing !== undefined ? { pacing: opts.pacing } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(bytes !== undefined ? { bytes } : {}),
       ...(capture !== undefined ? { capture } : {}),
@@ -197,7 +197,7 @@ function runExperiment(e: Experiment, opts: SimOptions): void {
   }
   const mptcp = mptcpOverrides(opts);
   const t0 = process.hrtime.bigint();
-  const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}), ...(opts.pacing === true ? { pacing: true } : {}) });
+  const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}), ...(opts.pacing !== undefined ? { pacing: opts.pacing } : {}) });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.json === true) {
     const out = { scenario: r.name, seed: r.seed, simulatedSeconds: r.simulatedSeconds, wallSeconds, events: r.events, flows: r.flows, table: r.table, checks: r.checks };

@@ -168,25 +168,27 @@ describe("experiments", () => {
     assert.equal(r.flows.length, 2 * (4 * 10 + 4 * 20));
   });
 
-  // The whole of exp-responsiveness (four controllers, five replications of 120 s each: about 5.5
-  // minutes of CPU) is mptcp sim's to run; the suite checks two controllers on one seed: give path
-  // 2 up to the TCP flows, take it back, BALIA before Coupled. The order is a todo without a body.
-  test("exp-responsiveness: reconvergence in the published order, BALIA <= LIA < OLIA < Coupled", { todo: "the order holds on the means, but the check also wants each gap beyond two standard errors, and on neither set of five seeds are all three (session 15, the authors' modules' floors: OLIA 2 segments, BALIA 1): seeds 1-5 Coupled 19.2 ± 2.2 s, OLIA 14.2 ± 0.5, LIA 8.4 ± 0.6, BALIA 7.8 ± 0.2 (published 94.36, 58.5, 17.75, 14.73), LIA - BALIA 0.6 ± 0.7; seeds 6-10 18.0 ± 1.9, 12.6 ± 1.4, 9.8 ± 0.2, 7.4 ± 0.2, Coupled - OLIA 5.4 ± 2.9 and OLIA - LIA 2.8 ± 1.5. Over the ten seeds, one run each, every gap would pass (5.2 ± 1.7, 4.3 ± 0.9, 1.5 ± 0.5), but the built-in's five replications were chosen before (session 10) and are kept. OLIA now takes path 2 back on every seed; with the draft's 1-segment floor (--cc-floor draft) it never did on seed 6, stuck behind delayed ACKs (docs/experiments.md)" });
-  let baliaRun: ResponsivenessRun | undefined;
-  const balia = (): ResponsivenessRun => (baliaRun ??= runResponsiveness("balia", 1));
-  test("exp-responsiveness (BALIA): path 2 given up while five TCP flows use it, taken back within 30 s after they leave", () => {
-    const r = balia();
-    assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);
-    assert.ok(r.duringMbps < 0.5 * r.beforeMbps, `during: ${r.duringMbps}`);
-    assert.ok(r.reconvergenceSeconds <= 30, `reconvergence: ${r.reconvergenceSeconds} s`);
-  });
-  test("exp-responsiveness (Coupled, the Kelly-Voice rule): path 2 given up, and taken back later than BALIA takes it", () => {
-    // Seeds 1-10 (session 10): Kelly-Voice 13-24 s, BALIA 6-8 s.
-    const r = runResponsiveness("kelly-voice", 1);
-    assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);
-    assert.ok(r.duringMbps < 0.5 * r.beforeMbps, `during: ${r.duringMbps}`);
-    assert.ok(Number.isFinite(r.reconvergenceSeconds), "never took path 2 back");
-    assert.ok(r.reconvergenceSeconds > balia().reconvergenceSeconds, `Kelly-Voice ${r.reconvergenceSeconds} s, BALIA ${balia().reconvergenceSeconds} s`);
+  // The whole of exp-responsiveness (four controllers, five replications of 120 s each, every host
+  // paced: several minutes of CPU) is mptcp sim's to run, where every check passes on seeds 1-5 and
+  // again on 6-10 (session 15: Coupled 24.4 ± 0.4 and 23.2 ± 0.4 s, OLIA 15.2 ± 0.7 and 13.2 ± 1.0,
+  // LIA 9.8 ± 0.6 and 9.2 ± 0.4, BALIA 7.2 ± 0.4 and 7.8 ± 0.4; docs/experiments.md). The suite runs
+  // the four controllers on seed 1: each gives path 2 up and takes it back, in the published order.
+  const runs = new Map<string, ResponsivenessRun>();
+  const run = (k: "kelly-voice" | "olia" | "lia" | "balia"): ResponsivenessRun => {
+    if (!runs.has(k)) runs.set(k, runResponsiveness(k, 1));
+    return runs.get(k)!;
+  };
+  for (const k of ["balia", "lia", "olia", "kelly-voice"] as const) {
+    test(`exp-responsiveness (${k}, seed 1): path 2 given up while five TCP flows use it, taken back within 40 s after they leave`, () => {
+      const r = run(k);
+      assert.ok(r.beforeMbps > 15, `before: ${r.beforeMbps}`);
+      assert.ok(r.duringMbps < 0.5 * r.beforeMbps, `during: ${r.duringMbps}`);
+      assert.ok(r.reconvergenceSeconds <= 40, `reconvergence: ${r.reconvergenceSeconds} s`);
+    });
+  }
+  test("exp-responsiveness (seed 1): reconvergence in the published order, BALIA <= LIA < OLIA < Coupled (the Kelly-Voice rule)", () => {
+    const [b, l, o, c] = (["balia", "lia", "olia", "kelly-voice"] as const).map((k) => run(k).reconvergenceSeconds);
+    assert.ok(b! <= l! && l! < o! && o! < c!, `BALIA ${b} s, LIA ${l} s, OLIA ${o} s, Coupled ${c} s`);
   });
 
   test("mptcp sim exp-aggregation --json: the result object of mptcp sim plus table and checks; --list names it", () => {

@@ -10,6 +10,10 @@ import { builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import { ScenarioError, validateScenario } from "../../src/sim/scenario/validate.js";
 import type { Scenario } from "../../src/sim/scenario/model.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runResponsiveness, type ResponsivenessRun } from "../../src/sim/experiments/responsiveness.js";
 import { runCli } from "../support/cli.js";
 
 /** client -(1 Gbit/s, 1 ms)- router -(`rate`, 20 ms, `queue`)- server: an upload of `bytes`. */
@@ -92,5 +96,27 @@ describe("pacing in the simulator", () => {
     const [plain, pacedExp] = [exp([]), exp(["--pacing"])];
     for (const f of pacedExp.flows) assert.equal(f.integrity, true, f.name);
     assert.notDeepEqual(pacedExp.flows.map((f) => f.goodputMbps), plain.flows.map((f) => f.goodputMbps), "pacing changed the runs");
+  });
+
+  test("--no-pacing overrides a file's tcp.pacing; exp-responsiveness paces unless told not to", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mptcp-pacing-"));
+    try {
+      const file = join(dir, "paced.json");
+      writeFileSync(file, JSON.stringify(bottleneck(true, "20Mbit", "30KB", "1MB")));
+      const sender = (args: string[]) => {
+        const r = runCli(["sim", file, "--json", ...args]);
+        assert.equal(r.status, 0, r.stderr);
+        return (JSON.parse(r.stdout) as { flows: { sender: { pacingRate?: number } }[] }).flows[0]!.sender;
+      };
+      assert.ok(sender([]).pacingRate! > 0, "the file paces");
+      assert.equal("pacingRate" in sender(["--no-pacing"]), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The experiment's hosts pace by default (RESPONSIVENESS_PACING); `pacing: false` is --no-pacing.
+    const strip = (r: ResponsivenessRun) => r.flows;
+    const byDefault = strip(runResponsiveness("lia", 1, 3));
+    assert.deepEqual(byDefault, strip(runResponsiveness("lia", 1, 3, { pacing: true })));
+    assert.notDeepEqual(byDefault, strip(runResponsiveness("lia", 1, 3, { pacing: false })));
   });
 });

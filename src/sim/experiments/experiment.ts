@@ -16,7 +16,7 @@ export interface ExperimentOptions {
    * (`--cc-floor`) everywhere.
    */
   mptcp?: Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler" | "ndiffports" | "opportunistic" | "pathManager">;
-  /** Pace every host's connections (`--pacing`, TcpConfig.pacing; docs/simulator.md "Pacing"). */
+  /** true: pace every host's connections (`--pacing`, TcpConfig.pacing; docs/simulator.md "Pacing"); false: none (`--no-pacing`); undefined: the experiment's default. */
   pacing?: boolean;
 }
 

@@ -56,7 +56,7 @@ export interface RunOptions {
   capture?: (host: string, iface: number) => CaptureWriter | undefined;
   /** Records each flow's delivered bytes every this many µs (`FlowResult.samples`). */
   sampleEveryUs?: number;
-  /** Overrides every host's `tcp.pacing` (`--pacing`). */
+  /** Overrides every host's `tcp.pacing` (`--pacing`, `--no-pacing`). */
   pacing?: boolean;
   /** Overrides every MPTCP host's congestion control, scheduler or ndiffports (`--cc` ...). */
   mptcp?: Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler" | "ndiffports" | "pathManager">;
