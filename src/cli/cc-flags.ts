@@ -3,6 +3,7 @@
  * window and spreads its data. `mptcp sim` applies them to every simulated MPTCP host, `mptcp
  * client` and `server` to their own stack. Checked here once, with one-line errors naming the flag.
  */
+import type { Command } from "commander";
 import { CONGESTION_FLOORS, CONGESTION_KINDS, isCongestionFloor, isCongestionKind } from "../mptcp/cc/index.js";
 import { SCHEDULER_NAMES, isSchedulerName } from "../mptcp/sched/registry.js";
 import type { MptcpOptions } from "../stack/mptcp-host.js";
@@ -18,6 +19,17 @@ export interface CcFlags {
 }
 
 export type CcOptions = Pick<MptcpOptions, "congestion" | "congestionFloor" | "scheduler">;
+
+/**
+ * Declares the three flags on `cmd` for `whose` connections ("every MPTCP host's", "this end's"),
+ * with the choices `parseCcFlags` accepts and the command's default controller.
+ */
+export function withCcOptions(cmd: Command, whose: string, defaultCc: string): Command {
+  return cmd
+    .option("--cc <kind>", `congestion control of ${whose} subflows: ${CONGESTION_KINDS.join(", ")} (default: ${defaultCc})`)
+    .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default, the authors\' Linux modules) or "draft"')
+    .option("--scheduler <name>", `scheduler of ${whose} connections: ${SCHEDULER_NAMES.join(", ")} (default: lowest-rtt)`);
+}
 
 /** The flags as MPTCP host options, only those given. */
 export function parseCcFlags(flags: CcFlags): CcOptions {

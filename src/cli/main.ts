@@ -7,6 +7,7 @@ import { CliError } from "./errors.js";
 import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim, type SimOptions } from "./sim.js";
+import { withCcOptions } from "./cc-flags.js";
 import { runDemoCli, type DemoCliOptions } from "./demo.js";
 import { runClient } from "./client.js";
 import type { ClientFlags } from "./client.js";
@@ -30,7 +31,7 @@ function program(): Command {
       await runDump(capture, { json: opts.json === true });
     });
 
-  cmd
+  const sim = cmd
     .command("sim")
     .description("run a simulated network scenario (a YAML/JSON file or a built-in) and report each flow")
     .argument("[scenario]", "scenario file, or the name of a built-in (see --list)")
@@ -38,10 +39,8 @@ function program(): Command {
     .option("--json", "print one JSON object with the results")
     .option("--pcap <dir>", "write a pcap per host interface into <dir>")
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
-    .option("--list", "list the built-in scenarios")
-    .option("--cc <kind>", "congestion control of every MPTCP host: reno, cubic, lia, olia, balia, coupled, kelly-voice")
-    .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default, the authors\' modules) or "draft"')
-    .option("--scheduler <name>", "scheduler of every MPTCP host: lowest-rtt, round-robin, redundant, blest, ecf")
+    .option("--list", "list the built-in scenarios");
+  withCcOptions(sim, "every MPTCP host's", "the scenario's")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')
     .option("--pacing", "pace every host's connections (as Linux with the fq qdisc)")
     .option("--no-pacing", "pace no host's connections (exp-responsiveness paces by default)")
@@ -49,7 +48,7 @@ function program(): Command {
       runSim(scenario, opts);
     });
 
-  cmd
+  const demo = cmd
     .command("demo")
     .description("simulated WiFi + cellular download where the WiFi fails midway: a table and an HTML report")
     .option("--report <file>", "where to write the HTML report (default mptcp-demo.html)")
@@ -57,10 +56,8 @@ function program(): Command {
     .option("--json", "print the results as one JSON object")
     .option("--seed <n>", "seed of every random stream (default 1)")
     .option("--bytes <n>", "bytes to download (default 24000000)")
-    .option("--fail-at <seconds>", "when the WiFi goes down (default 5)")
-    .option("--cc <kind>", "congestion control of both hosts' subflows: reno, cubic (default), lia, olia, balia, coupled, kelly-voice")
-    .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default) or "draft"')
-    .option("--scheduler <name>", "scheduler of both hosts: lowest-rtt (default), round-robin, redundant, blest, ecf")
+    .option("--fail-at <seconds>", "when the WiFi goes down (default 5)");
+  withCcOptions(demo, "both hosts'", "cubic, uncoupled")
     .option("--pacing", "pace both hosts' subflows (as Linux with the fq qdisc)")
     .action((opts: DemoCliOptions) => {
       runDemoCli(opts);
@@ -94,15 +91,12 @@ function program(): Command {
 
   /** What `client` and `server` share: the paths, the live view and the MPTCP switches. */
   const withPathOptions = (c: Command): Command =>
-    c
+    withCcOptions(c, "this end's", "cubic, uncoupled")
       .option("--tun <DEV=ADDR[,peer=PEER]>", pathHelp.tun, collect)
       .option("--udp <spec>", pathHelp.udp, collect)
       .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
       .option("--checksums", "ask for DSS checksums")
       .option("--pacing", "pace each subflow's data over its round trip (as Linux with the fq qdisc) instead of sending bursts")
-      .option("--cc <kind>", "congestion control of every subflow: reno, cubic (uncoupled), lia, olia, balia, coupled, kelly-voice (default: cubic per subflow)")
-      .option("--cc-floor <source>", 'OLIA\'s and BALIA\'s least window after a loss: "linux" (default, the authors\' modules) or "draft"')
-      .option("--scheduler <name>", "which subflow carries each chunk: lowest-rtt (default), round-robin, redundant, blest, ecf")
       .option("--no-mptcp", "plain TCP only")
       .option("--offload", "TUN paths: segmentation offload both ways (IFF_VNET_HDR: up to 64 KB per write; captures on the device show the large segments)")
       .option("--endpoint <spec>", 'path-manager endpoint as `ip mptcp endpoint add` takes it: "ADDR [id N] [signal] [subflow] [backup] [fullmesh] [port P]" (repeatable)', collect)

@@ -9,9 +9,8 @@
  *                            ├─ L ══ 10 Mbit/s, 10 ms ══ R ┤
  *   tcp client ──────────────┘                          └─ tcp server
  */
-import type { CongestionFloor, CongestionKind } from "../../mptcp/cc/index.js";
-import type { SchedulerName } from "../../mptcp/sched/registry.js";
-import { MptcpHost } from "../../stack/mptcp-host.js";
+import type { CongestionKind } from "../../mptcp/cc/index.js";
+import { MptcpHost, type MptcpOptions } from "../../stack/mptcp-host.js";
 import { reno } from "../../tcp/congestion/reno.js";
 import { parseAddress } from "../../wire/address.js";
 import { BulkSink, BulkSource } from "../bulk.js";
@@ -62,12 +61,14 @@ export interface ShareResult {
   simulatedSeconds: number;
 }
 
-/** One run: both uploads for `seconds`, throughput measured over the last two thirds. */
-export function runShare(congestion: CongestionKind, seed: number, seconds: number = SHARE_SECONDS, scheduler?: SchedulerName, pacing = false, floor?: CongestionFloor): ShareResult {
+/**
+ * One run: both uploads for `seconds`, throughput measured over the last two thirds. `opts` sets
+ * the MPTCP client's scheduler and OLIA's and BALIA's floor, and paces every host.
+ */
+export function runShare(congestion: CongestionKind, seed: number, seconds: number = SHARE_SECONDS, opts: Pick<MptcpOptions, "scheduler" | "congestionFloor"> & { pacing?: boolean } = {}): ShareResult {
   const sim = new Simulator({ seed });
-  const tcp = { congestion: reno(), pacing };
-  const sched = { ...(scheduler === undefined ? {} : { scheduler }), ...(floor === undefined ? {} : { congestionFloor: floor }) };
-  const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion, ...sched } });
+  const tcp = { congestion: reno(), pacing: opts.pacing === true };
+  const mc = new MptcpHost({ interfaces: [{ addresses: [A("10.1.0.1")] }, { addresses: [A("10.2.0.1")] }], random: sim.rng.fork("mc"), tcp, mptcp: { congestion, scheduler: opts.scheduler, congestionFloor: opts.congestionFloor } });
   const tc = new MptcpHost({ interfaces: [{ addresses: [A("10.3.0.1")] }], random: sim.rng.fork("tc"), tcp, mptcp: { enabled: false } });
   const ms = new MptcpHost({ interfaces: [{ addresses: [A("10.11.0.2")] }], random: sim.rng.fork("ms"), tcp, mptcp: { congestion } });
   const ts = new MptcpHost({ interfaces: [{ addresses: [A("10.13.0.2")] }], random: sim.rng.fork("ts"), tcp, mptcp: { enabled: false } });
@@ -138,7 +139,7 @@ export const sharedBottleneck: Experiment = {
     const seed = opts.seed ?? 1;
     const seconds = SHARE_SECONDS;
     // The controllers are what this experiment varies; --cc has no say, --scheduler has.
-    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, opts.mptcp?.scheduler, opts.pacing === true, opts.mptcp?.congestionFloor));
+    const runs = (["reno", "lia", "olia", "balia"] as const).map((k) => runShare(k, seed, seconds, { scheduler: opts.mptcp?.scheduler, congestionFloor: opts.mptcp?.congestionFloor, pacing: opts.pacing === true }));
     const by = (k: CongestionKind): ShareResult => runs.find((x) => x.congestion === k)!;
     return {
       name: this.name,
