@@ -12,6 +12,7 @@ import { reportText } from "../../src/analyze/text.js";
 import type { Segment } from "../../src/analyze/segment.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { MPTCP_CASES } from "../support/mptcp-cases.js";
+import { runs } from "../support/fuzz.js";
 
 const ADDRS = [Uint8Array.of(10, 0, 0, 1), Uint8Array.of(10, 0, 0, 2), Uint8Array.of(10, 0, 1, 1)];
 const { SYN, ACK, FIN, RST } = TCP_FLAG;
@@ -66,6 +67,6 @@ test("random segments with every MPTCP option never throw, and the report builds
         for (const d of ["c2s", "s2c"] as const) assert.ok(r.bytes[d] >= 0 && Number.isFinite(r.bytes[d]));
       }
     }),
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   );
 });

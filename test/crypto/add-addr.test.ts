@@ -6,6 +6,7 @@ import { readU64, writeU16 } from "../../src/wire/bytes.js";
 import { keyBytes } from "../../src/crypto/index.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { V1, V1_IPV6, V1_PORT } from "./vectors.js";
+import { runs } from "../support/fuzz.js";
 
 describe("ADD_ADDR HMAC (RFC 8684 §3.4.1)", () => {
   const { addrId, addr, hmac } = V1.addAddr;
@@ -61,7 +62,7 @@ describe("ADD_ADDR HMAC (RFC 8684 §3.4.1)", () => {
         const full = hmacSha256(Uint8Array.from([...keyBytes(ks), ...keyBytes(kr)]), msg);
         assert.deepEqual(addAddrHmac(ks, kr, id, ip, port), full.subarray(24));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { hmacEqual, hmacSha1, hmacSha256, mptcpHash, mptcpHmac, sha1, sha256 } from "../../src/crypto/index.js";
 import { fromHex, toHex } from "../../src/wire/bytes.js";
+import { runs } from "../support/fuzz.js";
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -57,7 +58,7 @@ describe("mptcpHash and mptcpHmac select the algorithm by version", () => {
         assert.deepEqual(mptcpHmac(1, key, msg), hmacSha256(key, msg));
         assert.deepEqual(mptcpHmac(0, key, msg), hmacSha1(key, msg));
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
   });
 
@@ -76,7 +77,7 @@ describe("hmacEqual", () => {
         b[i % b.length] ^= 1 << bit;
         assert.equal(hmacEqual(a, b), false);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 

@@ -12,6 +12,7 @@ import {
 } from "../../src/crypto/index.js";
 import { fromHex, readU64, toHex } from "../../src/wire/bytes.js";
 import { V0, V1, V1_IPV6, V1_PORT } from "./vectors.js";
+import { runs } from "../support/fuzz.js";
 
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -66,7 +67,7 @@ describe("MP_JOIN HMAC layout", () => {
         // The same inputs in the listener's role give the leftmost 64 bits of the same digest.
         assert.deepEqual(joinHmacSynAck(kA, kB, rA, rB, version), full.subarray(0, 8));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

@@ -16,6 +16,7 @@ import type { RandomSource } from "../../src/crypto/index.js";
 import { readU32, readU64, toHex } from "../../src/wire/bytes.js";
 import { sha1, sha256 } from "../../src/crypto/index.js";
 import { V0, V1, V1_IPV6, V1_PORT } from "./vectors.js";
+import { runs } from "../support/fuzz.js";
 
 /** Deterministic bytes 0, 1, 2, ... (mod 256) in the order they are asked for. */
 class CountingRandom implements RandomSource {
@@ -74,7 +75,7 @@ describe("keyToken and keyIdsn", () => {
         assert.equal(m.token, readU32(digest, 0));
         assert.equal(m.idsn, readU64(digest, digest.length - 8));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 

@@ -9,6 +9,7 @@ import { emptyStats } from "../../src/io/driver.js";
 import type { DriverError, PacketDriver, PacketHandler } from "../../src/io/driver.js";
 import { DEFAULT_QUEUE_PACKETS, impair, ImpairedDriver } from "../../src/io/impair.js";
 import type { ImpairOptions, ImpairTimers } from "../../src/io/impair.js";
+import { runs } from "../support/fuzz.js";
 
 /** A driver that records what is sent and lets the test inject received batches. */
 class FakeDriver implements PacketDriver {
@@ -326,7 +327,7 @@ describe("impair", () => {
           assert.equal(timers.timerCount, 0);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 

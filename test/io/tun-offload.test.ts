@@ -19,6 +19,7 @@ import { createStack } from "../../src/runtime/stack.js";
 import { checksumAdd, checksumFinish, internetChecksum, pseudoHeaderSum } from "../../src/wire/checksum.js";
 import { isParseError } from "../../src/wire/error.js";
 import { configureKernelSide, deleteDevice, tunSkipReason, uniqueLink } from "./util.js";
+import { runs } from "../support/fuzz.js";
 
 describe("virtio-net header", () => {
   test("emits the legacy 10-byte layout, 16-bit fields little-endian", () => {
@@ -284,7 +285,7 @@ describe("GsoJoiner", () => {
         const noId = (p: Uint8Array) => (p[0] === 0x45 ? [...p.subarray(0, 4), ...p.subarray(6, 10), ...p.subarray(12)] : [...p]);
         assert.deepEqual(back.map(noId), segs.map(noId));
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "../../src/mptcp/mapping.js";
 import { dssChecksum } from "../../src/wire/mptcp/dss-checksum.js";
 import type { Dss } from "../../src/wire/mptcp/types.js";
+import { runs } from "../support/fuzz.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -484,7 +485,7 @@ describe("property: any segmentation, order and duplication reassembles the stre
         assert.equal(r.heldBytes, 0);
         assert.equal(r.pendingMappings.length, 0);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -559,7 +560,7 @@ describe("property: an ALG that changes one segment's length is caught before an
         // simply never completes.
         else if (mapAt(ks) !== maps.at(-1)) assert.ok(caught, "the next mapping starts after its segment's data");
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

@@ -14,6 +14,7 @@ import { DataReassembly } from "../../src/mptcp/reassembly.js";
 import { encodeMptcpOption, parseMptcpOption } from "../../src/wire/mptcp/option.js";
 import { isParseError } from "../../src/wire/error.js";
 import type { Dss } from "../../src/wire/mptcp/types.js";
+import { runs } from "../support/fuzz.js";
 
 interface Segment {
   subflow: number;
@@ -89,7 +90,7 @@ describe("sender to receiver over two subflows", () => {
           assert.equal(width.width, 64, "our mappings are 64-bit, so the peer acks with 64 bits");
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

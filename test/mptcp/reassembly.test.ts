@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DataReassembly, type InsertResult } from "../../src/mptcp/reassembly.js";
+import { runs } from "../support/fuzz.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -207,7 +208,7 @@ describe("DataReassembly: properties", () => {
           assert.equal(r.outOfOrderBytes, 0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -20,6 +20,7 @@ import { TCPOPT_MPTCP } from "../../src/wire/mptcp/types.js";
 import { mptcpOptionLength } from "../../src/wire/mptcp/option.js";
 import type { Out } from "./segment-harness.js";
 import { A_ISN, B_ISN, B_JOIN_ISN, C1, IDSN_A, IDSN_B, KEY_A, KEY_B, S1, TOKEN_B, drain, events, joinedClient, packet, seg, serverSide } from "./segment-harness.js";
+import { runs } from "../support/fuzz.js";
 
 const RECV_BUFFER = 64 * 1024;
 const MAX_SUBFLOWS = 2;
@@ -165,7 +166,7 @@ describe("an MptcpHost under random input (RFC 7430)", () => {
         const { h, c, iss } = side;
         play(h, c, s, 2000, (st, now) => side.fromA(fields(st, A_ISN + 1, iss + 1), now));
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -178,7 +179,7 @@ describe("an MptcpHost under random input (RFC 7430)", () => {
           st.path === 0 ? side.fromB(fields(st, B_ISN + 1, side.iss + 1), now) : side.fromJoin(fields(st, B_JOIN_ISN + 1, side.joinIss + 1), now),
         );
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -199,7 +200,7 @@ describe("an MptcpHost under random input (RFC 7430)", () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

@@ -7,6 +7,7 @@ import { SendMappings, dataFinDss, mappingDss, withDataAck } from "../../src/mpt
 import { encodeMptcpOption, parseMptcpOption } from "../../src/wire/mptcp/option.js";
 import { isParseError } from "../../src/wire/error.js";
 import type { Dss } from "../../src/wire/mptcp/types.js";
+import { runs } from "../support/fuzz.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const DSN64 = 0x4e2fe64ae4c92e8fn;
@@ -178,7 +179,7 @@ describe("sender to receiver through the codec", () => {
           assert.deepEqual(Uint8Array.from(got), bytes);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

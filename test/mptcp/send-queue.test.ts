@@ -5,6 +5,7 @@ import { DataSendQueue, type SendChunk } from "../../src/mptcp/send-queue.js";
 import { DataReassembly } from "../../src/mptcp/reassembly.js";
 import { SendMappings } from "../../src/mptcp/send-mapping.js";
 import { DsnSpace } from "../../src/mptcp/dsn.js";
+import { runs } from "../support/fuzz.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -248,7 +249,7 @@ describe("properties", () => {
           assert.equal(rx.finReceived, true);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -6,6 +6,7 @@ import { decodeLinkLayer } from "../../src/wire/pcap/link-layer.js";
 import { CaptureParser } from "../../src/wire/pcap/parser.js";
 import { block, classicPcap, concat, epb, idb, payload, shb, spb } from "./builders.js";
 import { collect, type Collected } from "./collect.js";
+import { runs } from "../support/fuzz.js";
 
 const classic = classicPcap({ littleEndian: false, nanosecond: true, linkType: 1 }, [
   { sec: 1, frac: 5, data: payload(70, 1) },
@@ -43,7 +44,7 @@ describe("capture parser robustness", () => {
         fc.property(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 20 }), (sizes) => {
           assert.deepEqual(summary(collect(file, sizes)), whole);
         }),
-        { numRuns: 300 },
+        { numRuns: runs(300) },
       );
     });
 
@@ -61,7 +62,7 @@ describe("capture parser robustness", () => {
             for (const p of whole.packets) decodeLinkLayer(p.linkType, p.data);
           },
         ),
-        { numRuns: 400 },
+        { numRuns: runs(400) },
       );
     });
   }
@@ -77,7 +78,7 @@ describe("capture parser robustness", () => {
         // Either everything was consumed, or there is a reason why not.
         assert.ok(end === undefined ? parser.bufferedBytes === 0 : end.toString().length > 0);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -88,7 +89,7 @@ describe("capture parser robustness", () => {
         if (r instanceof Uint8Array) assert.equal(r.buffer, f.buffer);
         else assert.ok(r === null || r instanceof ParseError);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 });

@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { splitTicks, tsUnitsFromResol, type SecNsec } from "../../src/wire/pcap/timestamp.js";
+import { runs } from "../support/fuzz.js";
 
 /** The definition, in bigint: whole seconds, and nanoseconds rounded down. */
 function reference(ticks: bigint, resol: number): [number, number] {
@@ -36,7 +37,7 @@ describe("pcapng timestamps", () => {
         if (sec <= Number.MAX_SAFE_INTEGER) assert.equal(out.sec, sec);
         assert.equal(out.nsec, nsec);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 });

@@ -5,6 +5,7 @@ import { EventQueue } from "../../src/sim/event-queue.js";
 import { Link, validateLinkConfig, type LinkConfig } from "../../src/sim/link.js";
 import { Rng } from "../../src/util/rng.js";
 import { RecordingTap } from "../../src/sim/tap.js";
+import { runs } from "../support/fuzz.js";
 
 /** A link on its own queue; `arrivals` logs [time, packet id] at the far end. */
 function harness(config: LinkConfig, seed = 1) {
@@ -307,7 +308,7 @@ describe("Link accounting", () => {
           assert.equal(h.link.queueBytes, 0);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -29,6 +29,7 @@ import { runScenario } from "../../src/sim/scenario/runner.js";
 import type { RunOptions } from "../../src/sim/scenario/runner.js";
 import { validateScenario } from "../../src/sim/scenario/validate.js";
 import { Rng } from "../../src/util/rng.js";
+import { runs } from "../support/fuzz.js";
 
 type Obj = Record<string, unknown>;
 
@@ -302,7 +303,7 @@ const GENERATORS: [string, (i: number) => Case, number][] = [
 
 for (const [name, generate, cases] of GENERATORS) {
   describe(`random MPTCP scenarios (${name}): every flow ends intact`, () => {
-    for (let i = 0; i < cases; i++) {
+    for (let i = 0; i < runs(cases); i++) {
       const c = generate(i);
       test(`${name} ${i}: ${c.label}`, () => check(c));
     }
@@ -320,7 +321,7 @@ for (const [name, generate, cases] of GENERATORS) {
  * whose SYN nobody answered; random-found.test.ts.)
  */
 describe("random MPTCP scenarios (corrupting): every flow ends, no corruption goes unseen", () => {
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < runs(32); i++) {
     const c = pathsCase(i, true);
     test(`corrupting ${i}: ${c.label}`, () => {
       const result = runScenario(validateScenario(c.raw, c.raw.name as string), c.opts);

@@ -7,6 +7,7 @@ import { parseScenarioText } from "../../src/sim/scenario/validate.js";
 import { runScenario } from "../../src/sim/scenario/runner.js";
 import { Rng } from "../../src/util/rng.js";
 import { writeU16, writeU32 } from "../../src/wire/bytes.js";
+import { runs } from "../support/fuzz.js";
 
 const TCP = 6;
 const UDP = 17;
@@ -116,7 +117,7 @@ describe("ECMP flow hash", () => {
           assert.equal(r.lookup(v4({ src, dst, sport, dport })), first);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -219,7 +220,7 @@ describe("ECMP flow hash", () => {
         const h = flowHash(b, 1);
         assert.ok(h === -1 || (h >= 0 && h <= 0xffffffff));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     assert.equal(r.lookup(new Uint8Array([0x45, 0])), -2);
   });

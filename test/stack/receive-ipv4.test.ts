@@ -7,6 +7,7 @@ import { parseTcp } from "../../src/wire/tcp.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import type { HostCounters } from "../../src/stack/counters.js";
 import { host, packet, seg } from "./util.js";
+import { runs } from "../support/fuzz.js";
 
 const DROPS = [
   "dropIpMalformed", "dropIpChecksum", "dropFragment", "dropNotTcp", "dropNotLocal", "dropTcpMalformed", "dropTcpChecksum",
@@ -51,7 +52,7 @@ describe("the IPv4 receive path reads datagrams in place", () => {
           for (const d of DROPS) assert.equal(h.counters[d] - before[d], d === expected ? 1 : 0, `${d} for a datagram expected ${expected}`);
         },
       ),
-      { numRuns: 600 },
+      { numRuns: runs(600) },
     );
     // The mutations reached past the IP checks, or the property says little.
     assert.ok(seen.has("handled") && seen.has("dropTcpChecksum") && seen.has("dropIpChecksum"), [...seen].join(", "));

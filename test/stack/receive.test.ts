@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { emitIpv4, emitIpv6 } from "../../src/wire/ip.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
 import { drain, host, ip, packet, seg } from "./util.js";
+import { runs } from "../support/fuzz.js";
 
 const syn = seg({ srcPort: 40000, dstPort: 80, seq: 1, flags: TCP_FLAG.SYN });
 
@@ -57,7 +58,7 @@ describe("receive never throws", () => {
         h.receive(p, 0, 0);
         for (let t = h.pollTransmit(0); t !== undefined; t = h.pollTransmit(0));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     // Every datagram has exactly one outcome, and each outcome is counted.
     const c = h.counters;

@@ -5,6 +5,7 @@ import type { TcpOption } from "../../src/wire/tcp-types.js";
 import { tcpConfig } from "../../src/tcp/config.js";
 import { F, IRS, ISS, TcpConnection, bytes, drain, peer } from "./util.js";
 import { Pair, prng } from "./pair.js";
+import { runs } from "../support/fuzz.js";
 
 /** One input: a segment from the peer, a timer, or an application call. */
 const segment = fc.record({
@@ -81,7 +82,7 @@ describe("robustness", () => {
         }
         return true;
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -120,7 +121,7 @@ describe("chaos over a pair", () => {
           return p.client.pollTimeout() === undefined || p.client.state !== "CLOSED";
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 });

@@ -6,6 +6,7 @@ import { tcpConfig } from "../../src/tcp/config.js";
 import type { TcpConfig } from "../../src/tcp/config.js";
 import { reno } from "../../src/tcp/congestion/reno.js";
 import type { LinkOptions } from "./pair.js";
+import { runs } from "../support/fuzz.js";
 
 /** Random payload from a seeded generator. */
 function payload(n: number, seed: number): Uint8Array {
@@ -136,7 +137,7 @@ describe("two connections over in-memory links", () => {
           return sha256(gotServer) === sha256([data]) && sha256(gotClient) === sha256([back]);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: runs(25) },
     );
   });
 });

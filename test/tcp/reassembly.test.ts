@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Reassembly } from "../../src/tcp/reassembly.js";
+import { runs } from "../support/fuzz.js";
 
 const fill = (n: number, v: number) => new Uint8Array(n).fill(v);
 
@@ -85,7 +86,7 @@ describe("Reassembly", () => {
         }
         return out.length === 220 && out.every((b, i) => b === i) && r.isEmpty;
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RecvQueue } from "../../src/tcp/recv-queue.js";
+import { runs } from "../support/fuzz.js";
 
 describe("RecvQueue", () => {
   test("reads within one view are views, across views copies", () => {
@@ -29,7 +30,7 @@ describe("RecvQueue", () => {
         for (let i = 0; q.length > 0; i++) out.push(...q.read(reads[i % reads.length]!));
         return out.length === n && out.every((b, i) => b === (i & 0xff));
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
   });
 });

@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { SendBuffer } from "../../src/tcp/send-buffer.js";
+import { runs } from "../support/fuzz.js";
 
 const K = 1024;
 
@@ -103,7 +104,7 @@ describe("SendBuffer", () => {
           return sameBytes(b.read(acked, written - acked), bytesFrom(acked, written - acked));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

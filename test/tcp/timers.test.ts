@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Timers } from "../../src/tcp/timers.js";
 import { F, IRS, ISS, bytes, drain, established, events, expectSent, ours, peer, plainConfig } from "./util.js";
+import { runs } from "../support/fuzz.js";
 
 describe("Timers", () => {
   test("next is the earliest deadline", () => {
@@ -43,7 +44,7 @@ describe("Timers", () => {
         }
         return t.next() === earliest(model);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Queue } from "../../src/util/queue.js";
+import { runs } from "../support/fuzz.js";
 
 describe("Queue", () => {
   test("push, shift and at agree with an array through growth and wrap-around", () => {
@@ -21,7 +22,7 @@ describe("Queue", () => {
           assert.deepEqual([...q], model);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { SIMD_SUM } from "../../src/wire/checksum-simd.js";
 import { checksumAdd, checksumFinish, internetChecksum, wordSum } from "../../src/wire/checksum.js";
+import { runs } from "../support/fuzz.js";
 
 /** Byte-at-a-time RFC 1071 one's-complement sum (not complemented), as plainly as possible. */
 function referenceSum(b: Uint8Array, start: number, end: number): number {
@@ -60,7 +61,7 @@ describe("internet checksum, WebAssembly SIMD", () => {
         assert.equal(sumOf(bytes, start, end), wordSum(bytes, start, end));
         assert.equal(sumOf(bytes, start, end), referenceSum(bytes, start, end));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -101,7 +102,7 @@ describe("internet checksum, WebAssembly SIMD", () => {
         for (let k = 0; k + 1 < points.length; k++) acc = checksumAdd(acc, data, points[k]!, points[k + 1]!);
         assert.equal(checksumFinish(acc), ~referenceSum(data, 0, data.length) & 0xffff);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

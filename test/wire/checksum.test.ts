@@ -12,6 +12,7 @@ import {
   pseudoHeaderSum,
 } from "../../src/wire/checksum.js";
 import { fromHex } from "../../src/wire/bytes.js";
+import { runs } from "../support/fuzz.js";
 
 /** Byte-at-a-time RFC 1071 reference, written as plainly as possible. */
 function reference(b: Uint8Array): number {
@@ -129,7 +130,7 @@ describe("word-at-a-time path", () => {
         const end = Math.max(start, view.length - cut);
         assert.equal(checksumFinish(checksumAdd(0, view, start, end)), reference(view.subarray(start, end)));
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 

@@ -8,6 +8,7 @@ import { emitTcp, parseTcp, parseTcpIn } from "../../src/wire/tcp.js";
 import { parseTcpOptions, parseTcpOptionsIn } from "../../src/wire/tcp-options.js";
 import type { TcpRepr } from "../../src/wire/tcp-types.js";
 import { TCP_FLAG } from "../../src/wire/tcp-types.js";
+import { runs } from "../support/fuzz.js";
 
 const SRC = new Uint8Array([10, 0, 0, 1]);
 const DST = new Uint8Array([10, 0, 0, 2]);
@@ -69,7 +70,7 @@ describe("parseTcpIn reads a segment in place", () => {
           assert.deepEqual(parseTcpIn(buf, at, at + bytes.length, pseudo), expected);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -79,7 +80,7 @@ describe("parseTcpIn reads a segment in place", () => {
         const buf = embed(area, at, 3, 0x08);
         assert.deepEqual(parseTcpOptionsIn(buf, at, at + area.length), parseTcpOptions(area.slice()));
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 });
@@ -104,7 +105,7 @@ describe("Ipv4Packet.pseudoHeaderSum", () => {
           );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -120,7 +121,7 @@ describe("checksumAdd over views of several buffers", () => {
         const v = buffers[which]!.subarray(start, start + len);
         assert.equal(internetChecksum(v), reference(v));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { fromHex } from "../../src/wire/bytes.js";
 import { checksumAdd, checksumFinish } from "../../src/wire/checksum.js";
 import { dssChecksum, dssPseudoHeaderSum, verifyDssChecksum } from "../../src/wire/mptcp/dss-checksum.js";
+import { runs } from "../support/fuzz.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -71,7 +72,7 @@ describe("dssChecksum", () => {
           assert.equal(verifyDssChecksum(dsn, ssn, payload.length, bad, ck), false);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

@@ -22,6 +22,7 @@ import type {
   RemoveAddr,
 } from "../../src/wire/mptcp/types.js";
 import { encodeMptcpOption, mptcpOptionLength, parseMptcpOption } from "../../src/wire/mptcp/option.js";
+import { runs } from "../support/fuzz.js";
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -191,7 +192,7 @@ describe("MPTCP option properties", () => {
         assert.equal(b[1], b.length);
         assert.deepEqual(parseMptcpOption(b), opt);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -207,7 +208,7 @@ describe("MPTCP option properties", () => {
         decoded++;
         assert.deepEqual(encodeMptcpOption(r), b);
       }),
-      { numRuns: 4000 },
+      { numRuns: runs(4000) },
     );
     assert.ok(decoded > 100, `only ${decoded} inputs decoded`);
   });
@@ -218,7 +219,7 @@ describe("MPTCP option properties", () => {
         const r = parseNoThrow(b);
         if (!isParseError(r)) assert.deepEqual(encodeMptcpOption(r), b);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -242,7 +243,7 @@ describe("MPTCP option properties", () => {
         const r = parseNoThrow(b);
         if (!isParseError(r)) assert.deepEqual(encodeMptcpOption(r), b);
       }),
-      { numRuns: 4000 },
+      { numRuns: runs(4000) },
     );
   });
 });

@@ -11,6 +11,7 @@ import type { Ipv6ExtensionHeader } from "../../src/wire/ipv6.js";
 import { emitTcp, parseTcp } from "../../src/wire/tcp.js";
 import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from "../../src/wire/tcp-options.js";
 import type { TcpOption, TcpRepr } from "../../src/wire/tcp-types.js";
+import { runs } from "../support/fuzz.js";
 
 /**
  * A view that throws on any index read outside it, where a plain typed array would quietly give
@@ -92,7 +93,7 @@ describe("parsers on hostile input", () => {
   });
 
   test("random bytes never throw and never read out of bounds", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (b) => parseAll(b)), { numRuns: 300 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (b) => parseAll(b)), { numRuns: runs(300) });
   });
 
   test("random bytes behind a valid version nibble and length", () => {
@@ -103,14 +104,14 @@ describe("parsers on hostile input", () => {
         else { b[4] = 0; b[5] = b.length - 40; }
         parseAll(b);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
   test("mutated valid packets never throw and never read out of bounds", () => {
     fc.assert(
       fc.property(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, ms) => parseAll(mutate(seed, ms))),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 });
@@ -145,7 +146,7 @@ function emitOptions(opts: TcpOption[]): Uint8Array {
 
 describe("round trips", () => {
   test("option areas: emit(parse(b)) is b, for random bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 60 }), (b) => assert.deepEqual(emitOptions(parseTcpOptions(b)), b)), { numRuns: 500 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 60 }), (b) => assert.deepEqual(emitOptions(parseTcpOptions(b)), b)), { numRuns: runs(500) });
   });
 
   test("option areas: emit(parse(b)) is b, for areas spliced from valid and broken options", () => {
@@ -159,7 +160,7 @@ describe("round trips", () => {
         const b = Uint8Array.from(pieces.flatMap((p) => [...p]));
         assert.deepEqual(emitOptions(parseTcpOptions(b)), b);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -169,7 +170,7 @@ describe("round trips", () => {
         const x = eol ? [...opts, { kind: "eol" } as TcpOption] : opts;
         assert.deepEqual(parseTcpOptions(emitOptions(x)), x);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -200,7 +201,7 @@ describe("round trips", () => {
           : [...x.options, pad === 1 ? { kind: "eol" } : { kind: "eol", trailing: new Uint8Array(pad - 1) }];
         assert.deepEqual(back, { ...x, options, checksum: back.checksum });
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -228,7 +229,7 @@ describe("round trips", () => {
         assert.deepEqual(p, payload);
         assert.equal(isFragment, x.moreFragments || x.fragmentOffset !== 0);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -257,7 +258,7 @@ describe("round trips", () => {
         assert.deepEqual(r.extensionHeaders.map((h) => h.type), headers.map((h) => h.type));
         assert.deepEqual(emitIpv6(r, r.payload), out);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -13,6 +13,7 @@ import { Nat } from "../../../src/sim/middlebox/nat.js";
 import { Alg } from "../../../src/sim/middlebox/alg.js";
 import { OptionStripper } from "../../../src/sim/middlebox/strip.js";
 import { CLIENT6, NOP, SERVER6, TIMESTAMPS, dss, parse, run, segment, tcpChecksumValid } from "./helpers.js";
+import { runs } from "../../support/fuzz.js";
 
 const valid = segment({ seq: 5, ack: 9, options: [NOP, NOP, TIMESTAMPS, dss(3n, 1, 8)], payload: "10.0.0.1" });
 const validSyn = segment({ flags: TCP_FLAG.SYN, options: [{ kind: "mss", mss: 1460 }, dss(1n, 1, 0)] });
@@ -35,7 +36,7 @@ describe("middlebox properties", () => {
           box.handleTimeout?.(1e9, emit);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -61,7 +62,7 @@ describe("middlebox properties", () => {
         assert.equal(merged.length, 1);
         assert.deepEqual(merged[0], segment(spec));
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
@@ -76,7 +77,7 @@ describe("middlebox properties", () => {
         assert.equal(parse(there[0]!).tcp.seq, (seq + offset) >>> 0);
         assert.deepEqual(back[0], segment(spec));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -101,7 +102,7 @@ describe("middlebox properties", () => {
           assert.deepEqual(edited.sealEdited(original, true, at), full);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
