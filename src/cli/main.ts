@@ -39,6 +39,7 @@ function program(): Command {
     .option("--json", "print one JSON object with the results")
     .option("--pcap <dir>", "write a pcap per host interface into <dir>")
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
+    .option("--report <file>", "experiments (exp-*): also write a self-contained HTML report with the checks, the table and plots")
     .option("--list", "list the built-in scenarios");
   withCcOptions(sim, "every MPTCP host's", "the scenario's")
     .option("--pm <spec>", 'path manager: "kernel" (default, the endpoints), "ndiffports:N", or a handover policy "full", "backup", "single-path"')

@@ -1,13 +1,14 @@
 /**
- * `mptcp sim <scenario-file|builtin> [--seed N] [--json] [--pcap DIR] [--bytes SIZE] [--pacing | --no-pacing]` and
+ * `mptcp sim <scenario-file|builtin> [--seed N] [--json] [--pcap DIR] [--bytes SIZE] [--pacing | --no-pacing]
+ * [--report FILE.html]` and
  * `mptcp sim --list`: runs a scenario on the simulator and reports each flow.
  *
  * The same scenario and seed give the same output (byte for byte, but for `wallSeconds`) and the
  * same pcaps. A bad scenario file is one line naming the field, exit code 2; a run in which a
  * flow did not deliver every byte intact exits with code 1 after printing its report.
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
 import { openPcapWriter } from "../io/capture-file.js";
 import type { PcapFileWriter } from "../io/capture-file.js";
 import { builtinNames, builtinScenario } from "../sim/scenario/builtins.js";
@@ -21,6 +22,7 @@ import { ScenarioError, parseScenarioText } from "../sim/scenario/validate.js";
 import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { experimentByName, EXPERIMENTS, type Experiment } from "../sim/experiments/index.js";
+import { experimentHtml } from "../sim/experiments/report.js";
 
 export interface SimOptions extends CcFlags {
   seed?: string;
@@ -35,6 +37,8 @@ export interface SimOptions extends CcFlags {
   pm?: string;
   /** Pace every host's connections (`--pacing`, TcpConfig.pacing), or none (`--no-pacing`). */
   pacing?: boolean;
+  /** Experiments only: write an HTML report with the checks, the table and plots here. */
+  report?: string;
 }
 
 /** `--cc`, `--cc-floor`, `--scheduler`, `--pm` as MPTCP host options; one-line errors naming the flag. */
@@ -64,6 +68,7 @@ export function runSim(target: string | undefined, opts: SimOptions): void {
     runExperiment(experiment, opts);
     return;
   }
+  if (opts.report !== undefined) throw new CliError(`--report: only the experiments (exp-*, see mptcp sim --list) write a report; for a scenario's packets use --pcap and mptcp analyze --report`);
   const scenario = loadScenario(target);
   const mptcp = mptcpOverrides(opts);
   const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
@@ -184,7 +189,9 @@ function textReport(r: ScenarioResult, wallSeconds: number): string {
 /**
  * An experiment (src/sim/experiments/): its table and its checks, or with `--json` the result
  * object of `mptcp sim` (scenario, seed, simulatedSeconds, wallSeconds, events, flows) plus
- * `table` and `checks`. Exit code 1 when a check fails.
+ * `table` and `checks`; with `--report FILE` also an HTML page with the checks, the table and the
+ * experiment's plots (its path printed last, or as `report` in the JSON). Exit code 1 when a
+ * check fails.
  */
 function runExperiment(e: Experiment, opts: SimOptions): void {
   const parsed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
@@ -199,16 +206,30 @@ function runExperiment(e: Experiment, opts: SimOptions): void {
   const t0 = process.hrtime.bigint();
   const r = e.run({ ...(seed !== undefined ? { seed } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(Object.keys(mptcp).length > 0 ? { mptcp } : {}), ...(opts.pacing !== undefined ? { pacing: opts.pacing } : {}) });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  let reportPath: string | undefined;
+  if (opts.report !== undefined) {
+    reportPath = resolve(opts.report);
+    try {
+      writeFileSync(reportPath, experimentHtml(r, e.description));
+    } catch (err) {
+      throw new CliError(`cannot write the report ${reportPath}: ${(err as Error).message}`);
+    }
+  }
   if (opts.json === true) {
-    const out = { scenario: r.name, seed: r.seed, simulatedSeconds: r.simulatedSeconds, wallSeconds, events: r.events, flows: r.flows, table: r.table, checks: r.checks };
+    const out = { scenario: r.name, seed: r.seed, simulatedSeconds: r.simulatedSeconds, wallSeconds, events: r.events, flows: r.flows, table: r.table, checks: r.checks, ...(reportPath !== undefined ? { report: reportPath } : {}) };
     process.stdout.write(JSON.stringify(out) + "\n");
   } else {
     const widths = r.table[0]!.map((_, i) => Math.max(...r.table.map((row) => (row[i] ?? "").length)));
     process.stdout.write(`${r.name} (seed ${r.seed}): ${e.description}\n\n`);
     for (const row of r.table) process.stdout.write(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ") + "\n");
     process.stdout.write("\n");
-    for (const c of r.checks) process.stdout.write(`${c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.measured} (expected ${c.expected})\n`);
+    for (const c of r.checks) {
+      process.stdout.write(`${c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.measured} (expected ${c.expected})\n`);
+      if (c.note !== undefined) process.stdout.write(`      ${c.note}\n`);
+    }
     process.stdout.write(`\nsimulated ${r.simulatedSeconds.toFixed(1)} s in ${wallSeconds.toFixed(2)} s\n`);
+    if (reportPath !== undefined) process.stdout.write(`report: ${reportPath}\n`);
   }
-  if (r.checks.some((c) => !c.pass)) process.exitCode = 1;
+  const failed = r.checks.filter((c) => !c.pass);
+  if (failed.length > 0) throw new CliError(`${failed.length} of ${r.checks.length} checks fail: ${failed.map((c) => c.name).join("; ")}`, 1);
 }

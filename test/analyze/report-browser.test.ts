@@ -2,73 +2,21 @@
  * The HTML report in a real browser (Debian's chromium through playwright-core): it renders with
  * no console error and no page error, and every plot is a uPlot canvas.
  */
-import { after, before, test, describe } from "node:test";
+import { after, test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { BrowserContext } from "playwright-core";
+import { chromiumSkip, ReportBrowser } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 import { fixture, sharedCapture } from "../util/paths.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const NO_CHROMIUM = `${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`;
-
 const work = mkdtempSync(join(tmpdir(), "mptcp-analyze-html-"));
 after(() => rmSync(work, { recursive: true, force: true }));
+const browser = new ReportBrowser(work);
 
-
-interface Rendered {
-  errors: string[];
-  canvases: number;
-  plots: number;
-  sections: number;
-  requests: string[];
-}
-
-/** One browser for the file, with a fresh profile directory. */
-let context: BrowserContext | undefined;
-
-async function launch(): Promise<BrowserContext> {
-  const { chromium } = await import("playwright-core");
-  return chromium.launchPersistentContext(mkdtempSync(join(work, "profile-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
-
-async function render(file: string): Promise<Rendered> {
-  context ??= await launch();
-  const page = await context.newPage();
-  try {
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("request", (r) => { if (!r.url().startsWith("file:")) requests.push(r.url()); });
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector("body[data-rendered]", { timeout: 30000 });
-    return {
-      errors,
-      requests,
-      canvases: await page.locator(".uplot canvas").count(),
-      plots: await page.locator("div.plot").count(),
-      sections: await page.locator("section").count(),
-    };
-  } finally {
-    await page.close();
-  }
-}
-
-describe("mptcp analyze --report in headless Chromium", { skip: existsSync(CHROMIUM) ? false : NO_CHROMIUM }, () => {
-  before(async () => {
-    context = await launch();
-  });
-  after(async () => {
-    await context?.close();
-  });
+describe("mptcp analyze --report in headless Chromium", { skip: chromiumSkip() }, () => {
+  after(() => browser.close());
 
   const cases: Array<[string, string, number]> = [
     // [capture, name, connections]
@@ -81,7 +29,7 @@ describe("mptcp analyze --report in headless Chromium", { skip: existsSync(CHROM
       const r = runCli(["analyze", capture, "--report", out]);
       assert.equal(r.status, 0, r.stderr);
       assert.ok(statSync(out).size > 40000, "uPlot is inlined");
-      const page = await render(out);
+      const page = await browser.render(out);
       assert.deepEqual(page.errors, []);
       assert.deepEqual(page.requests, [], "no network");
       assert.equal(page.sections, connections);

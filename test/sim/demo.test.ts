@@ -5,11 +5,11 @@
  */
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { runDemo } from "../../src/sim/demo/demo.js";
+import { chromiumSkip, ReportBrowser } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "mptcp-demo-"));
@@ -74,37 +74,19 @@ describe("mptcp demo", () => {
     assert.equal(bad.stderr.trim().split("\n").length, 1);
   });
 
-  const CHROMIUM = "/usr/bin/chromium";
-  test("the report renders in headless Chromium with its three plots and no network request", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed` }, async () => {
+  test("the report renders in headless Chromium with its three plots and no network request", { skip: chromiumSkip() }, async () => {
     const report = join(work, "render.html");
     const r = runCli(["demo", "--bytes", "2000000", "--fail-at", "1", "--report", report]);
     assert.equal(r.status, 0, r.stderr);
-    const { chromium } = await import("playwright-core");
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(work, "profile-")), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = new ReportBrowser(work);
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("request", (q) => {
-        if (!q.url().startsWith("file:")) requests.push(q.url());
-      });
-      await page.goto(pathToFileURL(report).href);
-      await page.waitForSelector("body[data-rendered]", { timeout: 30_000 });
-      assert.deepEqual(errors, []);
-      assert.deepEqual(requests, []);
-      assert.equal(await page.locator("div.plot").count(), 3);
-      assert.ok((await page.locator(".uplot canvas").count()) >= 3);
-      if (process.env.DEMO_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.DEMO_SCREENSHOT, fullPage: true });
+      const page = await browser.render(report, process.env.DEMO_SCREENSHOT);
+      assert.deepEqual(page.errors, []);
+      assert.deepEqual(page.requests, []);
+      assert.equal(page.plots, 3);
+      assert.ok(page.canvases >= 3);
     } finally {
-      await context.close();
+      await browser.close();
     }
   });
 });

@@ -5,8 +5,8 @@
  * paths this different). Both baselines are run and reported.
  */
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
-import { check } from "./experiment.js";
-import { runTransfer, type PathSpec } from "./transfer.js";
+import { check, type Plot, type PlotSeries } from "./experiment.js";
+import { runTransfer, type PathSpec, type TransferResult } from "./transfer.js";
 
 const PATHS: PathSpec[] = [
   { name: "path1", rateMbps: 10, delayMs: 20 },
@@ -42,8 +42,26 @@ export const aggregation: Experiment = {
         check("every flow intact", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity) ? 1 : 0, "1", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity)),
         check("MPTCP used both subflows", mptcp.subflows.filter((s) => s.bytesReceived > 0).length, "2", mptcp.subflows.filter((s) => s.bytesReceived > 0).length === 2),
       ],
+      plots: [perSecondPlot("Goodput in each second: MPTCP over both paths beside TCP on each alone", [tcp1, tcp2, mptcp], true)],
       simulatedSeconds: tcp1.simulatedSeconds + tcp2.simulatedSeconds + mptcp.simulatedSeconds,
       events: tcp1.events + tcp2.events + mptcp.events,
     };
   },
 };
+
+/**
+ * Each transfer's goodput per second (`TransferResult.perSecondMbps`), one line per flow, over
+ * the longest run; with `sum`, the first two flows' sum too, dashed (the single-path baselines
+ * together).
+ */
+export function perSecondPlot(title: string, runs: TransferResult[], sum = false): Plot {
+  const seconds = Math.max(...runs.map((r) => r.perSecondMbps.length));
+  const x = Array.from({ length: seconds }, (_, i) => i);
+  const at = (r: TransferResult, i: number): number | null => r.perSecondMbps[i] ?? null;
+  const series: PlotSeries[] = runs.map((r) => ({ label: r.flow.name, values: x.map((i) => at(r, i)) }));
+  if (sum && runs.length >= 2) {
+    const [a, b] = runs as [TransferResult, TransferResult];
+    series.push({ label: `${a.flow.name} + ${b.flow.name}`, values: x.map((i) => (at(a, i) ?? 0) + (at(b, i) ?? 0)), dashed: true });
+  }
+  return { title, xLabel: "seconds", yLabel: "Mbit/s", x, series };
+}

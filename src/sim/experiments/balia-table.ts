@@ -27,7 +27,7 @@ import { HostNode } from "../host-node.js";
 import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
-import { check } from "./experiment.js";
+import { categoryPlot, check } from "./experiment.js";
 import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, runTotals, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
@@ -245,6 +245,16 @@ export function runBaliaTable(opts: ExperimentOptions, b: BaliaOptions = {}): Ex
         return check(`N1 = 5, ${m.toUpperCase()}: type-1 throughput / single-path`, gain, "<= 1.05", gain <= 1.05);
       }),
     ],
+    plots: N1S.map((n1) => {
+      const type2 = MODES.map((m) => at(m, n1).type2);
+      // One standard error either side, when there are replications to have one.
+      const spread = replications < 2 ? [] : [-1, 1].map((k) => ({ label: `${k < 0 ? "−" : "+"} one standard error`, values: type2.map((x) => x.mean + k * x.se), dashed: true }));
+      return categoryPlot(`Type-2 users' throughput at N1 = ${n1} (${of}), beside the BALIA draft's`, "type-1 users run", "Mbit/s", MODES.map(label), [
+        { label: "measured (mean)", values: type2.map((x) => x.mean) },
+        ...spread,
+        { label: "published", values: MODES.map((m) => PUBLISHED[m][n1 === 5 ? 0 : 1]) },
+      ]);
+    }),
     ...runTotals(cells.flatMap((c) => c.runs)),
   };
 }

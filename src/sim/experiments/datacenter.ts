@@ -254,6 +254,30 @@ export function runDatacenterExperiment(opts: ExperimentOptions, dc: DatacenterO
       check("utilisation, 8 subflows / TCP", u8 / u1, `>= ${GAIN_8_OVER_TCP}`, u8 / u1 >= GAIN_8_OVER_TCP),
       check("every flow intact (SHA-256 of the bytes delivered)", intact ? 1 : 0, "1", intact),
     ],
+    plots: [
+      {
+        title: `Utilisation of the hosts' links by subflows per flow (mean of ${permutations} permutations, and each)`,
+        xLabel: "subflows per flow",
+        yLabel: "% of the hosts' link rate",
+        x: rows.map((r) => r.subflows),
+        logX: true,
+        series: [
+          { label: "mean", values: rows.map((r) => 100 * r.utilisation) },
+          ...Array.from({ length: permutations }, (_, i) => ({ label: `permutation ${i + 1}`, values: rows.map((r) => (r.runs[i] === undefined ? null : 100 * r.runs[i]!.utilisation)), dashed: true })),
+        ],
+      },
+      {
+        title: "The slowest and the median flow by subflows per flow",
+        xLabel: "subflows per flow",
+        yLabel: "Mbit/s",
+        x: rows.map((r) => r.subflows),
+        logX: true,
+        series: [
+          { label: "slowest flow", values: rows.map((r) => r.minMbps) },
+          { label: "median flow", values: rows.map((r) => r.medianMbps) },
+        ],
+      },
+    ],
     ...runTotals(rows.flatMap((r) => r.runs)),
   };
 }

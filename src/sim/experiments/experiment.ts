@@ -26,6 +26,42 @@ export interface Check {
   /** The claim, e.g. ">= 0.95". */
   expected: string;
   pass: boolean;
+  /**
+   * Where the measured value comes from, when the experiment can say from what it measured (one
+   * line, e.g. which row is the worst and what the runs there show); docs/experiments.md has the
+   * full account. Absent when there is nothing to add.
+   */
+  note?: string;
+}
+
+/** One series of a plot: a value per x, null where it has none. */
+export interface PlotSeries {
+  label: string;
+  values: Array<number | null>;
+  /** Drawn dashed (a published or reference value beside a measured one). */
+  dashed?: boolean;
+}
+
+/**
+ * One plot of an experiment's report (`mptcp sim exp-* --report FILE.html`): series over a shared
+ * x. With `categories`, x is the index of a category (a controller, a mode) and the series are
+ * drawn as points; otherwise as lines over a numeric x.
+ */
+export interface Plot {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: number[];
+  series: PlotSeries[];
+  /** Names of the categories x indexes. */
+  categories?: string[];
+  /** A logarithmic x axis (base 2), for sweeps over doubling sizes. */
+  logX?: boolean;
+}
+
+/** A plot over categories (controllers, modes): each series has one value per category. */
+export function categoryPlot(title: string, xLabel: string, yLabel: string, categories: string[], series: PlotSeries[]): Plot {
+  return { title, xLabel, yLabel, x: categories.map((_, i) => i), series, categories };
 }
 
 export interface ExperimentResult {
@@ -35,6 +71,8 @@ export interface ExperimentResult {
   /** Header row first. */
   table: string[][];
   checks: Check[];
+  /** What the report draws (at least one plot per experiment). */
+  plots: Plot[];
   simulatedSeconds: number;
   events: number;
 }
@@ -45,6 +83,8 @@ export interface Experiment {
   run(opts: ExperimentOptions): ExperimentResult;
 }
 
-export function check(name: string, measured: number, expected: string, pass: boolean): Check {
-  return { name, measured: Math.round(measured * 1000) / 1000, expected, pass };
+export function check(name: string, measured: number, expected: string, pass: boolean, note?: string): Check {
+  const c: Check = { name, measured: Math.round(measured * 1000) / 1000, expected, pass };
+  if (note !== undefined) c.note = note;
+  return c;
 }

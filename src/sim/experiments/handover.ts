@@ -29,7 +29,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import { CellularRadio, type RadioConfig } from "./cellular-radio.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
-import { check } from "./experiment.js";
+import { check, type Plot } from "./experiment.js";
 import { pathLink, type FlowResult, type PathSpec } from "./transfer.js";
 
 export type { HandoverMode } from "../../mptcp/pm/handover.js";
@@ -82,10 +82,15 @@ export interface HandoverRun {
   sentAtReturn: PathBytes | undefined;
   /** Cellular radio promotions from idle (0 without a radio model). */
   promotions: number;
+  /** In-order goodput at the receiver in each BIN_SECONDS of the run, in Mbit/s. */
+  binsMbps: number[];
   flow: FlowResult;
   events: number;
   simulatedSeconds: number;
 }
+
+/** The width of `HandoverRun.binsMbps`' bins: fine enough to show a stall of a few tenths. */
+export const BIN_SECONDS = 0.1;
 
 /** A node whose sends on interface `iface` wake the radio of that interface's link. */
 class RadioGate implements SimNode {
@@ -148,6 +153,7 @@ export function runHandover(
   let doneAt: number | undefined;
   let sentBefore: PathBytes = { wifi: 0, cellular: 0 };
   let sentAtReturn: PathBytes | undefined;
+  const bins: number[] = [];
 
   const server = new HostNode(serverHost, (e) => {
     serverConn = source.serve(e) ?? serverConn;
@@ -155,7 +161,10 @@ export function runHandover(
   const client = new HostNode(clientHost, (e, now) => {
     if (e.type === "connected") e.connection.shutdown();
     else if (e.type === "readable") {
-      sink.drain(e.connection, now, (_n, t) => {
+      sink.drain(e.connection, now, (n, t) => {
+        const b = Math.floor(t / (BIN_SECONDS * 1e6));
+        while (bins.length <= b) bins.push(0);
+        bins[b]! += n;
         if (sentAtFailure !== undefined && recoveredAt === undefined) {
           stall = Math.max(stall, t - Math.max(last, failUs));
           // Relative DSNs start at 1: `sink.received` bytes in order reach DSN received + 1.
@@ -211,6 +220,7 @@ export function runHandover(
     sentAfter: { wifi: total.wifi - sentBefore.wifi, cellular: total.cellular - sentBefore.cellular },
     sentAtReturn,
     promotions: radio?.promotions ?? 0,
+    binsMbps: bins.map((b) => (b * 8) / BIN_SECONDS / 1e6),
     flow: {
       name: mode,
       bytesSent: source.written,
@@ -257,8 +267,23 @@ export const handover: Experiment = {
         check("stall: full and backup below single-path (s)", worstOfTwo, `< ${single.stallSeconds.toFixed(3)} (single-path)`, worstOfTwo < single.stallSeconds),
         check("stall: full ≈ backup (difference, s)", Math.abs(full.stallSeconds - backup.stallSeconds), "<= 0.2", Math.abs(full.stallSeconds - backup.stallSeconds) <= 0.2),
       ],
+      plots: [handoverPlot(runs, HANDOVER_SCENARIO.failAtSeconds)],
       simulatedSeconds: runs.reduce((a, r) => a + r.simulatedSeconds, 0),
       events: runs.reduce((a, r) => a + r.events, 0),
     };
   },
 };
+
+/** In-order goodput per bin of each mode's run, from 2 s before the failure to 4 s after it. */
+function handoverPlot(runs: readonly HandoverRun[], failAtSeconds: number): Plot {
+  const first = Math.round((failAtSeconds - 2) / BIN_SECONDS);
+  const last = Math.round((failAtSeconds + 4) / BIN_SECONDS);
+  const x = Array.from({ length: last - first }, (_, i) => Math.round((first + i) * BIN_SECONDS * 10) / 10);
+  return {
+    title: `In-order goodput at the phone in each ${BIN_SECONDS * 1000} ms, around the WiFi's loss at ${failAtSeconds} s, per handover mode`,
+    xLabel: "seconds",
+    yLabel: "Mbit/s",
+    x,
+    series: runs.map((r) => ({ label: r.mode, values: x.map((_, i) => r.binsMbps[first + i] ?? 0) })),
+  };
+}

@@ -32,7 +32,7 @@ import { HostNode } from "../host-node.js";
 import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
-import { check } from "./experiment.js";
+import { categoryPlot, check, type Plot } from "./experiment.js";
 import { describeReplications, formatSummary, gapCheck, replicaFlows, replicate, runTotals, summarise, type Summary } from "./replicate.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
@@ -263,8 +263,30 @@ export function runResponsivenessExperiment(opts: ExperimentOptions, o: Responsi
         return check(`${label(c.congestion)}: path 2 given up while the TCP flows are there (during / before)`, ratio, "< 0.5", ratio < 0.5);
       }),
     ],
+    plots: responsivenessPlots(cells, seed, of),
     ...runTotals(cells.flatMap((c) => c.runs)),
   };
+}
+
+/**
+ * The report's plots: the path-2 throughput each second of every controller's first run (the
+ * draft's figure), and the mean reconvergence times beside the published ones (`of` says over
+ * which runs).
+ */
+export function responsivenessPlots(cells: readonly ResponsivenessCell[], seed: number, of: string): Plot[] {
+  return [
+    {
+      title: `Path 2 carried by the MPTCP flow, each second (seed ${seed}); the TCP flows are there from 40 to 80 s`,
+      xLabel: "seconds",
+      yLabel: "Mbit/s",
+      x: cells[0]!.runs[0]!.path2Mbps.map((_, i) => i + 1),
+      series: cells.map((c) => ({ label: label(c.congestion), values: c.runs[0]!.path2Mbps })),
+    },
+    categoryPlot(`Reconvergence time (${of}) beside the BALIA draft's`, "controller", "seconds", cells.map((c) => label(c.congestion)), [
+      { label: "measured (mean)", values: cells.map((c) => (Number.isFinite(c.reconvergence.mean) ? c.reconvergence.mean : null)) },
+      { label: "published", values: cells.map((c) => PUBLISHED_RECONVERGENCE[c.congestion] ?? null) },
+    ]),
+  ];
 }
 
 export const responsiveness: Experiment = {

@@ -19,7 +19,7 @@ import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import type { NodeHandle } from "../simulator.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
-import { check } from "./experiment.js";
+import { categoryPlot, check } from "./experiment.js";
 import { longRunningFlow, type FlowResult } from "./transfer.js";
 
 const A = (s: string): Uint8Array => parseAddress(s)!;
@@ -152,6 +152,13 @@ export const sharedBottleneck: Experiment = {
       checks: [
         ...(["lia", "olia", "balia"] as const).map((k) => check(`${k.toUpperCase()}: MPTCP / TCP`, by(k).ratio, "<= 1.1", by(k).ratio <= 1.1)),
         check("uncoupled: MPTCP / TCP", by("reno").ratio, ">= 1.6 (about 2)", by("reno").ratio >= 1.6),
+      ],
+      plots: [
+        categoryPlot("Share of the bottleneck after the warm-up, per MPTCP controller", "MPTCP controller", "Mbit/s", runs.map((x) => x.congestion === "reno" ? "uncoupled Reno" : x.congestion.toUpperCase()), [
+          { label: "MPTCP", values: runs.map((x) => x.mptcpMbps) },
+          { label: "TCP", values: runs.map((x) => x.tcpMbps) },
+          { label: "1.1 × TCP (the coupled controllers' bound)", values: runs.map((x) => 1.1 * x.tcpMbps), dashed: true },
+        ]),
       ],
       simulatedSeconds: runs.reduce((a, x) => a + x.simulatedSeconds, 0),
       events: runs.reduce((a, x) => a + x.events, 0),

@@ -85,6 +85,8 @@ export function longRunningFlow(name: string, source: BulkSource, sink: BulkSink
 
 export interface TransferResult {
   flow: FlowResult;
+  /** Goodput in each second of the run, in order, in Mbit/s (the reports' time series). */
+  perSecondMbps: number[];
   subflows: SubflowStats[];
   fallback: false | string;
   simulatedSeconds: number;
@@ -124,6 +126,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   const warmupUs = (spec.warmupSeconds ?? 5) * 1e6;
   let atWarmup = 0;
   let doneAt: number | undefined;
+  const perSecond: number[] = [];
 
   const server = new HostNode(serverHost, (e) => void source.serve(e));
   const client = new HostNode(clientHost, (e, now) => {
@@ -135,7 +138,11 @@ export function runTransfer(spec: TransferSpec): TransferResult {
       if (spec.mptcp && byHand) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
       conn.shutdown();
     } else if (e.type === "readable") {
-      sink.drain(conn, now);
+      sink.drain(conn, now, (n, t) => {
+        const i = Math.floor(t / 1e6);
+        while (perSecond.length <= i) perSecond.push(0);
+        perSecond[i]! += n;
+      });
       if (now <= warmupUs) atWarmup = sink.received;
     }
     else if (e.type === "peer-closed") {
@@ -164,6 +171,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
       goodputMbps: end > 0 ? (sink.received * 8) / (end / 1e6) / 1e6 : 0,
       steadyGoodputMbps: end > warmupUs ? ((sink.received - atWarmup) * 8) / ((end - warmupUs) / 1e6) / 1e6 : 0,
     },
+    perSecondMbps: perSecond.map((b) => (b * 8) / 1e6),
     subflows: stats.subflows,
     fallback: stats.fallback,
     simulatedSeconds: sim.now / 1e6,

@@ -133,6 +133,15 @@ export const wifiWalk: Experiment = {
         check("MPTCP: lowest one-second goodput (Mbit/s)", lowest, "> 0", lowest > 0),
         check("hard handover: empty one-second bins (the baseline stalls)", hard.emptyBins, ">= 1", hard.emptyBins >= 1),
       ],
+      plots: [
+        {
+          title: "Goodput in each second of the walk (from 1 s): MPTCP with a subflow per AP heard, and hard handover",
+          xLabel: "seconds",
+          yLabel: "Mbit/s",
+          x: mp.bins.map((_, i) => i + 1),
+          series: runs.map((r) => ({ label: r.mode, values: r.bins })),
+        },
+      ],
       simulatedSeconds: 2 * END,
       events: runs.reduce((a, r) => a + r.events, 0),
     };
