@@ -28,6 +28,7 @@ import type { SimNode, Transmit } from "../node.js";
 import { Router } from "../router.js";
 import { Simulator } from "../simulator.js";
 import { CellularRadio, type RadioConfig } from "./cellular-radio.js";
+import { RateBins } from "./rate-bins.js";
 import type { Experiment, ExperimentOptions, ExperimentResult } from "./experiment.js";
 import { check, type Plot } from "./experiment.js";
 import { pathLink, type FlowResult, type PathSpec } from "./transfer.js";
@@ -153,7 +154,7 @@ export function runHandover(
   let doneAt: number | undefined;
   let sentBefore: PathBytes = { wifi: 0, cellular: 0 };
   let sentAtReturn: PathBytes | undefined;
-  const bins: number[] = [];
+  const bins = new RateBins(BIN_SECONDS * 1e6);
 
   const server = new HostNode(serverHost, (e) => {
     serverConn = source.serve(e) ?? serverConn;
@@ -162,9 +163,7 @@ export function runHandover(
     if (e.type === "connected") e.connection.shutdown();
     else if (e.type === "readable") {
       sink.drain(e.connection, now, (n, t) => {
-        const b = Math.floor(t / (BIN_SECONDS * 1e6));
-        while (bins.length <= b) bins.push(0);
-        bins[b]! += n;
+        bins.add(n, t);
         if (sentAtFailure !== undefined && recoveredAt === undefined) {
           stall = Math.max(stall, t - Math.max(last, failUs));
           // Relative DSNs start at 1: `sink.received` bytes in order reach DSN received + 1.
@@ -220,7 +219,7 @@ export function runHandover(
     sentAfter: { wifi: total.wifi - sentBefore.wifi, cellular: total.cellular - sentBefore.cellular },
     sentAtReturn,
     promotions: radio?.promotions ?? 0,
-    binsMbps: bins.map((b) => (b * 8) / BIN_SECONDS / 1e6),
+    binsMbps: bins.mbps(),
     flow: {
       name: mode,
       bytesSent: source.written,

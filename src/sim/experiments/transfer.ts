@@ -15,6 +15,7 @@ import { HostNode } from "../host-node.js";
 import type { LinkConfig } from "../link.js";
 import { Simulator } from "../simulator.js";
 import type { ExperimentOptions } from "./experiment.js";
+import { RateBins } from "./rate-bins.js";
 
 export interface PathSpec {
   name: string;
@@ -126,7 +127,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   const warmupUs = (spec.warmupSeconds ?? 5) * 1e6;
   let atWarmup = 0;
   let doneAt: number | undefined;
-  const perSecond: number[] = [];
+  const perSecond = new RateBins(1e6);
 
   const server = new HostNode(serverHost, (e) => void source.serve(e));
   const client = new HostNode(clientHost, (e, now) => {
@@ -138,11 +139,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
       if (spec.mptcp && byHand) for (const i of spec.use.slice(1)) conn.openSubflow(clientAddr(i), serverAddr(i), PORT);
       conn.shutdown();
     } else if (e.type === "readable") {
-      sink.drain(conn, now, (n, t) => {
-        const i = Math.floor(t / 1e6);
-        while (perSecond.length <= i) perSecond.push(0);
-        perSecond[i]! += n;
-      });
+      sink.drain(conn, now, (n, t) => perSecond.add(n, t));
       if (now <= warmupUs) atWarmup = sink.received;
     }
     else if (e.type === "peer-closed") {
@@ -171,7 +168,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
       goodputMbps: end > 0 ? (sink.received * 8) / (end / 1e6) / 1e6 : 0,
       steadyGoodputMbps: end > warmupUs ? ((sink.received - atWarmup) * 8) / ((end - warmupUs) / 1e6) / 1e6 : 0,
     },
-    perSecondMbps: perSecond.map((b) => (b * 8) / 1e6),
+    perSecondMbps: perSecond.mbps(),
     subflows: stats.subflows,
     fallback: stats.fallback,
     simulatedSeconds: sim.now / 1e6,
