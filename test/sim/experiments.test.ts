@@ -172,7 +172,7 @@ describe("experiments", () => {
     // and +0.72 ± 0.07 on seeds 1-10, +0.20 ± 0.02 and +0.57 ± 0.07 on seeds 11-20 (the draft:
     // +0.19 and +0.57), with the floors of the authors' Linux modules (session 15; with the
     // drafts' floors, --cc-floor draft, BALIA was below OLIA: docs/experiments.md).
-    test("the report: type-2 throughput per controller beside the published figures, N1 = 5 and 15 (no standard error from one run)", () => {
+    test("the report: type-2 throughput per controller beside the published figures, N1 = 5 and 15", () => {
       assertPlots(r, 2);
       for (const [i, column] of [[0, 1], [1, 3]] as const) {
         const p = r.plots[i]!;

@@ -284,7 +284,7 @@ export function responsivenessPlots(cells: readonly ResponsivenessCell[], seed: 
     },
     categoryPlot(`Reconvergence time (${of}) beside the BALIA draft's`, "controller", "seconds", cells.map((c) => label(c.congestion)), [
       { label: "measured (mean)", values: cells.map((c) => (Number.isFinite(c.reconvergence.mean) ? c.reconvergence.mean : null)) },
-      { label: "published", values: cells.map((c) => PUBLISHED_RECONVERGENCE[c.congestion] ?? null) },
+      { label: "published", values: cells.map((c) => PUBLISHED_RECONVERGENCE[c.congestion] ?? null), dashed: true },
     ]),
   ];
 }
