@@ -38,7 +38,7 @@ export interface Check {
 export interface PlotSeries {
   label: string;
   values: Array<number | null>;
-  /** Drawn dashed (a published or reference value beside a measured one). */
+  /** A reference beside the measurements (published values, a bound): dashed, or hollow points. */
   dashed?: boolean;
 }
 
