@@ -11,6 +11,8 @@ import { DataReorder } from "../../src/analyze/reorder.js";
 import { DelayHistogram, MinMaxSeries, TimeBins } from "../../src/analyze/series.js";
 import { MappingTable, type MappedPiece } from "../../src/analyze/mapping.js";
 import { ConnDir } from "../../src/analyze/connection.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 describe("unwrap32", () => {
   test("follows a counter across 2^32", () => {

@@ -5,6 +5,8 @@ import { checkIpDatagram, DriverError } from "../../src/io/driver.js";
 import { checkDeviceName, openTun, parseTunPath } from "../../src/io/tun.js";
 import { parseAddress } from "../../src/wire/address.js";
 import { tcpPacket, udpPacket } from "./packets.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 const A4 = parseAddress("192.0.2.1")!;
 const B4 = parseAddress("192.0.2.2")!;

@@ -32,6 +32,8 @@ import { kellyVoice } from "../../src/mptcp/cc/kelly-voice.js";
 import { lia } from "../../src/mptcp/cc/lia.js";
 import { olia } from "../../src/mptcp/cc/olia.js";
 import { inAvoidance, MSS, oliaAlphas, type PathSpec } from "./cc-util.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 /** One path in the papers' units: window in segments, RTT (any unit), bytes between losses. */
 interface P {

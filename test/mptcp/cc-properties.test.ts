@@ -16,6 +16,8 @@ import { fullyCoupled } from "../../src/mptcp/cc/fully-coupled.js";
 import { kellyVoice } from "../../src/mptcp/cc/kelly-voice.js";
 import type { CoupledController } from "../../src/mptcp/cc/coupled.js";
 import { inAvoidance, MSS, rtt } from "./cc-util.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 const coupled: Record<string, () => CongestionFactory> = { lia: () => lia(), olia: () => olia(), balia: () => balia(), coupled: () => fullyCoupled(), "kelly-voice": () => kellyVoice() };
 

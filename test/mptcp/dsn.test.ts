@@ -2,6 +2,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DataAckWidth, DsnSpace, MAPPING_DSN_WIDTH } from "../../src/mptcp/dsn.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 // IDSN-A of the live Linux capture (mptcp-facts.md §1).
 const IDSN_A = 13190437782058015793n;

@@ -2,6 +2,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { HANDOVER_MODES, HandoverPolicy, isHandoverMode, type HandoverAction, type HandoverMode } from "../../src/mptcp/pm/handover.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 const WIFI = 0;
 const CELL = 1;

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DATA_RTT_SAMPLES, DataRttSamples, RcvSpace } from "../../src/mptcp/rcv-space.js";
 import { RcvRttEstimator } from "../../src/tcp/rcv-rtt.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 const MSS = 1460;
 const KB = 1024;

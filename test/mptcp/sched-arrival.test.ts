@@ -9,6 +9,8 @@ import { ackDelay, isMeasured, rateOf, slowerHoldsWindow, slowPathPays } from ".
 import type { MeasuredPath } from "../../src/mptcp/sched/arrival.js";
 import { LowestRttScheduler } from "../../src/mptcp/sched/lowest-rtt.js";
 import type { SchedulerContext } from "../../src/mptcp/sched/scheduler.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 interface P extends MeasuredPath {
   name: string;

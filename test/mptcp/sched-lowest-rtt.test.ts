@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { LowestRttScheduler } from "../../src/mptcp/sched/lowest-rtt.js";
 import type { SchedulerPath } from "../../src/mptcp/sched/scheduler.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 interface P extends SchedulerPath {
   name: string;

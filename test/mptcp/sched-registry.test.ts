@@ -9,6 +9,8 @@ import { RedundantScheduler } from "../../src/mptcp/sched/redundant.js";
 import { BlestScheduler } from "../../src/mptcp/sched/blest.js";
 import { EcfScheduler } from "../../src/mptcp/sched/ecf.js";
 import type { SchedulerPath } from "../../src/mptcp/sched/scheduler.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 describe("schedulerByName", () => {
   test("each name builds its scheduler, a new one per call", () => {

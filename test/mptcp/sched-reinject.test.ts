@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { tailReinjection } from "../../src/mptcp/sched/reinject.js";
 import type { TailPath } from "../../src/mptcp/sched/reinject.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 interface P extends TailPath {
   name: string;

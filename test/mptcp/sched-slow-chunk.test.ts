@@ -9,6 +9,8 @@ import fc from "fast-check";
 import { slowChunk } from "../../src/mptcp/sched/arrival.js";
 import type { MeasuredPath } from "../../src/mptcp/sched/arrival.js";
 import { LowestRttScheduler } from "../../src/mptcp/sched/lowest-rtt.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 interface P extends MeasuredPath {
   name: string;

@@ -2,6 +2,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { EventQueue, type EventHandler } from "../../src/sim/event-queue.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 /** Records (time, kind, payload, arg) of every event it receives. */
 class Log implements EventHandler {

@@ -5,6 +5,8 @@
  * draws a fresh seed on each run, so every campaign also tries cases no earlier one did; the
  * random simulator scenarios are seeded by their index, so more of them are new ones.
  */
+import fc from "fast-check";
+
 export function fuzzScale(value: string | undefined): number {
   if (value === undefined || value === "") return 1;
   const n = Number(value);
@@ -13,6 +15,10 @@ export function fuzzScale(value: string | undefined): number {
 }
 
 const SCALE = fuzzScale(process.env.MPTCP_FUZZ);
+
+// A property that names no count of its own draws fast-check's default 100, scaled the same way:
+// importing this module is enough for it.
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: 100 * SCALE });
 
 /** `n` draws, times the campaign's scale. */
 export const runs = (n: number): number => n * SCALE;

@@ -2,6 +2,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { RangeSet } from "../../src/tcp/range-set.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 describe("RangeSet", () => {
   test("merges overlapping and touching ranges and counts new integers", () => {

@@ -12,6 +12,8 @@ import type { RcvRttInput } from "../../src/tcp/rcv-rtt.js";
 import { TcpConnection } from "../../src/tcp/connection.js";
 import type { TcpOption } from "../../src/wire/tcp-types.js";
 import { F, ISS, bytes, drain, peer, plainConfig } from "./util.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 const MS = 1000;
 

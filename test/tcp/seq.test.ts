@@ -2,6 +2,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { seqAdd, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin, seqSub } from "../../src/tcp/seq.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 describe("sequence arithmetic (RFC 9293 §3.4)", () => {
   test("comparisons across the wrap", () => {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Rng } from "../../src/util/rng.js";
 import { randomU32 } from "../../src/crypto/random.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.nextU32());

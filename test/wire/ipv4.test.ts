@@ -5,6 +5,8 @@ import { fromHex, toHex } from "../../src/wire/bytes.js";
 import { ParseError } from "../../src/wire/error.js";
 import { Ipv4HeaderTemplate, Ipv4Packet, emitIpv4, emitIpv4HeaderInto, ipv4HeaderLength, parseIpv4 } from "../../src/wire/ipv4.js";
 import type { Ipv4Repr } from "../../src/wire/ipv4.js";
+// fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
+import "../support/fuzz.js";
 
 // Linux 6.18 SYN on loopback: 127.0.0.1 -> 127.0.0.1, id 0x009d, DF, TTL 64, 44 bytes of TCP.
 const SYN_HEADER = "45000040009d400040063c197f0000017f000001";
