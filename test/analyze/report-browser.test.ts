@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromiumSkip, ReportBrowser } from "../support/browser.js";
+import { chromiumSkip, ReportBrowser, reportData } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 import { fixture, sharedCapture } from "../util/paths.js";
 
@@ -49,8 +49,7 @@ describe("report page data", () => {
     const connections = Array.from({ length: n }, (_, i) => ({ ...one.connections[0]!, index: i, bytes: { c2s: i, s2c: 0 } }));
     const series = Array.from({ length: n }, (_, i) => ({ ...one.series[0]!, connection: i }));
     const html = reportHtml({ ...one, connections, series }, "many");
-    const json = /<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!;
-    const data = JSON.parse(json) as { connections: unknown[]; series: Array<{ connection: number }> };
+    const data = reportData<{ connections: unknown[]; series: Array<{ connection: number }> }>(html);
     assert.equal(data.connections.length, n);
     assert.deepEqual(data.series.map((s) => s.connection).sort((a, b) => a - b), Array.from({ length: MAX_PLOTTED_CONNECTIONS }, (_, i) => i + 5));
   });

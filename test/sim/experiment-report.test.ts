@@ -10,15 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { categoryPlot, check, type ExperimentResult } from "../../src/sim/experiments/experiment.js";
 import { experimentHtml } from "../../src/sim/experiments/report.js";
-import { chromiumSkip, ReportBrowser } from "../support/browser.js";
+import { chromiumSkip, ReportBrowser, reportData } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "mptcp-exp-report-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 const browser = new ReportBrowser(work);
-
-/** The JSON a page embeds. */
-const embedded = (html: string): Record<string, unknown> => JSON.parse(/<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as Record<string, unknown>;
 
 describe("mptcp sim exp-* --report", () => {
   test("exp-aggregation: the path printed last, the page holding the run's table, checks and plot", () => {
@@ -26,7 +23,7 @@ describe("mptcp sim exp-* --report", () => {
     const r = runCli(["sim", "exp-aggregation", "--bytes", "12MB", "--report", file]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trimEnd().split("\n").at(-1), `report: ${file}`);
-    const data = embedded(readFileSync(file, "utf8"));
+    const data = reportData(readFileSync(file, "utf8"));
     const table = data.table as string[][];
     // The page's table is the printed one, row for row.
     for (const row of table.slice(1)) assert.match(r.stdout, new RegExp(row.slice(2).join(" +")));
@@ -50,7 +47,7 @@ describe("mptcp sim exp-* --report", () => {
     assert.equal(r.status, 1);
     assert.equal(r.stderr, "mptcp: 1 of 3 checks fail: MPTCP goodput / (TCP path1 + TCP path2), after 5 s\n");
     assert.match(r.stdout, /^FAIL {2}MPTCP goodput/m);
-    const checks = embedded(readFileSync(file, "utf8")).checks as Array<{ pass: boolean }>;
+    const checks = reportData(readFileSync(file, "utf8")).checks as Array<{ pass: boolean }>;
     assert.deepEqual(checks.map((c) => c.pass), [false, true, true]);
   });
 

@@ -10,6 +10,11 @@ import { pathToFileURL } from "node:url";
 import type { BrowserContext } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
+
+/** The data a report page embeds (src/report/page.ts `htmlPage`), parsed back from its HTML. */
+export function reportData<T = Record<string, unknown>>(html: string): T {
+  return JSON.parse(/<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as T;
+}
 /** The `skip` option of a test that needs the browser. */
 export const chromiumSkip = (): false | string => (existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)`);
 

@@ -42,7 +42,7 @@ export const aggregation: Experiment = {
         check("every flow intact", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity) ? 1 : 0, "1", [tcp1, tcp2, mptcp].every((r) => r.flow.integrity)),
         check("MPTCP used both subflows", mptcp.subflows.filter((s) => s.bytesReceived > 0).length, "2", mptcp.subflows.filter((s) => s.bytesReceived > 0).length === 2),
       ],
-      plots: [perSecondPlot("Goodput in each second: MPTCP over both paths beside TCP on each alone", [tcp1, tcp2, mptcp], true)],
+      plots: [perSecondPlot([tcp1, tcp2, mptcp])],
       simulatedSeconds: tcp1.simulatedSeconds + tcp2.simulatedSeconds + mptcp.simulatedSeconds,
       events: tcp1.events + tcp2.events + mptcp.events,
     };
@@ -50,18 +50,14 @@ export const aggregation: Experiment = {
 };
 
 /**
- * Each transfer's goodput per second (`TransferResult.perSecondMbps`), one line per flow, over
- * the longest run; with `sum`, the first two flows' sum too, dashed (the single-path baselines
- * together).
+ * Each transfer's goodput per second (`TransferResult.perSecondMbps`), one line per flow over the
+ * longest run, and the two baselines' sum dashed (what MPTCP is compared with).
  */
-export function perSecondPlot(title: string, runs: TransferResult[], sum = false): Plot {
-  const seconds = Math.max(...runs.map((r) => r.perSecondMbps.length));
-  const x = Array.from({ length: seconds }, (_, i) => i);
+function perSecondPlot(runs: [TransferResult, TransferResult, TransferResult]): Plot {
+  const x = Array.from({ length: Math.max(...runs.map((r) => r.perSecondMbps.length)) }, (_, i) => i);
   const at = (r: TransferResult, i: number): number | null => r.perSecondMbps[i] ?? null;
+  const [a, b] = runs;
   const series: PlotSeries[] = runs.map((r) => ({ label: r.flow.name, values: x.map((i) => at(r, i)) }));
-  if (sum && runs.length >= 2) {
-    const [a, b] = runs as [TransferResult, TransferResult];
-    series.push({ label: `${a.flow.name} + ${b.flow.name}`, values: x.map((i) => (at(a, i) ?? 0) + (at(b, i) ?? 0)), dashed: true });
-  }
-  return { title, xLabel: "seconds", yLabel: "Mbit/s", x, series };
+  series.push({ label: `${a.flow.name} + ${b.flow.name}`, values: x.map((i) => (at(a, i) ?? 0) + (at(b, i) ?? 0)), dashed: true });
+  return { title: "Goodput in each second: MPTCP over both paths beside TCP on each alone", xLabel: "seconds", yLabel: "Mbit/s", x, series };
 }

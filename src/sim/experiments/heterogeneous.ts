@@ -28,6 +28,7 @@ export const BUFFERS_KB = [64, 128, 256, 512, 1024, 2048, 4096, 8192];
 const RUNS = ["tcp", "single", "fixed", "autotuned", "plain"] as const;
 type Run = (typeof RUNS)[number];
 
+/** Each run's name in the table's header, the checks' notes and the plot. */
 const RUN_LABELS: Record<Run, string> = {
   tcp: "TCP on WiFi",
   single: "MPTCP on WiFi alone",
@@ -83,7 +84,7 @@ export const heterogeneous: Experiment = {
       seed,
       flows: rows.flatMap((r) => RUNS.map((k) => r.run[k].flow)),
       table: [
-        ["receive buffer", "TCP on WiFi (Mbit/s)", "MPTCP on WiFi alone (Mbit/s)", "MPTCP (Mbit/s)", "MPTCP autotuned up to it (Mbit/s)", "MPTCP without the fixes (Mbit/s)"],
+        ["receive buffer", ...RUNS.map((k) => `${RUN_LABELS[k]} (Mbit/s)`)],
         ...rows.map((r) => [label(r.kb), ...RUNS.map((k) => mbps(r.run[k]))]),
       ],
       checks: [
