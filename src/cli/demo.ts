@@ -49,9 +49,13 @@ export function runDemoCli(opts: DemoCliOptions): void {
   if (opts.json === true) {
     const { series: _series, ...summary } = r;
     process.stdout.write(JSON.stringify({ ...summary, report: reportPath ?? null }) + "\n");
-    return;
+  } else {
+    process.stdout.write(table(r, reportPath));
   }
-  process.stdout.write(table(r, reportPath));
+  // As `mptcp sim` does for a flow: a download that did not arrive whole and unchanged fails.
+  if (!r.integrity) {
+    throw new CliError(`the download did not arrive intact: ${r.bytesDelivered} of ${r.bytes} bytes${r.completed ? ", SHA-256 differs" : ` by ${r.completionSeconds} s`}`, 1);
+  }
 }
 
 function table(r: DemoResult, reportPath: string | undefined): string {
@@ -65,7 +69,8 @@ function table(r: DemoResult, reportPath: string | undefined): string {
   for (const row of rows) lines.push(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
   lines.push("");
   lines.push(`handover stall: ${r.stallSeconds.toFixed(3)} s with no byte delivered after the WiFi failed`);
-  lines.push(`completed at ${r.completionSeconds.toFixed(2)} s, goodput ${r.goodputMbps.toFixed(2)} Mbit/s, ${r.reinjections} chunks reinjected on cellular (RFC 8684 §3.3.6)`);
+  const ended = r.completed ? `completed at ${r.completionSeconds.toFixed(2)} s` : `did not complete in ${r.completionSeconds.toFixed(0)} s`;
+  lines.push(`${ended}, goodput ${r.goodputMbps.toFixed(2)} Mbit/s, ${r.reinjections} chunks reinjected on cellular (RFC 8684 §3.3.6)`);
   lines.push(`bytes intact: ${r.integrity ? "yes" : "NO"} (SHA-256 of ${r.bytesDelivered} bytes received against ${r.bytes} sent)`);
   lines.push(`simulated ${r.simulatedSeconds.toFixed(2)} s in ${r.wallSeconds.toFixed(2)} s of wall time`);
   if (reportPath !== undefined) lines.push(`report: ${reportPath}`);

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
+import { quietOnClosedStdout } from "./output.js";
 import { runDump } from "./dump.js";
 import { runAnalyze } from "./analyze.js";
 import { runSim, type SimOptions } from "./sim.js";
@@ -136,6 +137,7 @@ function program(): Command {
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedStdout();
   try {
     await program().parseAsync(argv, { from: "user" });
     return 0;

@@ -41,3 +41,14 @@ export class LineWriter {
     }
   }
 }
+
+/**
+ * Makes a reader that goes away (`mptcp sim --list | head -3`) end the output quietly, for every
+ * command: stdout's EPIPE is not an error of ours, and what is still to be written is dropped
+ * (a destroyed stream discards later writes). Other errors are left to whoever else listens.
+ */
+export function quietOnClosedStdout(out: Writable = process.stdout): void {
+  out.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && out.listenerCount("error") === 1) throw err;
+  });
+}

@@ -32,6 +32,44 @@ describe("mptcp demo", () => {
     assert.ok(r.series.throughputMbps.length === 2 && r.series.dsn.every((s) => s.points.length > 0));
   });
 
+  test("a failure off the 100 ms grid: each subflow's bytes before and after split at the failure itself", () => {
+    // At 50 ms the WiFi subflow has delivered its first bytes and the join has not yet carried any.
+    const r = runDemo({ bytes: 2_000_000, failAt: 0.05 });
+    assert.equal(r.integrity, true);
+    const wifi = r.subflows.find((s) => s.name === "wifi")!;
+    assert.ok(wifi.bytesBefore > 0, "the WiFi delivered before it failed");
+    assert.equal(wifi.bytesAfter, 0, "and nothing once it was down");
+    assert.equal(wifi.mbpsAfter, 0);
+    assert.equal(wifi.mbpsBefore, Math.round((wifi.bytesBefore * 8) / 0.05 / 1e6 * 100) / 100);
+  });
+
+  test("a download done before the failure: its rates are over its own duration, nothing after", () => {
+    const r = runDemo({ bytes: 2_000_000, failAt: 100 });
+    assert.equal(r.completed, true);
+    assert.ok(r.completionSeconds < 100);
+    for (const s of r.subflows) {
+      assert.equal(s.bytesAfter, 0, s.name);
+      assert.equal(s.mbpsBefore, Math.round((s.bytesBefore * 8) / r.completionSeconds / 1e6 * 100) / 100, s.name);
+    }
+    assert.equal(r.subflows.reduce((n, s) => n + s.bytesBefore, 0), 2_000_000);
+  });
+
+  test("a download that cannot complete (the WiFi fails during the handshake) says so and exits 1", () => {
+    const r = runCli(["demo", "--bytes", "2000000", "--fail-at", "0.001", "--no-report"]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /did not complete in 600 s/);
+    assert.doesNotMatch(r.stdout, /completed at/);
+    assert.match(r.stdout, /bytes intact: NO/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /^mptcp: the download did not arrive intact: 0 of 2000000 bytes by 600 s$/m);
+    const j = runCli(["demo", "--bytes", "2000000", "--fail-at", "0.001", "--no-report", "--json"]);
+    assert.equal(j.status, 1);
+    const o = JSON.parse(j.stdout) as { completed: boolean; integrity: boolean; stallSeconds: number };
+    assert.equal(o.completed, false);
+    assert.equal(o.integrity, false);
+    assert.ok(o.stallSeconds > 599, `stall ${o.stallSeconds} s: from the failure to the run limit`);
+  });
+
   test("the same seed gives the same result", () => {
     const strip = (r: ReturnType<typeof runDemo>): unknown => ({ ...r, wallSeconds: 0 });
     assert.deepEqual(strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })), strip(runDemo({ bytes: 2_000_000, failAt: 1, seed: 4 })));

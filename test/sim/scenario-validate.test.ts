@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { parse as parseYamlPlain } from "yaml";
 import { builtinNames, builtinScenario } from "../../src/sim/scenario/builtins.js";
 import { parseDuration, parseProbability, parseQueue, parseRate, parseSize } from "../../src/sim/scenario/units.js";
@@ -123,6 +124,8 @@ describe("scenario files", () => {
     ["two links on one interface", (d) => ((d.links as Record<string, unknown>[])[1]!.from = "r.0"), "links[1].from: interface r.0 already has a link"],
     ["a flow address not of the server", (d) => ((d.flows as Record<string, unknown>[])[0]!.address = "10.9.9.9"), 'flows[0].address: not an address of host "server"'],
     ["hosts not a list", (d) => (d.hosts = "two"), 'hosts: expected a list, got "two"'],
+    ["a route on a router interface without a link", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/24": 0, "10.0.2.0/24": 7 }), 'routers[0].routes.10.0.2.0/24: router "r" sends on no link from interface 7'],
+    ["an ECMP route listing an interface without a link", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/24": 0, "10.0.2.0/24": [1, 2] }), 'routers[0].routes.10.0.2.0/24: router "r" sends on no link from interface 2'],
     ["a bad route prefix", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/99": 0 }), 'routers[0].routes.10.0.1.0/99: expected a prefix like "10.0.0.0/24" or "2001:db8::/32"'],
   ];
   for (const [name, mutate, message] of errors) {
@@ -136,6 +139,16 @@ describe("scenario files", () => {
       });
     });
   }
+
+  test("the file-format example of docs/scenarios.md is a valid scenario, every field of it", () => {
+    const doc = readFileSync(new URL("../../../docs/scenarios.md", import.meta.url), "utf8");
+    const example = /## File format[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example !== undefined, "the example is where the docs say");
+    const s = parseScenarioText(example);
+    assert.equal(s.name, "two-hop");
+    assert.deepEqual([s.hosts.length, s.routers.length, s.middleboxes.length, s.links.length, s.flows.length, s.events.length], [2, 1, 1, 4, 1, 6]);
+    assert.equal(s.flows[0]!.subflows.length, 1);
+  });
 
   test("not YAML at all", () => {
     assert.throws(() => parseScenarioText("a: ["), /^ScenarioError: not valid YAML or JSON/);

@@ -57,6 +57,9 @@ export interface DemoResult {
   bytesDelivered: number;
   /** SHA-256 of what the client read equals that of what the server wrote. */
   integrity: boolean;
+  /** The client read the whole download and its end before the run limit (600 simulated s). */
+  completed: boolean;
+  /** When the client read the end of the download; the run limit when it never did. */
   completionSeconds: number;
   goodputMbps: number;
   /** Longest time after the failure with no byte delivered to the client application. */
@@ -81,6 +84,8 @@ const CLIENT = ["10.1.0.1", "10.2.0.1"].map((a) => parseAddress(a)!);
 const SERVER = ["10.1.0.2", "10.2.0.2"].map((a) => parseAddress(a)!);
 const PORT = 443;
 const SAMPLE_US = 100_000;
+/** A download still running after this much simulated time is given up. */
+const RUN_LIMIT_US = 600_000_000;
 /** One DSN point per subflow per this many µs is plenty for a plot. */
 const DSN_BUCKET_US = 10_000;
 
@@ -204,12 +209,23 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
   sim.at(1, () => {
     serverIdsn ??= serverConn?.localKey?.idsn;
   });
-  sim.runUntilDone(() => doneAt !== undefined, 600_000_000);
+  // "Before" is what each subflow carried up to the failure itself: off the sampling grid, take it
+  // at that instant too.
+  if (failUs % SAMPLE_US !== 0) {
+    sim.at(failUs, () => {
+      for (const s of clientConn.stats().subflows) before.set(pathOf(parseAddress(s.local)!), s.bytesReceived);
+    });
+  }
+  sim.runUntilDone(() => doneAt !== undefined, RUN_LIMIT_US);
   const end = doneAt ?? sim.now;
+  // A download that ended before the failure has no "after": its rate is over its own duration.
+  const beforeUs = Math.min(end, failUs);
+  // One that never completed was stalled from its last delivery to the run limit.
+  if (doneAt === undefined && end > failUs) stallUs = Math.max(stallUs, end - Math.max(lastDelivery, failUs));
 
   const subflows: DemoSubflow[] = clientConn.stats().subflows.map((s) => {
     const name = pathOf(parseAddress(s.local)!);
-    const b = before.get(name) ?? 0;
+    const b = end <= failUs ? s.bytesReceived : (before.get(name) ?? 0);
     const afterSeconds = Math.max(1e-9, (end - failUs) / 1e6);
     return {
       name,
@@ -217,7 +233,7 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
       remote: `${s.remote}:${s.remotePort}`,
       bytesBefore: b,
       bytesAfter: s.bytesReceived - b,
-      mbpsBefore: round((b * 8) / (failUs / 1e6) / 1e6),
+      mbpsBefore: beforeUs > 0 ? round((b * 8) / (beforeUs / 1e6) / 1e6) : 0,
       mbpsAfter: end > failUs ? round(((s.bytesReceived - b) * 8) / afterSeconds / 1e6) : 0,
       state: s.state,
     };
@@ -230,6 +246,7 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
     bytes,
     bytesDelivered: sink.received,
     integrity: sink.received === bytes && source.written === bytes && sink.digest() === source.digest(),
+    completed: doneAt !== undefined,
     completionSeconds: end / 1e6,
     goodputMbps: round((sink.received * 8) / (end / 1e6) / 1e6),
     stallSeconds: round(stallUs / 1e6, 3),

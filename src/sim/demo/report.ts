@@ -12,7 +12,7 @@ const SCRIPT = String.raw`
     " ms) and cellular (" + data.paths[1].rateMbps + " Mbit/s, " + data.paths[1].delayMs + " ms); the WiFi goes down for good at t = " + data.failAtSeconds + " s."));
   table(root, ["", "value"], [
     ["bytes intact (SHA-256)", data.integrity ? "yes" : "NO"],
-    ["completed at (s)", data.completionSeconds],
+    [data.completed ? "completed at (s)" : "did not complete by (s)", data.completionSeconds],
     ["goodput (Mbit/s)", data.goodputMbps],
     ["longest stall after the failure (s)", data.stallSeconds],
     ["reinjected chunks", data.reinjections],

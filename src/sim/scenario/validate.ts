@@ -67,6 +67,16 @@ export function validateScenario(raw: unknown, fallbackName = "scenario"): Scena
     if (linkNames.has(l.name)) throw new ScenarioError(`links[${i}].name`, `duplicate link name "${l.name}"`);
     linkNames.add(l.name);
   });
+  // A router's interfaces are the ends of its links: a route may only send on one that has a link.
+  routers.forEach((r, i) => {
+    for (const [prefix, target] of Object.entries(r.routes)) {
+      for (const iface of Array.isArray(target) ? target : [target]) {
+        if (!used.has(`${r.name}.${iface}`)) {
+          throw new ScenarioError(join(`routers[${i}].routes`, prefix), `router "${r.name}" sends on no link from interface ${iface}`);
+        }
+      }
+    }
+  });
 
   const hostByName = new Map(hosts.map((h) => [h.name, h]));
   const flows = doc.list("flows", (f, i) => flowSpec(f, i, hostByName), true);
