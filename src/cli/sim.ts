@@ -197,6 +197,8 @@ function runExperiment(e: Experiment, opts: SimOptions): void {
   const parsed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
   if (typeof parsed === "string") throw new CliError(`--seed: an experiment takes a number, got "${parsed}"`);
   const seed = parsed;
+  // An experiment is several simulations, each with its own hosts: there is no one set of pcaps.
+  if (opts.pcap !== undefined) throw new CliError(`--pcap: an experiment runs several simulations and writes no pcaps; run a built-in scenario or a file with --pcap, then mptcp analyze`);
   let bytes: number | undefined;
   if (opts.bytes !== undefined) {
     bytes = parseSize(opts.bytes);
@@ -224,7 +226,7 @@ function runExperiment(e: Experiment, opts: SimOptions): void {
     for (const row of r.table) process.stdout.write(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ") + "\n");
     process.stdout.write("\n");
     for (const c of r.checks) {
-      process.stdout.write(`${c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.measured} (expected ${c.expected})\n`);
+      process.stdout.write(`${c.pass ? "PASS" : "FAIL"}  ${c.name}: ${c.measured ?? "-"} (expected ${c.expected})\n`);
       if (c.note !== undefined) process.stdout.write(`      ${c.note}\n`);
     }
     process.stdout.write(`\nsimulated ${r.simulatedSeconds.toFixed(1)} s in ${wallSeconds.toFixed(2)} s\n`);

@@ -22,7 +22,8 @@ export interface ExperimentOptions {
 
 export interface Check {
   name: string;
-  measured: number;
+  /** Null when the runs could not give the value (then `pass` is false and `note` says so). */
+  measured: number | null;
   /** The claim, e.g. ">= 0.95". */
   expected: string;
   pass: boolean;
@@ -84,7 +85,31 @@ export interface Experiment {
 }
 
 export function check(name: string, measured: number, expected: string, pass: boolean, note?: string): Check {
-  const c: Check = { name, measured: Math.round(measured * 1000) / 1000, expected, pass };
+  // A value the runs could not give (a rate after a warm-up the transfer never outlasted: NaN)
+  // is a failed check that says so, not a number compared by accident.
+  if (!Number.isFinite(measured)) {
+    return { name, measured: null, expected, pass: false, note: NOT_MEASURABLE + (note === undefined ? "" : `; ${note}`) };
+  }
+  const c: Check = { name, measured: shownValue(measured, expected, pass), expected, pass };
   if (note !== undefined) c.note = note;
   return c;
+}
+
+export const NOT_MEASURABLE = "not measurable: the runs were too short for this check (a larger --bytes, or the default)";
+
+/**
+ * `measured` to three decimals, or to as many more (up to nine) as it takes for the value shown
+ * to keep the verdict: 0.99995 against ">= 1" fails, and shown as 1 it would read as a pass.
+ * `expected` is read when it starts with a comparison and a number (">= 1", "< 0.5", "0").
+ */
+function shownValue(measured: number, expected: string, pass: boolean): number {
+  const bound = /^(>=|<=|>|<)?\s*(-?\d+(?:\.\d+)?)/.exec(expected);
+  for (let digits = 3; ; digits++) {
+    const f = 10 ** digits;
+    const shown = Math.round(measured * f) / f;
+    if (bound === null || digits === 9) return shown;
+    const b = Number(bound[2]);
+    const holds = { ">=": shown >= b, "<=": shown <= b, ">": shown > b, "<": shown < b }[bound[1] ?? ""] ?? shown === b;
+    if (holds === pass) return shown;
+  }
 }

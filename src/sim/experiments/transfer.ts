@@ -17,6 +17,9 @@ import { Simulator } from "../simulator.js";
 import type { ExperimentOptions } from "./experiment.js";
 import { RateBins } from "./rate-bins.js";
 
+/** Seconds after which a transfer is taken to be past slow start (`steadyGoodputMbps`). */
+export const DEFAULT_WARMUP_SECONDS = 5;
+
 export interface PathSpec {
   name: string;
   rateMbps: number;
@@ -45,7 +48,7 @@ export interface TransferSpec {
   pacing?: boolean;
   /** Stop after this much virtual time (default 600 s). */
   limitSeconds?: number;
-  /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over. */
+  /** Start of the steady state for `steadyGoodputMbps` (default 5 s): slow start is over; 0 for a transfer that ends before. */
   warmupSeconds?: number;
   /**
    * MPTCP options for both hosts (congestion control, scheduler, ndiffports), and the switches
@@ -124,7 +127,7 @@ export function runTransfer(spec: TransferSpec): TransferResult {
   const serverHost = new MptcpHost(config(serverAddr, "server"));
   const source = new BulkSource(spec.bytes, sim.rng.fork("payload"));
   const sink = new BulkSink();
-  const warmupUs = (spec.warmupSeconds ?? 5) * 1e6;
+  const warmupUs = (spec.warmupSeconds ?? DEFAULT_WARMUP_SECONDS) * 1e6;
   let atWarmup = 0;
   let doneAt: number | undefined;
   const perSecond = new RateBins(1e6);
