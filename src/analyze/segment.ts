@@ -7,10 +7,8 @@
  * than `payloadLen`), which is enough for everything but the DSS checksum.
  */
 import type { IpAddress } from "../wire/address.js";
-import { readU16 } from "../wire/bytes.js";
 import { isParseError } from "../wire/error.js";
-import { IPPROTO_TCP, parseIpPacket } from "../wire/ip.js";
-import { decodeLinkLayer, type CapturedPacket } from "../wire/pcap/index.js";
+import { decodeLinkLayer, tcpOfIp, type CapturedPacket } from "../wire/pcap/index.js";
 import { TcpPacket } from "../wire/tcp.js";
 import { parseTcpOptions } from "../wire/tcp-options.js";
 import type { MptcpOption } from "../wire/mptcp/types.js";
@@ -44,40 +42,12 @@ export interface Segment {
   mptcpMalformed: number;
 }
 
-const IPV6_HEADER_LEN = 40;
-
-/** The TCP bytes and addresses of an IP packet, tolerating a payload cut by the snap length. */
-function tcpOfIp(ip: Uint8Array, truncated: boolean): { src: IpAddress; dst: IpAddress; tcp: Uint8Array; wireLen: number } | undefined {
-  if (!truncated) {
-    const pkt = parseIpPacket(ip);
-    if (isParseError(pkt) || pkt.protocol !== IPPROTO_TCP) return undefined;
-    if (pkt.isFragment && (pkt.version === 4 ? (pkt.fragmentOffset ?? 0) : (pkt.fragment?.offset ?? 0)) !== 0) return undefined;
-    return { src: pkt.src, dst: pkt.dst, tcp: pkt.payload, wireLen: pkt.payload.length };
-  }
-  // Cut short: read the fixed header by hand (IPv4 with options, IPv6 without extension headers).
-  if (ip.length < 20) return undefined;
-  const version = ip[0]! >>> 4;
-  if (version === 4) {
-    const ihl = (ip[0]! & 0x0f) * 4;
-    if (ihl < 20 || ip.length < ihl || ip[9] !== IPPROTO_TCP || (readU16(ip, 6) & 0x1fff) !== 0) return undefined;
-    const total = readU16(ip, 2);
-    if (total < ihl) return undefined;
-    return { src: ip.subarray(12, 16), dst: ip.subarray(16, 20), tcp: ip.subarray(ihl, Math.min(ip.length, total)), wireLen: total - ihl };
-  }
-  if (version === 6) {
-    if (ip.length < IPV6_HEADER_LEN || ip[6] !== IPPROTO_TCP) return undefined;
-    const plen = readU16(ip, 4);
-    return { src: ip.subarray(8, 24), dst: ip.subarray(24, 40), tcp: ip.subarray(40, Math.min(ip.length, 40 + plen)), wireLen: plen };
-  }
-  return undefined;
-}
-
 /** Decodes a captured frame; undefined for anything that is not a decodable TCP segment. */
 export function decodeSegment(pkt: CapturedPacket, frame: number, capture: number): Segment | undefined {
   const ip = decodeLinkLayer(pkt.linkType, pkt.data);
   if (ip === null || isParseError(ip)) return undefined;
   const l3 = tcpOfIp(ip, pkt.data.length < pkt.origLen);
-  if (l3 === undefined) return undefined;
+  if (l3 === undefined || isParseError(l3)) return undefined;
   const tcp = TcpPacket.check(l3.tcp);
   if (isParseError(tcp)) return undefined;
   const headerLen = tcp.headerLength;

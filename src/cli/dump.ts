@@ -3,7 +3,7 @@
  *
  * `t` is seconds since the first frame of the capture. Frames that are not IP, IP that is not
  * TCP, and IP fragments after the first are not shown; a TCP segment whose header does not decode
- * is shown as MALFORMED with the reason.
+ * (also one cut by the capture's snap length) is shown as MALFORMED with the reason.
  */
 import { isParseError } from "../wire/error.js";
 import { decodeLinkLayer, type CapturedPacket } from "../wire/pcap/index.js";
@@ -29,7 +29,8 @@ export async function runDump(path: string, opts: DumpOptions): Promise<void> {
       if (ip === null || isParseError(ip)) continue;
       // Seconds since the first frame (as tshark's frame.time_relative), from the exact integers.
       const t = pkt.tsSec - first.tsSec + (pkt.tsNsec - first.tsNsec) / 1e9;
-      const rec = decodeIpPacket(t, ip);
+      // A frame cut by the snap length still shows its segment, with the length from the IP header.
+      const rec = decodeIpPacket(t, ip, pkt.data.length < pkt.origLen);
       if (rec === undefined || isParseError(rec)) continue;
       if (opts.json) await out.line(JSON.stringify({ frame, ...rec }));
       else await out.line("error" in rec ? undecodableText(rec as UndecodableRecord) : segmentText(rec as SegmentRecord));

@@ -4,7 +4,7 @@
  */
 import { formatAddress } from "../wire/address.js";
 import { isParseError, type ParseError } from "../wire/error.js";
-import { IPPROTO_TCP, parseIpPacket, type IpRepr } from "../wire/ip.js";
+import { tcpOfIp, type CapturedTcp } from "../wire/pcap/captured-tcp.js";
 import { parseTcp } from "../wire/tcp.js";
 import { TCP_FLAG, type TcpOption, type TcpRepr } from "../wire/tcp-types.js";
 import { toHex } from "../wire/bytes.js";
@@ -38,6 +38,10 @@ export interface SegmentRecord extends JsonObject {
   seq: number;
   ack: number;
   win: number;
+  /**
+   * Payload bytes on the wire (from the IP header when the frame was snapped). A snapped frame's
+   * record also has `captured`, the payload bytes the capture kept, fewer than `len`.
+   */
   len: number;
   options: JsonObject[];
   mptcp: JsonObject[];
@@ -85,7 +89,11 @@ export function mptcpOptionsJson(options: TcpOption[]): JsonObject[] {
   return out;
 }
 
-export function segmentRecord(t: number, src: Uint8Array, dst: Uint8Array, tcp: TcpRepr): SegmentRecord {
+/**
+ * The record of `tcp`, whose payload is what was captured; `len` is the payload length on the
+ * wire, longer than the captured payload when the capture's snap length cut the frame.
+ */
+export function segmentRecord(t: number, src: Uint8Array, dst: Uint8Array, tcp: TcpRepr, len = tcp.payload.length): SegmentRecord {
   return {
     t,
     src: formatAddress(src),
@@ -96,28 +104,37 @@ export function segmentRecord(t: number, src: Uint8Array, dst: Uint8Array, tcp: 
     seq: tcp.seq,
     ack: tcp.ack,
     win: tcp.window,
-    len: tcp.payload.length,
+    len,
+    ...(tcp.payload.length < len ? { captured: tcp.payload.length } : {}),
     options: tcp.options.map(tcpOptionJson),
     mptcp: mptcpOptionsJson(tcp.options),
   };
 }
 
-/** A fragment that does not start at offset 0 holds no TCP header. */
-function nonFirstFragment(pkt: IpRepr): boolean {
-  if (!pkt.isFragment) return false;
-  return pkt.version === 4 ? (pkt.fragmentOffset ?? 0) !== 0 : (pkt.fragment?.offset ?? 0) !== 0;
+function undecodable(t: number, l3: CapturedTcp, error: ParseError, prefix = ""): UndecodableRecord {
+  return { t, src: formatAddress(l3.src), dst: formatAddress(l3.dst), error: prefix + error.toString() };
 }
 
 /**
  * Decodes an IP packet. Returns undefined for what `dump` does not show (not TCP, or a fragment
- * after the first), a record for a TCP segment, and an undecodable record (with its error) for a
- * TCP packet whose header does not parse.
+ * after the first), a record for a TCP segment, an undecodable record (with its error) for a TCP
+ * packet whose TCP header does not parse or that is cut short, and a ParseError when the IP
+ * header does not parse.
+ *
+ * `snapped`: the capture kept fewer bytes of the frame than were on the wire. The segment is then
+ * shown when its header and options were captured, with its length on the wire; a header cut by
+ * the snap length is undecodable, and says so.
  */
-export function decodeIpPacket(t: number, ip: Uint8Array): SegmentRecord | UndecodableRecord | ParseError | undefined {
-  const pkt = parseIpPacket(ip);
-  if (isParseError(pkt)) return pkt;
-  if (pkt.protocol !== IPPROTO_TCP || nonFirstFragment(pkt)) return undefined;
-  const tcp = parseTcp(pkt.payload);
-  if (isParseError(tcp)) return { t, src: formatAddress(pkt.src), dst: formatAddress(pkt.dst), error: tcp.toString() };
-  return segmentRecord(t, pkt.src, pkt.dst, tcp);
+export function decodeIpPacket(t: number, ip: Uint8Array, snapped = false): SegmentRecord | UndecodableRecord | ParseError | undefined {
+  const l3 = tcpOfIp(ip, snapped);
+  if (isParseError(l3)) {
+    // An IP length that points past a frame the capture did not snap: the packet was cut some
+    // other way. Still a TCP packet, so it is shown, with the IP layer's reason.
+    const cut = snapped ? undefined : tcpOfIp(ip, true);
+    return cut === undefined || isParseError(cut) ? l3 : undecodable(t, cut, l3);
+  }
+  if (l3 === undefined) return undefined;
+  const tcp = parseTcp(l3.tcp);
+  if (isParseError(tcp)) return undecodable(t, l3, tcp, snapped && l3.tcp.length < l3.wireLen ? "snapped frame: " : "");
+  return segmentRecord(t, l3.src, l3.dst, tcp, Math.max(0, l3.wireLen - (l3.tcp.length - tcp.payload.length)));
 }

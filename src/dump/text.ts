@@ -52,6 +52,7 @@ export function segmentText(r: SegmentRecord): string {
   return (
     `${r.t.toFixed(6)} ${endpoint(r.src, r.sport)} > ${endpoint(r.dst, r.dport)}: ` +
     `[${r.flags || "."}] seq ${r.seq} ack ${r.ack} win ${r.win} len ${r.len}` +
+    ("captured" in r ? ` (captured ${String(r.captured)})` : "") +
     (opts ? ` <${opts}>` : "")
   );
 }

@@ -33,7 +33,7 @@ export class CaptureFileError extends Error {
     message: string,
     /** The parser's diagnosis, for `not-capture` and `corrupt`. */
     readonly parseError?: ParseError,
-    /** 1-based number of the packet being read when it failed. */
+    /** 1-based number of the packet being read when it failed; absent when the file header failed. */
     readonly packetNumber?: number,
     /** File offset of the record or block at fault. */
     readonly byteOffset?: number,
@@ -101,6 +101,12 @@ function ioError(e: unknown, path: string): CaptureFileError {
 function parseFailure(err: ParseError, path: string, packetNumber: number, byteOffset: number): CaptureFileError {
   if (err.field === "magic number") {
     return new CaptureFileError("not-capture", path, `${path}: not a pcap or pcapng file (${err.toString()})`, err);
+  }
+  if (byteOffset === 0) {
+    // What starts at byte 0 is the file header (pcap) or the first section header block (pcapng),
+    // not a packet. The parser's own error for a header cut short already says "file header".
+    const where = err.field === "file header" ? "" : "file header: ";
+    return new CaptureFileError("corrupt", path, `${path}: ${where}${err.toString()}`, err, undefined, 0);
   }
   return new CaptureFileError(
     "corrupt",

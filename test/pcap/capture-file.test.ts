@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { CaptureFileError, openPcapWriter, readCapture } from "../../src/io/capture-file.js";
 import { LinkType } from "../../src/wire/pcap/packet.js";
 import { PcapWriter, pcapFileHeader, pcapRecordHeader } from "../../src/wire/pcap/writer.js";
-import { classicPcap, concat, payload } from "./builders.js";
+import { classicPcap, concat, payload, shb } from "./builders.js";
 
 async function readAll(path: string): Promise<{ count: number; error: unknown }> {
   let count = 0;
@@ -108,6 +108,26 @@ describe("capture files", () => {
     const t = expectFileError((await readAll(cut)).error, "corrupt");
     assert.equal(t.parseError?.reason, "truncated");
     assert.equal(t.packetNumber, 2);
+  });
+
+  test("a damaged file header is named as such, not as packet 1", async () => {
+    const good = classicPcap({ littleEndian: true, nanosecond: false }, [{ sec: 1, frac: 0, data: payload(10) }]);
+    const cut = join(dir, "header10.pcap");
+    writeFileSync(cut, good.subarray(0, 10));
+    const short = expectFileError((await readAll(cut)).error, "corrupt");
+    assert.match(short.message, /header10\.pcap: capture: file header: truncated \(input ends at byte 10/);
+    assert.doesNotMatch(short.message, /packet/);
+    assert.equal(short.packetNumber, undefined);
+    assert.equal(short.byteOffset, 0);
+    const version = good.slice();
+    version[4] = 9;
+    const bad = join(dir, "version9.pcap");
+    writeFileSync(bad, version);
+    const v = expectFileError((await readAll(bad)).error, "corrupt");
+    assert.match(v.message, /version9\.pcap: file header: pcap: major version: unsupported/);
+    const ng = join(dir, "shb.pcapng");
+    writeFileSync(ng, shb(true).subarray(0, 10));
+    assert.match(expectFileError((await readAll(ng)).error, "corrupt").message, /shb\.pcapng: file header: pcapng: block: truncated/);
   });
 
   test("cleanup", () => {

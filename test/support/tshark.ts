@@ -13,6 +13,14 @@ export function tsharkAvailable(): boolean {
 
 export const NO_TSHARK = "tshark is not installed (Debian package tshark; .ci/run installs it)";
 
+let editcap: boolean | undefined;
+
+/** editcap, Wireshark's capture editor (it comes with tshark), for snapped copies of captures. */
+export function editcapAvailable(): boolean {
+  editcap ??= spawnSync("editcap", ["-h"], { stdio: "ignore" }).status === 0;
+  return editcap;
+}
+
 /**
  * `tshark -r file -T fields` with every occurrence of each field joined by commas; returns one
  * row per frame as a map from field name to its values (empty fields are absent).
