@@ -126,6 +126,7 @@ describe("scenario files", () => {
     ["hosts not a list", (d) => (d.hosts = "two"), 'hosts: expected a list, got "two"'],
     ["a route on a router interface without a link", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/24": 0, "10.0.2.0/24": 7 }), 'routers[0].routes.10.0.2.0/24: router "r" sends on no link from interface 7'],
     ["an ECMP route listing an interface without a link", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/24": 0, "10.0.2.0/24": [1, 2] }), 'routers[0].routes.10.0.2.0/24: router "r" sends on no link from interface 2'],
+    ["one address on two hosts", (d) => (((d.hosts as Record<string, unknown>[])[1]!.interfaces as Record<string, unknown>[])[0]!.addresses = ["10.0.1.1"]), 'hosts[1]: 10.0.1.1 is also an address of host "client"'],
     ["a bad route prefix", (d) => ((d.routers as Record<string, unknown>[])[0]!.routes = { "10.0.1.0/99": 0 }), 'routers[0].routes.10.0.1.0/99: expected a prefix like "10.0.0.0/24" or "2001:db8::/32"'],
   ];
   for (const [name, mutate, message] of errors) {

@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { Jitter, LinkConfig } from "../link.js";
+import { formatAddress } from "../../wire/address.js";
 import { parseCidr } from "../router.js";
 import {
   Fields, ScenarioError, addressList, addressValue, bool, duration, endpointValue, join, lossValue, mtuValue, nodeName,
@@ -50,6 +51,16 @@ export function validateScenario(raw: unknown, fallbackName = "scenario"): Scena
     nodes.set(n, { kind, interfaces });
   };
   hosts.forEach((h, i) => declare(h.name, "host", `hosts[${i}]`, h.interfaces.length));
+  // Routes and flows find a host by its address: two hosts with one address would split them.
+  const owner = new Map<string, string>();
+  hosts.forEach((h, i) => {
+    for (const a of h.interfaces.flatMap((iface) => iface.addresses)) {
+      const text = formatAddress(a);
+      const other = owner.get(text);
+      if (other !== undefined && other !== h.name) throw new ScenarioError(`hosts[${i}]`, `${text} is also an address of host "${other}"`);
+      owner.set(text, h.name);
+    }
+  });
   routers.forEach((r, i) => declare(r.name, "router", `routers[${i}]`, undefined));
   middleboxes.forEach((m, i) => declare(m.name, "middlebox", `middleboxes[${i}]`, 2));
 
