@@ -21,6 +21,13 @@ function doc(patch: { client?: object; server?: object; flow?: object; middlebox
 }
 
 describe("scenario files: MPTCP", () => {
+  test("`mptcp:` with no value (YAML null) is the block with every default, not plain TCP", () => {
+    const s = validateScenario(doc({ client: { mptcp: null } }));
+    assert.deepEqual(s.hosts[0]!.mptcp, validateScenario(doc()).hosts[0]!.mptcp);
+    assert.equal(s.hosts[0]!.mptcp!.enabled, true);
+    assert.equal(validateScenario(doc({ client: { mptcp: undefined } })).hosts[0]!.mptcp, undefined, "absent: plain TCP");
+  });
+
   test("host mptcp options, endpoints as text and objects, flow subflows and abortAfter", () => {
     const s = validateScenario(doc({
       client: { mptcp: { checksums: true, subflows: 4, addAddrAccepted: 2, addAddrTimeout: "2s", closeTimeout: "30s", dssEverySegment: true, congestion: "balia", congestionFloor: "draft", scheduler: "ecf", pathManager: "backup", ndiffports: 3, autotune: true, staleLossCount: 4, allowJoinInitialAddrPort: false, endpoints: ["10.0.1.1 id 5 subflow backup"] } },

@@ -59,6 +59,11 @@ export class Fields {
     return k;
   }
 
+  /** The key is written, even with no value (`mptcp:` alone in YAML is null). */
+  written(key: string): boolean {
+    return key in this.obj;
+  }
+
   has(key: string): boolean {
     return this.obj[key] !== undefined && this.obj[key] !== null;
   }

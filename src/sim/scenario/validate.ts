@@ -13,7 +13,7 @@ import {
 } from "./fields.js";
 import type { Parser } from "./fields.js";
 import type {
-  Endpoint, EventAction, FlowSpec, HostSpec, LinkDirection, LinkEventSpec, LinkSpec, RouterSpec, Scenario, ScenarioTcp,
+  Endpoint, EventAction, FlowSpec, HostSpec, LinkDirection, LinkEventSpec, LinkSpec, RouterSpec, Scenario, ScenarioMptcp, ScenarioTcp,
 } from "./model.js";
 import { checkEndpointEvents, hostEventSpec, middleboxSpec, mptcpSpec, subflowList } from "./validate-mptcp.js";
 
@@ -126,7 +126,10 @@ function hostSpec(f: Fields): HostSpec {
   }
   const routes = f.optional("routes", (v, path) => routeTable(v, path, hostInterface(interfaces.length))) ?? {};
   const tcp = f.optional("tcp", (v, path) => tcpSpec(Fields.of(v, path))) ?? {};
-  const mptcp = f.optional("mptcp", (v, path) => mptcpSpec(Fields.of(v, path), interfaces.flatMap((i) => i.addresses)));
+  // `mptcp:` with nothing after it is the block with every default: MPTCP on, as the docs say
+  // of a present block (null would otherwise read as absent, and the host as plain TCP).
+  const mptcpBlock = (v: unknown, path: string): ScenarioMptcp => mptcpSpec(Fields.of(v ?? {}, path), interfaces.flatMap((i) => i.addresses));
+  const mptcp = f.optional("mptcp", mptcpBlock) ?? (f.written("mptcp") ? mptcpBlock(null, join(f.path, "mptcp")) : undefined);
   f.done();
   return {
     name,
