@@ -59,9 +59,9 @@ export class Fields {
     return k;
   }
 
-  /** The key is written, even with no value (`mptcp:` alone in YAML is null). */
-  written(key: string): boolean {
-    return key in this.obj;
+  /** The key is written with no value (`mptcp:` alone in YAML is null). */
+  isNull(key: string): boolean {
+    return this.obj[key] === null;
   }
 
   has(key: string): boolean {

@@ -129,7 +129,7 @@ function hostSpec(f: Fields): HostSpec {
   // `mptcp:` with nothing after it is the block with every default: MPTCP on, as the docs say
   // of a present block (null would otherwise read as absent, and the host as plain TCP).
   const mptcpBlock = (v: unknown, path: string): ScenarioMptcp => mptcpSpec(Fields.of(v ?? {}, path), interfaces.flatMap((i) => i.addresses));
-  const mptcp = f.optional("mptcp", mptcpBlock) ?? (f.written("mptcp") ? mptcpBlock(null, join(f.path, "mptcp")) : undefined);
+  const mptcp = f.optional("mptcp", mptcpBlock) ?? (f.isNull("mptcp") ? mptcpBlock(null, join(f.path, "mptcp")) : undefined);
   f.done();
   return {
     name,
