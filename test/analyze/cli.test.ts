@@ -69,6 +69,21 @@ describe("mptcp analyze", () => {
     assert.match(notPcap.stderr, /not a pcap or pcapng file/);
   });
 
+  test("the second capture missing, unreadable or not a capture: one line, exit code 2", () => {
+    const good = fixture("kernel-mpc-join.pcap");
+    for (const [second, message] of [
+      [join(work, "nope.pcap"), /nope\.pcap: no such file/],
+      [work, /cannot read/],
+      ["package.json", /not a pcap or pcapng file/],
+    ] as const) {
+      const r = runCli(["analyze", good, second]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /^mptcp: /);
+      assert.match(r.stderr, message);
+    }
+  });
+
   test("a capture cut short is analyzed up to the damage, with a warning", () => {
     const whole = readFileSync(fixture("kernel-mpc-join.pcap"));
     const cut = join(work, "cut.pcap");
