@@ -98,9 +98,16 @@ describe("mptcp analyze", () => {
   });
 
   test("bad options and unwritable outputs: one line, exit code 2", () => {
-    const bin = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", "-1"]);
-    assert.equal(bin.status, 2);
-    assert.match(bin.stderr, /--bin/);
+    for (const value of ["-1", "0", "0.5abc", "", "Infinity"]) {
+      const bin = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", value]);
+      assert.equal(bin.status, 2, value);
+      assert.equal(bin.stderr, `mptcp: --bin: expected a positive number of seconds, got "${value}"\n`);
+    }
+    // A width that would make more bins than the limit stops the analysis at once, with a line.
+    const tiny = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", "1e-9"]);
+    assert.equal(tiny.status, 2);
+    assert.equal(tiny.stdout, "");
+    assert.match(tiny.stderr, /^mptcp: --bin 1e-9: more than 100000 goodput bins \(the limit\) for a connection that lasts [\d.]+ s or more: choose a wider bin\n$/);
     const report = runCli(["analyze", fixture("kernel-checksum.pcap"), "--report", join(work, "no", "such", "dir", "r.html")]);
     assert.equal(report.status, 2);
     assert.equal(report.stderr.trim().split("\n").length, 1);

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { unwrap32, dsnOffset64 } from "../../src/analyze/seq.js";
 import { RangeMask } from "../../src/analyze/range-mask.js";
 import { DataReorder } from "../../src/analyze/reorder.js";
-import { DelayHistogram, MinMaxSeries, TimeBins } from "../../src/analyze/series.js";
+import { DelayHistogram, MinMaxSeries, TimeBins, TooManyBinsError } from "../../src/analyze/series.js";
 import { MappingTable, type MappedPiece } from "../../src/analyze/mapping.js";
 import { ConnDir } from "../../src/analyze/connection.js";
 // fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
@@ -161,6 +161,15 @@ describe("series", () => {
     const bins = auto.bins();
     assert.ok(bins.length <= 50);
     assert.equal(bins.reduce((n, [, v]) => n + v, 0), 1000);
+  });
+
+  test("TimeBins: a fixed width with a limit rejects the time that would make one bin too many", () => {
+    const bins = new TimeBins(10, 0.5, 4, "reject");
+    bins.add(10.2, 1);
+    bins.add(11.9, 1);
+    assert.equal(bins.bins().length, 4);
+    assert.throws(() => bins.add(12, 1), (e: unknown) => e instanceof TooManyBinsError && e.maxBins === 4 && e.width === 0.5 && e.spanSeconds === 2);
+    assert.deepEqual(bins.bins(), [[10, 1], [10.5, 0], [11, 0], [11.5, 1]]);
   });
 
   test("DelayHistogram: mean and max exact, quantiles to the bin, one value exact", () => {
