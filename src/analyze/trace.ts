@@ -474,7 +474,7 @@ export class Trace {
       d.mappings.infinite = { ssn: d.mappings.size === 0 ? 1 : start, len: 0, dsn: d.mappings.size === 0 ? 1 : next, fin: false, frame: seg.frame };
     }
     if (conn.checksums && d.mappings.size > 0) {
-      for (const m of d.mappings.checksum(start, seg.payload, seg.payload.length === len)) {
+      for (const m of d.mappings.checksum(start, seg.payload)) {
         this.anomaly(ctx, "dss-checksum-failure", `mapping DSN ${m.dsn} SSN ${m.ssn} length ${m.len} (frame ${m.frame})`);
       }
     }
@@ -551,7 +551,7 @@ export class Trace {
         continue;
       }
       if (w.ctx.conn.checksums) {
-        for (const m of d.mappings.checksum(w.start, payload, payload.length === w.ctx.seg.payloadLen)) {
+        for (const m of d.mappings.checksum(w.start, payload)) {
           this.anomaly(w.ctx, "dss-checksum-failure", `mapping DSN ${m.dsn} SSN ${m.ssn} length ${m.len} (frame ${m.frame})`);
         }
       }
