@@ -34,7 +34,10 @@ export function parseBinSeconds(text: string): number {
 
 function fsError(what: string, err: unknown): CliError {
   const e = err as NodeJS.ErrnoException;
-  return new CliError(`${what}: ${e.code ?? ""} ${e.message ?? String(err)}`.replace(/\s+/g, " ").trim());
+  const message = e.message ?? String(err);
+  // Node's messages begin with the code ("ENOENT: no such file ..."): name it once.
+  const code = e.code !== undefined && !message.startsWith(e.code) ? `${e.code}: ` : "";
+  return new CliError(`${what}: ${code}${message}`.replace(/\s+/g, " ").trim());
 }
 
 export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<void> {
@@ -54,16 +57,17 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
       ...(segCsv !== undefined ? { onSegment: segCsv.onSegment } : {}),
     });
   } catch (err) {
+    // No CSV table from an analysis that did not finish.
+    segCsv?.discard();
     if (err instanceof CaptureFileError) throw new CliError(err.message);
     if (err instanceof TooManyBinsError) {
       throw new CliError(`--bin ${opts.bin}: more than ${err.maxBins} goodput bins (the limit) for a connection that lasts ${err.spanSeconds.toFixed(3)} s or more: choose a wider bin`);
     }
     throw err;
-  } finally {
-    segCsv?.close();
   }
   if (opts.csv !== undefined) {
     try {
+      segCsv?.close();
       writeReportCsv(opts.csv, report);
     } catch (err) {
       throw fsError(`cannot write CSV files in ${opts.csv}`, err);

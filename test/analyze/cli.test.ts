@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { analyzeCaptures } from "../../src/analyze/analyze.js";
+import { connectionText } from "../../src/analyze/text.js";
 import { runCli } from "../support/cli.js";
 import { fixture } from "../util/paths.js";
 
@@ -111,6 +113,37 @@ describe("mptcp analyze", () => {
     const report = runCli(["analyze", fixture("kernel-checksum.pcap"), "--report", join(work, "no", "such", "dir", "r.html")]);
     assert.equal(report.status, 2);
     assert.equal(report.stderr.trim().split("\n").length, 1);
-    assert.match(report.stderr, /cannot write/);
+    // Node's message already begins with the error code: it is not repeated.
+    assert.match(report.stderr, /^mptcp: cannot write .*r\.html: ENOENT: no such file or directory/);
+    assert.doesNotMatch(report.stderr, /ENOENT\W+ENOENT/);
+  });
+
+  test("--csv with a capture that is rejected: no table left behind, an earlier run's kept", () => {
+    const garbage = join(work, "garbage.pcap");
+    writeFileSync(garbage, "this is not a capture, nor anything else\n");
+    const fresh = join(work, "csv-fail", "nested");
+    const r = runCli(["analyze", garbage, "--csv", fresh]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /not a pcap or pcapng file/);
+    assert.throws(() => readdirSync(join(work, "csv-fail")), /ENOENT/);
+
+    const kept = join(work, "csv-kept");
+    assert.equal(runCli(["analyze", fixture("kernel-checksum.pcap"), "--csv", kept]).status, 0);
+    const before = readFileSync(join(kept, "segments.csv"), "utf8");
+    assert.ok(before.split("\n").length > 2);
+    assert.equal(runCli(["analyze", garbage, "--csv", kept]).status, 2);
+    assert.equal(readFileSync(join(kept, "segments.csv"), "utf8"), before);
+    assert.ok(!readdirSync(kept).some((f) => f.endsWith(".partial")));
+  });
+
+  test("text: the directions that sent a DATA_FIN, one space apart, or none", async () => {
+    const report = await analyzeCaptures([fixture("kernel-checksum.pcap")]);
+    const c = report.connections[0]!;
+    const line = (): string => connectionText(c).find((l) => l.includes("; DATA_FIN "))!;
+    assert.match(line(), /; DATA_FIN c2s s2c$/);
+    c.dataFin = { c2s: false, s2c: true };
+    assert.match(line(), /; DATA_FIN s2c$/);
+    c.dataFin = { c2s: false, s2c: false };
+    assert.match(line(), /; DATA_FIN none$/);
   });
 });
