@@ -22,7 +22,11 @@ const MAX_CARRIED_RANGES = 1 << 16;
 const MAX_EVENTS_PER_TYPE = 200;
 
 export interface AnalyzeOptions {
-  /** Width of goodput bins, seconds; undefined: chosen from the trace's length (at most 500 bins). */
+  /**
+   * Width of goodput bins, seconds; undefined: chosen from the trace's length (at most 500 bins).
+   * A given width may make at most MAX_FIXED_BINS bins per subflow direction, else the analysis
+   * stops with TooManyBinsError.
+   */
   binSeconds: number | undefined;
   /** Points kept per plotted series (about twice this many). */
   maxPlotPoints: number;
@@ -33,6 +37,12 @@ export const DEFAULT_OPTIONS: AnalyzeOptions = { binSeconds: undefined, maxPlotP
 /** Goodput bins: the starting width and the most bins kept when the width is automatic. */
 const AUTO_BIN_START = 0.001;
 const AUTO_MAX_BINS = 500;
+/**
+ * The most bins a width given by the user may make per subflow direction: every bin between the
+ * first and the last is written out (CSV, JSON, the report's plot), so a tiny width over a long
+ * connection would exhaust memory. A day in 1 s bins fits.
+ */
+export const MAX_FIXED_BINS = 100_000;
 
 export class ConnDir {
   /** The sender's IDSN, once its key is known. */
@@ -157,7 +167,7 @@ export class Connection {
     let b = this.goodput.get(k);
     if (b === undefined) {
       const fixed = this.opts.binSeconds;
-      b = fixed === undefined ? new TimeBins(this.firstT, AUTO_BIN_START, AUTO_MAX_BINS) : new TimeBins(this.firstT, fixed);
+      b = fixed === undefined ? new TimeBins(this.firstT, AUTO_BIN_START, AUTO_MAX_BINS) : new TimeBins(this.firstT, fixed, MAX_FIXED_BINS, "reject");
       this.goodput.set(k, b);
     }
     return b;

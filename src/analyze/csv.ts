@@ -3,8 +3,8 @@
  * while the capture is read (one row per segment of an MPTCP connection, at full resolution);
  * the others are written at the end from the report.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, rmdirSync, writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { SegmentRow } from "./trace.js";
 import type { Connection } from "./connection.js";
 import type { Subflow } from "./subflow.js";
@@ -44,13 +44,24 @@ function cell(v: string | number | boolean | null | undefined): string {
   return String(v);
 }
 
-/** The per-segment table, fed by `onSegment` while the capture is read. */
+/**
+ * The per-segment table, fed by `onSegment` while the capture is read. It is written under a
+ * temporary name and becomes segments.csv at `close()`; `discard()` (the analysis failed: a
+ * capture rejected, say) removes it and the directories it created, so a failed run leaves no
+ * header-only or partial table behind, nor replaces the table of an earlier run.
+ */
 export class SegmentCsv {
   private readonly file: CsvFile;
+  private readonly path: string;
+  private readonly partial: string;
+  /** The outermost directory this run created, if it created any. */
+  private readonly created: string | undefined;
 
-  constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.file = new CsvFile(join(dir, "segments.csv"), [
+  constructor(private readonly dir: string) {
+    this.created = mkdirSync(dir, { recursive: true });
+    this.path = join(dir, "segments.csv");
+    this.partial = `${this.path}.partial`;
+    this.file = new CsvFile(this.partial, [
       "capture", "frame", "t", "connection", "subflow", "dir", "seq", "len", "dsn", "data_ack", "retransmitted", "reinjected", "fresh",
     ]);
   }
@@ -61,6 +72,26 @@ export class SegmentCsv {
 
   close(): void {
     this.file.close();
+    renameSync(this.partial, this.path);
+  }
+
+  discard(): void {
+    try {
+      this.file.close();
+    } finally {
+      rmSync(this.partial, { force: true });
+      // Up to the outermost directory created, each while empty (rmdir refuses otherwise).
+      if (this.created !== undefined) {
+        for (let d = resolve(this.dir); ; d = dirname(d)) {
+          try {
+            rmdirSync(d);
+          } catch {
+            break;
+          }
+          if (d === resolve(this.created)) break;
+        }
+      }
+    }
   }
 }
 

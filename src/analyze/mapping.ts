@@ -1,14 +1,16 @@
 /**
  * The DSS mappings of one direction of one subflow (RFC 8684 §3.3.1): which subflow sequence
  * numbers carry which data sequence numbers, and the DSS checksum of each mapping verified over
- * the payload as it goes by (§3.3.1: over the whole mapping, which may span several segments).
+ * the payload as it goes by (§3.3.1: over the whole mapping, which may span several segments,
+ * in whatever order the capture has them: mapping-checksum.ts).
  *
  * Subflow sequence numbers are relative to the subflow's ISN and widened (seq.ts), DSNs are
  * relative to the sender's IDSN; both are plain numbers. Only the most recent mappings are kept:
  * data is mapped when it is sent, so old mappings are needed only for retransmissions.
  */
-import { checksumAdd, checksumAddU16, checksumFinish, type ChecksumAccumulator } from "../wire/checksum.js";
+import { checksumAddU16, checksumFinish } from "../wire/checksum.js";
 import { dssPseudoHeaderSum } from "../wire/mptcp/dss-checksum.js";
+import { MappingChecksum } from "./mapping-checksum.js";
 
 /** Mappings kept per subflow direction; the oldest (lowest SSN) go first. */
 const MAX_MAPPINGS = 512;
@@ -24,8 +26,8 @@ export interface Mapping {
   fin: boolean;
   /** Frame that carried it. */
   frame: number;
-  /** Checksum verification: pseudo-header and payload summed so far, up to `csumNext`. */
-  csum?: { wireDsn: bigint; value: number; acc: ChecksumAccumulator; next: number; state: "pending" | "ok" | "bad" | "unverifiable" };
+  /** Checksum verification: the pseudo-header and the payload bytes summed so far (`sum`, while pending). */
+  csum?: { wireDsn: bigint; value: number; sum: MappingChecksum | undefined; state: "pending" | "ok" | "bad" | "unverifiable" };
 }
 
 export interface MappingConflict {
@@ -41,8 +43,13 @@ export interface MappedPiece {
   dsn: number;
 }
 
-/** Mappings whose checksum is still being summed; a capture that misses bytes leaves some open. */
-const MAX_PENDING_CHECKSUMS = 64;
+/**
+ * Mappings whose checksum is still being summed, per subflow direction; beyond, the oldest is
+ * given up as unverifiable. A mapping with a hole waits for its retransmission, so after a burst
+ * of losses as many wait as there were holes; a capture that misses bytes for good leaves some
+ * open until they are pushed out.
+ */
+const MAX_PENDING_CHECKSUMS = 256;
 
 export class MappingTable {
   private maps: Mapping[] = [];
@@ -98,10 +105,7 @@ export class MappingTable {
     if (maps.length > 2 * MAX_MAPPINGS) maps.splice(0, maps.length - MAX_MAPPINGS);
     if (m.csum?.state === "pending") {
       this.pendingChecksums.push(m);
-      if (this.pendingChecksums.length > MAX_PENDING_CHECKSUMS) {
-        this.pendingChecksums.shift()!.csum!.state = "unverifiable";
-        this.checksums.unverifiable++;
-      }
+      if (this.pendingChecksums.length > MAX_PENDING_CHECKSUMS) this.giveUp(this.pendingChecksums.shift()!);
     }
     return conflict;
   }
@@ -153,38 +157,43 @@ export class MappingTable {
   }
 
   /**
-   * Feeds a segment's captured payload to the checksum of the mappings it belongs to; returns
-   * the mappings whose checksum just completed and failed.
+   * Feeds the captured payload of a segment at `ssn` (all of it, or the part a snapped capture
+   * kept: the rest may come in a later copy) to the checksum of the mappings it belongs to, in
+   * any order; returns the mappings whose checksum just completed and failed.
    */
-  checksum(ssn: number, payload: Uint8Array, complete: boolean): Mapping[] {
+  checksum(ssn: number, payload: Uint8Array): Mapping[] {
     const failed: Mapping[] = [];
     const pending = this.pendingChecksums;
     if (pending.length === 0) return failed;
     const end = ssn + payload.length;
+    let decided = false;
     for (const m of pending) {
       const c = m.csum!;
       const mEnd = m.ssn + payloadLen(m);
       if (mEnd <= ssn || m.ssn >= end) continue;
-      if (!complete || ssn > c.next) {
-        c.state = "unverifiable";
-        this.checksums.unverifiable++;
-        continue;
-      }
-      const from = c.next - ssn;
-      const to = Math.min(end, mEnd) - ssn;
-      if (to <= from) continue;
-      c.acc = checksumAdd(c.acc, payload, from, to);
-      c.next = ssn + to;
-      if (c.next === mEnd) {
-        c.state = checksumFinish(c.acc) === 0 ? "ok" : "bad";
+      const from = Math.max(ssn, m.ssn);
+      const to = Math.min(end, mEnd);
+      if (!c.sum!.add(from - m.ssn, payload, from - ssn, to - ssn)) {
+        this.giveUp(m);
+        decided = true;
+      } else if (c.sum!.complete) {
+        c.state = c.sum!.ok ? "ok" : "bad";
+        c.sum = undefined;
+        decided = true;
         if (c.state === "bad") {
           failed.push(m);
           this.checksums.failed++;
         } else this.checksums.verified++;
       }
     }
-    this.pendingChecksums = pending.filter((m) => m.csum!.state === "pending");
+    if (decided) this.pendingChecksums = pending.filter((m) => m.csum!.state === "pending");
     return failed;
+  }
+
+  private giveUp(m: Mapping): void {
+    m.csum!.state = "unverifiable";
+    m.csum!.sum = undefined;
+    this.checksums.unverifiable++;
   }
 }
 
@@ -200,5 +209,7 @@ export function payloadLen(m: Mapping): number {
  */
 export function startChecksum(m: Mapping, wireDsn: bigint, ssn32: number, value: number): void {
   const acc = checksumAddU16(dssPseudoHeaderSum(wireDsn, ssn32, m.len), value);
-  m.csum = { wireDsn, value, acc, next: m.ssn, state: payloadLen(m) === 0 ? (checksumFinish(acc) === 0 ? "ok" : "bad") : "pending" };
+  const bytes = payloadLen(m);
+  if (bytes === 0) m.csum = { wireDsn, value, sum: undefined, state: checksumFinish(acc) === 0 ? "ok" : "bad" };
+  else m.csum = { wireDsn, value, sum: new MappingChecksum(acc, bytes), state: "pending" };
 }

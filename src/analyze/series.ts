@@ -79,17 +79,37 @@ export class MinMaxSeries {
   }
 }
 
+/** Bins of a width fixed by the user would span more than their limit (see TimeBins). */
+export class TooManyBinsError extends RangeError {
+  constructor(
+    readonly width: number,
+    readonly maxBins: number,
+    /** Seconds from the bins' origin (the connection's first segment) to the time that did not fit. */
+    readonly spanSeconds: number,
+  ) {
+    super(`bins of ${width} s: more than ${maxBins} over ${spanSeconds} s`);
+    this.name = "TooManyBinsError";
+  }
+}
+
 /**
- * Sums of a quantity (bytes) per time bin from `origin`. With `maxBins`, the width starts small
- * and doubles (merging pairs of bins) whenever the bins would span more than `maxBins`, so a short
- * trace gets fine bins and a long one a bounded number; without it the width is fixed.
+ * Sums of a quantity (bytes) per time bin from `origin`. With `maxBins`, the bins may span at
+ * most that many widths: on "widen" the width starts small and doubles (merging pairs of bins)
+ * whenever they would span more, so a short trace gets fine bins and a long one a bounded number;
+ * on "reject" the width is fixed and `add` throws TooManyBinsError instead. Without `maxBins` the
+ * width is fixed and unbounded (`bins()` is as long as the span over the width).
  */
 export class TimeBins {
   private sums = new Map<number, number>();
   private lo = Infinity;
   private hi = -Infinity;
 
-  constructor(private readonly origin: number, private widthValue: number, private readonly maxBins?: number) {}
+  constructor(
+    private readonly origin: number,
+    private widthValue: number,
+    private readonly maxBins?: number,
+    private readonly whenFull: "widen" | "reject" = "widen",
+  ) {}
 
   get width(): number {
     return this.widthValue;
@@ -99,6 +119,7 @@ export class TimeBins {
     let idx = Math.max(0, Math.floor((t - this.origin) / this.widthValue));
     if (this.maxBins !== undefined) {
       while (Math.max(this.hi, idx) - Math.min(this.lo, idx) >= this.maxBins) {
+        if (this.whenFull === "reject") throw new TooManyBinsError(this.widthValue, this.maxBins, t - this.origin);
         this.coarsen();
         idx = Math.max(0, Math.floor((t - this.origin) / this.widthValue));
       }

@@ -27,6 +27,12 @@ function delayLine(d: DelayStats): string {
   return `${bytes(d.delayedBytes)} of ${bytes(d.bytes)} waited; mean ${d.meanMs} ms, p95 ≈ ${d.p95Ms} ms, max ${d.maxMs} ms`;
 }
 
+/** The directions that sent a DATA_FIN, separated by one space, or "none". */
+function dataFins(fin: DirPair<boolean>): string {
+  const dirs = (["c2s", "s2c"] as const).filter((d) => fin[d]);
+  return dirs.length === 0 ? "none" : dirs.join(" ");
+}
+
 function subflowLine(s: SubflowReport): string {
   const path = `${s.src}:${s.sport} -> ${s.dst}:${s.dport}`;
   const end = s.reset !== null ? `RST (${s.reset.reason})` : s.closed ? "FIN" : "open";
@@ -40,7 +46,7 @@ export function connectionText(c: ConnectionReport): string[] {
   const dur = c.lastT - c.firstT;
   out.push(`MPTCP connection ${c.index}: v${c.version} ${c.client} -> ${c.server}${c.fallback === false ? "" : `  FALLBACK: ${c.fallback}`}`);
   out.push(`  keys: client ${c.clientKey ?? "?"} (token ${c.clientToken ?? "?"}), server ${c.serverKey ?? "?"} (token ${c.serverToken ?? "?"}); DSS checksums ${c.dssChecksums ? `on (${c.dssChecksums.verified} verified, ${c.dssChecksums.failed} failed, ${c.dssChecksums.unverifiable} not verifiable)` : "off"}`);
-  out.push(`  duration ${dur.toFixed(3)} s; data c2s ${bytes(c.bytes.c2s)} (${rate(c.goodputBps.c2s)}), s2c ${bytes(c.bytes.s2c)} (${rate(c.goodputBps.s2c)}); DATA_FIN ${c.dataFin.c2s ? "c2s" : ""}${c.dataFin.s2c ? " s2c" : ""}`);
+  out.push(`  duration ${dur.toFixed(3)} s; data c2s ${bytes(c.bytes.c2s)} (${rate(c.goodputBps.c2s)}), s2c ${bytes(c.bytes.s2c)} (${rate(c.goodputBps.s2c)}); DATA_FIN ${dataFins(c.dataFin)}`);
   out.push(`  reinjected: c2s ${bytes(c.reinjectedBytes.c2s)} in ${c.reinjectedSegments.c2s} segments, s2c ${bytes(c.reinjectedBytes.s2c)} in ${c.reinjectedSegments.s2c}` +
     (c.usefulReinjectedBytes ? `; useful (reached the receiver first): c2s ${bytes(c.usefulReinjectedBytes.c2s)}, s2c ${bytes(c.usefulReinjectedBytes.s2c)}` : ""));
   out.push(`  reordering delay at the receiver: c2s ${delayLine(c.oooDelay.c2s)}`);

@@ -4,8 +4,9 @@
  * connections and subflows and the data in flight, not the length of the trace.
  *
  * Connections are found by their MP_CAPABLE SYN and keys (RFC 8684 §3.1), subflows attached to
- * them by the token in their MP_JOIN SYN (§3.2), and each subflow's payload placed in the data
- * sequence space by its DSS mappings (§3.3).
+ * them by the token in their MP_JOIN SYN (§3.2; a join seen before its token is held until the
+ * token is known, pending-joins.ts), and each subflow's payload placed in the data sequence space
+ * by its DSS mappings (§3.3).
  */
 import { addAddrHmac } from "../crypto/add-addr.js";
 import { hmacEqual } from "../crypto/hmac.js";
@@ -16,6 +17,7 @@ import { TCP_FLAG } from "../wire/tcp-types.js";
 import { formatAddress } from "../wire/address.js";
 import { Connection, DEFAULT_OPTIONS, type AnalyzeOptions } from "./connection.js";
 import { startChecksum, type MappedPiece, type Mapping } from "./mapping.js";
+import { PendingJoins, type HeldJoin } from "./pending-joins.js";
 import { subflowBit } from "./range-mask.js";
 import { dsnOffset64 } from "./seq.js";
 import type { Segment } from "./segment.js";
@@ -73,6 +75,8 @@ interface FlowEntry {
   forward: boolean;
   /** ISN of the SYN that opened a plain TCP flow, to tell a new connection on the same 4-tuple. */
   synIsn?: number;
+  /** A join whose token is not known yet: its segments are held (`sub` and `conn` are null meanwhile). */
+  held?: HeldJoin;
 }
 
 function addrKey(a: Uint8Array): string {
@@ -89,7 +93,11 @@ export class Trace {
   readonly connections: Connection[] = [];
   private nextStream = 0;
   plainTcpStreams = 0;
-  orphanSubflows = 0;
+  /** Subflows of unknown connections found at once (joins given up are counted by `joins`). */
+  private orphans = 0;
+  private readonly joins = new PendingJoins();
+  /** Held joins whose token the segment being processed revealed: replayed after it. */
+  private resolved: Array<{ join: HeldJoin; conn: Connection }> = [];
   tcpSegments = 0;
   firstT: number | undefined;
   lastT: number | undefined;
@@ -102,6 +110,11 @@ export class Trace {
     readonly opts: AnalyzeOptions = DEFAULT_OPTIONS,
     private readonly hooks: TraceHooks = {},
   ) {}
+
+  /** MPTCP subflows of connections not in the capture (a join to an unknown token, or no SYN). */
+  get orphanSubflows(): number {
+    return this.orphans + this.joins.givenUp;
+  }
 
   push(seg: Segment): void {
     this.tcpSegments++;
@@ -117,17 +130,56 @@ export class Trace {
       if (old === null ? entry.synIsn !== seg.seq : old.fwd.isn !== undefined && old.fwd.isn !== seg.seq) entry = undefined;
     }
     if (entry === undefined) entry = this.newFlow(seg, key);
+    if (entry.held !== undefined) {
+      this.joins.add(entry.held, seg, entry.forward);
+      return;
+    }
     if (entry.sub === null || entry.conn === null) return;
     this.onSubflowSegment(seg, entry.conn, entry.sub, entry.forward);
+    if (this.resolved.length > 0) this.replayJoins();
   }
 
-  private register(seg: Segment, key: string, sub: Subflow | null, conn: Connection | null, forward: boolean): FlowEntry {
+  private register(seg: Segment, key: string, sub: Subflow | null, conn: Connection | null, forward: boolean, held?: HeldJoin): FlowEntry {
     const entry: FlowEntry = { sub, conn, forward };
     if (sub === null && (seg.flags & TCP_FLAG.SYN) !== 0) entry.synIsn = seg.seq;
+    const reverse: FlowEntry = { sub, conn, forward: !forward };
+    if (held !== undefined) entry.held = reverse.held = held;
     this.flows.set(key, entry);
-    const reverse = `${addrKey(seg.dst)}/${seg.dport}/${addrKey(seg.src)}/${seg.sport}`;
-    this.flows.set(reverse, { sub, conn, forward: !forward });
+    this.flows.set(`${addrKey(seg.dst)}/${seg.dport}/${addrKey(seg.src)}/${seg.sport}`, reverse);
     return entry;
+  }
+
+  /** Makes `sub`, opened by a join SYN with `token`, a subflow of `conn`. */
+  private attach(sub: Subflow, conn: Connection, token: number): void {
+    sub.synIsC2s = token === conn.serverToken;
+    sub.index = conn.subflows.length;
+    conn.subflows.push(sub);
+  }
+
+  /**
+   * Joins whose token just became known: attached to their connection, their flows pointed at
+   * it, and the segments they held processed in their order, as if they had come after the token.
+   */
+  private replayJoins(): void {
+    const list = this.resolved;
+    this.resolved = [];
+    for (const { join, conn } of list) {
+      const sub = join.sub;
+      this.attach(sub, conn, join.token);
+      const fwd = `${addrKey(sub.src)}/${sub.sport}/${addrKey(sub.dst)}/${sub.dport}`;
+      const rev = `${addrKey(sub.dst)}/${sub.dport}/${addrKey(sub.src)}/${sub.sport}`;
+      for (const k of [fwd, rev]) {
+        const e = this.flows.get(k);
+        // Unless a new connection has taken the 4-tuple since.
+        if (e?.held !== join) continue;
+        e.held = undefined;
+        e.sub = sub;
+        e.conn = conn;
+      }
+      for (const h of join.segments) this.onSubflowSegment(h.seg, conn, sub, h.forward);
+    }
+    // A held segment may itself reveal a token that other joins wait for.
+    if (this.resolved.length > 0) this.replayJoins();
   }
 
   private newFlow(seg: Segment, key: string): FlowEntry {
@@ -149,20 +201,16 @@ export class Trace {
       return this.register(seg, key, sub, conn, forward);
     }
     if (syn && !ack && join !== undefined && join.form === "syn") {
-      const conn = this.tokens.get(join.token);
-      if (conn === undefined) {
-        this.orphanSubflows++;
-        return this.register(seg, key, null, null, true);
-      }
       const sub = new Subflow(stream, seg.src, seg.sport, seg.dst, seg.dport, seg.t);
       sub.join = true;
       sub.joinToken = join.token;
-      sub.synIsC2s = join.token === conn.serverToken;
-      sub.index = conn.subflows.length;
-      conn.subflows.push(sub);
+      const conn = this.tokens.get(join.token);
+      // A token not known yet: the segment that reveals it may come later in the capture.
+      if (conn === undefined) return this.register(seg, key, null, null, true, this.joins.hold(join.token, sub));
+      this.attach(sub, conn, join.token);
       return this.register(seg, key, sub, conn, true);
     }
-    if (seg.mptcp.length > 0 && !syn) this.orphanSubflows++;
+    if (seg.mptcp.length > 0 && !syn) this.orphans++;
     else this.plainTcpStreams++;
     return this.register(seg, key, null, null, true);
   }
@@ -173,7 +221,8 @@ export class Trace {
     const o = sub.dir(!forward);
     const cd = sub.connDir(forward);
     sub.lastT = t;
-    conn.lastT = t;
+    // Held segments of a join are replayed after the one that revealed its token (replayJoins).
+    if (t > conn.lastT) conn.lastT = t;
     d.segments++;
     const flags = seg.flags;
     const syn = (flags & TCP_FLAG.SYN) !== 0;
@@ -474,7 +523,7 @@ export class Trace {
       d.mappings.infinite = { ssn: d.mappings.size === 0 ? 1 : start, len: 0, dsn: d.mappings.size === 0 ? 1 : next, fin: false, frame: seg.frame };
     }
     if (conn.checksums && d.mappings.size > 0) {
-      for (const m of d.mappings.checksum(start, seg.payload, seg.payload.length === len)) {
+      for (const m of d.mappings.checksum(start, seg.payload)) {
         this.anomaly(ctx, "dss-checksum-failure", `mapping DSN ${m.dsn} SSN ${m.ssn} length ${m.len} (frame ${m.frame})`);
       }
     }
@@ -551,7 +600,7 @@ export class Trace {
         continue;
       }
       if (w.ctx.conn.checksums) {
-        for (const m of d.mappings.checksum(w.start, payload, payload.length === w.ctx.seg.payloadLen)) {
+        for (const m of d.mappings.checksum(w.start, payload)) {
           this.anomaly(w.ctx, "dss-checksum-failure", `mapping DSN ${m.dsn} SSN ${m.ssn} length ${m.len} (frame ${m.frame})`);
         }
       }
@@ -570,11 +619,14 @@ export class Trace {
   finish(): void {
     for (const list of this.awaiting.values()) for (const w of list) this.unmappedAnomaly(w);
     this.awaiting.clear();
+    // Joins whose token never appeared are subflows of connections not in the capture.
+    this.joins.finish();
   }
 
   private learnKey(conn: Connection, side: Dir, key: bigint): void {
     const token = conn.setKey(side, key);
     this.tokens.set(token, conn);
+    for (const join of this.joins.take(token)) this.resolved.push({ join, conn });
   }
 
   private anomaly(ctx: OptionContext, type: AnomalyType, detail: string): void {

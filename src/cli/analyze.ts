@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { analyzeCaptures } from "../analyze/analyze.js";
+import { TooManyBinsError } from "../analyze/series.js";
 import { SegmentCsv, writeReportCsv } from "../analyze/csv.js";
 import { reportHtml } from "../analyze/html.js";
 import { reportText } from "../analyze/text.js";
@@ -21,13 +22,26 @@ export interface AnalyzeCliOptions {
   bin?: number;
 }
 
+/**
+ * `--bin`'s value: a positive finite number of seconds, all of the text (parseFloat would take
+ * "0.5abc" as 0.5).
+ */
+export function parseBinSeconds(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || !(n > 0)) throw new CliError(`--bin: expected a positive number of seconds, got "${text}"`);
+  return n;
+}
+
 function fsError(what: string, err: unknown): CliError {
   const e = err as NodeJS.ErrnoException;
-  return new CliError(`${what}: ${e.code ?? ""} ${e.message ?? String(err)}`.replace(/\s+/g, " ").trim());
+  const message = e.message ?? String(err);
+  // Node's messages begin with the code ("ENOENT: no such file ..."): name it once.
+  const code = e.code !== undefined && !message.startsWith(e.code) ? `${e.code}: ` : "";
+  return new CliError(`${what}: ${code}${message}`.replace(/\s+/g, " ").trim());
 }
 
 export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<void> {
-  if (opts.bin !== undefined && !(opts.bin > 0)) throw new CliError(`--bin must be a positive number of seconds`);
+  if (opts.bin !== undefined && !(Number.isFinite(opts.bin) && opts.bin > 0)) throw new CliError(`--bin must be a positive number of seconds`);
   let segCsv: SegmentCsv | undefined;
   if (opts.csv !== undefined) {
     try {
@@ -43,13 +57,17 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
       ...(segCsv !== undefined ? { onSegment: segCsv.onSegment } : {}),
     });
   } catch (err) {
+    // No CSV table from an analysis that did not finish.
+    segCsv?.discard();
     if (err instanceof CaptureFileError) throw new CliError(err.message);
+    if (err instanceof TooManyBinsError) {
+      throw new CliError(`--bin ${opts.bin}: more than ${err.maxBins} goodput bins (the limit) for a connection that lasts ${err.spanSeconds.toFixed(3)} s or more: choose a wider bin`);
+    }
     throw err;
-  } finally {
-    segCsv?.close();
   }
   if (opts.csv !== undefined) {
     try {
+      segCsv?.close();
       writeReportCsv(opts.csv, report);
     } catch (err) {
       throw fsError(`cannot write CSV files in ${opts.csv}`, err);

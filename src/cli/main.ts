@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.js";
 import { quietOnClosedStdout } from "./output.js";
 import { runDump } from "./dump.js";
-import { runAnalyze } from "./analyze.js";
+import { parseBinSeconds, runAnalyze } from "./analyze.js";
 import { runSim, type SimOptions } from "./sim.js";
 import { withCcOptions } from "./cc-flags.js";
 import { runDemoCli, type DemoCliOptions } from "./demo.js";
@@ -73,7 +73,7 @@ function program(): Command {
     .option("--json", "the report as JSON")
     .option("--csv <dir>", "write the tables and time series as CSV files into <dir>")
     .option("--report <file>", "write a self-contained HTML report with plots")
-    .option("--bin <seconds>", "goodput bin width in seconds (default: automatic, at most 500 bins)", parseFloat)
+    .option("--bin <seconds>", "goodput bin width in seconds (default: automatic, at most 500 bins; a given width may make at most 100000)", parseBinSeconds)
     .action(async (capture: string, server: string | undefined, opts: { json?: boolean; csv?: string; report?: string; bin?: number }) => {
       await runAnalyze(server === undefined ? [capture] : [capture, server], {
         json: opts.json === true,

@@ -46,9 +46,13 @@ export class CaptureFileError extends Error {
  * Streams the packets of a pcap or pcapng file. Throws CaptureFileError (from the iteration)
  * when the file is missing, unreadable, not a capture, or corrupt; packets before the fault are
  * yielded first. Each packet's `data` is its own until the caller overwrites it.
+ *
+ * The file is opened at the first `next()`, not here: a read stream reports a failed open as an
+ * 'error' event a tick later, and with no iterator listening yet (a second capture created
+ * beside the first and not read until the first has been) that event would crash the process.
  */
-export function readCapture(path: string): AsyncGenerator<CapturedPacket> {
-  return readCaptureStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path);
+export async function* readCapture(path: string): AsyncGenerator<CapturedPacket> {
+  yield* readCaptureStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path);
 }
 
 /**

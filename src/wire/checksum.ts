@@ -75,6 +75,18 @@ export function checksumAdd(
 }
 
 /**
+ * The one's-complement sum that `bytes[start, end)` contributes to a larger region in which it
+ * sits at byte `offset` (from an even-aligned start of that region), folded to 16 bits. For sums
+ * taken out of order: the one's-complement sum is commutative and associative (RFC 1071 §2(A)),
+ * and a byte's place in it depends only on whether its offset is even (high byte of a word) or
+ * odd (low byte), so the pieces of a region may be summed in any order, each added with
+ * `checksumAddU16`, as long as each byte is added once.
+ */
+export function checksumPiece(offset: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return checksumAdd(offset & 1 ? ODD : 0, bytes, start, end) & 0xffff;
+}
+
+/**
  * The one's-complement sum of `bytes[start, end)` as big-endian 16-bit words from `start` (a
  * trailing odd byte is the high byte of a zero-padded word), folded to 16 bits: the JavaScript
  * loop, used below `SIMD_MIN_LEN` and where WebAssembly SIMD is missing. Exported for the tests

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { analyzeCaptures } from "../../src/analyze/analyze.js";
+import { connectionText } from "../../src/analyze/text.js";
 import { runCli } from "../support/cli.js";
 import { fixture } from "../util/paths.js";
 
@@ -69,6 +71,21 @@ describe("mptcp analyze", () => {
     assert.match(notPcap.stderr, /not a pcap or pcapng file/);
   });
 
+  test("the second capture missing, unreadable or not a capture: one line, exit code 2", () => {
+    const good = fixture("kernel-mpc-join.pcap");
+    for (const [second, message] of [
+      [join(work, "nope.pcap"), /nope\.pcap: no such file/],
+      [work, /cannot read/],
+      ["package.json", /not a pcap or pcapng file/],
+    ] as const) {
+      const r = runCli(["analyze", good, second]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /^mptcp: /);
+      assert.match(r.stderr, message);
+    }
+  });
+
   test("a capture cut short is analyzed up to the damage, with a warning", () => {
     const whole = readFileSync(fixture("kernel-mpc-join.pcap"));
     const cut = join(work, "cut.pcap");
@@ -83,12 +100,50 @@ describe("mptcp analyze", () => {
   });
 
   test("bad options and unwritable outputs: one line, exit code 2", () => {
-    const bin = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", "-1"]);
-    assert.equal(bin.status, 2);
-    assert.match(bin.stderr, /--bin/);
+    for (const value of ["-1", "0", "0.5abc", "", "Infinity"]) {
+      const bin = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", value]);
+      assert.equal(bin.status, 2, value);
+      assert.equal(bin.stderr, `mptcp: --bin: expected a positive number of seconds, got "${value}"\n`);
+    }
+    // A width that would make more bins than the limit stops the analysis at once, with a line.
+    const tiny = runCli(["analyze", fixture("kernel-checksum.pcap"), "--bin", "1e-9"]);
+    assert.equal(tiny.status, 2);
+    assert.equal(tiny.stdout, "");
+    assert.match(tiny.stderr, /^mptcp: --bin 1e-9: more than 100000 goodput bins \(the limit\) for a connection that lasts [\d.]+ s or more: choose a wider bin\n$/);
     const report = runCli(["analyze", fixture("kernel-checksum.pcap"), "--report", join(work, "no", "such", "dir", "r.html")]);
     assert.equal(report.status, 2);
     assert.equal(report.stderr.trim().split("\n").length, 1);
-    assert.match(report.stderr, /cannot write/);
+    // Node's message already begins with the error code: it is not repeated.
+    assert.match(report.stderr, /^mptcp: cannot write .*r\.html: ENOENT: no such file or directory/);
+    assert.doesNotMatch(report.stderr, /ENOENT\W+ENOENT/);
+  });
+
+  test("--csv with a capture that is rejected: no table left behind, an earlier run's kept", () => {
+    const garbage = join(work, "garbage.pcap");
+    writeFileSync(garbage, "this is not a capture, nor anything else\n");
+    const fresh = join(work, "csv-fail", "nested");
+    const r = runCli(["analyze", garbage, "--csv", fresh]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /not a pcap or pcapng file/);
+    assert.throws(() => readdirSync(join(work, "csv-fail")), /ENOENT/);
+
+    const kept = join(work, "csv-kept");
+    assert.equal(runCli(["analyze", fixture("kernel-checksum.pcap"), "--csv", kept]).status, 0);
+    const before = readFileSync(join(kept, "segments.csv"), "utf8");
+    assert.ok(before.split("\n").length > 2);
+    assert.equal(runCli(["analyze", garbage, "--csv", kept]).status, 2);
+    assert.equal(readFileSync(join(kept, "segments.csv"), "utf8"), before);
+    assert.ok(!readdirSync(kept).some((f) => f.endsWith(".partial")));
+  });
+
+  test("text: the directions that sent a DATA_FIN, one space apart, or none", async () => {
+    const report = await analyzeCaptures([fixture("kernel-checksum.pcap")]);
+    const c = report.connections[0]!;
+    const line = (): string => connectionText(c).find((l) => l.includes("; DATA_FIN "))!;
+    assert.match(line(), /; DATA_FIN c2s s2c$/);
+    c.dataFin = { c2s: false, s2c: true };
+    assert.match(line(), /; DATA_FIN s2c$/);
+    c.dataFin = { c2s: false, s2c: false };
+    assert.match(line(), /; DATA_FIN none$/);
   });
 });

@@ -213,6 +213,41 @@ describe("analyze against the simulator: a payload-corrupting box with DSS check
     assert.deepEqual(Object.keys(c.anomalyCounts).sort(), ["dss-checksum-failure", "infinite-mapping"]);
     assert.deepEqual(c.bytes, { c2s: bytes, s2c: 0 });
   });
+
+  /*
+   * The same box behind a lossy or reordering link, the corruption drawn in mid-transfer: the
+   * server's capture holds the corrupted mapping with holes filled later (by a retransmission, or
+   * a segment overtaken on the path), so its segments are not in order. The checksum covers the whole mapping whatever order its bytes come in
+   * (§3.3.1), so the failure is still found, and every other mapping still verifies.
+   */
+  for (const [name, forward] of [
+    ["5% random loss (seeded)", { ...LINK, loss: { kind: "bernoulli", p: 0.05 } }],
+    ["reordering jitter", { ...LINK, jitter: { maxUs: 2_000, reorder: true } }],
+  ] as const) {
+    test(`${name} on the way to the box: the failure is found in the receiver's capture although the mapping came out of order`, async () => {
+      const bytes = 200_000;
+      const box = new PayloadCorrupter({ limit: 1, directions: "forward", probability: 0.05 }, Rng.seeded(47));
+      const p = runPair({ seed: 47, clientData: payload(bytes, 47), forward, client: { checksums: true }, boxes: [box] });
+      assert.equal(box.counters.modified, 1);
+      assert.equal(p.serverHost.counters.DataCsumErr, 1);
+      assert.equal(p.server.received, bytes);
+
+      const c = await analyze(p.serverPcap);
+      const failures = c.anomalies.filter((a) => a.type === "dss-checksum-failure");
+      assert.equal(failures.length, 1);
+      const [, ssn, len] = /^mapping DSN \d+ SSN (\d+) length (\d+) /.exec(failures[0]!.detail)!.map(Number);
+      // The premise: the failed mapping's segments reached the server out of order.
+      const arrivals = sentBy(p.serverTap, CLIENT_U32);
+      const isn = arrivals.find((a) => a.info.flags & SYN)!.info.seq;
+      const inMapping = arrivals
+        .map((a) => (a.info.seq - isn) >>> 0)
+        .filter((rel, i) => arrivals[i]!.info.payloadLen > 0 && rel >= ssn! && rel < ssn! + len!);
+      assert.ok(inMapping.some((rel, i) => i > 0 && rel < inMapping[i - 1]!), `out of order: ${inMapping.join(" ")}`);
+      assert.deepEqual(c.dssChecksums, { verified: c.dssChecksums!.verified, failed: 1, unverifiable: 0 });
+      assert.ok(c.dssChecksums!.verified > 0);
+      assert.equal(c.signals.filter((e) => e.type === "MP_FAIL").length, p.serverHost.counters.MPFailTx);
+    });
+  }
 });
 
 describe("analyze against the simulator: reordering on the path", () => {

@@ -8,8 +8,11 @@ import fc from "fast-check";
 import { unwrap32, dsnOffset64 } from "../../src/analyze/seq.js";
 import { RangeMask } from "../../src/analyze/range-mask.js";
 import { DataReorder } from "../../src/analyze/reorder.js";
-import { DelayHistogram, MinMaxSeries, TimeBins } from "../../src/analyze/series.js";
-import { MappingTable, type MappedPiece } from "../../src/analyze/mapping.js";
+import { DelayHistogram, MinMaxSeries, TimeBins, TooManyBinsError } from "../../src/analyze/series.js";
+import { MappingTable, startChecksum, type MappedPiece, type Mapping } from "../../src/analyze/mapping.js";
+import { MappingChecksum } from "../../src/analyze/mapping-checksum.js";
+import { checksumAddU16 } from "../../src/wire/checksum.js";
+import { dssChecksum, dssPseudoHeaderSum } from "../../src/wire/mptcp/dss-checksum.js";
 import { ConnDir } from "../../src/analyze/connection.js";
 // fast-check draws 100 times MPTCP_FUZZ cases per property (npm run fuzz).
 import "../support/fuzz.js";
@@ -163,6 +166,15 @@ describe("series", () => {
     assert.equal(bins.reduce((n, [, v]) => n + v, 0), 1000);
   });
 
+  test("TimeBins: a fixed width with a limit rejects the time that would make one bin too many", () => {
+    const bins = new TimeBins(10, 0.5, 4, "reject");
+    bins.add(10.2, 1);
+    bins.add(11.9, 1);
+    assert.equal(bins.bins().length, 4);
+    assert.throws(() => bins.add(12, 1), (e: unknown) => e instanceof TooManyBinsError && e.maxBins === 4 && e.width === 0.5 && e.spanSeconds === 2);
+    assert.deepEqual(bins.bins(), [[10, 1], [10.5, 0], [11, 0], [11.5, 1]]);
+  });
+
   test("DelayHistogram: mean and max exact, quantiles to the bin, one value exact", () => {
     const h = new DelayHistogram(50);
     for (let i = 0; i < 10; i++) h.add(0.005, 1);
@@ -175,8 +187,97 @@ describe("series", () => {
   });
 });
 
+describe("MappingChecksum", () => {
+  const data = Uint8Array.from({ length: 1001 }, (_, i) => (i * 37 + 11) & 0xff);
+  const pseudo = dssPseudoHeaderSum(123456789n, 1, data.length);
+  const good = dssChecksum(123456789n, 1, data.length, data);
+  /** Sums `data` in pieces [from, to), in the order given. */
+  const sumIn = (value: number, pieces: Array<[number, number]>, bytes = data): MappingChecksum => {
+    const m = new MappingChecksum(checksumAddU16(pseudo, value), bytes.length);
+    for (const [from, to] of pieces) assert.equal(m.add(from, bytes, from, to), true);
+    return m;
+  };
+
+  test("pieces in any order, overlapping or repeated, verify once all bytes are in", () => {
+    const m = sumIn(good, [[500, 1001], [0, 7]]);
+    assert.equal(m.complete, false);
+    // Odd offsets and lengths; 3..9 and 400..600 were partly summed already.
+    for (const [from, to] of [[3, 9], [9, 250], [400, 600], [250, 401], [0, 1001]] as const) assert.equal(m.add(from, data, from, to), true);
+    assert.equal(m.complete, true);
+    assert.equal(m.ok, true);
+    assert.equal(sumIn(good ^ 1, [[1, 1001], [0, 1]]).ok, false);
+  });
+
+  test("a byte counts in its first copy: a later copy with other bytes changes nothing", () => {
+    const other = data.slice();
+    other[600] ^= 0x40;
+    const m = sumIn(good, [[0, 700]]);
+    assert.equal(m.add(550, other, 550, 650), true);
+    assert.equal(m.add(700, data, 700, 1001), true);
+    assert.equal(m.ok, true);
+    const first = sumIn(good, [[550, 650]], other);
+    assert.equal(first.add(0, data, 0, 1001), true);
+    assert.equal(first.complete, true);
+    assert.equal(first.ok, false);
+  });
+
+  test("a piece at an offset of the payload may start anywhere in its segment", () => {
+    const segment = new Uint8Array(20 + 300);
+    segment.set(data.subarray(101, 401), 20);
+    const m = sumIn(good, [[0, 101], [401, 1001]]);
+    assert.equal(m.add(101, segment, 20, 320), true);
+    assert.equal(m.ok, true);
+  });
+
+  test("property: any pieces, overlapping, in any order, that cover the payload verify it", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(1000), fc.nat(300)), { maxLength: 30 }), (cuts) => {
+        const spans: Array<[number, number]> = cuts.map(([a, l]) => [a, Math.min(data.length, a + l)]);
+        // Whatever they miss comes last, in one piece per gap, from the right.
+        const covered = new Uint8Array(data.length);
+        for (const [a, b] of spans) covered.fill(1, a, b);
+        for (let i = data.length; i > 0; ) {
+          if (covered[i - 1]) { i--; continue; }
+          let j = i;
+          while (j > 0 && !covered[j - 1]) j--;
+          spans.push([j, i]);
+          i = j;
+        }
+        const m = sumIn(good, spans);
+        assert.equal(m.complete, true);
+        assert.equal(m.ok, true);
+      }),
+    );
+  });
+
+  test("too many separate pieces: given up rather than tracked without bound", () => {
+    const m = new MappingChecksum(checksumAddU16(pseudo, good), data.length);
+    let kept = true;
+    for (let at = 0; at + 2 <= data.length && kept; at += 4) kept = m.add(at, data, at, at + 2);
+    assert.equal(kept, false);
+  });
+});
+
 describe("MappingTable", () => {
   const pieces: MappedPiece[] = [];
+
+  test("a checksum completes from segments out of order, the snapped part of one filled by a later copy", () => {
+    const data = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) & 0xff);
+    const t = new MappingTable();
+    const m: Mapping = { ssn: 1, len: 3000, dsn: 1, fin: false, frame: 1 };
+    startChecksum(m, 77n, 1, dssChecksum(77n, 1, 3000, data));
+    t.add(m);
+    assert.deepEqual(t.checksum(2001, data.subarray(2000)), []);
+    // A snapped copy of the first segment: its first 100 bytes only.
+    assert.deepEqual(t.checksum(1, data.subarray(0, 100)), []);
+    assert.deepEqual(t.checksum(1, data.subarray(0, 1000)), []);
+    assert.equal(m.csum!.state, "pending");
+    assert.equal(t.checksumsOpen, 1);
+    assert.deepEqual(t.checksum(1001, data.subarray(1000, 2000)), []);
+    assert.equal(m.csum!.state, "ok");
+    assert.deepEqual(t.checksums, { verified: 1, failed: 0, unverifiable: 0 });
+    assert.equal(t.checksumsOpen, 0);
+  });
 
   test("maps a segment across two mappings and reports unmapped bytes", () => {
     const t = new MappingTable();

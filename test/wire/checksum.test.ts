@@ -6,6 +6,7 @@ import {
   checksumAddU16,
   checksumAddU32,
   checksumFinish,
+  checksumPiece,
   internetChecksum,
   ipv4PseudoHeaderSum,
   ipv6PseudoHeaderSum,
@@ -112,6 +113,21 @@ describe("internet checksum", () => {
         let acc = 0;
         let prev = 0;
         for (const p of [...points, bytes.length]) { acc = checksumAdd(acc, bytes, prev, p); prev = p; }
+        assert.equal(checksumFinish(acc), reference(bytes));
+      }),
+    );
+  });
+
+  test("property: the pieces of any split, summed at their offsets in any order, give the checksum of the whole", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(), { maxLength: 6 }), fc.nat(), (bytes, cuts, turn) => {
+        const points = [...new Set([0, ...cuts.map((c) => c % (bytes.length + 1))])].sort((a, b) => a - b);
+        const pieces = points.map((p, i) => [p, points[i + 1] ?? bytes.length] as const);
+        // Rotated and reversed: no piece needs the one before it.
+        const k = turn % pieces.length;
+        const order = [...pieces.slice(k), ...pieces.slice(0, k)].reverse();
+        let acc = 0;
+        for (const [from, to] of order) acc = checksumAddU16(acc, checksumPiece(from, bytes, from, to));
         assert.equal(checksumFinish(acc), reference(bytes));
       }),
     );
