@@ -56,7 +56,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, cc, ...(pm !== undefined ? { pm } : {}) });
+  const stack = await createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, cc, ...(pm !== undefined ? { pm } : {}) });
   const sent = new DirectionMeter();
   const received = new DirectionMeter();
   const start = performance.now();

@@ -61,7 +61,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, cc, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
+  const stack = await createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, cc, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
   const server = stack.createServer({ allowHalfOpen: true });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));

@@ -225,6 +225,13 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc", "vegas"], /^mptcp: --cc: one of reno, cubic, lia, olia, balia, coupled, kelly-voice, got "vegas"$/],
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc-floor", "rfc"], /^mptcp: --cc-floor: one of linux, draft, got "rfc"$/],
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--scheduler", "fastest"], /^mptcp: --scheduler: one of /],
+      // Two paths with one stack address (ADDR@ left out on loopback): the Host would refuse it.
+      [["client", "127.0.0.1:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--udp", "127.0.0.1:3=127.0.0.1:4"], /^mptcp: --udp "127\.0\.0\.1:1=127\.0\.0\.1:2" and --udp "127\.0\.0\.1:3=127\.0\.0\.1:4" have the same stack address 127\.0\.0\.1: .*ADDR@/],
+      [["server", "--port", "5201", "--udp", "10.0.0.2@127.0.0.1:1=127.0.0.1:2", "--udp", "10.0.0.2@127.0.0.1:3=127.0.0.1:4"], /same stack address 10\.0\.0\.2: .*ADDR@/],
+      // What `ip mptcp endpoint add` refuses, as a scenario file's endpoints are checked.
+      [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 port 80"], /^mptcp: --endpoint "10\.0\.0\.1 port 80": flags must have signal and not subflow when using port \(EINVAL\)$/],
+      [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.0.1 id 1"], /^mptcp: --endpoint "10\.0\.0\.1 id 1": address id in use \(EBUSY\)$/],
+      [["server", "--port", "5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--udp", "10.0.1.1@127.0.0.1:3=127.0.0.1:4", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.1.1 id 1"], /^mptcp: --endpoint "10\.0\.1\.1 id 1": address id in use \(EBUSY\)$/],
     ] as const) {
       const res = runCli([...args]);
       assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);
