@@ -23,7 +23,7 @@ import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths, pathIndex } from "./paths.js";
 import type { OpenPath } from "./paths.js";
-import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
+import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseInterval, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
 export interface ClientFlags extends CcFlags {
   tun?: string[];
@@ -47,7 +47,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
   const sendBytes = flags.send === undefined ? undefined : parseBytes(flags.send, "--send");
   const seed = flags.seed === undefined ? 1 : parseNumber(flags.seed, "--seed", 0, true);
-  const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
+  const interval = flags.interval === undefined ? undefined : parseInterval(flags.interval);
   const subflows = flags.subflows === undefined ? specs.length : parseNumber(flags.subflows, "--subflows", 1, true);
   const backup = flags.backup === undefined ? undefined : pathIndex(specs, flags.backup);
   const cc = parseCcFlags(flags);

@@ -122,6 +122,22 @@ export function parseNumber(text: string, flag: string, min: number, integer: bo
   return n;
 }
 
+/** Shortest and longest `--interval`, in seconds: a line per subflow at most 20 times a second, at least once a day. */
+const INTERVAL_MIN = 0.05;
+const INTERVAL_MAX = 86_400;
+
+/**
+ * `--interval S`. Bounded above because Node's timers take at most 2^31 - 1 ms (24.8 days): a
+ * longer delay becomes 1 ms, with a warning, and the live view would print every millisecond.
+ */
+export function parseInterval(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < INTERVAL_MIN || n > INTERVAL_MAX) {
+    throw new CliError(`--interval: expected a number of seconds from ${INTERVAL_MIN} to ${INTERVAL_MAX} (24 h), got "${text}"`);
+  }
+  return n;
+}
+
 export function transferResult(
   stats: MptcpStats,
   sent: DirectionMeter,

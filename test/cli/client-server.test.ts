@@ -232,6 +232,9 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 port 80"], /^mptcp: --endpoint "10\.0\.0\.1 port 80": flags must have signal and not subflow when using port \(EINVAL\)$/],
       [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.0.1 id 1"], /^mptcp: --endpoint "10\.0\.0\.1 id 1": address id in use \(EBUSY\)$/],
       [["server", "--port", "5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--udp", "10.0.1.1@127.0.0.1:3=127.0.0.1:4", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.1.1 id 1"], /^mptcp: --endpoint "10\.0\.1\.1 id 1": address id in use \(EBUSY\)$/],
+      // Node's timers overflow above 2^31 - 1 ms (and then fire every millisecond).
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--interval", "1e9"], /^mptcp: --interval: expected a number of seconds from 0\.05 to 86400 \(24 h\), got "1e9"$/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--interval", "86401"], /^mptcp: --interval: expected a number of seconds from 0\.05 to 86400/],
     ] as const) {
       const res = runCli([...args]);
       assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);
