@@ -96,14 +96,16 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const seconds = (performance.now() - start) / 1000;
   live?.stop();
   if (sendBytes === undefined) process.stdin.destroy();
-  const result = transferResult(socket.mptcp, sent, received, seconds, {
+  // A graceful close finishes in the background (docs/runtime.md): the stack's close lets it, so
+  // that what the peer acknowledged of our last bytes is counted.
+  await stack.close();
+  const result = transferResult(socket, sent, received, seconds, {
     local: `${socket.localAddress ?? specs[0]!.stackAddress}:${socket.localPort ?? 0}`,
     remote: `${host}:${port}`,
     ...(failure !== undefined ? { error: failure.code } : {}),
     paths: pathStats(stack.loop.drivers),
     counters: nonZeroCounters(stack.host.counters) as Record<string, number>,
   });
-  await stack.close();
   if (flags.json === true) {
     // In netcat mode stdout carries the data: the object goes to stderr.
     (sendBytes === undefined ? process.stderr : process.stdout).write(JSON.stringify(result) + "\n");

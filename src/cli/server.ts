@@ -130,7 +130,7 @@ async function serve(socket: MptcpSocket, app: App, interval: number | undefined
   if (app.kind === "source") void sendSeeded(socket, new SeededBytes(app.seed, app.bytes), sent);
   if (!socket.destroyed) await new Promise((resolve) => socket.once("close", resolve));
   live?.stop();
-  const r = transferResult(socket.mptcp, sent, received, (performance.now() - start) / 1000, {
+  const r = transferResult(socket, sent, received, (performance.now() - start) / 1000, {
     local,
     remote,
     ...(failure !== undefined ? { error: failure.code } : {}),

@@ -75,7 +75,7 @@ function seeded(length: number, seed: number): string {
   return sha256(Buffer.concat(parts));
 }
 
-const JSON_FIELDS = ["bytesSent", "sha256Sent", "bytesReceived", "sha256Received", "seconds", "goodputMbps", "fallback", "subflows"];
+const JSON_FIELDS = ["bytesSent", "sha256Sent", "bytesAcked", "bytesReceived", "sha256Received", "seconds", "goodputMbps", "fallback", "subflows"];
 
 describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, () => {
   test("--send to --sink over two paths: JSON summaries, equal hashes, two subflows", async () => {
@@ -93,6 +93,7 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       assert.ok(f in s, `server JSON has ${f}`);
     }
     assert.equal(c.bytesSent, 8_000_000);
+    assert.equal(c.bytesAcked, 8_000_000);
     assert.equal(c.sha256Sent, seeded(8_000_000, 7));
     assert.equal(s.bytesReceived, 8_000_000);
     assert.equal(s.sha256Received, c.sha256Sent);
@@ -200,13 +201,20 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.match(client.stderr, /-> 10\.0\.0\.2:5203: mptcp/);
   });
 
-  test("a port nobody listens on: ECONNREFUSED, exit code 1", async () => {
+  test("a port nobody listens on: ECONNREFUSED, exit code 1, nothing acknowledged and no goodput", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5204", ...p.server]);
     await listening(server);
-    const client = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1k"]);
+    const client = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1M"]);
     assert.equal(await client.done, 1);
     assert.match(client.stderr, /^mptcp: connect ECONNREFUSED 10\.0\.0\.2:5205$/m);
+    // What the application wrote is not what left: the summary says so, and shows no rate.
+    assert.match(client.stderr, /^ {2}sent +1\.00 MB sha256 [0-9a-f]{64} \(0 B acknowledged\)$/m);
+    assert.match(client.stderr, /^ {2}[\d.]+ s, never established$/m);
+    const json = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1M", "--json"]);
+    assert.equal(await json.done, 1);
+    const c = JSON.parse(json.stdout) as { bytesSent: number; bytesAcked: number; goodputMbps: number; mode: string; error: string };
+    assert.deepEqual({ bytesSent: c.bytesSent, bytesAcked: c.bytesAcked, goodputMbps: c.goodputMbps, mode: c.mode, error: c.error }, { bytesSent: 1_000_000, bytesAcked: 0, goodputMbps: 0, mode: "handshake", error: "ECONNREFUSED" });
     server.child.kill("SIGTERM");
     assert.equal(await server.done, 0);
   });
