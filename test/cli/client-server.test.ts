@@ -1,7 +1,7 @@
 /**
  * `mptcp client` and `mptcp server` as two processes over UDP loopback with two paths: the JSON
  * summaries, the bytes and their hashes at both ends, two subflows, the netcat mode, refusal,
- * and one-line usage errors.
+ * an interrupted client, and one-line usage errors.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -217,6 +217,34 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.deepEqual({ bytesSent: c.bytesSent, bytesAcked: c.bytesAcked, goodputMbps: c.goodputMbps, mode: c.mode, error: c.error }, { bytesSent: 1_000_000, bytesAcked: 0, goodputMbps: 0, mode: "handshake", error: "ECONNREFUSED" });
     server.child.kill("SIGTERM");
     assert.equal(await server.done, 0);
+  });
+
+  // A kernel socket resets its peer when its process dies; the client's stack must say it too
+  // (MP_FASTCLOSE, RFC 8684 §3.5), or a `--once` server keeps the dead connection for ever.
+  test("SIGINT on a sending client: MP_FASTCLOSE to the server, which exits by itself; exit code 130 with a summary", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5209", ...p.server, "--sink", "--once", "--json"]);
+    await listening(server);
+    // Far more than can go in the test's time: the transfer is under way when the signal comes.
+    const client = start(["client", "10.0.0.2:5209", ...p.client, "--send", "100G", "--interval", "0.1", "--json"]);
+    while (!/ESTABLISHED tx [1-9]/.test(client.stderr)) {
+      if (client.child.exitCode !== null) throw new Error(`client exited: ${client.stderr}`);
+      await once(client.child.stderr!, "data");
+    }
+    client.child.kill("SIGINT");
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 130, client.stderr);
+    assert.match(client.stderr, /^mptcp: interrupted by SIGINT$/m);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { error: string; bytesSent: number; bytesAcked: number; counters: Record<string, number> };
+    const s = JSON.parse(server.stdout) as { error: string; bytesReceived: number; counters: Record<string, number> };
+    assert.equal(c.error, "SIGINT");
+    assert.ok(c.bytesAcked <= c.bytesSent, `${c.bytesAcked} of ${c.bytesSent} acknowledged`);
+    assert.equal(s.error, "ECONNRESET");
+    assert.ok(s.bytesReceived >= c.bytesAcked, `server received ${s.bytesReceived}, client saw ${c.bytesAcked} acknowledged`);
+    // One per subflow up (RFC 8684 §3.5: a RST carrying MP_FASTCLOSE on each).
+    assert.ok((c.counters.MPFastcloseTx ?? 0) >= 1, JSON.stringify(c.counters));
+    assert.ok((s.counters.MPFastcloseRx ?? 0) >= 1, JSON.stringify(s.counters));
   });
 
   test("usage errors are one line with exit code 2", () => {
