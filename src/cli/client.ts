@@ -10,8 +10,9 @@
  * manager decides instead, as Linux's does: subflows from `subflow` endpoints, joins to the
  * addresses the server announces (up to `add_addr_accepted`), announcements of `signal` ones.
  * Exit code 0 when the connection ended cleanly, 1 when it failed (refused, reset, timed out), 2
- * for a usage or environment error.
+ * for a usage or environment error, 130 or 143 when SIGINT or SIGTERM aborted it (the peer told).
  */
+import { constants } from "node:os";
 import { performance } from "node:perf_hooks";
 import { isIP } from "node:net";
 import type { JoinSubflow } from "../mptcp/join.js";
@@ -23,7 +24,7 @@ import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths, pathIndex } from "./paths.js";
 import type { OpenPath } from "./paths.js";
-import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
+import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseInterval, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
 export interface ClientFlags extends CcFlags {
   tun?: string[];
@@ -47,7 +48,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
   const sendBytes = flags.send === undefined ? undefined : parseBytes(flags.send, "--send");
   const seed = flags.seed === undefined ? 1 : parseNumber(flags.seed, "--seed", 0, true);
-  const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
+  const interval = flags.interval === undefined ? undefined : parseInterval(flags.interval);
   const subflows = flags.subflows === undefined ? specs.length : parseNumber(flags.subflows, "--subflows", 1, true);
   const backup = flags.backup === undefined ? undefined : pathIndex(specs, flags.backup);
   const cc = parseCcFlags(flags);
@@ -56,7 +57,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, cc, ...(pm !== undefined ? { pm } : {}) });
+  const stack = await createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, subflows, cc, ...(pm !== undefined ? { pm } : {}) });
   const sent = new DirectionMeter();
   const received = new DirectionMeter();
   const start = performance.now();
@@ -75,6 +76,7 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   });
   let failure: SocketError | undefined;
   socket.on("error", (e: SocketError) => (failure = e));
+  const interrupt = onInterrupt(() => void stack.close());
   // Joins wait for the connection to be fully established (RFC 8684 §3.1; Linux refuses them
   // before), or a second after the handshake when no data has moved either way by then.
   let joined = false;
@@ -93,23 +95,56 @@ export async function runClient(target: string, flags: ClientFlags): Promise<voi
   else netcat(socket, sent);
 
   await new Promise((resolve) => socket.once("close", resolve));
+  const interrupted = interrupt.signal;
   const seconds = (performance.now() - start) / 1000;
   live?.stop();
   if (sendBytes === undefined) process.stdin.destroy();
-  const result = transferResult(socket.mptcp, sent, received, seconds, {
+  // A graceful close finishes in the background (docs/runtime.md): the stack's close lets it, so
+  // that what the peer acknowledged of our last bytes is counted.
+  await stack.close();
+  interrupt.dispose();
+  const result = transferResult(socket, sent, received, seconds, {
     local: `${socket.localAddress ?? specs[0]!.stackAddress}:${socket.localPort ?? 0}`,
     remote: `${host}:${port}`,
-    ...(failure !== undefined ? { error: failure.code } : {}),
+    ...(interrupted !== undefined ? { error: interrupted } : failure !== undefined ? { error: failure.code } : {}),
     paths: pathStats(stack.loop.drivers),
     counters: nonZeroCounters(stack.host.counters) as Record<string, number>,
   });
-  await stack.close();
   if (flags.json === true) {
     // In netcat mode stdout carries the data: the object goes to stderr.
     (sendBytes === undefined ? process.stderr : process.stdout).write(JSON.stringify(result) + "\n");
   } else process.stderr.write(summaryText(result));
+  if (interrupt.signal !== undefined) throw new CliError(`interrupted by ${interrupt.signal}`, 128 + constants.signals[interrupt.signal]);
   if (driverFailure !== undefined) throw new CliError(driverFailure.message);
   if (failure !== undefined) throw new CliError(failure.message, 1);
+}
+
+/**
+ * The first SIGINT or SIGTERM calls `stop` (closing the stack, which aborts the connection
+ * towards the peer: MP_FASTCLOSE, RFC 8684 §3.5, or a RST after a fallback) and is remembered for
+ * the summary and the exit code; both handlers are then gone, so a second signal ends the process
+ * at once, as Node does by default. A killed kernel socket resets its peer; without this a
+ * `server --once` would keep the dead connection for ever.
+ */
+function onInterrupt(stop: () => void): { readonly signal: "SIGINT" | "SIGTERM" | undefined; dispose(): void } {
+  let signal: "SIGINT" | "SIGTERM" | undefined;
+  const handler = (sig: "SIGINT" | "SIGTERM"): void => {
+    signal = sig;
+    dispose();
+    stop();
+  };
+  const dispose = (): void => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    get signal() {
+      return signal;
+    },
+    dispose,
+  };
 }
 
 /** stdin to the connection, the connection to stdout, both with backpressure. */

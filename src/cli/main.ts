@@ -96,7 +96,7 @@ function program(): Command {
     withCcOptions(c, "this end's", "cubic, uncoupled")
       .option("--tun <DEV=ADDR[,peer=PEER]>", pathHelp.tun, collect)
       .option("--udp <spec>", pathHelp.udp, collect)
-      .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr")
+      .option("--interval <seconds>", "print per-subflow lines every so many seconds on stderr (0.05 to 86400)")
       .option("--checksums", "ask for DSS checksums")
       .option("--pacing", "pace each subflow's data over its round trip (as Linux with the fq qdisc) instead of sending bursts")
       .option("--no-mptcp", "plain TCP only")

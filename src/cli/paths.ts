@@ -31,9 +31,10 @@ import { openTun, parseTunPath } from "../io/tun.js";
 import { openUdp, parseUdpPath } from "../io/udp.js";
 import type { UdpPathSpec } from "../io/udp.js";
 import { parseEndpoint } from "../mptcp/pm/endpoint-spec.js";
-import { PM_ADDR_MAX } from "../mptcp/pm/endpoints.js";
+import { EndpointTable, PM_ADDR_MAX, isPmConfigError } from "../mptcp/pm/endpoints.js";
 import type { PmLimits } from "../mptcp/pm/endpoints.js";
 import { createStack } from "../runtime/stack.js";
+import { HostError } from "../stack/host.js";
 import type { Stack } from "../runtime/stack.js";
 import { formatAddress, parseAddress } from "../wire/address.js";
 import type { CcOptions } from "./cc-flags.js";
@@ -73,7 +74,27 @@ export function parsePaths(tun: readonly string[], udp: readonly string[]): Path
   if (out.length === 0) {
     throw new CliError("no path: give at least one --tun DEV=ADDR (needs root) or --udp [ADDR@]LOCALIP:PORT=REMOTEIP:PORT");
   }
+  checkDistinctAddresses(out);
   return out;
+}
+
+/**
+ * Path i is the stack's interface i and its address is that interface's: an address on two
+ * interfaces would make the source of a segment ambiguous (the Host refuses it). Leaving out
+ * `ADDR@` on two loopback UDP paths is the usual way to get there.
+ */
+function checkDistinctAddresses(specs: readonly PathSpec[]): void {
+  const seen = new Map<string, PathSpec>();
+  for (const spec of specs) {
+    const key = canonical(spec.stackAddress);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, spec);
+      continue;
+    }
+    const hint = spec.kind === "udp" ? "give each --udp its own with ADDR@ (e.g. 10.0.1.1@LOCALIP:PORT=REMOTEIP:PORT)" : "give each --tun its own DEV=ADDR";
+    throw new CliError(`--${first.kind} "${first.text}" and --${spec.kind} "${spec.text}" have the same stack address ${spec.stackAddress}: ${hint}`);
+  }
 }
 
 /**
@@ -153,10 +174,16 @@ export interface PathManagerFlags {
  */
 export function parsePathManager(endpoints: readonly string[], limits: string | undefined, specs: readonly PathSpec[]): PathManagerFlags {
   const own = new Set(specs.map((s) => canonical(s.stackAddress)));
+  // The table the MptcpHost builds from them, so that what the kernel would refuse (port without
+  // signal, an id twice, an address twice, more than PM_ADDR_MAX) is a usage error here, as in a
+  // scenario file (src/sim/scenario/validate-mptcp.ts).
+  const table = new EndpointTable();
   for (const text of endpoints) {
     const e = parseEndpoint(text);
     if ("errno" in e) throw new CliError(`--endpoint "${text}": ${e.message}`);
     if (!own.has(formatAddress(e.addr))) throw new CliError(`--endpoint "${text}": ${formatAddress(e.addr)} is not the address of any path (--tun, --udp)`);
+    const added = table.add(e);
+    if (isPmConfigError(added)) throw new CliError(`--endpoint "${text}": ${added.message} (${added.errno})`);
   }
   return { endpoints: [...endpoints], ...(limits !== undefined ? { limits: parseLimits(limits) } : {}) };
 }
@@ -181,8 +208,22 @@ function canonical(address: string): string {
   return a === undefined ? address : formatAddress(a);
 }
 
-/** The stack of a command: one interface per open path, MPTCP as the flags say. */
-export function createPathStack(paths: readonly OpenPath[], flags: StackFlags): Stack {
+/**
+ * The stack of a command: one interface per open path, MPTCP as the flags say. The flags were
+ * checked (parsePaths, parsePathManager); should the Host or the path manager still refuse the
+ * configuration (HostError, RangeError), the paths are closed and it is a CliError, not a trace.
+ */
+export async function createPathStack(paths: readonly OpenPath[], flags: StackFlags): Promise<Stack> {
+  try {
+    return buildStack(paths, flags);
+  } catch (e) {
+    await Promise.all(paths.map((p) => p.driver.close()));
+    if (e instanceof HostError || e instanceof RangeError) throw new CliError(`the paths or the path manager flags: ${e.message}`);
+    throw e;
+  }
+}
+
+function buildStack(paths: readonly OpenPath[], flags: StackFlags): Stack {
   const joins = Math.max(2, paths.length - 1, (flags.subflows ?? 0) - 1);
   const pm = flags.pm;
   // A host route to each path's peer: packets to it (a join to an address it announced) leave there.

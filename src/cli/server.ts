@@ -21,7 +21,7 @@ import type { MptcpCounters } from "../mptcp/counters.js";
 import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { CliError } from "./errors.js";
 import { createPathStack, kernelMptcpNote, openPaths, parsePathManager, parsePaths } from "./paths.js";
-import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
+import { DirectionMeter, LiveView, SeededBytes, parseBytes, parseInterval, parseNumber, pathStats, sendSeeded, summaryText, transferResult } from "./transfer-report.js";
 
 export interface ServerFlags extends CcFlags {
   port: string;
@@ -52,7 +52,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   if (modes > 1) throw new CliError("--sink, --echo and --source exclude each other");
   const seed = flags.seed === undefined ? 1 : parseNumber(flags.seed, "--seed", 0, true);
   const app: App = flags.echo === true ? { kind: "echo" } : flags.source !== undefined ? { kind: "source", bytes: parseBytes(flags.source, "--source"), seed } : { kind: "sink" };
-  const interval = flags.interval === undefined ? undefined : parseNumber(flags.interval, "--interval", 0.05, false);
+  const interval = flags.interval === undefined ? undefined : parseInterval(flags.interval);
   const specs = parsePaths(flags.tun ?? [], flags.udp ?? []);
   const subflows = flags.subflows === undefined ? undefined : parseNumber(flags.subflows, "--subflows", 1, true);
   const pm = flags.endpoint === undefined && flags.limits === undefined ? undefined : parsePathManager(flags.endpoint ?? [], flags.limits, specs);
@@ -61,7 +61,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   if (note !== undefined && flags.json !== true) process.stderr.write(`${note}\n`);
 
   const paths = await openPaths(specs, { offload: flags.offload === true });
-  const stack = createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, cc, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
+  const stack = await createPathStack(paths, { checksums: flags.checksums === true, pacing: flags.pacing === true, mptcp: flags.mptcp !== false, cc, ...(subflows !== undefined ? { subflows } : {}), ...(pm !== undefined ? { pm } : {}) });
   const server = stack.createServer({ allowHalfOpen: true });
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -130,7 +130,7 @@ async function serve(socket: MptcpSocket, app: App, interval: number | undefined
   if (app.kind === "source") void sendSeeded(socket, new SeededBytes(app.seed, app.bytes), sent);
   if (!socket.destroyed) await new Promise((resolve) => socket.once("close", resolve));
   live?.stop();
-  const r = transferResult(socket.mptcp, sent, received, (performance.now() - start) / 1000, {
+  const r = transferResult(socket, sent, received, (performance.now() - start) / 1000, {
     local,
     remote,
     ...(failure !== undefined ? { error: failure.code } : {}),

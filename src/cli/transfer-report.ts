@@ -15,13 +15,19 @@ import { CliError } from "./errors.js";
 
 /** The `--json` object; fields are public: add, never rename. */
 export interface TransferResult {
+  /** Bytes the application wrote (and hashed in `sha256Sent`), whether or not they left. */
   bytesSent: number;
   sha256Sent: string;
+  /** Of `bytesSent`, the bytes the peer acknowledged at the data level (RFC 8684 §3.3.2). */
+  bytesAcked: number;
   bytesReceived: number;
   sha256Received: string;
   /** From the connect call (client) or the accept (server) to the end of both directions. */
   seconds: number;
-  /** Application bytes of both directions, in Mbit/s over `seconds`. */
+  /**
+   * Bytes delivered both ways (`bytesAcked` + `bytesReceived`), in Mbit/s over `seconds`; 0 for
+   * a connection that never completed its handshake.
+   */
   goodputMbps: number;
   /** "mptcp", "fallback" or "handshake" (closed before it completed). */
   mode: string;
@@ -122,17 +128,40 @@ export function parseNumber(text: string, flag: string, min: number, integer: bo
   return n;
 }
 
+/** Shortest and longest `--interval`, in seconds: a line per subflow at most 20 times a second, at least once a day. */
+const INTERVAL_MIN = 0.05;
+const INTERVAL_MAX = 86_400;
+
+/**
+ * `--interval S`. Bounded above because Node's timers take at most 2^31 - 1 ms (24.8 days): a
+ * longer delay becomes 1 ms, with a warning, and the live view would print every millisecond.
+ */
+export function parseInterval(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < INTERVAL_MIN || n > INTERVAL_MAX) {
+    throw new CliError(`--interval: expected a number of seconds from ${INTERVAL_MIN} to ${INTERVAL_MAX} (24 h), got "${text}"`);
+  }
+  return n;
+}
+
+/**
+ * The summary of a closed connection. Goodput counts what arrived: what the peer acknowledged of
+ * ours and what we received, not what was written (a refused connection wrote its whole buffer).
+ */
 export function transferResult(
-  stats: MptcpStats,
+  socket: MptcpSocket,
   sent: DirectionMeter,
   received: DirectionMeter,
   seconds: number,
   ends: { local: string; remote: string; error?: string; counters?: Record<string, number>; paths?: TransferResult["paths"] },
 ): TransferResult {
-  const bits = (sent.bytes + received.bytes) * 8;
+  const stats = socket.mptcp;
+  const acked = socket.connection.bytesAcked;
+  const bits = stats.mode === "handshake" ? 0 : (acked + received.bytes) * 8;
   return {
     bytesSent: sent.bytes,
     sha256Sent: sent.sha256,
+    bytesAcked: acked,
     bytesReceived: received.bytes,
     sha256Received: received.sha256,
     seconds: round(seconds, 6),
@@ -153,9 +182,9 @@ export function transferResult(
 export function summaryText(r: TransferResult): string {
   const lines = [
     `${r.local} -> ${r.remote}: ${r.mode}${r.fallback === false ? "" : ` (fallback: ${r.fallback})`}${r.checksums ? ", DSS checksums" : ""}${r.error ? `, ended by ${r.error}` : ""}`,
-    `  sent     ${fmtBytes(r.bytesSent)} sha256 ${r.sha256Sent}`,
+    `  sent     ${fmtBytes(r.bytesSent)} sha256 ${r.sha256Sent}${r.bytesAcked === r.bytesSent ? "" : ` (${fmtBytes(r.bytesAcked)} acknowledged)`}`,
     `  received ${fmtBytes(r.bytesReceived)} sha256 ${r.sha256Received}`,
-    `  ${r.seconds.toFixed(3)} s, ${r.goodputMbps.toFixed(2)} Mbit/s`,
+    `  ${r.seconds.toFixed(3)} s, ${r.mode === "handshake" ? "never established" : `${r.goodputMbps.toFixed(2)} Mbit/s`}`,
   ];
   r.subflows.forEach((s, i) => lines.push(`  ${subflowText(i, s)}`));
   return lines.join("\n") + "\n";

@@ -338,6 +338,14 @@ export class MptcpConnection {
     return this.written;
   }
 
+  /**
+   * Bytes of the stream the peer has acknowledged: its Data ACKs (RFC 8684 §3.3.2), or after a
+   * fallback its TCP ACKs (§3.7). Unlike what the application wrote, nothing of it is still here.
+   */
+  get bytesAcked(): number {
+    return this.sendQueue.acked;
+  }
+
   /** A snapshot for applications and results: mode, fallback reason, per-subflow figures. */
   stats(): MptcpStats {
     const subflows: SubflowStats[] = [];
@@ -731,6 +739,9 @@ export class MptcpConnection {
         break;
       case "closed":
         if (this.initialDown) break;
+        // Plain TCP closed in order (our FIN acknowledged): so was every byte, which the data
+        // level learns here, as service() no longer runs once the connection is closed.
+        if (this.modeValue === "fallback" && this.rstReason === undefined && !this.closedSent && this.sub !== undefined) this.fallbackAcks(this.sub);
         // A subflow we reset for a protocol error (rstReason set) takes the connection with it.
         this.finish(this.rstReason !== undefined ? "reset" : "closed");
         break;

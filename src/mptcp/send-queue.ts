@@ -55,6 +55,7 @@ interface Chunk {
 
 export class DataSendQueue {
   private readonly capacity: number;
+  private readonly initialDsn: number;
   private readonly chunks: Chunk[] = [];
   private head = 0;
   private una: number;
@@ -67,7 +68,8 @@ export class DataSendQueue {
 
   constructor(opts: SendQueueOptions) {
     this.capacity = opts.capacity;
-    this.una = opts.initialDsn ?? 1;
+    this.initialDsn = opts.initialDsn ?? 1;
+    this.una = this.initialDsn;
     this.nxt = this.una;
     this.end = this.una;
     this.edge = this.una + opts.initialWindow;
@@ -91,6 +93,11 @@ export class DataSendQueue {
   /** How many more bytes `write` would take now. */
   get writable(): number {
     return this.finQueued ? 0 : Math.max(0, this.capacity - (this.end - this.una));
+  }
+
+  /** Bytes written and data-acked by the peer (§3.3.2), the DATA_FIN not counted. */
+  get acked(): number {
+    return Math.min(this.una, this.end) - this.initialDsn;
   }
 
   /** Bytes written and not yet data-acked. */

@@ -1,7 +1,7 @@
 /**
  * `mptcp client` and `mptcp server` as two processes over UDP loopback with two paths: the JSON
  * summaries, the bytes and their hashes at both ends, two subflows, the netcat mode, refusal,
- * and one-line usage errors.
+ * an interrupted client, and one-line usage errors.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -75,7 +75,7 @@ function seeded(length: number, seed: number): string {
   return sha256(Buffer.concat(parts));
 }
 
-const JSON_FIELDS = ["bytesSent", "sha256Sent", "bytesReceived", "sha256Received", "seconds", "goodputMbps", "fallback", "subflows"];
+const JSON_FIELDS = ["bytesSent", "sha256Sent", "bytesAcked", "bytesReceived", "sha256Received", "seconds", "goodputMbps", "fallback", "subflows"];
 
 describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, () => {
   test("--send to --sink over two paths: JSON summaries, equal hashes, two subflows", async () => {
@@ -93,6 +93,7 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       assert.ok(f in s, `server JSON has ${f}`);
     }
     assert.equal(c.bytesSent, 8_000_000);
+    assert.equal(c.bytesAcked, 8_000_000);
     assert.equal(c.sha256Sent, seeded(8_000_000, 7));
     assert.equal(s.bytesReceived, 8_000_000);
     assert.equal(s.sha256Received, c.sha256Sent);
@@ -200,15 +201,50 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.match(client.stderr, /-> 10\.0\.0\.2:5203: mptcp/);
   });
 
-  test("a port nobody listens on: ECONNREFUSED, exit code 1", async () => {
+  test("a port nobody listens on: ECONNREFUSED, exit code 1, nothing acknowledged and no goodput", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5204", ...p.server]);
     await listening(server);
-    const client = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1k"]);
+    const client = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1M"]);
     assert.equal(await client.done, 1);
     assert.match(client.stderr, /^mptcp: connect ECONNREFUSED 10\.0\.0\.2:5205$/m);
+    // What the application wrote is not what left: the summary says so, and shows no rate.
+    assert.match(client.stderr, /^ {2}sent +1\.00 MB sha256 [0-9a-f]{64} \(0 B acknowledged\)$/m);
+    assert.match(client.stderr, /^ {2}[\d.]+ s, never established$/m);
+    const json = start(["client", "10.0.0.2:5205", ...p.client, "--send", "1M", "--json"]);
+    assert.equal(await json.done, 1);
+    const c = JSON.parse(json.stdout) as { bytesSent: number; bytesAcked: number; goodputMbps: number; mode: string; error: string };
+    assert.deepEqual({ bytesSent: c.bytesSent, bytesAcked: c.bytesAcked, goodputMbps: c.goodputMbps, mode: c.mode, error: c.error }, { bytesSent: 1_000_000, bytesAcked: 0, goodputMbps: 0, mode: "handshake", error: "ECONNREFUSED" });
     server.child.kill("SIGTERM");
     assert.equal(await server.done, 0);
+  });
+
+  // A kernel socket resets its peer when its process dies; the client's stack must say it too
+  // (MP_FASTCLOSE, RFC 8684 §3.5), or a `--once` server keeps the dead connection for ever.
+  test("SIGINT on a sending client: MP_FASTCLOSE to the server, which exits by itself; exit code 130 with a summary", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5209", ...p.server, "--sink", "--once", "--json"]);
+    await listening(server);
+    // Far more than can go in the test's time: the transfer is under way when the signal comes.
+    const client = start(["client", "10.0.0.2:5209", ...p.client, "--send", "100G", "--interval", "0.1", "--json"]);
+    while (!/ESTABLISHED tx [1-9]/.test(client.stderr)) {
+      if (client.child.exitCode !== null) throw new Error(`client exited: ${client.stderr}`);
+      await once(client.child.stderr!, "data");
+    }
+    client.child.kill("SIGINT");
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 130, client.stderr);
+    assert.match(client.stderr, /^mptcp: interrupted by SIGINT$/m);
+    assert.equal(sc, 0, server.stderr);
+    const c = JSON.parse(client.stdout) as { error: string; bytesSent: number; bytesAcked: number; counters: Record<string, number> };
+    const s = JSON.parse(server.stdout) as { error: string; bytesReceived: number; counters: Record<string, number> };
+    assert.equal(c.error, "SIGINT");
+    assert.ok(c.bytesAcked <= c.bytesSent, `${c.bytesAcked} of ${c.bytesSent} acknowledged`);
+    assert.equal(s.error, "ECONNRESET");
+    assert.ok(s.bytesReceived >= c.bytesAcked, `server received ${s.bytesReceived}, client saw ${c.bytesAcked} acknowledged`);
+    // One per subflow up (RFC 8684 §3.5: a RST carrying MP_FASTCLOSE on each).
+    assert.ok((c.counters.MPFastcloseTx ?? 0) >= 1, JSON.stringify(c.counters));
+    assert.ok((s.counters.MPFastcloseRx ?? 0) >= 1, JSON.stringify(s.counters));
   });
 
   test("usage errors are one line with exit code 2", () => {
@@ -225,6 +261,16 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
       [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc", "vegas"], /^mptcp: --cc: one of reno, cubic, lia, olia, balia, coupled, kelly-voice, got "vegas"$/],
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--cc-floor", "rfc"], /^mptcp: --cc-floor: one of linux, draft, got "rfc"$/],
       [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--scheduler", "fastest"], /^mptcp: --scheduler: one of /],
+      // Two paths with one stack address (ADDR@ left out on loopback): the Host would refuse it.
+      [["client", "127.0.0.1:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--udp", "127.0.0.1:3=127.0.0.1:4"], /^mptcp: --udp "127\.0\.0\.1:1=127\.0\.0\.1:2" and --udp "127\.0\.0\.1:3=127\.0\.0\.1:4" have the same stack address 127\.0\.0\.1: .*ADDR@/],
+      [["server", "--port", "5201", "--udp", "10.0.0.2@127.0.0.1:1=127.0.0.1:2", "--udp", "10.0.0.2@127.0.0.1:3=127.0.0.1:4"], /same stack address 10\.0\.0\.2: .*ADDR@/],
+      // What `ip mptcp endpoint add` refuses, as a scenario file's endpoints are checked.
+      [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 port 80"], /^mptcp: --endpoint "10\.0\.0\.1 port 80": flags must have signal and not subflow when using port \(EINVAL\)$/],
+      [["client", "10.0.0.2:5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.0.1 id 1"], /^mptcp: --endpoint "10\.0\.0\.1 id 1": address id in use \(EBUSY\)$/],
+      [["server", "--port", "5201", "--udp", "10.0.0.1@127.0.0.1:1=127.0.0.1:2", "--udp", "10.0.1.1@127.0.0.1:3=127.0.0.1:4", "--endpoint", "10.0.0.1 id 1", "--endpoint", "10.0.1.1 id 1"], /^mptcp: --endpoint "10\.0\.1\.1 id 1": address id in use \(EBUSY\)$/],
+      // Node's timers overflow above 2^31 - 1 ms (and then fire every millisecond).
+      [["client", "10.0.0.2:5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--interval", "1e9"], /^mptcp: --interval: expected a number of seconds from 0\.05 to 86400 \(24 h\), got "1e9"$/],
+      [["server", "--port", "5201", "--udp", "127.0.0.1:1=127.0.0.1:2", "--interval", "86401"], /^mptcp: --interval: expected a number of seconds from 0\.05 to 86400/],
     ] as const) {
       const res = runCli([...args]);
       assert.equal(res.status, 2, `${args.join(" ")}: ${res.stderr}`);

@@ -145,10 +145,14 @@ describe("DataSendQueue: DATA_FIN (§3.3.3)", () => {
     assert.deepEqual(view(q.next(2)), [3, "c", true, false]);
     assert.equal(q.sndNxt, 5);
     assert.equal(q.next(2), undefined);
+    assert.equal(q.acked, 0);
     assert.equal(q.onDataAck(4), "advanced");
     assert.equal(q.finAcked, false);
+    assert.equal(q.acked, 3);
     assert.equal(q.onDataAck(5), "advanced");
     assert.equal(q.finAcked, true);
+    // The DATA_FIN takes a DSN but is no byte of the stream.
+    assert.equal(q.acked, 3);
   });
 
   test("a DATA_FIN after all data was sent goes alone", () => {

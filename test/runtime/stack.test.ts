@@ -157,6 +157,37 @@ describe("runtime: net-style sockets over two stacks", { timeout: 60_000 }, () =
     }
   });
 
+  // The peer's end comes while our last window is in flight: the socket closes, the connection
+  // finishes in the background, and what it acknowledged is counted once the stack is closed.
+  for (const enabled of [true, false]) {
+    test(`connection.bytesAcked counts every byte once the close is done${enabled ? "" : ", after a fallback (the last ACK is the FIN's)"}`, async () => {
+      const p = pair(1, { ...SMALL_BUFFERS, enabled });
+      try {
+        const up = payload(1_000_000, 3);
+        const received = new Promise<Buffer>((resolve) => {
+          p.server
+            .createServer({ allowHalfOpen: true }, (s) => {
+              resolve(readAll(s));
+              s.end("bye");
+            })
+            .listen(5209);
+        });
+        const sock = p.client.connect({ port: 5209, host: "10.0.0.2", allowHalfOpen: true });
+        sock.resume();
+        const closed = once(sock, "close");
+        await writeAll(sock, up);
+        sock.end();
+        await closed;
+        assert.equal(sock.connection.mode, enabled ? "mptcp" : "fallback");
+        await p.client.close();
+        assert.equal(sha256(await received), sha256(up));
+        assert.equal(sock.connection.bytesAcked, up.length);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
   test("destroy() resets the peer with ECONNRESET (MP_FASTCLOSE)", async () => {
     const p = pair();
     try {
