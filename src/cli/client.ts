@@ -159,10 +159,16 @@ function netcat(socket: MptcpSocket, meter: DirectionMeter): void {
   });
   stdin.on("end", () => socket.end());
   socket.on("data", (chunk: Buffer) => {
+    if (process.stdout.destroyed) return;
     if (!process.stdout.write(chunk)) {
       socket.pause();
       process.stdout.once("drain", () => socket.resume());
     }
+  });
+  // Whoever read stdout went away (`mptcp client ... | head -1`): nothing can take the peer's
+  // bytes any more, so end the connection, as a netcat killed by SIGPIPE would (the peer is told).
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") socket.destroy();
   });
 }
 

@@ -201,6 +201,18 @@ describe("mptcp client / mptcp server over UDP loopback", { timeout: 60_000 }, (
     assert.match(client.stderr, /-> 10\.0\.0\.2:5203: mptcp/);
   });
 
+  test("netcat mode whose stdout reader goes away: the client ends the connection and exits quietly, the server too", async () => {
+    const p = await twoPaths();
+    const server = start(["server", "--port", "5206", ...p.server, "--echo", "--once"]);
+    await listening(server);
+    const client = start(["client", "10.0.0.2:5206", ...p.client], "echo me\n".repeat(20_000));
+    client.child.stdout!.destroy();
+    const [cc, sc] = await Promise.all([client.done, server.done]);
+    assert.equal(cc, 0, client.stderr);
+    assert.doesNotMatch(client.stderr, /EPIPE|\n {4}at /);
+    assert.notEqual(sc, null, "the server ended by itself");
+  });
+
   test("a port nobody listens on: ECONNREFUSED, exit code 1, nothing acknowledged and no goodput", async () => {
     const p = await twoPaths();
     const server = start(["server", "--port", "5204", ...p.server]);
