@@ -56,11 +56,12 @@ import { DataAckWidth, DsnSpace } from "./dsn.js";
 import { SubflowlessWait, type SubflowlessEnd } from "./close-timeout.js";
 import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
-import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
+import { ReceiveMappings, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
 import { SegmentSizes } from "./segment-sizes.js";
 import { AHEAD_BYTES, AheadRun } from "./map-ahead.js";
 import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, declaresMapping, mappingDss, withDataAck } from "./send-mapping.js";
+import { SentInfiniteMapping, infiniteMappingDss } from "./infinite-mapping.js";
 import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
 import type { DataLevel } from "./joined-paths.js";
@@ -161,6 +162,8 @@ export class MptcpConnection {
   private mpFailDsn: number | undefined;
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
   private infinitePending = false;
+  /** Sender, after the fallback: the infinite mapping, for the copies of its segment (infinite-mapping.ts). */
+  private infiniteSent: SentInfiniteMapping | undefined;
   /**
    * A join has been up: the initial subflow's bytes no longer map linearly onto the data stream
    * (the join carried some, and what it lost came back on the initial subflow), so the connection
@@ -1253,6 +1256,7 @@ export class MptcpConnection {
   private fallbackAcks(sub: Subflow): void {
     const acked = this.written - sub.tcp.sendQueued;
     this.sendQueue.onDataAck(Math.min(this.sendQueue.sndNxt, 1 + acked));
+    if (this.infiniteSent?.outstanding(acked) === false) this.infiniteSent = undefined;
   }
 
   /** The end of the connection (§3.3.3): both DATA_FINs acknowledged, or the plain TCP close. */
@@ -1688,6 +1692,8 @@ export class MptcpConnection {
     }
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return [];
+    // After the fallback: a copy of the infinite mapping's segment, nothing to count.
+    if (this.modeValue === "fallback") return padOptions(plan.options);
     if (this.modeValue === "mptcp" && this.paths.sent(this.initialPath, plan.options)) this.ackWanted = true;
     this.noteDataAckSent(this.initialAcks, plan.options, this.rxMap?.receivedInOrder ?? 0);
     for (const o of plan.options) {
@@ -1704,9 +1710,11 @@ export class MptcpConnection {
       } else if (o.subtype === "MP_FAIL") {
         this.count("MPFailTx");
       } else if (o.subtype === "DSS" && o.dataLen === 0) {
-        // §3.7: the infinite mapping is out; from here on this side sends plain TCP.
+        // §3.7: the infinite mapping is out; from here on this side sends plain TCP, but for the
+        // copies of this segment, which declare it again (infinite-mapping.ts).
         this.count("InfiniteMapTx");
         this.fallBack("MP_FAIL from the peer: infinite mapping sent");
+        if (ctx.kind === "data" && ctx.payload.length > 0) this.infiniteSent = new SentInfiniteMapping(ctx.offset, plan.options);
       }
     }
     return padOptions(plan.options);
@@ -1816,6 +1824,9 @@ export class MptcpConnection {
       default:
         break;
     }
+    // §3.7: after the fallback, only a copy of the segment that carried the infinite mapping has
+    // an option (the mapping again), and one before it a payload limit.
+    if (this.modeValue === "fallback") return kind === "data" ? this.infiniteSent?.plan(offset) : undefined;
     if (this.modeValue !== "mptcp") return undefined;
     const tx = this.txMap!;
     const mapped = kind === "data" ? tx.at(offset) : undefined;
@@ -1834,8 +1845,7 @@ export class MptcpConnection {
     if (this.infinitePending && (kind === "data" || kind === "ack")) {
       // §3.7: the peer sent MP_FAIL on our only subflow: the infinite mapping (data-level length
       // 0) from this segment's first byte, whose DSN is its offset + 1 on this linear subflow.
-      dss = { subtype: "DSS", fin: false, dataAck64: false, dsn64: true, dsn: this.localSpace!.toWire64(offset + 1), ssn: offsetToSsn(offset), dataLen: 0 };
-      if (this.csum) dss.checksum = 0;
+      dss = infiniteMappingDss(offset, this.localSpace!, this.csum);
     } else if (mapped !== undefined) {
       // §3.1: until the server has shown it has our key, every segment declares its mapping, as
       // the one that started it carried MP_CAPABLE and may be the copy that was lost.
