@@ -49,7 +49,7 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, padOptions, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
+import { acceptableCapable, capableFlags, mapsData, MPTCP_VERSION, mptcpOptionsOf, padOption, padOptions, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
@@ -160,6 +160,11 @@ export class MptcpConnection {
   private endpointsChanged = false;
   /** Receiver: a DSS checksum failed; MP_FAIL with this DSN until the infinite mapping (§3.7). */
   private mpFailDsn: number | undefined;
+  /**
+   * Receiver: MP_FAIL goes on the next segment that has room for it: after a checksum failure,
+   * and again whenever the peer shows it has not received one (`incomingMptcp`).
+   */
+  private mpFailDue = false;
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
   private infinitePending = false;
   /** Sender, after the fallback: the infinite mapping, for the copies of its segment (infinite-mapping.ts). */
@@ -1609,6 +1614,7 @@ export class MptcpConnection {
     this.txMap = undefined;
     this.rxMap = undefined;
     this.mpFailDsn = undefined;
+    this.mpFailDue = false;
     this.infinitePending = false;
     this.bareDataFin = undefined;
     this.deferredDataFin = undefined;
@@ -1709,6 +1715,7 @@ export class MptcpConnection {
         }
       } else if (o.subtype === "MP_FAIL") {
         this.count("MPFailTx");
+        this.mpFailDue = false;
       } else if (o.subtype === "DSS" && o.dataLen === 0) {
         // §3.7: the infinite mapping is out; from here on this side sends plain TCP, but for the
         // copies of this segment, which declare it again (infinite-mapping.ts).
@@ -1861,9 +1868,9 @@ export class MptcpConnection {
     const ack = this.dataAckState(this.rxMap!.receivedInOrder);
     const withAck = dss !== undefined || mapped === undefined || this.mpFailDsn !== undefined || this.everySegment || this.initialAcks.due(ack);
     const options: MptcpOption[] = withAck ? [withDataAck(dss, ack.ack, this.peerSpace!, ack.width)] : [];
-    // §3.7: MP_FAIL until the peer's infinite mapping arrives; on segments without a mapping, where
-    // it fits beside the Data ACK.
-    if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
+    // §3.7: MP_FAIL, when due (`mpFailDue`), until the peer's infinite mapping arrives; on segments
+    // without a mapping, where it fits beside the Data ACK.
+    if (this.mpFailDsn !== undefined && this.mpFailDue && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
     const out = maxPayload === undefined ? { options } : { options, maxPayload };
     // No signals beside MP_FAIL or the infinite mapping, nor on a subflow out of service (the
     // path manager does not count it among the live ones, `livePaths`).
@@ -1946,6 +1953,16 @@ export class MptcpConnection {
     // verified, or other subflows exist): the peer fell back or options are being stripped, and
     // no mapping will come.
     if (unmappedData && this.fullyEstablished) return this.unmappedReset();
+    if (this.mpFailDsn !== undefined && mapsData(opts)) {
+      // §3.7: after our MP_FAIL the peer, having received it, sends the infinite mapping and then
+      // no option. A segment that maps data shows it had not when it sent that segment: MP_FAIL
+      // goes again on the ACK, in case ours was lost. Segments without an option say nothing
+      // (inside a mapping the peer sends none either), so MP_FAIL is not repeated on every ACK:
+      // in order, such data falls back by itself (`canFallBack`), and out of order it waits for
+      // the copy of the segment that carried the infinite mapping (infinite-mapping.ts).
+      this.mpFailDue = true;
+      if (ctx.payload.length === 0) this.ackWanted = true;
+    }
     if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
     // §3.3.8, §3.4, §3.5: MP_PRIO, ADD_ADDR, REMOVE_ADDR, MP_FASTCLOSE.
     this.startPathManager();
@@ -2046,6 +2063,7 @@ export class MptcpConnection {
     // Committed to plain TCP: no subflow may join from now on (`joinsRefused`; there is none:
     // `received`).
     this.mpFailDsn ??= dsn;
+    this.mpFailDue = true;
     this.abandonPendingJoins();
     this.ackWanted = true;
     this.owner.changed(this);

@@ -563,6 +563,33 @@ describe("errors and fallback after the handshake (RFC 8684 §3.6, §3.7)", () =
     assert.deepEqual(mptcpOptions(copy!), mptcpOptions(second!));
   });
 
+  test("MP_FAIL goes on the ACK after the failure, not on every ACK; again when the peer still maps data", () => {
+    const { h, c, fromServer, mapping } = establishedClient({ checksums: true });
+    const payload = new Uint8Array(50).fill(7);
+    const good = dssChecksum(PEER.idsn + 1n, 1, 50, payload);
+    h.receive(fromServer(0, 0, [mapping(1, 0, 50, { checksum: good ^ 0xffff })], payload), 0, 2000);
+    const [ack] = drain(h, 2000);
+    assert.deepEqual(mptcpOptions(ack!)[1], { subtype: "MP_FAIL", dsn: PEER.idsn + 1n });
+    assert.equal(h.counters.MPFailTx, 1);
+
+    // Out of order and without an option (the peer's infinite mapping may be in the hole): the
+    // duplicate ACK says nothing more. Once the peer received MP_FAIL it sends no mapping.
+    const rest = new Uint8Array(30).fill(8);
+    h.receive(fromServer(70, 0, [], rest.subarray(20)), 0, 3000);
+    const [dup] = drain(h, 3000);
+    assert.equal(dup!.ack, SERVER_ISN + 1 + 50);
+    assert.deepEqual(mptcpOptions(dup!), [{ subtype: "DSS", fin: false, dataAck64: true, dataAck: PEER.idsn + 51n, dsn64: false }]);
+    assert.equal(h.counters.MPFailTx, 1);
+
+    // A new mapping: the peer has not received MP_FAIL (lost, or still in flight), so it goes again.
+    h.receive(fromServer(50, 0, [mapping(51, 50, 30, { checksum: dssChecksum(PEER.idsn + 51n, 51, 30, rest) })], rest.subarray(0, 20)), 0, 4000);
+    const [filled] = drain(h, 4000);
+    assert.equal(filled!.ack, SERVER_ISN + 1 + 80, "the hole filled: an immediate ACK");
+    assert.deepEqual(mptcpOptions(filled!)[1], { subtype: "MP_FAIL", dsn: PEER.idsn + 1n });
+    assert.equal(h.counters.MPFailTx, 2);
+    assert.equal(c.mode, "mptcp", "until the peer's infinite mapping");
+  });
+
   test("a DATA_FIN whose checksum fails resets the subflow with MP_FAIL and MP_TCPRST", () => {
     const { h, key, fromServer } = establishedClient({ checksums: true });
     const good = dssChecksum(PEER.idsn + 1n, 0, 1, new Uint8Array(0));
