@@ -452,9 +452,14 @@ export class Trace {
     const len = opt.dataLen ?? 0;
     if (len === 0) {
       // The infinite mapping (§3.3.1): the rest of the subflow maps linearly; MPTCP falls back (§3.7).
+      // A retransmission of its segment declares it again: the same fallback, reported once, as a
+      // repeated mapping is.
+      const ssn = d.widen(opt.ssn ?? 0);
+      const prev = d.mappings.infinite;
+      if (prev?.ssn === ssn && prev.dsn === dsnRel) return rel;
       this.anomaly(ctx, "infinite-mapping", `from DSN ${dsnRel}, SSN ${opt.ssn}`);
       if (conn.fallback === false) conn.fallback = "infinite mapping (RFC 8684 §3.7)";
-      d.mappings.add({ ssn: d.widen(opt.ssn ?? 0), len: 0, dsn: dsnRel, fin: false, frame: seg.frame });
+      d.mappings.add({ ssn, len: 0, dsn: dsnRel, fin: false, frame: seg.frame });
       return rel;
     }
     const m: Mapping = { ssn: d.widen(opt.ssn ?? 0), len, dsn: dsnRel, fin: opt.fin, frame: seg.frame };

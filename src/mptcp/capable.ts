@@ -37,6 +37,15 @@ export function mptcpOptionsOf(options: readonly TcpOption[]): SegmentMptcp {
   return out;
 }
 
+/**
+ * Whether a segment's options map data: a DSS with a mapping that is not the infinite mapping
+ * (a DATA_FIN alone included), or the MP_CAPABLE of the client's first data (§3.1, §3.3.1).
+ */
+export function mapsData(opts: SegmentMptcp): boolean {
+  const dss = opts.dss;
+  return (dss?.dsn !== undefined && dss.dataLen !== 0) || opts.capable?.dataLen !== undefined;
+}
+
 /** Our MP_CAPABLE flags: H (HMAC-SHA256), and A when we require DSS checksums. */
 export function capableFlags(checksums: boolean): number {
   return MPC_FLAG.H | (checksums ? MPC_FLAG.A : 0);

@@ -49,18 +49,19 @@ import type { TcpOption, TcpRepr } from "../wire/tcp-types.js";
 import { TCP_FLAG } from "../wire/tcp-types.js";
 import type { Dss, MpCapable, MptcpOption } from "../wire/mptcp/types.js";
 import { TCPRST_REASON } from "../wire/mptcp/types.js";
-import { acceptableCapable, capableFlags, MPTCP_VERSION, mptcpOptionsOf, padOption, padOptions, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
+import { acceptableCapable, capableFlags, mapsData, MPTCP_VERSION, mptcpOptionsOf, padOption, padOptions, paddedLengths, reservationOf, wantsChecksums } from "./capable.js";
 import type { SegmentMptcp } from "./capable.js";
 import type { MptcpCounterName } from "./counters.js";
 import { DataAckWidth, DsnSpace } from "./dsn.js";
 import { SubflowlessWait, type SubflowlessEnd } from "./close-timeout.js";
 import type { MptcpConnectionEventType } from "./events.js";
 import type { MappingAnnouncement, MappingError, SegmentResult } from "./mapping.js";
-import { ReceiveMappings, offsetToSsn, readMapping } from "./mapping.js";
+import { ReceiveMappings, readMapping } from "./mapping.js";
 import { DataReassembly } from "./reassembly.js";
 import { SegmentSizes } from "./segment-sizes.js";
 import { AHEAD_BYTES, AheadRun } from "./map-ahead.js";
 import { DataAckRecord, SendMappings, carriesMapping, dataFinDss, declaringShape, declaresMapping, mappingDss, withDataAck } from "./send-mapping.js";
+import { SentInfiniteMapping, infiniteMappingDss } from "./infinite-mapping.js";
 import type { DataAckState, SegmentShape, SentMapping } from "./send-mapping.js";
 import type { JoinSubflow } from "./join.js";
 import type { DataLevel } from "./joined-paths.js";
@@ -159,8 +160,15 @@ export class MptcpConnection {
   private endpointsChanged = false;
   /** Receiver: a DSS checksum failed; MP_FAIL with this DSN until the infinite mapping (§3.7). */
   private mpFailDsn: number | undefined;
+  /**
+   * Receiver: MP_FAIL goes on the next segment that has room for it: after a checksum failure,
+   * and again whenever the peer shows it has not received one (`incomingMptcp`).
+   */
+  private mpFailDue = false;
   /** Sender: the peer sent MP_FAIL; the next segment carries the infinite mapping (§3.7). */
   private infinitePending = false;
+  /** Sender, after the fallback: the infinite mapping, for the copies of its segment (infinite-mapping.ts). */
+  private infiniteSent: SentInfiniteMapping | undefined;
   /**
    * A join has been up: the initial subflow's bytes no longer map linearly onto the data stream
    * (the join carried some, and what it lost came back on the initial subflow), so the connection
@@ -1253,6 +1261,7 @@ export class MptcpConnection {
   private fallbackAcks(sub: Subflow): void {
     const acked = this.written - sub.tcp.sendQueued;
     this.sendQueue.onDataAck(Math.min(this.sendQueue.sndNxt, 1 + acked));
+    if (this.infiniteSent?.outstanding(acked) === false) this.infiniteSent = undefined;
   }
 
   /** The end of the connection (§3.3.3): both DATA_FINs acknowledged, or the plain TCP close. */
@@ -1605,6 +1614,7 @@ export class MptcpConnection {
     this.txMap = undefined;
     this.rxMap = undefined;
     this.mpFailDsn = undefined;
+    this.mpFailDue = false;
     this.infinitePending = false;
     this.bareDataFin = undefined;
     this.deferredDataFin = undefined;
@@ -1688,6 +1698,8 @@ export class MptcpConnection {
     }
     const plan = this.plan(ctx.kind, ctx.offset, ctx.retransmission);
     if (plan === undefined) return [];
+    // After the fallback: a copy of the infinite mapping's segment, nothing to count.
+    if (this.modeValue === "fallback") return padOptions(plan.options);
     if (this.modeValue === "mptcp" && this.paths.sent(this.initialPath, plan.options)) this.ackWanted = true;
     this.noteDataAckSent(this.initialAcks, plan.options, this.rxMap?.receivedInOrder ?? 0);
     for (const o of plan.options) {
@@ -1703,10 +1715,13 @@ export class MptcpConnection {
         }
       } else if (o.subtype === "MP_FAIL") {
         this.count("MPFailTx");
+        this.mpFailDue = false;
       } else if (o.subtype === "DSS" && o.dataLen === 0) {
-        // §3.7: the infinite mapping is out; from here on this side sends plain TCP.
+        // §3.7: the infinite mapping is out; from here on this side sends plain TCP, but for the
+        // copies of this segment, which declare it again (infinite-mapping.ts).
         this.count("InfiniteMapTx");
         this.fallBack("MP_FAIL from the peer: infinite mapping sent");
+        if (ctx.kind === "data" && ctx.payload.length > 0) this.infiniteSent = new SentInfiniteMapping(ctx.offset, plan.options);
       }
     }
     return padOptions(plan.options);
@@ -1816,6 +1831,9 @@ export class MptcpConnection {
       default:
         break;
     }
+    // §3.7: after the fallback, only a copy of the segment that carried the infinite mapping has
+    // an option (the mapping again), and one before it a payload limit.
+    if (this.modeValue === "fallback") return kind === "data" ? this.infiniteSent?.plan(offset) : undefined;
     if (this.modeValue !== "mptcp") return undefined;
     const tx = this.txMap!;
     const mapped = kind === "data" ? tx.at(offset) : undefined;
@@ -1834,8 +1852,7 @@ export class MptcpConnection {
     if (this.infinitePending && (kind === "data" || kind === "ack")) {
       // §3.7: the peer sent MP_FAIL on our only subflow: the infinite mapping (data-level length
       // 0) from this segment's first byte, whose DSN is its offset + 1 on this linear subflow.
-      dss = { subtype: "DSS", fin: false, dataAck64: false, dsn64: true, dsn: this.localSpace!.toWire64(offset + 1), ssn: offsetToSsn(offset), dataLen: 0 };
-      if (this.csum) dss.checksum = 0;
+      dss = infiniteMappingDss(offset, this.localSpace!, this.csum);
     } else if (mapped !== undefined) {
       // §3.1: until the server has shown it has our key, every segment declares its mapping, as
       // the one that started it carried MP_CAPABLE and may be the copy that was lost.
@@ -1851,9 +1868,9 @@ export class MptcpConnection {
     const ack = this.dataAckState(this.rxMap!.receivedInOrder);
     const withAck = dss !== undefined || mapped === undefined || this.mpFailDsn !== undefined || this.everySegment || this.initialAcks.due(ack);
     const options: MptcpOption[] = withAck ? [withDataAck(dss, ack.ack, this.peerSpace!, ack.width)] : [];
-    // §3.7: MP_FAIL until the peer's infinite mapping arrives; on segments without a mapping, where
-    // it fits beside the Data ACK.
-    if (this.mpFailDsn !== undefined && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
+    // §3.7: MP_FAIL, when due (`mpFailDue`), until the peer's infinite mapping arrives; on segments
+    // without a mapping, where it fits beside the Data ACK.
+    if (this.mpFailDsn !== undefined && this.mpFailDue && dss === undefined) options.push({ subtype: "MP_FAIL", dsn: this.peerSpace!.toWire64(this.mpFailDsn) });
     const out = maxPayload === undefined ? { options } : { options, maxPayload };
     // No signals beside MP_FAIL or the infinite mapping, nor on a subflow out of service (the
     // path manager does not count it among the live ones, `livePaths`).
@@ -1936,6 +1953,16 @@ export class MptcpConnection {
     // verified, or other subflows exist): the peer fell back or options are being stripped, and
     // no mapping will come.
     if (unmappedData && this.fullyEstablished) return this.unmappedReset();
+    if (this.mpFailDsn !== undefined && mapsData(opts)) {
+      // §3.7: after our MP_FAIL the peer, having received it, sends the infinite mapping and then
+      // no option. A segment that maps data shows it had not when it sent that segment: MP_FAIL
+      // goes again on the ACK, in case ours was lost. Segments without an option say nothing
+      // (inside a mapping the peer sends none either), so MP_FAIL is not repeated on every ACK:
+      // in order, such data falls back by itself (`canFallBack`), and out of order it waits for
+      // the copy of the segment that carried the infinite mapping (infinite-mapping.ts).
+      this.mpFailDue = true;
+      if (ctx.payload.length === 0) this.ackWanted = true;
+    }
     if (dss?.dataAck !== undefined) this.onDataAck(dss, seg);
     // §3.3.8, §3.4, §3.5: MP_PRIO, ADD_ADDR, REMOVE_ADDR, MP_FASTCLOSE.
     this.startPathManager();
@@ -2036,6 +2063,7 @@ export class MptcpConnection {
     // Committed to plain TCP: no subflow may join from now on (`joinsRefused`; there is none:
     // `received`).
     this.mpFailDsn ??= dsn;
+    this.mpFailDue = true;
     this.abandonPendingJoins();
     this.ackWanted = true;
     this.owner.changed(this);

@@ -17,7 +17,9 @@ import type { Link, LinkConfig } from "../../src/sim/link.js";
 import type { TcpStats } from "../../src/tcp/tcb.js";
 import { PayloadCorrupter } from "../../src/sim/middlebox/corrupt.js";
 import { Rng } from "../../src/util/rng.js";
-import { CLIENT2_U32, CLIENT_U32, SERVER2_U32, SERVER_U32, fifoOneWayDelays, payload, receiverWaits, runPair, sentBy, withCaptures, type Pair, type Waits } from "./sim-pair.js";
+import type { RecordingTap } from "../../src/sim/tap.js";
+import { parseTcpOptions } from "../../src/wire/tcp-options.js";
+import { CLIENT2_U32, CLIENT_U32, SERVER2_U32, SERVER_U32, fifoOneWayDelays, payload, receiverWaits, runPair, sentBy, withCaptures, type Pair, type TcpInfo, type Waits } from "./sim-pair.js";
 
 const SYN = 0x02;
 const FIN = 0x01;
@@ -248,6 +250,53 @@ describe("analyze against the simulator: a payload-corrupting box with DSS check
       assert.equal(c.signals.filter((e) => e.type === "MP_FAIL").length, p.serverHost.counters.MPFailTx);
     });
   }
+
+  /*
+   * The same lossy path with seed 49: the link drops the client's segment that carries the
+   * infinite mapping, its answer to the server's MP_FAIL (§3.7). The server, having sent MP_FAIL,
+   * waits for that mapping and holds what arrives after the hole; the retransmission of the
+   * segment declares the mapping again (as every copy of a mapping's first segment does, §3.3.1),
+   * and the server continues as TCP from there. MP_FAIL went once: nothing from the client, which
+   * sends no option after the fallback, showed that it had not arrived.
+   */
+  test("the segment carrying the infinite mapping lost on the way: its retransmission declares it again, one MP_FAIL", async () => {
+    const bytes = 200_000;
+    const sent = payload(bytes, 49);
+    const box = new PayloadCorrupter({ limit: 1, directions: "forward", probability: 0.05 }, Rng.seeded(49));
+    const p = runPair({ seed: 49, clientData: sent, forward: { ...LINK, loss: { kind: "bernoulli", p: 0.05 } }, client: { checksums: true }, boxes: [box], keepReceived: true });
+    assert.equal(box.counters.modified, 1);
+    // The premise: two copies of the segment left the client, the second reached the server.
+    const infinite = (tap: RecordingTap): Array<{ time: number; info: TcpInfo }> =>
+      sentBy(tap, CLIENT_U32).filter(({ info }) => info.payloadLen > 0 && parseTcpOptions(info.options).some((o) => o.kind === "mptcp" && o.option.subtype === "DSS" && o.option.dataLen === 0));
+    const out = infinite(p.clientTap);
+    const arrived = infinite(p.serverTap);
+    assert.equal(out.length, 2);
+    assert.equal(out[0]!.info.seq, out[1]!.info.seq);
+    assert.equal(arrived.length, 1);
+    assert.ok(arrived[0]!.time > out[1]!.time);
+
+    const server = p.serverHost.counters;
+    const client = p.clientHost.counters;
+    assert.deepEqual(
+      { DataCsumErr: server.DataCsumErr, MPFailTx: server.MPFailTx, InfiniteMapRx: server.InfiniteMapRx, DssFallback: server.DssFallback, MPFailRx: client.MPFailRx, InfiniteMapTx: client.InfiniteMapTx },
+      { DataCsumErr: 1, MPFailTx: 1, InfiniteMapRx: 1, DssFallback: 0, MPFailRx: 1, InfiniteMapTx: 1 },
+    );
+    assert.equal(p.serverConn.fallbackReason, "infinite mapping received");
+    // Every byte arrived, in order: the one the box changed as it changed it (§3.7), the rest intact.
+    const got = p.server.receivedData;
+    assert.equal(got.length, bytes);
+    let changed = 0;
+    for (let i = 0; i < bytes; i++) if (got[i] !== sent[i]) changed++;
+    assert.equal(changed, 1);
+
+    const atServer = await analyze(p.serverPcap);
+    assert.deepEqual(atServer.anomalyCounts, { "dss-checksum-failure": 1, "infinite-mapping": 1 });
+    assert.equal(atServer.signals.filter((e) => e.type === "MP_FAIL").length, 1);
+    assert.deepEqual(atServer.bytes, { c2s: bytes, s2c: 0 });
+    // At the client both copies were captured: one fallback.
+    const atClient = await analyze(p.clientPcap);
+    assert.deepEqual(atClient.anomalyCounts, { "infinite-mapping": 1 });
+  });
 });
 
 describe("analyze against the simulator: reordering on the path", () => {

@@ -57,8 +57,18 @@ export class App {
   readonly deliveries: Array<[number, number]> = [];
   /** Called once the connection is established (the path manager's moment to join). */
   onConnected: ((conn: MptcpConnection) => void) | undefined;
+  /** What the application read, with `keepReceived`. */
+  private readonly kept: Uint8Array[] | undefined;
 
-  constructor(readonly data: Uint8Array) {}
+  constructor(readonly data: Uint8Array, keepReceived = false) {
+    this.kept = keepReceived ? [] : undefined;
+  }
+
+  /** The bytes read, in order (`PairOptions.keepReceived`). */
+  get receivedData(): Uint8Array {
+    if (this.kept === undefined) throw new Error("the received bytes were not kept (keepReceived)");
+    return Buffer.concat(this.kept);
+  }
 
   onEvent(e: MptcpEvent, conn: MptcpConnection, now: number): void {
     switch (e.type) {
@@ -70,7 +80,10 @@ export class App {
         this.push(conn);
         break;
       case "readable":
-        for (let b = conn.read(); b !== undefined; b = conn.read()) this.received += b.length;
+        for (let b = conn.read(); b !== undefined; b = conn.read()) {
+          this.received += b.length;
+          this.kept?.push(b.slice());
+        }
         this.deliveries.push([now, this.received]);
         break;
       case "closed":
@@ -113,6 +126,8 @@ export interface PairOptions {
    * joins a subflow as soon as the connection is established (RFC 8684 §3.2).
    */
   second?: { forward: LinkConfig; reverse?: LinkConfig };
+  /** Keep the bytes each application reads (`App.receivedData`), to compare them with what was sent. */
+  keepReceived?: boolean;
 }
 
 export interface Pair {
@@ -179,8 +194,8 @@ export function runPair(opts: PairOptions): Pair {
     sim.tapInterface(sh, iface, serverWriter);
   }
 
-  const client = new App(opts.clientData);
-  const server = new App(opts.serverData ?? new Uint8Array(0));
+  const client = new App(opts.clientData, opts.keepReceived);
+  const server = new App(opts.serverData ?? new Uint8Array(0), opts.keepReceived);
   serverHost.listen(PORT);
   let serverConn: MptcpConnection | undefined;
   s.onIncoming = (conn) => {

@@ -6,6 +6,7 @@ import { after, test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeCaptures } from "../../src/analyze/analyze.js";
 import type { ConnectionReport } from "../../src/analyze/types.js";
+import type { MptcpOption } from "../../src/wire/mptcp/types.js";
 import { ACK, C, KEY_C, KEY_S, S, Synth, SynthFlow, ep, removeSaved } from "./synth.js";
 
 after(removeSaved);
@@ -232,6 +233,23 @@ describe("analyze: anomalies and fallback", () => {
     // 100 mapped, 100 unmapped (not counted), then 50 under the infinite mapping.
     assert.deepEqual(c.bytes, { c2s: 150, s2c: 0 });
     assert.deepEqual(c.subflows[0]!.unmappedBytes, { c2s: 100, s2c: 0 });
+  });
+
+  test("an infinite mapping declared again by the retransmission of its segment is one fallback", async () => {
+    const synth = new Synth();
+    const sf0 = new SynthFlow(synth, client0, server, 1, 2);
+    sf0.capable(1);
+    sf0.data(1.1, 1, 100);
+    const ssn = sf0.ssn("c2s");
+    const seq = (1 + ssn) >>> 0;
+    const infinite: MptcpOption = { subtype: "DSS", fin: false, dataAck64: false, dsn64: true, dsn: synth.idsnC + 101n, ssn, dataLen: 0 };
+    sf0.send(1.2, "c2s", ACK, [infinite], new Uint8Array(50));
+    sf0.send(1.5, "c2s", ACK, [infinite], new Uint8Array(50), { seq });
+    sf0.send(1.6, "c2s", ACK, [], new Uint8Array(50));
+    const c = await analyzeOne(synth, "infinite-again.pcap");
+    assert.deepEqual(c.anomalyCounts, { "infinite-mapping": 1 });
+    assert.equal(c.fallback, "infinite mapping (RFC 8684 §3.7)");
+    assert.deepEqual(c.bytes, { c2s: 200, s2c: 0 });
   });
 
   test("a subflow the server opens: joined by the client's token, its SYN direction is s2c", async () => {

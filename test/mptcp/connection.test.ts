@@ -322,6 +322,20 @@ function establishedClient(mptcp: MptcpHostConfig["mptcp"] = {}) {
   return { h, c, iss, key, fromServer, mapping };
 }
 
+/**
+ * A client with DSS checksums, fully established, whose first data (HELLO) went out; with the
+ * server's Data ACK and the MP_FAIL for that data (§3.7), for the server's next segment.
+ */
+function clientBeforeMpFail() {
+  const est = establishedClient({ checksums: true });
+  const dataAck = dssOpt({ fin: false, dataAck64: false, dataAck: (est.key.idsn + 1n) % BigInt(U32), dsn64: false });
+  est.h.receive(est.fromServer(0, 0, [dataAck]), 0, 1500);
+  est.c.write(HELLO);
+  const [first] = drain(est.h, 1500);
+  const fail: TcpOption = { kind: "mptcp", option: { subtype: "MP_FAIL", dsn: est.key.idsn + 1n } };
+  return { ...est, dataAck, fail, first: first! };
+}
+
 describe("data, Data ACK and DATA_FIN (RFC 8684 §3.3)", () => {
   test("the server's data is mapped by DSS, reassembled out of order and data-acknowledged", () => {
     const { h, c, key, fromServer, mapping } = establishedClient();
@@ -493,6 +507,87 @@ describe("errors and fallback after the handshake (RFC 8684 §3.6, §3.7)", () =
     const [plain] = drain(h, 3000);
     assert.deepEqual(plain!.options, []);
     assert.deepEqual(plain!.payload, HELLO);
+  });
+
+  test("the segment that carried the infinite mapping is sent again with it, although the connection fell back", () => {
+    const { h, c, key, fromServer, dataAck, fail } = clientBeforeMpFail();
+    h.receive(fromServer(0, HELLO.length, [dataAck, fail]), 0, 2000);
+    c.write(HELLO);
+    const [sent] = drain(h, 2000);
+    const infinite: Dss = {
+      subtype: "DSS", fin: false, dataAck64: false, dataAck: (PEER.idsn + 1n) % BigInt(U32), dsn64: true,
+      dsn: key.idsn + 1n + BigInt(HELLO.length), ssn: 1 + HELLO.length, dataLen: 0, checksum: 0,
+    };
+    assert.deepEqual(mptcpOptions(sent!), [infinite]);
+    assert.deepEqual(sent!.payload, HELLO);
+    assert.deepEqual(events(h), ["fallback:MP_FAIL from the peer: infinite mapping sent"]);
+
+    // It is lost: the retransmission declares the infinite mapping again (§3.3.1, §3.7), or the
+    // peer, which sent MP_FAIL and waits for it, would get data without a mapping.
+    const rto = h.pollTimeout()!;
+    h.handleTimeout(rto);
+    const [again] = drain(h, rto);
+    assert.equal(again!.seq, sent!.seq);
+    assert.deepEqual(again!.payload, HELLO);
+    assert.deepEqual(mptcpOptions(again!), [infinite]);
+    assert.equal(h.counters.InfiniteMapTx, 1, "one infinite mapping, sent twice");
+
+    // Once acknowledged, plain TCP.
+    h.receive(fromServer(0, 2 * HELLO.length, []), 0, rto + 1000);
+    c.write(HELLO);
+    const [plain] = drain(h, rto + 1000);
+    assert.deepEqual(plain!.options, []);
+    assert.deepEqual(plain!.payload, HELLO);
+  });
+
+  test("a retransmission of the data before the infinite mapping stops where it starts, so that its copy declares it", () => {
+    const { h, c, fromServer, dataAck, fail, first } = clientBeforeMpFail();
+    // MP_FAIL for the data just sent, which the server has not acknowledged yet.
+    h.receive(fromServer(0, 0, [dataAck, fail]), 0, 2000);
+    // A full segment's worth, which Nagle does not hold back: the infinite mapping rides on it.
+    c.write(new Uint8Array(2000).fill(3));
+    const [second] = drain(h, 2000);
+    assert.equal(second!.seq, (first!.seq + HELLO.length) >>> 0);
+    assert.ok(second!.payload.length > HELLO.length);
+    assert.deepEqual(mptcpOptions(second!).map((o) => o.subtype === "DSS" && o.dataLen), [0]);
+    // All lost. The timeout's retransmission: the first segment's bytes alone, without an option
+    // (plain TCP, as Linux sends them), then the copy of the second, declaring the mapping again.
+    const rto = h.pollTimeout()!;
+    h.handleTimeout(rto);
+    const [again, copy] = drain(h, rto);
+    assert.equal(again!.seq, first!.seq);
+    assert.deepEqual(again!.payload, HELLO, "up to the infinite mapping's first byte, not beyond");
+    assert.deepEqual(again!.options, []);
+    assert.equal(copy!.seq, second!.seq);
+    assert.equal(copy!.payload.length, second!.payload.length);
+    assert.deepEqual(mptcpOptions(copy!), mptcpOptions(second!));
+  });
+
+  test("MP_FAIL goes on the ACK after the failure, not on every ACK; again when the peer still maps data", () => {
+    const { h, c, fromServer, mapping } = establishedClient({ checksums: true });
+    const payload = new Uint8Array(50).fill(7);
+    const good = dssChecksum(PEER.idsn + 1n, 1, 50, payload);
+    h.receive(fromServer(0, 0, [mapping(1, 0, 50, { checksum: good ^ 0xffff })], payload), 0, 2000);
+    const [ack] = drain(h, 2000);
+    assert.deepEqual(mptcpOptions(ack!)[1], { subtype: "MP_FAIL", dsn: PEER.idsn + 1n });
+    assert.equal(h.counters.MPFailTx, 1);
+
+    // Out of order and without an option (the peer's infinite mapping may be in the hole): the
+    // duplicate ACK says nothing more. Once the peer received MP_FAIL it sends no mapping.
+    const rest = new Uint8Array(30).fill(8);
+    h.receive(fromServer(70, 0, [], rest.subarray(20)), 0, 3000);
+    const [dup] = drain(h, 3000);
+    assert.equal(dup!.ack, SERVER_ISN + 1 + 50);
+    assert.deepEqual(mptcpOptions(dup!), [{ subtype: "DSS", fin: false, dataAck64: true, dataAck: PEER.idsn + 51n, dsn64: false }]);
+    assert.equal(h.counters.MPFailTx, 1);
+
+    // A new mapping: the peer has not received MP_FAIL (lost, or still in flight), so it goes again.
+    h.receive(fromServer(50, 0, [mapping(51, 50, 30, { checksum: dssChecksum(PEER.idsn + 51n, 51, 30, rest) })], rest.subarray(0, 20)), 0, 4000);
+    const [filled] = drain(h, 4000);
+    assert.equal(filled!.ack, SERVER_ISN + 1 + 80, "the hole filled: an immediate ACK");
+    assert.deepEqual(mptcpOptions(filled!)[1], { subtype: "MP_FAIL", dsn: PEER.idsn + 1n });
+    assert.equal(h.counters.MPFailTx, 2);
+    assert.equal(c.mode, "mptcp", "until the peer's infinite mapping");
   });
 
   test("a DATA_FIN whose checksum fails resets the subflow with MP_FAIL and MP_TCPRST", () => {
