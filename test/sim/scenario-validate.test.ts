@@ -153,6 +153,8 @@ describe("scenario files", () => {
 
   test("not YAML at all", () => {
     assert.throws(() => parseScenarioText("a: ["), /^ScenarioError: not valid YAML or JSON/);
+    // Where: line and column of the parser's complaint, counted from 1.
+    assert.throws(() => parseScenarioText("hosts:\n  - name: a\nlinks: [1, 2\nflows: []\n"), /^ScenarioError: not valid YAML or JSON at line 4, column 1: Flow sequence/);
     assert.throws(() => parseScenarioText("- 1\n- 2"), { message: "expected an object, got a list" });
   });
 

@@ -26,9 +26,18 @@ export function parseScenarioText(text: string, fallbackName = "scenario"): Scen
     raw = parseYaml(text, { prettyErrors: false });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0]! : String(err);
-    throw new ScenarioError("", `not valid YAML or JSON: ${msg}`);
+    throw new ScenarioError("", `not valid YAML or JSON${where(text, err)}: ${msg}`);
   }
   return validateScenario(raw, fallbackName);
+}
+
+/** " at line L, column C" of a YAML parser error (its `pos`: offsets into the text), or "". */
+function where(text: string, err: unknown): string {
+  const pos = (err as { pos?: unknown }).pos;
+  if (!Array.isArray(pos) || typeof pos[0] !== "number") return "";
+  const before = text.slice(0, Math.min(pos[0], text.length));
+  const line = before.split("\n").length;
+  return ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
 const DEFAULT_DURATION = 600_000_000;
