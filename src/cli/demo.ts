@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { runDemo, type DemoResult } from "../sim/demo/demo.js";
 import { demoHtml } from "../sim/demo/report.js";
 import { parseCcFlags, type CcFlags } from "./cc-flags.js";
+import { parseSize } from "../sim/scenario/units.js";
 import { CliError } from "./errors.js";
 
 export interface DemoCliOptions extends CcFlags {
@@ -21,13 +22,26 @@ export interface DemoCliOptions extends CcFlags {
 function positive(name: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${text}"`);
+  // Integers must be exact in a double: 99999999999999999999 would silently become 1e20.
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) throw new CliError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${text}"`);
   return n;
+}
+
+/** A byte count as `mptcp sim --bytes` takes it ("24MB", "1.5MiB"), or a plain number of bytes. */
+function byteCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const sized = parseSize(text);
+  if (sized !== undefined && sized > 0 && Number.isSafeInteger(sized)) return sized;
+  try {
+    return positive("bytes", text, true);
+  } catch {
+    throw new CliError(`--bytes must be a positive size like "24MB" or a number of bytes, got "${text}"`);
+  }
 }
 
 export function runDemoCli(opts: DemoCliOptions): void {
   const seed = positive("seed", opts.seed, true);
-  const bytes = positive("bytes", opts.bytes, true);
+  const bytes = byteCount(opts.bytes);
   const failAt = positive("fail-at", opts.failAt, false);
   const mptcp = parseCcFlags(opts);
   const r = runDemo({

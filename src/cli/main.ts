@@ -57,7 +57,7 @@ function program(): Command {
     .option("--no-report", "do not write the HTML report")
     .option("--json", "print the results as one JSON object")
     .option("--seed <n>", "seed of every random stream (default 1)")
-    .option("--bytes <n>", "bytes to download (default 24000000)")
+    .option("--bytes <size>", "bytes to download: a size like 24MB, or a number of bytes (default 24000000)")
     .option("--fail-at <seconds>", "when the WiFi goes down (default 5)");
   withCcOptions(demo, "both hosts'", "cubic, uncoupled")
     .option("--pacing", "pace both hosts' subflows (as Linux with the fq qdisc)")

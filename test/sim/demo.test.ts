@@ -87,6 +87,15 @@ describe("mptcp demo", () => {
     for (const flags of [["--cc", "lia"], ["--cc", "balia", "--cc-floor", "draft"], ["--scheduler", "round-robin"], ["--pacing"]]) {
       assert.notDeepEqual(run(flags), byDefault, flags.join(" "));
     }
+    // --bytes takes sizes as mptcp sim does, or plain bytes; integers must be exact.
+    const sized = runCli(["demo", "--bytes", "2MB", "--fail-at", "1", "--no-report", "--json"]);
+    assert.equal(sized.status, 0, sized.stderr);
+    assert.deepEqual({ ...(JSON.parse(sized.stdout) as Record<string, unknown>), wallSeconds: 0 }, byDefault);
+    for (const [flag, value] of [["--bytes", "0"], ["--bytes", "abc"], ["--bytes", "99999999999999999999"], ["--seed", "99999999999999999999"], ["--seed", "1.5"]]) {
+      const r = runCli(["demo", "--no-report", flag!, value!]);
+      assert.equal(r.status, 2, `${flag} ${value}`);
+      assert.match(r.stderr, new RegExp(`^mptcp: ${flag} must be a positive .*, got "${value!.replace(".", "\\.")}"\n$`));
+    }
     const bad = runCli(["demo", "--cc", "vegas"]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr.trim(), /^mptcp: --cc: one of /);
