@@ -36,7 +36,7 @@ function program(): Command {
     .command("sim")
     .description("run a simulated network scenario (a YAML/JSON file or a built-in) and report each flow")
     .argument("[scenario]", "scenario file, or the name of a built-in (see --list)")
-    .option("--seed <n>", "seed of every random stream (default: the scenario's)")
+    .option("--seed <n>", "seed of every random stream: an integer, or any text as a string seed (default: the scenario's)")
     .option("--json", "print one JSON object with the results")
     .option("--pcap <dir>", "write a pcap per host interface into <dir>")
     .option("--bytes <size>", "override every flow's size (e.g. 10MB)")
