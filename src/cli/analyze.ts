@@ -12,6 +12,7 @@ import { reportHtml } from "../analyze/html.js";
 import { reportText } from "../analyze/text.js";
 import { CaptureFileError } from "../io/capture-file.js";
 import { CliError } from "./errors.js";
+import { cliNumber } from "./numbers.js";
 import { LineWriter } from "./output.js";
 
 export interface AnalyzeCliOptions {
@@ -27,8 +28,8 @@ export interface AnalyzeCliOptions {
  * "0.5abc" as 0.5).
  */
 export function parseBinSeconds(text: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || !(n > 0)) throw new CliError(`--bin: expected a positive number of seconds, got "${text}"`);
+  const n = cliNumber(text);
+  if (!(n > 0)) throw new CliError(`--bin: expected a positive number of seconds, got "${text}"`);
   return n;
 }
 

@@ -9,6 +9,7 @@ import { demoHtml } from "../sim/demo/report.js";
 import { parseCcFlags, type CcFlags } from "./cc-flags.js";
 import { parseSize } from "../sim/scenario/units.js";
 import { CliError } from "./errors.js";
+import { cliNumber } from "./numbers.js";
 
 export interface DemoCliOptions extends CcFlags {
   pacing?: boolean;
@@ -21,22 +22,18 @@ export interface DemoCliOptions extends CcFlags {
 
 function positive(name: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
+  const n = cliNumber(text);
   // Integers must be exact in a double: 99999999999999999999 would silently become 1e20.
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) throw new CliError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${text}"`);
+  if (!(n > 0) || (integer && !Number.isSafeInteger(n))) throw new CliError(`--${name} must be a positive ${integer ? "integer" : "number"}, got "${text}"`);
   return n;
 }
 
 /** A byte count as `mptcp sim --bytes` takes it ("24MB", "1.5MiB"), or a plain number of bytes. */
 function byteCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const sized = parseSize(text);
-  if (sized !== undefined && sized > 0 && Number.isSafeInteger(sized)) return sized;
-  try {
-    return positive("bytes", text, true);
-  } catch {
-    throw new CliError(`--bytes must be a positive size like "24MB" or a number of bytes, got "${text}"`);
-  }
+  const n = parseSize(text) ?? cliNumber(text);
+  if (!(n > 0 && Number.isSafeInteger(n))) throw new CliError(`--bytes must be a positive size like "24MB" or a number of bytes, got "${text}"`);
+  return n;
 }
 
 export function runDemoCli(opts: DemoCliOptions): void {

@@ -12,6 +12,7 @@ import { parseSize } from "../sim/scenario/units.js";
 import { Rng } from "../util/rng.js";
 import type { MptcpSocket } from "../runtime/socket.js";
 import { CliError } from "./errors.js";
+import { cliNumber } from "./numbers.js";
 
 /** The `--json` object; fields are public: add, never rename. */
 export interface TransferResult {
@@ -121,8 +122,8 @@ export function parseBytes(text: string, flag: string): number {
 }
 
 export function parseNumber(text: string, flag: string, min: number, integer: boolean): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+  const n = cliNumber(text);
+  if (!(n >= min) || (integer && !Number.isInteger(n))) {
     throw new CliError(`${flag}: expected ${integer ? "an integer" : "a number"} of at least ${min}, got "${text}"`);
   }
   return n;
@@ -137,8 +138,8 @@ const INTERVAL_MAX = 86_400;
  * longer delay becomes 1 ms, with a warning, and the live view would print every millisecond.
  */
 export function parseInterval(text: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < INTERVAL_MIN || n > INTERVAL_MAX) {
+  const n = cliNumber(text);
+  if (!(n >= INTERVAL_MIN && n <= INTERVAL_MAX)) {
     throw new CliError(`--interval: expected a number of seconds from ${INTERVAL_MIN} to ${INTERVAL_MAX} (24 h), got "${text}"`);
   }
   return n;
